@@ -1,0 +1,204 @@
+// Stereo triangulation kernels over structure-of-arrays columns.
+//
+// Every batch shares one unit geometry and one set of views: the view table holds
+// each source position (x, z; sources sit in the y = 0 plane) and the detector
+// plane's z. Per-view columns are laid out view after view: view k's column starts
+// at base + k * n * 8. Marks are detector points (u, v) in mm.
+
+// Below this, A (a sum of ray projectors, det = 2 sin^2 of the ray angle for two
+// views) is treated as singular: the rays are parallel to within ~5e-5 degrees.
+export const SINGULAR_DET: f64 = 1e-12;
+
+@inline export function at(base: usize, k: i32, n: i32, i: i32): usize {
+  return base + ((<usize>k * <usize>n + <usize>i) << 3);
+}
+
+/**
+ * Least-squares triangulation of cases [from, to): the point minimising the summed
+ * squared perpendicular distances to every view's ray, by the closed-form 3x3 solve.
+ * Writes x, y, z, each view's ray distance and, for two views, the ray gap
+ * (outGap = 0 skips it). Singular cases get NaN; returns how many there were.
+ */
+export function triangulateRange(
+  from: i32, to: i32, n: i32, views: i32,
+  sx: usize, sz: usize, dz: f64, u: usize, v: usize,
+  outX: usize, outY: usize, outZ: usize, outDist: usize, outGap: usize,
+): i32 {
+  let singular = 0;
+  for (let i = from; i < to; i++) {
+    let a00 = 0.0, a01 = 0.0, a02 = 0.0, a11 = 0.0, a12 = 0.0, a22 = 0.0;
+    let b0 = 0.0, b1 = 0.0, b2 = 0.0;
+    for (let k = 0; k < views; k++) {
+      const Sx = load<f64>(sx + (<usize>k << 3));
+      const Sz = load<f64>(sz + (<usize>k << 3));
+      const wx = load<f64>(at(u, k, n, i)) - Sx;
+      const wy = load<f64>(at(v, k, n, i));
+      const wz = dz - Sz;
+      const inv = 1.0 / (wx * wx + wy * wy + wz * wz);
+      const m00 = 1.0 - wx * wx * inv, m01 = -wx * wy * inv, m02 = -wx * wz * inv;
+      const m11 = 1.0 - wy * wy * inv, m12 = -wy * wz * inv, m22 = 1.0 - wz * wz * inv;
+      a00 += m00; a01 += m01; a02 += m02; a11 += m11; a12 += m12; a22 += m22;
+      b0 += m00 * Sx + m02 * Sz;
+      b1 += m01 * Sx + m12 * Sz;
+      b2 += m02 * Sx + m22 * Sz;
+    }
+    const c00 = a11 * a22 - a12 * a12, c01 = a02 * a12 - a01 * a22, c02 = a01 * a12 - a02 * a11;
+    const c11 = a00 * a22 - a02 * a02, c12 = a01 * a02 - a00 * a12, c22 = a00 * a11 - a01 * a01;
+    const det = a00 * c00 + a01 * c01 + a02 * c02;
+    let x = NaN, y = NaN, z = NaN;
+    if (det > SINGULAR_DET) {
+      const r = 1.0 / det;
+      x = (c00 * b0 + c01 * b1 + c02 * b2) * r;
+      y = (c01 * b0 + c11 * b1 + c12 * b2) * r;
+      z = (c02 * b0 + c12 * b1 + c22 * b2) * r;
+    } else {
+      singular++;
+    }
+    store<f64>(outX + (<usize>i << 3), x);
+    store<f64>(outY + (<usize>i << 3), y);
+    store<f64>(outZ + (<usize>i << 3), z);
+    if (outDist != 0) {
+      for (let k = 0; k < views; k++) {
+        const Sx = load<f64>(sx + (<usize>k << 3));
+        const Sz = load<f64>(sz + (<usize>k << 3));
+        const wx = load<f64>(at(u, k, n, i)) - Sx;
+        const wy = load<f64>(at(v, k, n, i));
+        const wz = dz - Sz;
+        // |r x w| / |w| rather than |r|^2 - (r.w)^2/|w|^2, which loses ~6 digits
+        // to cancellation when the point lies on the ray.
+        const rx = x - Sx, ry = y, rz = z - Sz;
+        const cx = ry * wz - rz * wy, cy = rz * wx - rx * wz, cz = rx * wy - ry * wx;
+        store<f64>(at(outDist, k, n, i), Math.sqrt((cx * cx + cy * cy + cz * cz) / (wx * wx + wy * wy + wz * wz)));
+      }
+    }
+    if (outGap != 0 && views == 2) {
+      store<f64>(outGap + (<usize>i << 3), rayGapOne(n, i, sx, sz, dz, u, v));
+    }
+  }
+  return singular;
+}
+
+/** Shortest distance between the rays of views 0 and 1 of case i. */
+@inline function rayGapOne(n: i32, i: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize): f64 {
+  const S0x = load<f64>(sx), S0z = load<f64>(sz);
+  const S1x = load<f64>(sx + 8), S1z = load<f64>(sz + 8);
+  const ax = load<f64>(at(u, 0, n, i)) - S0x, ay = load<f64>(at(v, 0, n, i)), az = dz - S0z;
+  const bx = load<f64>(at(u, 1, n, i)) - S1x, by = load<f64>(at(v, 1, n, i)), bz = dz - S1z;
+  const nx = ay * bz - az * by, ny = az * bx - ax * bz, nz = ax * by - ay * bx;
+  const nn = Math.sqrt(nx * nx + ny * ny + nz * nz);
+  return Math.abs((S1x - S0x) * nx + (S1z - S0z) * nz) / nn;
+}
+
+/** Shortest distance between the rays of views j and k for every case. */
+export function rayGap(
+  n: i32, j: i32, k: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize, out: usize,
+): void {
+  const Sjx = load<f64>(sx + (<usize>j << 3)), Sjz = load<f64>(sz + (<usize>j << 3));
+  const Skx = load<f64>(sx + (<usize>k << 3)), Skz = load<f64>(sz + (<usize>k << 3));
+  for (let i = 0; i < n; i++) {
+    const ax = load<f64>(at(u, j, n, i)) - Sjx, ay = load<f64>(at(v, j, n, i)), az = dz - Sjz;
+    const bx = load<f64>(at(u, k, n, i)) - Skx, by = load<f64>(at(v, k, n, i)), bz = dz - Skz;
+    const nx = ay * bz - az * by, ny = az * bx - ax * bz, nz = ax * by - ay * bx;
+    const nn = Math.sqrt(nx * nx + ny * ny + nz * nz);
+    store<f64>(out + (<usize>i << 3), Math.abs((Skx - Sjx) * nx + (Skz - Sjz) * nz) / nn);
+  }
+}
+
+/** Central projection of points [from, to) through the source (Sx, 0, Sz) onto z = dz. */
+export function projectRange(
+  from: i32, to: i32, Sx: f64, Sz: f64, dz: f64,
+  px: usize, py: usize, pz: usize, outU: usize, outV: usize,
+): void {
+  for (let i = from; i < to; i++) {
+    const o = <usize>i << 3;
+    const t = (dz - Sz) / (load<f64>(pz + o) - Sz);
+    store<f64>(outU + o, Sx + t * (load<f64>(px + o) - Sx));
+    store<f64>(outV + o, t * load<f64>(py + o));
+  }
+}
+
+/**
+ * Jacobian of the triangulated point with respect to every mark, by implicit
+ * differentiation of the normal equations A X = b:
+ *   dX/dm = A^-1 (dd (d.r) + d (dd.r)),  d = w/|w|,  dd = (I - d d^T) dw/dm / |w|,  r = X - S.
+ * out is a block of 3 * 2V columns: row (x, y, z) times mark (u0, v0, u1, v1, ...),
+ * column index row * 2V + 2k (+1 for v). Needs the triangulated point in px, py, pz.
+ * When cov != 0 also writes sigma^2 J J^T as six columns xx, xy, xz, yy, yz, zz.
+ */
+export function jacobian(
+  n: i32, views: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
+  px: usize, py: usize, pz: usize, out: usize, cov: usize, sigma: f64,
+): void {
+  const marks = views * 2;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const X = load<f64>(px + o), Y = load<f64>(py + o), Z = load<f64>(pz + o);
+    let a00 = 0.0, a01 = 0.0, a02 = 0.0, a11 = 0.0, a12 = 0.0, a22 = 0.0;
+    for (let k = 0; k < views; k++) {
+      const Sx = load<f64>(sx + (<usize>k << 3)), Sz = load<f64>(sz + (<usize>k << 3));
+      const wx = load<f64>(at(u, k, n, i)) - Sx, wy = load<f64>(at(v, k, n, i)), wz = dz - Sz;
+      const inv = 1.0 / (wx * wx + wy * wy + wz * wz);
+      a00 += 1.0 - wx * wx * inv; a01 -= wx * wy * inv; a02 -= wx * wz * inv;
+      a11 += 1.0 - wy * wy * inv; a12 -= wy * wz * inv; a22 += 1.0 - wz * wz * inv;
+    }
+    const c00 = a11 * a22 - a12 * a12, c01 = a02 * a12 - a01 * a22, c02 = a01 * a12 - a02 * a11;
+    const c11 = a00 * a22 - a02 * a02, c12 = a01 * a02 - a00 * a12, c22 = a00 * a11 - a01 * a01;
+    const r = 1.0 / (a00 * c00 + a01 * c01 + a02 * c02);
+    let sxx = 0.0, sxy = 0.0, sxz = 0.0, syy = 0.0, syz = 0.0, szz = 0.0;
+    for (let k = 0; k < views; k++) {
+      const Sx = load<f64>(sx + (<usize>k << 3)), Sz = load<f64>(sz + (<usize>k << 3));
+      const wx = load<f64>(at(u, k, n, i)) - Sx, wy = load<f64>(at(v, k, n, i)), wz = dz - Sz;
+      const len = Math.sqrt(wx * wx + wy * wy + wz * wz);
+      const dx = wx / len, dy = wy / len, dzz = wz / len;
+      const rx = X - Sx, ry = Y, rz = Z - Sz;
+      const dr = dx * rx + dy * ry + dzz * rz;
+      for (let m = 0; m < 2; m++) {
+        // dw/du = e_x, dw/dv = e_y; dd = (e - d (d.e)) / |w|
+        const de = m == 0 ? dx : dy;
+        const ddx = ((m == 0 ? 1.0 : 0.0) - dx * de) / len;
+        const ddy = ((m == 1 ? 1.0 : 0.0) - dy * de) / len;
+        const ddz = (-dzz * de) / len;
+        const ddr = ddx * rx + ddy * ry + ddz * rz;
+        const gx = ddx * dr + dx * ddr, gy = ddy * dr + dy * ddr, gz = ddz * dr + dzz * ddr;
+        const jx = (c00 * gx + c01 * gy + c02 * gz) * r;
+        const jy = (c01 * gx + c11 * gy + c12 * gz) * r;
+        const jz = (c02 * gx + c12 * gy + c22 * gz) * r;
+        const mark = k * 2 + m;
+        if (out != 0) {
+          store<f64>(at(out, mark, n, i), jx);
+          store<f64>(at(out, marks + mark, n, i), jy);
+          store<f64>(at(out, 2 * marks + mark, n, i), jz);
+        }
+        sxx += jx * jx; sxy += jx * jy; sxz += jx * jz; syy += jy * jy; syz += jy * jz; szz += jz * jz;
+      }
+    }
+    if (cov != 0) {
+      const s2 = sigma * sigma;
+      store<f64>(at(cov, 0, n, i), sxx * s2);
+      store<f64>(at(cov, 1, n, i), sxy * s2);
+      store<f64>(at(cov, 2, n, i), sxz * s2);
+      store<f64>(at(cov, 3, n, i), syy * s2);
+      store<f64>(at(cov, 4, n, i), syz * s2);
+      store<f64>(at(cov, 5, n, i), szz * s2);
+    }
+  }
+}
+
+/**
+ * The textbook parallel-beam estimate for a symmetric pair +a/-a (legacy consoles):
+ * x, y the mean of the two marks, z = (u- - u+) / (2 tan a) - detectorGap.
+ */
+export function classic(
+  n: i32, tanA: f64, detectorGap: f64,
+  uPlus: usize, vPlus: usize, uMinus: usize, vMinus: usize,
+  outX: usize, outY: usize, outZ: usize,
+): void {
+  const k = 0.5 / tanA;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const up = load<f64>(uPlus + o), um = load<f64>(uMinus + o);
+    store<f64>(outX + o, 0.5 * (up + um));
+    store<f64>(outY + o, 0.5 * (load<f64>(vPlus + o) + load<f64>(vMinus + o)));
+    store<f64>(outZ + o, (um - up) * k - detectorGap);
+  }
+}

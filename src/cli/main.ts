@@ -1,0 +1,116 @@
+/** `stereotax COMMAND [FILE|-] [options]`: thin commands over the library. */
+import { parseArgs } from 'node:util';
+import { loadEngine, type KernelChoice } from '../engine/engine.js';
+import { targetingText } from '../report.js';
+import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting.js';
+import { DEMO_REQUEST } from './demo-request.js';
+import { EXIT, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: { file?: string; text: boolean; kernel: KernelChoice; io: Io }): Promise<ExitCode>;
+}
+
+const target: Command = {
+  summary: 'triangulate a lesion from two or more views; check the needle (JSON in, JSON out)',
+  usage: 'stereotax target FILE|- [--text] [--kernel auto|simd|scalar]',
+  async run({ file, text, kernel, io }) {
+    const input = await readInput(io, file);
+    const engine = await loadEngine({ kernel });
+    return runRequests<TargetingResult>(input, {
+      io,
+      label: 'target',
+      asText: text,
+      compute: (req) => computeTargeting(engine, parseTargetingRequest(req)),
+      findings: (r) => r.findings,
+      text: targetingText,
+    });
+  },
+};
+
+const demo: Command = {
+  summary: 'run `target` on an embedded default (typical unit, +/-15 pair) and print a summary',
+  usage: 'stereotax demo [--json]',
+  async run({ text, kernel, io }) {
+    const engine = await loadEngine({ kernel });
+    const r = computeTargeting(engine, parseTargetingRequest(DEMO_REQUEST));
+    if (text) {
+      io.stdout(targetingText(r));
+      io.stdout(`\n(kernel: ${engine.kernel}; the request is src/cli/demo-request.ts; --json prints the JSON result)\n`);
+    } else io.stdout(JSON.stringify(r, null, 2) + '\n');
+    return r.findings.some((f) => f.severity === 'error') ? EXIT.unsafe : EXIT.ok;
+  },
+};
+
+/** Commands by name; each domain adds its own. */
+export const COMMANDS: Record<string, Command> = { target, demo };
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'stereotax: stereotactic targeting for breast biopsy and localization (mm, degrees)',
+    '',
+    'Usage: stereotax COMMAND FILE|- [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options: --text (readable summary instead of JSON), --json, --kernel auto|simd|scalar, --help, --version',
+    'Exit status: 0 computed, no error finding; 3 computed with an error finding; 2 invalid input; 1 anything else.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: Io = processIo, version = '0.0.0'): Promise<ExitCode> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        text: { type: 'boolean' },
+        json: { type: 'boolean' },
+        kernel: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    io.stderr(`stereotax: ${(err as Error).message}\n${help()}`);
+    return EXIT.invalid;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    io.stdout(`${version}\n`);
+    return EXIT.ok;
+  }
+  const [name, file, ...extra] = positionals;
+  if (values.help || !name) {
+    (name || values.help ? io.stdout : io.stderr)(help());
+    return values.help ? EXIT.ok : EXIT.invalid;
+  }
+  const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(`stereotax: unknown command ${JSON.stringify(name)}\n${help()}`);
+    return EXIT.invalid;
+  }
+  if (extra.length) {
+    io.stderr(`stereotax ${name}: unexpected argument ${JSON.stringify(extra[0])}\nUsage: ${command.usage}\n`);
+    return EXIT.invalid;
+  }
+  const kernel = values.kernel ?? 'auto';
+  if (kernel !== 'auto' && kernel !== 'simd' && kernel !== 'scalar') {
+    io.stderr(`stereotax: --kernel: expected auto, simd or scalar, received ${JSON.stringify(kernel)}\n`);
+    return EXIT.invalid;
+  }
+  // demo prints text unless --json; the JSON commands print JSON unless --text.
+  const text = name === 'demo' ? !values.json : !!values.text;
+  try {
+    return await command.run({ file, text, kernel, io });
+  } catch (err) {
+    const { element, exit } = errorElement(err);
+    io.stderr(`stereotax ${name}: ${element.error.message}\n`);
+    if (exit === EXIT.invalid) io.stdout(JSON.stringify(element, null, 2) + '\n');
+    return exit;
+  }
+}

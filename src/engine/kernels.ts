@@ -1,0 +1,21 @@
+/** The exports both wasm builds share; pointers are byte offsets into `memory`. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  SIMD: WebAssembly.Global;
+  reserve(bytes: number): number;
+  release(mark: number): void;
+  heapTop(): number;
+  triangulate(
+    n: number, views: number, sourceX: number, sourceZ: number, detectorZ: number, u: number, v: number,
+    outX: number, outY: number, outZ: number, outDistances: number, outGap: number,
+  ): number;
+  project(n: number, sourceX: number, sourceZ: number, detectorZ: number, px: number, py: number, pz: number, outU: number, outV: number): void;
+  rayGap(n: number, j: number, k: number, sourceX: number, sourceZ: number, detectorZ: number, u: number, v: number, out: number): void;
+  jacobian(
+    n: number, views: number, sourceX: number, sourceZ: number, detectorZ: number, u: number, v: number,
+    px: number, py: number, pz: number, outJacobian: number, outCovariance: number, sigma: number,
+  ): void;
+  classic(n: number, tanA: number, detectorGap: number, uPlus: number, vPlus: number, uMinus: number, vMinus: number, outX: number, outY: number, outZ: number): void;
+}
+
+export type KernelKind = 'simd' | 'scalar';

@@ -1,0 +1,110 @@
+/**
+ * Every rejected input becomes a StereotaxError: a stable code, the path of the
+ * field, what was expected and what was received. Nothing is computed before the
+ * whole request has been checked.
+ */
+
+export type IssueCode =
+  | 'invalid_json'
+  | 'invalid_type'
+  | 'missing_field'
+  | 'unknown_field'
+  | 'forbidden_key'
+  | 'not_finite'
+  | 'out_of_range'
+  | 'invalid_unit'
+  | 'invalid_value'
+  | 'too_few_items'
+  | 'too_many_items'
+  | 'duplicate_value'
+  | 'invalid_geometry'
+  | 'unknown_reference'
+  | 'degenerate_input';
+
+export type PathSegment = string | number;
+
+export interface Issue {
+  code: IssueCode;
+  /** Where the offending field is, e.g. `views[1].angle`; empty for the whole input. */
+  path: string;
+  expected: string;
+  received: string;
+  message: string;
+}
+
+export function formatPath(segments: readonly PathSegment[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(s)) out += out ? `.${s}` : s;
+    else out += `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
+/** A short, safe rendering of what was received (never the whole document). */
+export function describeReceived(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
+}
+
+export class StereotaxError extends Error {
+  override readonly name = 'StereotaxError';
+  /** The first issue's code: stable, for programs. */
+  readonly code: IssueCode;
+  readonly path: string;
+  readonly expected: string;
+  readonly received: string;
+  /** Every issue found in the input, first one first. */
+  readonly issues: readonly Issue[];
+
+  constructor(issues: readonly Issue[]) {
+    const first = issues[0];
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
+    super(first.message + more);
+    this.code = first.code;
+    this.path = first.path;
+    this.expected = first.expected;
+    this.received = first.received;
+    this.issues = issues;
+  }
+
+  toJSON(): { code: IssueCode; message: string; path: string; expected: string; received: string; issues: Issue[] } {
+    return {
+      code: this.code,
+      message: this.message,
+      path: this.path,
+      expected: this.expected,
+      received: this.received,
+      issues: [...this.issues],
+    };
+  }
+}
+
+export function makeIssue(code: IssueCode, path: readonly PathSegment[], expected: string, received: unknown, detail?: string): Issue {
+  const where = formatPath(path) || 'input';
+  const got = describeReceived(received);
+  return {
+    code,
+    path: formatPath(path),
+    expected,
+    received: got,
+    message: detail ?? `${where}: expected ${expected}, received ${got}`,
+  };
+}
+
+/** Thrown when the engine itself fails (wasm could not load, memory exhausted): exit 1, not 2. */
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

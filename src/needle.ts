@@ -1,0 +1,129 @@
+/**
+ * The needle against the breast for the vertical approach (spec section 5): the
+ * needle enters through the paddle window along -z and, after firing, the centre
+ * of its aperture sits on the target.
+ */
+import type { Finding } from './findings.js';
+import { mm } from './findings.js';
+import type { Checker, Path } from './validate.js';
+
+export interface NeedleDevice {
+  name?: string;
+  gauge?: number;
+  /** Forward travel on firing (mm); 0 for devices that are not fired. */
+  throw: number;
+  /** Length of the side aperture (mm). */
+  apertureLength: number;
+  /** Solid tip beyond the aperture's distal edge (mm). */
+  tipLength: number;
+}
+
+export interface NeedleOptions {
+  approach: 'vertical';
+  device: NeedleDevice;
+  /** Post-fire tip clearance above the support below which the plan is an error (default 0 mm). */
+  minStrokeMargin: number;
+  /** Clearance below which a warning is given (default 4 mm: the stricter of common units). */
+  warnStrokeMargin: number;
+}
+
+export interface VerticalNeedleResult {
+  approach: 'vertical';
+  device: NeedleDevice;
+  /** Post-fire tip clearance above the breast support (= postfireTipZ). */
+  strokeMargin: number;
+  prefireTipZ: number;
+  postfireTipZ: number;
+  /** z of the aperture's distal (support-side) and proximal (paddle-side) edges. */
+  apertureDistalZ: number;
+  apertureProximalZ: number;
+  /** Skin under the paddle minus the aperture's proximal edge; negative: the aperture is outside the skin. */
+  skinClearance: number;
+  minStrokeMargin: number;
+  warnStrokeMargin: number;
+}
+
+export const DEFAULT_MIN_STROKE_MARGIN = 0;
+export const DEFAULT_WARN_STROKE_MARGIN = 4;
+
+const DEVICE_FIELDS = ['name', 'gauge', 'throw', 'apertureLength', 'tipLength'];
+
+export function checkDevice(c: Checker, value: unknown, path: Path): NeedleDevice | undefined {
+  const d = c.object(value, path, DEVICE_FIELDS, ['throw', 'apertureLength', 'tipLength']);
+  if (!d) return undefined;
+  const name = c.optional(d, 'name', (v) => c.string(v, [...path, 'name']));
+  const gauge = c.optional(d, 'gauge', (v) => c.integer(v, [...path, 'gauge'], { min: 5, max: 34 }));
+  const thr = c.length(d.throw, [...path, 'throw'], { min: 0, max: 100 });
+  const apertureLength = c.length(d.apertureLength, [...path, 'apertureLength'], { above: 0, max: 100 });
+  const tipLength = c.length(d.tipLength, [...path, 'tipLength'], { min: 0, max: 50 });
+  if (thr === undefined || apertureLength === undefined || tipLength === undefined) return undefined;
+  const out: NeedleDevice = { throw: thr, apertureLength, tipLength };
+  if (name !== undefined) out.name = name;
+  if (gauge !== undefined) out.gauge = gauge;
+  return out;
+}
+
+export function checkNeedle(c: Checker, value: unknown, path: Path): NeedleOptions | undefined {
+  const n = c.object(value, path, ['approach', 'device', 'minStrokeMargin', 'warnStrokeMargin'], ['device']);
+  if (!n) return undefined;
+  const approach = n.approach === undefined ? 'vertical' : c.oneOf(n.approach, [...path, 'approach'], ['vertical'] as const);
+  const device = checkDevice(c, n.device, [...path, 'device']);
+  const minStrokeMargin = c.optional(n, 'minStrokeMargin', (v) => c.length(v, [...path, 'minStrokeMargin'], { min: -50, max: 50 }), DEFAULT_MIN_STROKE_MARGIN);
+  const warnStrokeMargin = c.optional(n, 'warnStrokeMargin', (v) => c.length(v, [...path, 'warnStrokeMargin'], { min: -50, max: 50 }), DEFAULT_WARN_STROKE_MARGIN);
+  if (!approach || !device || minStrokeMargin === undefined || warnStrokeMargin === undefined) return undefined;
+  return { approach, device, minStrokeMargin, warnStrokeMargin: Math.max(warnStrokeMargin, minStrokeMargin) };
+}
+
+/** Section 5 of the spec, for a target at height z in a breast `thickness` thick. */
+export function verticalNeedle(targetZ: number, thickness: number, o: NeedleOptions): VerticalNeedleResult {
+  const d = o.device;
+  const half = d.apertureLength / 2;
+  const postfireTipZ = targetZ - half - d.tipLength;
+  const apertureProximalZ = targetZ + half;
+  return {
+    approach: 'vertical',
+    device: d,
+    strokeMargin: postfireTipZ,
+    prefireTipZ: postfireTipZ + d.throw,
+    postfireTipZ,
+    apertureDistalZ: targetZ - half,
+    apertureProximalZ,
+    skinClearance: thickness - apertureProximalZ,
+    minStrokeMargin: o.minStrokeMargin,
+    warnStrokeMargin: o.warnStrokeMargin,
+  };
+}
+
+export function verticalNeedleFindings(r: VerticalNeedleResult, path = 'needle'): Finding[] {
+  const out: Finding[] = [];
+  if (r.strokeMargin < r.minStrokeMargin) {
+    out.push({
+      code: 'negative_stroke_margin',
+      severity: 'error',
+      message: `stroke margin ${mm(r.strokeMargin)} is below ${mm(r.minStrokeMargin)}: the fired tip would pass ${mm(r.minStrokeMargin - r.strokeMargin)} beyond the allowed clearance above the breast support. Use a device with a shorter throw or tip or a smaller aperture, or the lateral approach.`,
+      path: `${path}.strokeMargin`,
+      value: r.strokeMargin,
+      limit: r.minStrokeMargin,
+    });
+  } else if (r.strokeMargin < r.warnStrokeMargin) {
+    out.push({
+      code: 'low_stroke_margin',
+      severity: 'warning',
+      message: `stroke margin ${mm(r.strokeMargin)} is under ${mm(r.warnStrokeMargin)}: little room between the fired tip and the breast support.`,
+      path: `${path}.strokeMargin`,
+      value: r.strokeMargin,
+      limit: r.warnStrokeMargin,
+    });
+  }
+  if (r.skinClearance < 0) {
+    out.push({
+      code: 'aperture_outside_breast',
+      severity: 'error',
+      message: `the aperture's proximal edge is ${mm(-r.skinClearance)} above the skin under the paddle: vacuum leak and skin injury. The target is too shallow for this aperture length.`,
+      path: `${path}.skinClearance`,
+      value: r.skinClearance,
+      limit: 0,
+    });
+  }
+  return out;
+}
