@@ -224,16 +224,8 @@ export function computeTargeting(engine: Engine, input: TargetingInput): Targeti
       'views: the back-projected rays are parallel, so they do not locate a point; check the marks and angles')]);
   }
   const target: Vec3 = { x: b.x[0], y: b.y[0], z: b.z[0] };
-  const rayDistances = input.views.map((_, k) => b.rayDistance(k)[0]);
-  const findings: Finding[] = [];
-  const result: TargetingResult = {
-    ...(input.id !== undefined ? { id: input.id } : {}),
-    target,
-    depthFromSkin: input.thickness - target.z,
-    rayDistances,
-    marks: input.views.map((v) => ({ angle: v.angle, u: v.u, v: v.v })),
-    findings,
-  };
+  // Assembled field by field so the JSON reads in the spec's order, findings last.
+  const result = { ...(input.id !== undefined ? { id: input.id } : {}), target, depthFromSkin: input.thickness - target.z } as TargetingResult;
 
   if (V === 2) {
     result.rayGap = b.rayGap[0];
@@ -246,6 +238,7 @@ export function computeTargeting(engine: Engine, input: TargetingInput): Targeti
       }
     }
   }
+  result.rayDistances = input.views.map((_, k) => b.rayDistance(k)[0]);
 
   if (V === 2 && input.views[0].angle === -input.views[1].angle) {
     const plus = input.views[0].angle > 0 ? 0 : 1;
@@ -269,9 +262,12 @@ export function computeTargeting(engine: Engine, input: TargetingInput): Targeti
   if (input.needle) {
     result.needle = verticalNeedle(target.z, input.thickness, input.needle);
   }
+  result.marks = input.views.map((v) => ({ angle: v.angle, u: v.u, v: v.v }));
 
+  const findings: Finding[] = [];
   findings.push(...targetingFindings(input, result));
   if (result.needle) findings.push(...verticalNeedleFindings(result.needle));
+  result.findings = findings;
   return result;
 }
 
