@@ -24,6 +24,9 @@ export function triangulateRange(
   sx: usize, sz: usize, dz: f64, u: usize, v: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, outGap: usize,
 ): i32 {
+  // Normal equations with p = w / |w|^2 and q = (w . S) / |w|^2:
+  //   A = sum (I - w p^T),  b = sum (S - w q).
+  // The SIMD build performs these same operations in the same order.
   let singular = 0;
   for (let i = from; i < to; i++) {
     let a00 = 0.0, a01 = 0.0, a02 = 0.0, a11 = 0.0, a12 = 0.0, a22 = 0.0;
@@ -35,12 +38,11 @@ export function triangulateRange(
       const wy = load<f64>(at(v, k, n, i));
       const wz = dz - Sz;
       const inv = 1.0 / (wx * wx + wy * wy + wz * wz);
-      const m00 = 1.0 - wx * wx * inv, m01 = -wx * wy * inv, m02 = -wx * wz * inv;
-      const m11 = 1.0 - wy * wy * inv, m12 = -wy * wz * inv, m22 = 1.0 - wz * wz * inv;
-      a00 += m00; a01 += m01; a02 += m02; a11 += m11; a12 += m12; a22 += m22;
-      b0 += m00 * Sx + m02 * Sz;
-      b1 += m01 * Sx + m12 * Sz;
-      b2 += m02 * Sx + m22 * Sz;
+      const px = wx * inv, py = wy * inv, pz = wz * inv;
+      const q = (wx * Sx + wz * Sz) * inv;
+      a00 += 1.0 - wx * px; a01 -= wx * py; a02 -= wx * pz;
+      a11 += 1.0 - wy * py; a12 -= wy * pz; a22 += 1.0 - wz * pz;
+      b0 += Sx - wx * q; b1 -= wy * q; b2 += Sz - wz * q;
     }
     const c00 = a11 * a22 - a12 * a12, c01 = a02 * a12 - a01 * a22, c02 = a01 * a12 - a02 * a11;
     const c11 = a00 * a22 - a02 * a02, c12 = a01 * a02 - a00 * a12, c22 = a00 * a11 - a01 * a01;
@@ -64,11 +66,12 @@ export function triangulateRange(
         const wx = load<f64>(at(u, k, n, i)) - Sx;
         const wy = load<f64>(at(v, k, n, i));
         const wz = dz - Sz;
+        const inv = 1.0 / (wx * wx + wy * wy + wz * wz);
         // |r x w| / |w| rather than |r|^2 - (r.w)^2/|w|^2, which loses ~6 digits
         // to cancellation when the point lies on the ray.
         const rx = x - Sx, ry = y, rz = z - Sz;
         const cx = ry * wz - rz * wy, cy = rz * wx - rx * wz, cz = rx * wy - ry * wx;
-        store<f64>(at(outDist, k, n, i), Math.sqrt((cx * cx + cy * cy + cz * cz) / (wx * wx + wy * wy + wz * wz)));
+        store<f64>(at(outDist, k, n, i), Math.sqrt((cx * cx + cy * cy + cz * cz) * inv));
       }
     }
     if (outGap != 0 && views == 2) {
