@@ -21,9 +21,12 @@ export interface ViewMark {
 }
 
 export interface DetectorCalibration {
-  /** Spacing between columns (along a row) and between rows, mm. */
+  /**
+   * Spacing between columns (along a row) and between rows, mm. Given as one number,
+   * as { col, row }, or as DICOM's [between rows, between columns].
+   */
   pixelSpacing: { col: number; row: number };
-  /** The pixel (col, row) under the frame's origin (x = 0, y = 0). */
+  /** The pixel under the frame's origin (x = 0, y = 0): { col, row } or [col, row]. */
   origin: { col: number; row: number };
   /** Frame axis along which columns increase (default "+x"). */
   colAxis: '+x' | '-x';
@@ -93,15 +96,29 @@ function checkDetector(c: Checker, value: unknown, path: Path): DetectorCalibrat
   if (typeof sp === 'number' || typeof sp === 'string') {
     const s = c.length(sp, [...path, 'pixelSpacing'], spRange);
     if (s !== undefined) spacing = { col: s, row: s };
+  } else if (Array.isArray(sp)) {
+    // DICOM Pixel Spacing (0028,0030) order: between rows, then between columns.
+    const a = c.array(sp, [...path, 'pixelSpacing'], 2, 2);
+    const row = a && c.length(a[0], [...path, 'pixelSpacing', 0], spRange);
+    const col = a && c.length(a[1], [...path, 'pixelSpacing', 1], spRange);
+    if (col !== undefined && row !== undefined) spacing = { col, row };
   } else {
     const o = c.object(sp, [...path, 'pixelSpacing'], ['col', 'row'], ['col', 'row']);
     const col = o && c.length(o.col, [...path, 'pixelSpacing', 'col'], spRange);
     const row = o && c.length(o.row, [...path, 'pixelSpacing', 'row'], spRange);
     if (col !== undefined && row !== undefined) spacing = { col, row };
   }
-  const o = c.object(d.origin, [...path, 'origin'], ['col', 'row'], ['col', 'row']);
-  const ocol = o && c.number(o.col, [...path, 'origin', 'col'], { min: -1e6, max: 1e6 });
-  const orow = o && c.number(o.row, [...path, 'origin', 'row'], { min: -1e6, max: 1e6 });
+  let ocol: number | undefined, orow: number | undefined;
+  const pixel = { min: -1e6, max: 1e6 };
+  if (Array.isArray(d.origin)) {
+    const a = c.array(d.origin, [...path, 'origin'], 2, 2);
+    ocol = a && c.number(a[0], [...path, 'origin', 0], pixel);
+    orow = a && c.number(a[1], [...path, 'origin', 1], pixel);
+  } else {
+    const o = c.object(d.origin, [...path, 'origin'], ['col', 'row'], ['col', 'row']);
+    ocol = o && c.number(o.col, [...path, 'origin', 'col'], pixel);
+    orow = o && c.number(o.row, [...path, 'origin', 'row'], pixel);
+  }
   const colAxis = c.optional(d, 'colAxis', (v) => c.oneOf(v, [...path, 'colAxis'], ['+x', '-x'] as const), '+x');
   const rowAxis = c.optional(d, 'rowAxis', (v) => c.oneOf(v, [...path, 'rowAxis'], ['+y', '-y'] as const), '+y');
   if (!spacing || ocol === undefined || orow === undefined || !colAxis || !rowAxis) return undefined;
