@@ -1,7 +1,7 @@
 // Scalar build: runs on every WebAssembly engine.
 export { reserve, release, heapTop } from './memory';
 export { rayGap, jacobian, classic } from './targeting';
-import { triangulateRange, projectRange } from './targeting';
+import { triangulateRange, triangulatePairRange, projectRange } from './targeting';
 
 export const SIMD: i32 = 0;
 
@@ -9,6 +9,7 @@ export function triangulate(
   n: i32, views: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, outGap: usize,
 ): i32 {
+  if (views == 2) return triangulatePairRange(0, n, n, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
   return triangulateRange(0, n, n, views, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
 }
 

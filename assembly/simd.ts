@@ -3,7 +3,7 @@
 // the two agree to the last bit; an odd last case falls through to the scalar loop.
 export { reserve, release, heapTop } from './memory';
 export { rayGap, jacobian, classic } from './targeting';
-import { triangulateRange, projectRange, at, SINGULAR_DET } from './targeting';
+import { triangulateRange, triangulatePairRange, projectRange, at, SINGULAR_DET } from './targeting';
 
 export const SIMD: i32 = 1;
 
@@ -87,75 +87,83 @@ export function triangulate(
 }
 
 /**
- * The usual stereo pair, unrolled: both views' rays stay in registers from the
- * normal equations through the ray distances and the gap, and every per-view
- * constant is splatted once per batch instead of once per case.
+ * Two cases of the stereo pair at byte offset o. Returns the "solvable" mask
+ * (all ones per lane that has a point), which the caller sums as i64 lanes.
+ */
+@inline function pairStep(
+  o: usize, u: usize, v: usize, u1: usize, v1: usize,
+  outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
+  S0x: v128, S0z: v128, S1x: v128, S1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
+  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+): v128 {
+  const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
+  const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
+  const nx = sub(mul(w0y, W1z), mul(W0z, w1y));
+  const ny = sub(mul(W0z, w1x), mul(w0x, W1z));
+  const nz = sub(mul(w0x, w1y), mul(w0y, w1x));
+  const nn = add(add(mul(nx, nx), mul(ny, ny)), mul(nz, nz));
+  const n0 = add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz);
+  const n1 = add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz);
+  const r = div(one, nn);
+  const s = mul(add(add(mul(f64x2.neg(mul(Dz, w1y)), nx), mul(sub(mul(Dz, w1x), K1), ny)), mul(mul(Dx, w1y), nz)), r);
+  const t = mul(add(add(mul(f64x2.neg(mul(Dz, w0y)), nx), mul(sub(mul(Dz, w0x), K0), ny)), mul(mul(Dx, w0y), nz)), r);
+  const ok = f64x2.gt(nn, mul(limit, mul(n0, n1)));
+  const x = v128.bitselect(mul(half, add(add(S0x, mul(s, w0x)), add(S1x, mul(t, w1x)))), nan, ok);
+  const y = v128.bitselect(mul(half, add(mul(s, w0y), mul(t, w1y))), nan, ok);
+  const z = v128.bitselect(mul(half, add(add(S0z, mul(s, W0z)), add(S1z, mul(t, W1z)))), nan, ok);
+  const gap = v128.bitselect(mul(f64x2.abs(add(mul(Dx, nx), mul(Dz, nz))), f64x2.sqrt(r)), nan, ok);
+  v128.store(outX + o, x);
+  v128.store(outY + o, y);
+  v128.store(outZ + o, z);
+  if (outDist != 0) {
+    const h = mul(half, gap);
+    v128.store(outDist + o, h);
+    v128.store(d1 + o, h);
+  }
+  if (outGap != 0) v128.store(outGap + o, gap);
+  return ok;
+}
+
+/**
+ * The stereo pair, two cases per step: the common-perpendicular midpoint of
+ * triangulatePairRange, operation for operation, with every per-view constant
+ * splatted once per batch.
  */
 function triangulatePair(
   n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, outGap: usize,
 ): i32 {
   const one = splat(1.0);
+  const half = splat(0.5);
   const nan = splat(NaN);
-  const tiny = splat(SINGULAR_DET);
   const s0x = load<f64>(sx), s0z = load<f64>(sz), s1x = load<f64>(sx + 8), s1z = load<f64>(sz + 8);
+  const w0zs = dz - s0z, w1zs = dz - s1z;
+  const Dxs = s1x - s0x, Dzs = s1z - s0z;
   const S0x = splat(s0x), S0z = splat(s0z), S1x = splat(s1x), S1z = splat(s1z);
-  const W0z = splat(dz - s0z), W1z = splat(dz - s1z);
-  const W0zz = mul(W0z, W0z), W1zz = mul(W1z, W1z);
-  const dSx = splat(s1x - s0x), dSz = splat(s1z - s0z);
-  const u1 = u + (<usize>n << 3), v1 = v + (<usize>n << 3);
-  const d1 = outDist + (<usize>n << 3);
-  let singular = 0;
+  const W0z = splat(w0zs), W1z = splat(w1zs);
+  const W0zz = splat(w0zs * w0zs), W1zz = splat(w1zs * w1zs);
+  const Dx = splat(Dxs), Dz = splat(Dzs);
+  const K0 = splat(Dxs * w0zs), K1 = splat(Dxs * w1zs);
+  const limit = splat(0.5 * SINGULAR_DET);
+  const u1 = u + (<usize>n << 3), v1 = v + (<usize>n << 3), d1 = outDist + (<usize>n << 3);
   let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const o = <usize>i << 3;
-    const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
-    const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
-    const inv0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
-    const inv1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
-    const p0x = mul(w0x, inv0), p0y = mul(w0y, inv0), p0z = mul(W0z, inv0);
-    const p1x = mul(w1x, inv1), p1y = mul(w1y, inv1), p1z = mul(W1z, inv1);
-    const q0 = mul(add(mul(w0x, S0x), mul(W0z, S0z)), inv0);
-    const q1 = mul(add(mul(w1x, S1x), mul(W1z, S1z)), inv1);
-    const a00 = add(sub(one, mul(w0x, p0x)), sub(one, mul(w1x, p1x)));
-    const a01 = sub(f64x2.neg(mul(w0x, p0y)), mul(w1x, p1y));
-    const a02 = sub(f64x2.neg(mul(w0x, p0z)), mul(w1x, p1z));
-    const a11 = add(sub(one, mul(w0y, p0y)), sub(one, mul(w1y, p1y)));
-    const a12 = sub(f64x2.neg(mul(w0y, p0z)), mul(w1y, p1z));
-    const a22 = add(sub(one, mul(W0z, p0z)), sub(one, mul(W1z, p1z)));
-    const b0 = add(sub(S0x, mul(w0x, q0)), sub(S1x, mul(w1x, q1)));
-    const b1 = sub(f64x2.neg(mul(w0y, q0)), mul(w1y, q1));
-    const b2 = add(sub(S0z, mul(W0z, q0)), sub(S1z, mul(W1z, q1)));
-    const c00 = sub(mul(a11, a22), mul(a12, a12));
-    const c01 = sub(mul(a02, a12), mul(a01, a22));
-    const c02 = sub(mul(a01, a12), mul(a02, a11));
-    const c11 = sub(mul(a00, a22), mul(a02, a02));
-    const c12 = sub(mul(a01, a02), mul(a00, a12));
-    const c22 = sub(mul(a00, a11), mul(a01, a01));
-    const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
-    const ok = f64x2.gt(det, tiny);
-    const r = div(one, det);
-    const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
-    const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
-    const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
-    singular += <i32>(i64x2.extract_lane(ok, 0) == 0) + <i32>(i64x2.extract_lane(ok, 1) == 0);
-    v128.store(outX + o, x);
-    v128.store(outY + o, y);
-    v128.store(outZ + o, z);
-    if (outDist != 0) {
-      v128.store(outDist + o, rayDistance(x, y, z, S0x, S0z, w0x, w0y, W0z, inv0));
-      v128.store(d1 + o, rayDistance(x, y, z, S1x, S1z, w1x, w1y, W1z, inv1));
-    }
-    if (outGap != 0) {
-      const nx = sub(mul(w0y, W1z), mul(W0z, w1y));
-      const ny = sub(mul(W0z, w1x), mul(w0x, W1z));
-      const nz = sub(mul(w0x, w1y), mul(w0y, w1x));
-      const nn = f64x2.sqrt(add(add(mul(nx, nx), mul(ny, ny)), mul(nz, nz)));
-      v128.store(outGap + o, div(f64x2.abs(add(mul(dSx, nx), mul(dSz, nz))), nn));
-    }
+  // Each solvable lane adds -1 (all ones) to its i64 counter.
+  let solvable = i64x2.splat(0);
+  // Four cases per step (two independent f64x2 chains): the division and root
+  // latencies of one chain hide behind the arithmetic of the other.
+  for (; i + 3 < n; i += 4) {
+    solvable = i64x2.add(solvable, pairStep(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
+      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan));
+    solvable = i64x2.add(solvable, pairStep(<usize>(i + 2) << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
+      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan));
   }
+  for (; i + 1 < n; i += 2) {
+    solvable = i64x2.add(solvable, pairStep(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
+      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan));
+  }
+  let singular = i + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
   if (i < n) {
-    singular += triangulateRange(i, n, n, 2, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
+    singular += triangulatePairRange(i, n, n, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
   }
   return singular;
 }

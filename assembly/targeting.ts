@@ -14,10 +14,11 @@ export const SINGULAR_DET: f64 = 1e-12;
 }
 
 /**
- * Least-squares triangulation of cases [from, to): the point minimising the summed
- * squared perpendicular distances to every view's ray, by the closed-form 3x3 solve.
- * Writes x, y, z, each view's ray distance and, for two views, the ray gap
- * (outGap = 0 skips it). Singular cases get NaN; returns how many there were.
+ * Least-squares triangulation of cases [from, to) for any number of views: the point
+ * minimising the summed squared perpendicular distances to every view's ray, by the
+ * closed-form 3x3 solve. Writes x, y, z and each view's ray distance (outDist = 0
+ * skips them). Singular cases get NaN; returns how many there were. Two views take
+ * triangulatePairRange instead; outGap is unused here (see rayGap for pairs).
  */
 export function triangulateRange(
   from: i32, to: i32, n: i32, views: i32,
@@ -74,22 +75,64 @@ export function triangulateRange(
         store<f64>(at(outDist, k, n, i), Math.sqrt((cx * cx + cy * cy + cz * cz) * inv));
       }
     }
-    if (outGap != 0 && views == 2) {
-      store<f64>(outGap + (<usize>i << 3), rayGapOne(n, i, sx, sz, dz, u, v));
-    }
   }
   return singular;
 }
 
-/** Shortest distance between the rays of views 0 and 1 of case i. */
-@inline function rayGapOne(n: i32, i: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize): f64 {
-  const S0x = load<f64>(sx), S0z = load<f64>(sz);
-  const S1x = load<f64>(sx + 8), S1z = load<f64>(sz + 8);
-  const ax = load<f64>(at(u, 0, n, i)) - S0x, ay = load<f64>(at(v, 0, n, i)), az = dz - S0z;
-  const bx = load<f64>(at(u, 1, n, i)) - S1x, by = load<f64>(at(v, 1, n, i)), bz = dz - S1z;
-  const nx = ay * bz - az * by, ny = az * bx - ax * bz, nz = ax * by - ay * bx;
-  const nn = Math.sqrt(nx * nx + ny * ny + nz * nz);
-  return Math.abs((S1x - S0x) * nx + (S1z - S0z) * nz) / nn;
+// For two rays the least-squares point (minimum summed squared distance) is the
+// midpoint of their common perpendicular: the same point as the 3x3 normal
+// equations give, for a third of the arithmetic, one division and one root.
+// With D = S1 - S0 and n = w0 x w1, the feet of the perpendicular are
+//   P = S0 + s w0,  s = ((D x w1) . n) / |n|^2,   Q = S1 + t w1,  t = ((D x w0) . n) / |n|^2,
+// the gap is |D . n| / |n| and each ray lies gap / 2 from the target.
+// Both rays are parallel (no point) when sin^2 of their angle, |n|^2 / (|w0|^2 |w1|^2),
+// is below SINGULAR_DET / 2: the same limit as det(A) = 2 sin^2 in the general path.
+// The SIMD build runs these operations in the same order (bit-identical results).
+
+/** The usual stereo pair, cases [from, to). */
+export function triangulatePairRange(
+  from: i32, to: i32, n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
+  outX: usize, outY: usize, outZ: usize, outDist: usize, outGap: usize,
+): i32 {
+  const s0x = load<f64>(sx), s0z = load<f64>(sz), s1x = load<f64>(sx + 8), s1z = load<f64>(sz + 8);
+  const w0z = dz - s0z, w1z = dz - s1z;
+  const w0zz = w0z * w0z, w1zz = w1z * w1z;
+  const Dx = s1x - s0x, Dz = s1z - s0z;
+  const K0 = Dx * w0z, K1 = Dx * w1z;
+  const limit = 0.5 * SINGULAR_DET;
+  const u1 = u + (<usize>n << 3), v1 = v + (<usize>n << 3), d1 = outDist + (<usize>n << 3);
+  let singular = 0;
+  for (let i = from; i < to; i++) {
+    const o = <usize>i << 3;
+    const w0x = load<f64>(u + o) - s0x, w0y = load<f64>(v + o);
+    const w1x = load<f64>(u1 + o) - s1x, w1y = load<f64>(v1 + o);
+    const nx = w0y * w1z - w0z * w1y, ny = w0z * w1x - w0x * w1z, nz = w0x * w1y - w0y * w1x;
+    const nn = nx * nx + ny * ny + nz * nz;
+    const n0 = w0x * w0x + w0y * w0y + w0zz, n1 = w1x * w1x + w1y * w1y + w1zz;
+    const r = 1.0 / nn;
+    // (D x w1) . n and (D x w0) . n, with D = (Dx, 0, Dz)
+    const s = (-(Dz * w1y) * nx + (Dz * w1x - K1) * ny + Dx * w1y * nz) * r;
+    const t = (-(Dz * w0y) * nx + (Dz * w0x - K0) * ny + Dx * w0y * nz) * r;
+    let x = NaN, y = NaN, z = NaN, gap = NaN;
+    if (nn > limit * (n0 * n1)) {
+      x = 0.5 * ((s0x + s * w0x) + (s1x + t * w1x));
+      y = 0.5 * (s * w0y + t * w1y);
+      z = 0.5 * ((s0z + s * w0z) + (s1z + t * w1z));
+      gap = Math.abs(Dx * nx + Dz * nz) * Math.sqrt(r);
+    } else {
+      singular++;
+    }
+    store<f64>(outX + o, x);
+    store<f64>(outY + o, y);
+    store<f64>(outZ + o, z);
+    if (outDist != 0) {
+      const half = 0.5 * gap;
+      store<f64>(outDist + o, half);
+      store<f64>(d1 + o, half);
+    }
+    if (outGap != 0) store<f64>(outGap + o, gap);
+  }
+  return singular;
 }
 
 /** Shortest distance between the rays of views j and k for every case. */
