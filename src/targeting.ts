@@ -314,16 +314,20 @@ function targetingFindings(input: TargetingInput, r: TargetingResult): Finding[]
     });
   }
   if (r.pairwiseRayGaps) {
-    const worst = r.pairwiseRayGaps.reduce((a, b) => (b.gap > a.gap ? b : a));
-    if (worst.gap > input.maxRayGap) {
-      const far = r.rayDistances.indexOf(Math.max(...r.rayDistances));
+    // With three or more views a marking error along x (parallax) leaves every pair
+    // of rays nearly coplanar, so pairwise gaps miss it; the distance from the
+    // least-squares target to each ray does not. Two views: each distance is gap/2,
+    // hence the same limit, maxRayGap/2.
+    const far = r.rayDistances.indexOf(Math.max(...r.rayDistances));
+    const limit = input.maxRayGap / 2;
+    if (r.rayDistances[far] > limit) {
       out.push({
         code: 'ray_outlier',
         severity: 'warning',
-        message: `rays of views ${worst.views[0]} and ${worst.views[1]} miss each other by ${mm(worst.gap, 2)} (limit ${mm(input.maxRayGap, 2)}); view ${far} lies farthest from the target (${mm(r.rayDistances[far], 2)}). Check that mark.`,
+        message: `the marks disagree: view ${far}'s ray passes ${mm(r.rayDistances[far], 2)} from the target (limit ${mm(limit, 2)}, half of maxRayGap). Least squares spreads one bad mark over every ray, so re-check all marks.`,
         path: `rayDistances[${far}]`,
-        value: worst.gap,
-        limit: input.maxRayGap,
+        value: r.rayDistances[far],
+        limit,
       });
     }
   }
