@@ -88,7 +88,7 @@ export class StereotaxError extends Error {
 }
 
 export function makeIssue(code: IssueCode, path: readonly PathSegment[], expected: string, received: unknown, detail?: string): Issue {
-  const where = formatPath(path) || 'input';
+  const where = formatPath(path) || 'request';
   const got = describeReceived(received);
   return {
     code,

@@ -69,15 +69,15 @@ export class Checker {
     for (const key of Object.keys(obj)) {
       if (FORBIDDEN.has(key)) {
         this.add('forbidden_key', [...path, key], 'no key named __proto__, constructor or prototype', key,
-          `key ${JSON.stringify(key)} is not allowed in ${pathText(path)}`);
+          `${pathText([...path, key])}: the key ${JSON.stringify(key)} is not allowed`);
       } else if (!allowed.includes(key)) {
         this.add('unknown_field', [...path, key], `one of ${allowed.join(', ')}`, key,
-          `unknown field ${JSON.stringify(key)} in ${pathText(path)}; expected one of ${allowed.join(', ')}`);
+          `${pathText([...path, key])}: unknown field in ${pathText(path)}; expected one of ${allowed.join(', ')}`);
       }
     }
     for (const key of required) {
       if (!Object.prototype.hasOwnProperty.call(obj, key) || obj[key] === undefined) {
-        this.add('missing_field', [...path, key], 'a value', undefined, `${pathText([...path, key])} is required`);
+        this.add('missing_field', [...path, key], 'a value', undefined, `${pathText([...path, key])}: required, missing`);
       }
     }
     // Returned even with issues, so that the fields it does have are checked too.
