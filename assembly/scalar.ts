@@ -1,6 +1,7 @@
 // Scalar build: runs on every WebAssembly engine.
 export { reserve, release, heapTop } from './memory';
 export { rayGap, jacobian, classic } from './targeting';
+export { ellipsoidDistances } from './margins';
 import { triangulateRange, triangulatePairRange, projectRange } from './targeting';
 
 export const SIMD: i32 = 0;

@@ -3,6 +3,7 @@
 // the two agree to the last bit; an odd last case falls through to the scalar loop.
 export { reserve, release, heapTop } from './memory';
 export { rayGap, jacobian, classic } from './targeting';
+export { ellipsoidDistances } from './margins';
 import { triangulateRange, triangulatePairRange, projectRange, at, SINGULAR_DET } from './targeting';
 
 export const SIMD: i32 = 1;

@@ -24,3 +24,12 @@ export {
 export { symmetricEigen3, ellipsoid95, CHI2_3DOF_95, type Uncertainty, type Matrix3 } from './uncertainty.js';
 export { parseQuantity, type Quantity } from './units.js';
 export { Checker, parseJson } from './validate.js';
+export {
+  margins, marginsWith, computeMargins, parseMarginsRequest, HISTOLOGY_THRESHOLDS, DEFAULT_ORIENTATION,
+  type MarginsInput, type MarginsResult, type Marker, type Histology,
+} from './margins/margins.js';
+export { EllipsoidDistanceBatch } from './margins/ellipsoid-batch.js';
+export { ellipsoidNearest, ellipsoidSignedDistance, boxSignedDistance, sphereSignedDistance, type V3 } from './margins/distance.js';
+export { DIRECTIONS, type Direction } from './margins/patches.js';
+export type { SpecimenShape, LesionShape } from './margins/shapes.js';
+export { TWO_VIEW_CAVEAT, type TwoViewInput, type TwoViewEstimate } from './margins/two-view.js';

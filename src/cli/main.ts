@@ -4,6 +4,8 @@ import { loadEngine, type KernelChoice } from '../engine/engine.js';
 import { targetingText } from '../report.js';
 import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting.js';
 import { DEMO_REQUEST } from './demo-request.js';
+import { computeMargins, parseMarginsRequest, type MarginsResult } from '../margins/margins.js';
+import { marginsText } from '../margins/report.js';
 import { EXIT, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
 
 export interface Command {
@@ -43,8 +45,25 @@ const demo: Command = {
   },
 };
 
+const margins: Command = {
+  summary: 'specimen margins: lesion to each named surface, status by histology, markers inside or out',
+  usage: 'stereotax margins FILE|- [--text]',
+  async run({ file, text, kernel, io }) {
+    const input = await readInput(io, file);
+    const engine = await loadEngine({ kernel });
+    return runRequests<MarginsResult>(input, {
+      io,
+      label: 'margins',
+      asText: text,
+      compute: (req) => computeMargins(engine, parseMarginsRequest(req)),
+      findings: (r) => r.findings,
+      text: marginsText,
+    });
+  },
+};
+
 /** Commands by name; each domain adds its own. */
-export const COMMANDS: Record<string, Command> = { target, demo };
+export const COMMANDS: Record<string, Command> = { target, margins, demo };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));

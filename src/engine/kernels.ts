@@ -15,6 +15,10 @@ export interface KernelExports {
     n: number, views: number, sourceX: number, sourceZ: number, detectorZ: number, u: number, v: number,
     px: number, py: number, pz: number, outJacobian: number, outCovariance: number, sigma: number,
   ): void;
+  ellipsoidDistances(
+    n: number, e0: number, e1: number, e2: number, c0: number, c1: number, c2: number, px: number, py: number, pz: number,
+    outSigned: number, outX: number, outY: number, outZ: number,
+  ): void;
   classic(n: number, tanA: number, detectorGap: number, uPlus: number, vPlus: number, uMinus: number, vMinus: number, outX: number, outY: number, outZ: number): void;
 }
 

@@ -1,0 +1,126 @@
+// Distances from many points (calcifications, markers) to one ellipsoid's surface,
+// over structure-of-arrays columns. Eberly's robust method: bisection on the
+// one-variable root equation, with the on-axis and centre cases handled exactly.
+// The host passes the axes sorted e0 >= e1 >= e2 and the coordinate columns in the
+// same order, so the kernel works in the sorted frame and needs no sorting.
+
+const MAX_BISECTIONS: i32 = 2100;
+
+@inline function len3(a: f64, b: f64, c: f64): f64 {
+  const m = Math.max(Math.abs(a), Math.max(Math.abs(b), Math.abs(c)));
+  if (m == 0) return 0;
+  const x = a / m, y = b / m, z = c / m;
+  return m * Math.sqrt(x * x + y * y + z * z);
+}
+
+// Nearest point on an ellipse (e0 >= e1) to (y0, y1) >= 0, written to the globals.
+let ex0: f64 = 0, ex1: f64 = 0;
+function nearestEllipse(e0: f64, e1: f64, y0: f64, y1: f64): void {
+  if (y1 > 0) {
+    if (y0 > 0) {
+      const z0 = y0 / e0, z1 = y1 / e1;
+      let g = z0 * z0 + z1 * z1 - 1;
+      if (g == 0) { ex0 = y0; ex1 = y1; return; }
+      const r0 = (e0 / e1) * (e0 / e1);
+      const n0 = r0 * z0;
+      let s0 = z1 - 1;
+      let s1 = g < 0 ? 0.0 : len3(n0, z1, 0) - 1;
+      let s = 0.0;
+      for (let i = 0; i < MAX_BISECTIONS; i++) {
+        s = (s0 + s1) / 2;
+        if (s == s0 || s == s1) break;
+        const a = n0 / (s + r0), b = z1 / (s + 1);
+        g = a * a + b * b - 1;
+        if (g > 0) s0 = s; else if (g < 0) s1 = s; else break;
+      }
+      ex0 = (r0 * y0) / (s + r0);
+      ex1 = y1 / (s + 1);
+      return;
+    }
+    ex0 = 0; ex1 = e1;
+    return;
+  }
+  const numer0 = e0 * y0, denom0 = e0 * e0 - e1 * e1;
+  if (numer0 < denom0) {
+    const xde0 = numer0 / denom0;
+    ex0 = e0 * xde0;
+    ex1 = e1 * Math.sqrt(Math.max(0, 1 - xde0 * xde0));
+    return;
+  }
+  ex0 = e0; ex1 = 0;
+}
+
+/**
+ * For each point i: the signed distance to the ellipsoid surface (positive outside)
+ * and the nearest surface point, in the sorted frame (e0 >= e1 >= e2 > 0, centre
+ * c0, c1, c2 on the same axes); outputs use the same frame.
+ */
+export function ellipsoidDistances(
+  n: i32, e0: f64, e1: f64, e2: f64, c0: f64, c1: f64, c2: f64,
+  px: usize, py: usize, pz: usize,
+  outSigned: usize, outX: usize, outY: usize, outZ: usize,
+): void {
+  const r0 = (e0 / e2) * (e0 / e2), r1 = (e1 / e2) * (e1 / e2);
+  const denom0 = e0 * e0 - e2 * e2, denom1 = e1 * e1 - e2 * e2;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const d0 = load<f64>(px + o) - c0, d1 = load<f64>(py + o) - c1, d2 = load<f64>(pz + o) - c2;
+    const y0 = Math.abs(d0), y1 = Math.abs(d1), y2 = Math.abs(d2);
+    let x0 = 0.0, x1 = 0.0, x2 = 0.0;
+    if (y2 > 0) {
+      if (y1 > 0) {
+        if (y0 > 0) {
+          const z0 = y0 / e0, z1 = y1 / e1, z2 = y2 / e2;
+          let g = z0 * z0 + z1 * z1 + z2 * z2 - 1;
+          if (g == 0) {
+            x0 = y0; x1 = y1; x2 = y2;
+          } else {
+            const n0 = r0 * z0, n1 = r1 * z1;
+            let s0 = z2 - 1;
+            let s1 = g < 0 ? 0.0 : len3(n0, n1, z2) - 1;
+            let s = 0.0;
+            for (let k = 0; k < MAX_BISECTIONS; k++) {
+              s = (s0 + s1) / 2;
+              if (s == s0 || s == s1) break;
+              const a = n0 / (s + r0), b = n1 / (s + r1), c = z2 / (s + 1);
+              g = a * a + b * b + c * c - 1;
+              if (g > 0) s0 = s; else if (g < 0) s1 = s; else break;
+            }
+            x0 = (r0 * y0) / (s + r0);
+            x1 = (r1 * y1) / (s + r1);
+            x2 = y2 / (s + 1);
+          }
+        } else {
+          nearestEllipse(e1, e2, y1, y2);
+          x0 = 0; x1 = ex0; x2 = ex1;
+        }
+      } else if (y0 > 0) {
+        nearestEllipse(e0, e2, y0, y2);
+        x0 = ex0; x1 = 0; x2 = ex1;
+      } else {
+        x0 = 0; x1 = 0; x2 = e2;
+      }
+    } else {
+      let done = false;
+      const numer0 = e0 * y0, numer1 = e1 * y1;
+      if (numer0 < denom0 && numer1 < denom1) {
+        const xde0 = numer0 / denom0, xde1 = numer1 / denom1;
+        const discr = 1 - xde0 * xde0 - xde1 * xde1;
+        if (discr > 0) {
+          x0 = e0 * xde0; x1 = e1 * xde1; x2 = e2 * Math.sqrt(discr);
+          done = true;
+        }
+      }
+      if (!done) {
+        nearestEllipse(e0, e1, y0, y1);
+        x0 = ex0; x1 = ex1; x2 = 0;
+      }
+    }
+    const dist = len3(x0 - y0, x1 - y1, x2 - y2);
+    const inside = (y0 / e0) * (y0 / e0) + (y1 / e1) * (y1 / e1) + (y2 / e2) * (y2 / e2) < 1;
+    store<f64>(outSigned + o, inside ? -dist : dist);
+    store<f64>(outX + o, c0 + (d0 < 0 ? -x0 : x0));
+    store<f64>(outY + o, c1 + (d1 < 0 ? -x1 : x1));
+    store<f64>(outZ + o, c2 + (d2 < 0 ? -x2 : x2));
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The specimen surface in six patches, one per frame direction: the part whose
+ * outward normal points most nearly along that direction. A box's patch is its
+ * face; an ellipsoid's is the set of surface points whose normal n has n[i] = ±1
+ * and |n[j]|, |n[k]| <= 1, so both are squares in (alpha, beta) in [-1, 1]^2.
+ */
+import type { V3 } from './distance.js';
+import { ellipsoidAxes, type SpecimenShape } from './shapes.js';
+
+export const DIRECTIONS = ['+x', '-x', '+y', '-y', '+z', '-z'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export function directionAxis(d: Direction): { axis: 0 | 1 | 2; sign: 1 | -1; others: [number, number] } {
+  const axis = ({ x: 0, y: 1, z: 2 } as const)[d[1] as 'x' | 'y' | 'z'];
+  const others = [0, 1, 2].filter((i) => i !== axis) as [number, number];
+  return { axis, sign: d[0] === '+' ? 1 : -1, others };
+}
+
+/** The surface point of the patch for direction d at (alpha, beta) in [-1, 1]^2. */
+export function patchPoint(s: SpecimenShape, d: Direction, alpha: number, beta: number, out: V3 = [0, 0, 0]): V3 {
+  const { axis, sign, others } = directionAxis(d);
+  const [j, k] = others;
+  if (s.shape === 'box') {
+    out[axis] = s.center[axis] + (sign * s.size[axis]) / 2;
+    out[j] = s.center[j] + (alpha * s.size[j]) / 2;
+    out[k] = s.center[k] + (beta * s.size[k]) / 2;
+    return out;
+  }
+  const A = ellipsoidAxes(s)!;
+  const n: V3 = [0, 0, 0];
+  n[axis] = sign;
+  n[j] = alpha;
+  n[k] = beta;
+  const t = 1 / Math.sqrt((A[0] * n[0]) ** 2 + (A[1] * n[1]) ** 2 + (A[2] * n[2]) ** 2);
+  for (let i = 0; i < 3; i++) out[i] = s.center[i] + A[i] * A[i] * n[i] * t;
+  return out;
+}
+
+/** Which patch a surface point belongs to: the largest component of its outward normal. */
+export function patchOf(s: SpecimenShape, p: V3): Direction {
+  const n: number[] = [0, 1, 2].map((i) => {
+    if (s.shape === 'box') return (p[i] - s.center[i]) / (s.size[i] / 2);
+    const A = ellipsoidAxes(s)!;
+    return (p[i] - s.center[i]) / (A[i] * A[i]);
+  });
+  let i = 0;
+  for (let k = 1; k < 3; k++) if (Math.abs(n[k]) > Math.abs(n[i])) i = k;
+  return `${n[i] >= 0 ? '+' : '-'}${'xyz'[i]}` as Direction;
+}
+
+export interface SquareMinimum {
+  value: number;
+  alpha: number;
+  beta: number;
+}
+
+const GRID = 24;
+const STARTS = 3;
+const COMPASS: [number, number][] = [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]];
+
+/**
+ * Minimum of f over [-1, 1]^2: a 25 x 25 lattice finds the basins, then a compass
+ * search from the three best lattice points halves its step down to 1e-13. Exact
+ * candidates (known critical points) may be passed in and win when lower.
+ */
+export function minimizeOverSquare(f: (alpha: number, beta: number) => number, candidates: [number, number][] = []): SquareMinimum {
+  const lattice: SquareMinimum[] = [];
+  for (let a = 0; a <= GRID; a++) {
+    for (let b = 0; b <= GRID; b++) {
+      const alpha = -1 + (2 * a) / GRID, beta = -1 + (2 * b) / GRID;
+      lattice.push({ value: f(alpha, beta), alpha, beta });
+    }
+  }
+  for (const [alpha, beta] of candidates) lattice.push({ value: f(alpha, beta), alpha, beta });
+  lattice.sort((p, q) => p.value - q.value);
+  let best = lattice[0];
+  for (const start of lattice.slice(0, STARTS)) {
+    let { value, alpha, beta } = start;
+    let step = 2 / GRID;
+    while (step > 1e-13) {
+      let moved = false;
+      for (const [da, db] of COMPASS) {
+        const a = Math.min(1, Math.max(-1, alpha + da * step));
+        const b = Math.min(1, Math.max(-1, beta + db * step));
+        const v = f(a, b);
+        if (v < value) {
+          value = v;
+          alpha = a;
+          beta = b;
+          moved = true;
+          break;
+        }
+      }
+      if (!moved) step /= 2;
+    }
+    if (value < best.value) best = { value, alpha, beta };
+  }
+  return best;
+}
