@@ -33,3 +33,13 @@ export { ellipsoidNearest, ellipsoidSignedDistance, boxSignedDistance, sphereSig
 export { DIRECTIONS, type Direction } from './margins/patches.js';
 export type { SpecimenShape, LesionShape } from './margins/shapes.js';
 export { TWO_VIEW_CAVEAT, type TwoViewInput, type TwoViewEstimate } from './margins/two-view.js';
+export { plan, planWith, computePlan, parsePlanRequest, type PlanInput, type PlanResult } from './plan/plan.js';
+export { checkVertical, checkLateral, DEFAULT_LIMITS, type NeedleLimits, type LateralSetup, type NeedleBlock, type VerticalBlock, type LateralBlock } from './plan/needle-checks.js';
+export { mitigate, runChecks, type Mitigation, type NeedleScenario } from './plan/mitigations.js';
+export { planLocalization, type LocalizationInput, type LocalizationResult, type Guidance } from './plan/localization.js';
+export { checkPlacement, DEFAULT_SUCCESS_DISTANCE, type PostPlacementInput, type PostPlacementResult } from './plan/post-placement.js';
+export { decayedActivity } from './plan/dates.js';
+export {
+  shippedCatalog, checkCatalog, mergeCatalogs, GAUGE_OUTER_DIAMETER,
+  type Catalog, type BiopsyDevice, type LocalizationDevice, type BiopsyKind, type LocalizationKind,
+} from './devices/catalog.js';

@@ -6,6 +6,8 @@ import { computeTargeting, parseTargetingRequest, type TargetingResult } from '.
 import { DEMO_REQUEST } from './demo-request.js';
 import { computeMargins, parseMarginsRequest, type MarginsResult } from '../margins/margins.js';
 import { marginsText } from '../margins/report.js';
+import { computePlan, parsePlanRequest, type PlanResult } from '../plan/plan.js';
+import { planText } from '../plan/report.js';
 import { EXIT, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
 
 export interface Command {
@@ -62,8 +64,25 @@ const margins: Command = {
   },
 };
 
+const plan: Command = {
+  summary: 'needle and localization planning: checks, mitigations, device catalog, post-placement',
+  usage: 'stereotax plan FILE|- [--text]',
+  async run({ file, text, kernel, io }) {
+    const input = await readInput(io, file);
+    const engine = await loadEngine({ kernel });
+    return runRequests<PlanResult>(input, {
+      io,
+      label: 'plan',
+      asText: text,
+      compute: (req) => computePlan(engine, parsePlanRequest(req)),
+      findings: (r) => r.findings,
+      text: planText,
+    });
+  },
+};
+
 /** Commands by name; each domain adds its own. */
-export const COMMANDS: Record<string, Command> = { target, margins, demo };
+export const COMMANDS: Record<string, Command> = { target, plan, margins, demo };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));

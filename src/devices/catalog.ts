@@ -1,0 +1,179 @@
+/**
+ * The device catalog: data, validated like any input. Shipped entries are typical
+ * examples with their source (catalog.json); a user's catalog is checked the same
+ * way and its entries replace shipped ones with the same id.
+ */
+import { Checker, type Path } from '../validate.js';
+import shipped from './catalog.json' with { type: 'json' };
+
+/** Outer diameter (mm) by needle gauge (Stubs): the lateral approach needs the needle's radius. */
+export const GAUGE_OUTER_DIAMETER: Readonly<Record<number, number>> = {
+  7: 4.57, 8: 4.19, 9: 3.76, 10: 3.4, 11: 3.05, 12: 2.77, 14: 2.11, 16: 1.65, 18: 1.27, 19: 1.07, 20: 0.91,
+};
+
+export type BiopsyKind = 'vacuum-probe' | 'spring-loaded-gun';
+export type LocalizationKind = 'hook-wire' | 'i125-seed' | 'radar-reflector' | 'magnetic-seed' | 'rfid-tag';
+
+export interface BiopsyDevice {
+  id: string;
+  kind: BiopsyKind;
+  name: string;
+  gauge: number;
+  /** Forward travel on firing (mm); 0 when not fired. */
+  throw: number;
+  apertureLength: number;
+  tipLength: number;
+  /** mm; from the gauge table when not given. */
+  outerDiameter: number;
+  typical: boolean;
+  source: string;
+}
+
+export interface LocalizationDevice {
+  id: string;
+  kind: LocalizationKind;
+  name: string;
+  insertionGauge: number | null;
+  /** Deepest it can be found from the skin (mm); null: no probe limit (wire, I-125 with a gamma probe). */
+  detectionDepthLimit: number | null;
+  /** Closest two devices may be (mm), set by each maker; null: not known, so bracketing needs it. */
+  minSpacing: number | null;
+  repositionable: boolean;
+  /** May it be placed under MRI guidance? null: see the maker. */
+  mriPlacement: boolean | null;
+  /** Longest time from placement to surgery (days); null: no limit known. */
+  maxDwellDays: number | null;
+  /** Placed on the day of surgery only (wires). */
+  sameDayOnly: boolean;
+  halfLifeDays?: number;
+  assayRangeMBq?: [number, number];
+  typical: boolean;
+  source: string;
+}
+
+export interface Catalog {
+  biopsyDevices: BiopsyDevice[];
+  localizationDevices: LocalizationDevice[];
+}
+
+/** Probe-detected devices must carry a detection limit: their depth check depends on it. */
+export const NEEDS_DETECTION_LIMIT: ReadonlySet<LocalizationKind> = new Set(['radar-reflector', 'magnetic-seed', 'rfid-tag']);
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function checkId(c: Checker, v: unknown, path: Path): string | undefined {
+  const s = c.string(v, path, 64);
+  if (s !== undefined && !ID.test(s)) return c.add('invalid_value', path, 'an id of letters, digits, ".", "_" or "-"', v);
+  return s;
+}
+
+export function checkBiopsyDevice(c: Checker, value: unknown, path: Path): BiopsyDevice | undefined {
+  const fields = ['id', 'kind', 'name', 'gauge', 'throw', 'apertureLength', 'tipLength', 'outerDiameter', 'typical', 'source'];
+  const o = c.object(value, path, fields, ['id', 'kind', 'gauge', 'throw', 'apertureLength', 'tipLength']);
+  if (!o) return undefined;
+  const id = checkId(c, o.id, [...path, 'id']);
+  const kind = c.oneOf(o.kind, [...path, 'kind'], ['vacuum-probe', 'spring-loaded-gun'] as const);
+  const name = o.name === undefined ? undefined : c.string(o.name, [...path, 'name']);
+  const gauge = c.integer(o.gauge, [...path, 'gauge'], { min: 5, max: 34 });
+  const thr = c.length(o.throw, [...path, 'throw'], { min: 0, max: 100 });
+  const apertureLength = c.length(o.apertureLength, [...path, 'apertureLength'], { above: 0, max: 100 });
+  const tipLength = c.length(o.tipLength, [...path, 'tipLength'], { min: 0, max: 50 });
+  let outerDiameter = o.outerDiameter === undefined ? undefined : c.length(o.outerDiameter, [...path, 'outerDiameter'], { above: 0, max: 15 });
+  if (o.outerDiameter === undefined && gauge !== undefined) {
+    outerDiameter = GAUGE_OUTER_DIAMETER[gauge];
+    if (outerDiameter === undefined) {
+      c.add('missing_field', [...path, 'outerDiameter'], `outerDiameter in mm (no table value for ${gauge}G)`, undefined);
+    }
+  }
+  const typical = o.typical === undefined ? false : c.boolean(o.typical, [...path, 'typical']);
+  const source = o.source === undefined ? 'user catalog' : c.string(o.source, [...path, 'source'], 400);
+  if (!id || !kind || gauge === undefined || thr === undefined || apertureLength === undefined || tipLength === undefined || outerDiameter === undefined || typical === undefined || !source) return undefined;
+  return { id, kind, name: name ?? id, gauge, throw: thr, apertureLength, tipLength, outerDiameter, typical, source };
+}
+
+export function checkLocalizationDevice(c: Checker, value: unknown, path: Path): LocalizationDevice | undefined {
+  const fields = ['id', 'kind', 'name', 'insertionGauge', 'detectionDepthLimit', 'minSpacing', 'repositionable', 'mriPlacement', 'maxDwellDays', 'sameDayOnly', 'halfLifeDays', 'assayRangeMBq', 'typical', 'source'];
+  const o = c.object(value, path, fields, ['id', 'kind', 'detectionDepthLimit', 'minSpacing', 'repositionable']);
+  if (!o) return undefined;
+  const id = checkId(c, o.id, [...path, 'id']);
+  const kind = c.oneOf(o.kind, [...path, 'kind'], ['hook-wire', 'i125-seed', 'radar-reflector', 'magnetic-seed', 'rfid-tag'] as const);
+  const name = o.name === undefined ? undefined : c.string(o.name, [...path, 'name']);
+  const at = (k: string): Path => [...path, k];
+  const insertionGauge = o.insertionGauge == null ? null : c.integer(o.insertionGauge, at('insertionGauge'), { min: 5, max: 34 });
+  const detectionDepthLimit = o.detectionDepthLimit === null ? null : c.length(o.detectionDepthLimit, at('detectionDepthLimit'), { above: 0, max: 300 });
+  const minSpacing = o.minSpacing === null ? null : c.length(o.minSpacing, at('minSpacing'), { min: 0, max: 300 });
+  const repositionable = c.boolean(o.repositionable, at('repositionable'));
+  const mriPlacement = o.mriPlacement == null ? null : c.boolean(o.mriPlacement, at('mriPlacement'));
+  const maxDwellDays = o.maxDwellDays == null ? null : c.number(o.maxDwellDays, at('maxDwellDays'), { min: 0, max: 3650 });
+  const sameDayOnly = o.sameDayOnly === undefined ? kind === 'hook-wire' : c.boolean(o.sameDayOnly, at('sameDayOnly'));
+  const halfLifeDays = o.halfLifeDays === undefined ? undefined : c.number(o.halfLifeDays, at('halfLifeDays'), { above: 0, max: 1e5 });
+  let assayRangeMBq: [number, number] | undefined;
+  if (o.assayRangeMBq !== undefined) {
+    const a = c.array(o.assayRangeMBq, at('assayRangeMBq'), 2, 2);
+    const lo = a && c.number(a[0], [...path, 'assayRangeMBq', 0], { min: 0, max: 1e4 });
+    const hi = a && c.number(a[1], [...path, 'assayRangeMBq', 1], { min: 0, max: 1e4 });
+    if (lo !== undefined && hi !== undefined) {
+      if (hi < lo) c.add('out_of_range', [...path, 'assayRangeMBq', 1], `at least the lower bound (${lo} MBq)`, hi);
+      else assayRangeMBq = [lo, hi];
+    }
+  }
+  if (kind && NEEDS_DETECTION_LIMIT.has(kind) && o.detectionDepthLimit === null) {
+    c.add('missing_field', at('detectionDepthLimit'), `a detection depth limit in mm (a ${kind} is found with a probe of limited range)`, null);
+  }
+  if (kind === 'i125-seed' && o.halfLifeDays === undefined) {
+    c.add('missing_field', at('halfLifeDays'), 'the half-life in days (I-125: 59.4)', undefined);
+  }
+  const typical = o.typical === undefined ? false : c.boolean(o.typical, at('typical'));
+  const source = o.source === undefined ? 'user catalog' : c.string(o.source, at('source'), 400);
+  if (!id || !kind || detectionDepthLimit === undefined || minSpacing === undefined || repositionable === undefined
+    || insertionGauge === undefined || mriPlacement === undefined || maxDwellDays === undefined || sameDayOnly === undefined
+    || typical === undefined || !source || !c.ok) return undefined;
+  const dev: LocalizationDevice = {
+    id, kind, name: name ?? id, insertionGauge, detectionDepthLimit, minSpacing, repositionable, mriPlacement, maxDwellDays, sameDayOnly, typical, source,
+  };
+  if (halfLifeDays !== undefined) dev.halfLifeDays = halfLifeDays;
+  if (assayRangeMBq) dev.assayRangeMBq = assayRangeMBq;
+  return dev;
+}
+
+/** Checks a catalog object (a user's file, or the shipped one); duplicate ids are refused. */
+export function checkCatalog(c: Checker, value: unknown, path: Path): Catalog | undefined {
+  const o = c.object(value, path, ['about', 'biopsyDevices', 'localizationDevices'], []);
+  if (!o) return undefined;
+  const out: Catalog = { biopsyDevices: [], localizationDevices: [] };
+  const seen = new Set<string>();
+  const take = <T extends { id: string }>(key: 'biopsyDevices' | 'localizationDevices', check: (v: unknown, p: Path) => T | undefined, into: T[]) => {
+    if (o[key] === undefined) return;
+    c.array(o[key], [...path, key], 0, 1000)?.forEach((d, i) => {
+      const dev = check(d, [...path, key, i]);
+      if (!dev) return;
+      if (seen.has(dev.id)) c.add('duplicate_value', [...path, key, i, 'id'], 'an id used once in the catalog', dev.id);
+      seen.add(dev.id);
+      into.push(dev);
+    });
+  };
+  take('biopsyDevices', (v, p) => checkBiopsyDevice(c, v, p), out.biopsyDevices);
+  take('localizationDevices', (v, p) => checkLocalizationDevice(c, v, p), out.localizationDevices);
+  return out;
+}
+
+/** User entries replace shipped ones with the same id; the rest are added after them. */
+export function mergeCatalogs(base: Catalog, user: Catalog): Catalog {
+  const merge = <T extends { id: string }>(a: T[], b: T[]) => {
+    const byId = new Map(b.map((d) => [d.id, d]));
+    return [...a.map((d) => byId.get(d.id) ?? d), ...b.filter((d) => !a.some((x) => x.id === d.id))];
+  };
+  return { biopsyDevices: merge(base.biopsyDevices, user.biopsyDevices), localizationDevices: merge(base.localizationDevices, user.localizationDevices) };
+}
+
+let shippedCache: Catalog | undefined;
+/** The shipped catalog, validated once (a broken shipped file is an internal error, not the user's). */
+export function shippedCatalog(): Catalog {
+  if (!shippedCache) {
+    const c = new Checker();
+    const cat = checkCatalog(c, shipped, ['shippedCatalog']);
+    if (!c.ok || !cat) throw new Error(`the shipped device catalog is invalid: ${c.issues[0]?.message}`);
+    shippedCache = cat;
+  }
+  return shippedCache;
+}

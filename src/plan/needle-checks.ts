@@ -1,0 +1,148 @@
+/**
+ * Needle checks for both approaches, given where the aperture's centre is aimed.
+ * Vertical (spec section 5): the needle travels along -z through the paddle window.
+ * Lateral: the needle lies parallel to the support along x, entering from the +x or
+ * -x side at the target's height; its outer radius must clear support and paddle,
+ * its aperture must be inside the skin it entered through, and its fired tip must
+ * stay short of the far skin when that is given. mm throughout.
+ */
+import type { BiopsyDevice } from '../devices/catalog.js';
+import { mm, type Finding } from '../findings.js';
+import type { Vec3 } from '../geometry.js';
+
+export interface NeedleLimits {
+  /** Post-fire clearance below which the plan is an error (default 0). */
+  minStrokeMargin: number;
+  /** Post-fire clearance below which a warning is given (default 4). */
+  warnStrokeMargin: number;
+  /** Lateral: clearance of the needle's outer surface from support and paddle (default 0). */
+  minClearance: number;
+  /** Compressed thickness under which the vertical approach is contraindicated (default 20). */
+  minVerticalThickness: number;
+}
+
+export const DEFAULT_LIMITS: NeedleLimits = { minStrokeMargin: 0, warnStrokeMargin: 4, minClearance: 0, minVerticalThickness: 20 };
+
+export interface LateralSetup {
+  /** The side the needle enters from. */
+  side: '+x' | '-x';
+  /** x of the skin where the needle enters, if known. */
+  nearSkinX?: number;
+  /** x of the skin on the far side, if known. */
+  farSkinX?: number;
+}
+
+export interface VerticalBlock {
+  approach: 'vertical';
+  deviceId: string;
+  /** z of the aperture's centre (the target unless shifted). */
+  aimZ: number;
+  strokeMargin: number;
+  prefireTipZ: number;
+  postfireTipZ: number;
+  apertureDistalZ: number;
+  apertureProximalZ: number;
+  skinClearance: number;
+}
+
+export interface LateralBlock {
+  approach: 'lateral';
+  deviceId: string;
+  side: '+x' | '-x';
+  /** x of the aperture's centre (the target unless shifted). */
+  aimX: number;
+  outerRadius: number;
+  supportClearance: number;
+  paddleClearance: number;
+  prefireTipX: number;
+  postfireTipX: number;
+  apertureProximalX: number;
+  apertureDistalX: number;
+  /** Aperture's proximal edge to the entry skin; absent without nearSkinX. */
+  skinClearance?: number;
+  /** Fired tip to the far skin; absent without farSkinX. */
+  strokeMargin?: number;
+}
+
+export type NeedleBlock = VerticalBlock | LateralBlock;
+
+export interface CheckOutcome {
+  block: NeedleBlock;
+  findings: Finding[];
+}
+
+export function checkVertical(target: Vec3, thickness: number, d: BiopsyDevice, lim: NeedleLimits, aimZ = target.z): CheckOutcome {
+  const half = d.apertureLength / 2;
+  const postfireTipZ = aimZ - half - d.tipLength;
+  const apertureProximalZ = aimZ + half;
+  const block: VerticalBlock = {
+    approach: 'vertical', deviceId: d.id, aimZ,
+    strokeMargin: postfireTipZ, prefireTipZ: postfireTipZ + d.throw, postfireTipZ,
+    apertureDistalZ: aimZ - half, apertureProximalZ, skinClearance: thickness - apertureProximalZ,
+  };
+  const f: Finding[] = [];
+  if (thickness < lim.minVerticalThickness) {
+    f.push({ code: 'thin_breast_vertical', severity: 'error', path: 'thickness', value: thickness, limit: lim.minVerticalThickness,
+      message: `compressed thickness ${mm(thickness)} is under ${mm(lim.minVerticalThickness)}: the vertical approach is contraindicated; the lateral approach is the usual answer.` });
+  }
+  strokeFindings(f, block.strokeMargin, lim, 'needle.strokeMargin', 'the breast support');
+  if (block.skinClearance < 0) {
+    f.push({ code: 'aperture_outside_breast', severity: 'error', path: 'needle.skinClearance', value: block.skinClearance, limit: 0,
+      message: `the aperture's proximal edge is ${mm(-block.skinClearance)} above the skin under the paddle: vacuum leak and skin injury.` });
+  }
+  return { block, findings: f };
+}
+
+function strokeFindings(f: Finding[], margin: number, lim: NeedleLimits, path: string, what: string): void {
+  if (margin < lim.minStrokeMargin) {
+    f.push({ code: what === 'the breast support' ? 'negative_stroke_margin' : 'lateral_tip_past_far_skin', severity: 'error', path, value: margin, limit: lim.minStrokeMargin,
+      message: margin < 0
+        ? `stroke margin ${mm(margin)}: the fired tip would pass ${mm(-margin)} beyond ${what} (minimum ${mm(lim.minStrokeMargin)}).`
+        : `stroke margin ${mm(margin)} is below the ${mm(lim.minStrokeMargin)} minimum: the fired tip would stop only ${mm(margin)} short of ${what}.` });
+  } else if (margin < lim.warnStrokeMargin) {
+    f.push({ code: 'low_stroke_margin', severity: 'warning', path, value: margin, limit: lim.warnStrokeMargin,
+      message: `stroke margin ${mm(margin)} is under ${mm(lim.warnStrokeMargin)}: little room between the fired tip and ${what}.` });
+  }
+}
+
+export function checkLateral(target: Vec3, thickness: number, d: BiopsyDevice, lim: NeedleLimits, setup: LateralSetup, aimX = target.x): CheckOutcome {
+  // Entering from +x the needle advances toward -x.
+  const dir = setup.side === '+x' ? -1 : 1;
+  const half = d.apertureLength / 2;
+  const r = d.outerDiameter / 2;
+  const postfireTipX = aimX + dir * (half + d.tipLength);
+  const block: LateralBlock = {
+    approach: 'lateral', deviceId: d.id, side: setup.side, aimX, outerRadius: r,
+    supportClearance: target.z - r,
+    paddleClearance: thickness - target.z - r,
+    prefireTipX: postfireTipX - dir * d.throw,
+    postfireTipX,
+    apertureProximalX: aimX - dir * half,
+    apertureDistalX: aimX + dir * half,
+  };
+  if (setup.nearSkinX !== undefined) block.skinClearance = dir * (block.apertureProximalX - setup.nearSkinX);
+  if (setup.farSkinX !== undefined) block.strokeMargin = dir * (setup.farSkinX - postfireTipX);
+  const f: Finding[] = [];
+  if (block.supportClearance < lim.minClearance) {
+    f.push({ code: 'needle_hits_support', severity: 'error', path: 'needle.supportClearance', value: block.supportClearance, limit: lim.minClearance,
+      message: `the needle's outer surface (radius ${mm(r, 2)}) is ${mm(block.supportClearance)} above the breast support at the target's height (limit ${mm(lim.minClearance)}).` });
+  }
+  if (block.paddleClearance < lim.minClearance) {
+    f.push({ code: 'needle_hits_paddle', severity: 'error', path: 'needle.paddleClearance', value: block.paddleClearance, limit: lim.minClearance,
+      message: `the needle's outer surface (radius ${mm(r, 2)}) is ${mm(block.paddleClearance)} below the paddle at the target's height (limit ${mm(lim.minClearance)}).` });
+  }
+  if (block.skinClearance === undefined || block.strokeMargin === undefined) {
+    f.push({ code: 'lateral_skin_not_given', severity: 'info', path: 'needle.lateral',
+      message: `${block.skinClearance === undefined ? 'nearSkinX' : 'farSkinX'} not given: ${block.skinClearance === undefined ? 'the aperture against the entry skin' : 'the fired tip against the far skin'} was not checked.` });
+  }
+  if (block.skinClearance !== undefined && block.skinClearance < 0) {
+    f.push({ code: 'aperture_outside_breast', severity: 'error', path: 'needle.skinClearance', value: block.skinClearance, limit: 0,
+      message: `the aperture's proximal edge is ${mm(-block.skinClearance)} outside the entry skin: vacuum leak and skin injury.` });
+  }
+  if (block.strokeMargin !== undefined) strokeFindings(f, block.strokeMargin, lim, 'needle.strokeMargin', 'the far skin');
+  return { block, findings: f };
+}
+
+export function hasErrors(f: readonly Finding[]): boolean {
+  return f.some((x) => x.severity === 'error');
+}

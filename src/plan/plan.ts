@@ -1,0 +1,197 @@
+/**
+ * `stereotax plan`: is this needle plan safe with this device, approach and breast,
+ * and if not, what to change; where localization devices go and whether they will
+ * be found; where a placed device landed. Every section is optional; at least one.
+ */
+import { checkBiopsyDevice, checkCatalog, mergeCatalogs, shippedCatalog, type BiopsyDevice, type Catalog } from '../devices/catalog.js';
+import type { Engine } from '../engine/engine.js';
+import { loadEngine, type LoadOptions } from '../engine/engine.js';
+import type { Finding } from '../findings.js';
+import type { Vec3 } from '../geometry.js';
+import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting.js';
+import { Checker, type Path } from '../validate.js';
+import { checkLocalization, planLocalization, type LocalizationInput, type LocalizationResult } from './localization.js';
+import { mitigate, runChecks, type Mitigation, type NeedleScenario } from './mitigations.js';
+import { DEFAULT_LIMITS, type LateralSetup, type NeedleBlock, type NeedleLimits } from './needle-checks.js';
+import { checkPlacement, checkPostPlacement, parseStereoRequests, type PostPlacementInput, type PostPlacementResult } from './post-placement.js';
+
+export interface PlanInput {
+  id?: string;
+  catalog: Catalog;
+  thickness?: number;
+  target?: Vec3;
+  /** When the target comes from marks: the targeting request to triangulate. */
+  targeting?: unknown;
+  lesionRadius?: number;
+  needle?: { approach: 'vertical' | 'lateral'; device: BiopsyDevice; limits: NeedleLimits; lateral?: LateralSetup; mitigations: boolean };
+  localization?: LocalizationInput;
+  postPlacement?: PostPlacementInput;
+}
+
+export interface PlanResult {
+  id?: string;
+  target?: Vec3;
+  /** The triangulation, when the target came from marks. */
+  targeting?: TargetingResult;
+  needle?: NeedleBlock & { device: BiopsyDevice };
+  mitigations?: Mitigation[];
+  localization?: LocalizationResult;
+  postPlacement?: PostPlacementResult;
+  findings: Finding[];
+}
+
+const FIELDS = ['id', 'catalog', 'thickness', 'target', 'geometry', 'views', 'detector', 'imageSigma', 'maxRayGap', 'lesionRadius', 'needle', 'localization', 'postPlacement'];
+const NEEDLE_FIELDS = ['approach', 'device', 'minStrokeMargin', 'warnStrokeMargin', 'minClearance', 'minVerticalThickness', 'lateral', 'mitigations'];
+
+function checkTarget(c: Checker, v: unknown, path: Path): Vec3 | undefined {
+  if (Array.isArray(v)) {
+    const a = c.array(v, path, 3, 3);
+    const xs = a?.map((x, i) => c.length(x, [...path, i], { min: -1000, max: 1000 }));
+    return xs && xs.every((x) => x !== undefined) ? { x: xs[0]!, y: xs[1]!, z: xs[2]! } : undefined;
+  }
+  const o = c.object(v, path, ['x', 'y', 'z'], ['x', 'y', 'z']);
+  if (!o) return undefined;
+  const x = c.length(o.x, [...path, 'x'], { min: -1000, max: 1000 });
+  const y = c.length(o.y, [...path, 'y'], { min: -1000, max: 1000 });
+  const z = c.length(o.z, [...path, 'z'], { min: -1000, max: 1000 });
+  return x !== undefined && y !== undefined && z !== undefined ? { x, y, z } : undefined;
+}
+
+function checkLateralSetup(c: Checker, v: unknown, path: Path): LateralSetup | undefined {
+  const o = c.object(v, path, ['side', 'nearSkinX', 'farSkinX'], ['side']);
+  if (!o) return undefined;
+  const side = c.oneOf(o.side, [...path, 'side'], ['+x', '-x'] as const);
+  const nearSkinX = o.nearSkinX === undefined ? undefined : c.length(o.nearSkinX, [...path, 'nearSkinX'], { min: -1000, max: 1000 });
+  const farSkinX = o.farSkinX === undefined ? undefined : c.length(o.farSkinX, [...path, 'farSkinX'], { min: -1000, max: 1000 });
+  if (side && nearSkinX !== undefined && farSkinX !== undefined && Math.sign(nearSkinX - farSkinX) !== (side === '+x' ? 1 : -1)) {
+    c.add('invalid_value', [...path, 'farSkinX'], `the far skin on the ${side === '+x' ? '-x' : '+x'} side of nearSkinX (${nearSkinX} mm)`, farSkinX);
+  }
+  if (!side) return undefined;
+  return { side, ...(nearSkinX !== undefined ? { nearSkinX } : {}), ...(farSkinX !== undefined ? { farSkinX } : {}) };
+}
+
+export function parsePlanRequest(request: unknown): PlanInput {
+  const c = new Checker();
+  const r = c.object(request, [], FIELDS, []);
+  if (!r) c.done();
+  const req = r!;
+  const id = c.optional(req, 'id', (v) => c.string(v, ['id']));
+  const user = req.catalog === undefined ? undefined : checkCatalog(c, req.catalog, ['catalog']);
+  const catalog = user ? mergeCatalogs(shippedCatalog(), user) : shippedCatalog();
+  const thickness = req.thickness === undefined ? undefined : c.length(req.thickness, ['thickness'], { above: 0, max: 300 });
+  const lesionRadius = req.lesionRadius === undefined ? undefined : c.length(req.lesionRadius, ['lesionRadius'], { min: 0, max: 100 });
+  if (req.needle === undefined && req.localization === undefined && req.postPlacement === undefined) {
+    c.add('missing_field', ['needle'], 'at least one of needle, localization, postPlacement', undefined, 'needle: the plan needs at least one of needle, localization or postPlacement');
+  }
+  let target: Vec3 | undefined;
+  let targeting: unknown;
+  const fromMarks = req.views !== undefined || req.geometry !== undefined;
+  if (req.target !== undefined && fromMarks) c.add('invalid_value', ['target'], 'either target or geometry and views, not both', 'both');
+  else if (req.target !== undefined) target = checkTarget(c, req.target, ['target']);
+  else if (fromMarks) {
+    targeting = Object.fromEntries(['geometry', 'thickness', 'views', 'detector', 'imageSigma', 'maxRayGap'].filter((k) => req[k] !== undefined).map((k) => [k, req[k]]));
+    try {
+      parseTargetingRequest(targeting);
+    } catch (e) {
+      for (const issue of (e as { issues?: Checker['issues'] }).issues ?? []) c.issues.push(issue);
+    }
+  }
+
+  let needle: PlanInput['needle'];
+  if (req.needle !== undefined) {
+    const n = c.object(req.needle, ['needle'], NEEDLE_FIELDS, ['device']);
+    if (n) {
+      const approach = n.approach === undefined ? 'vertical' : c.oneOf(n.approach, ['needle', 'approach'], ['vertical', 'lateral'] as const);
+      let device: BiopsyDevice | undefined;
+      if (typeof n.device === 'string') {
+        device = catalog.biopsyDevices.find((d) => d.id === n.device);
+        if (!device) c.add('unknown_reference', ['needle', 'device'], `a biopsy device id in the catalog (${catalog.biopsyDevices.map((d) => d.id).join(', ')})`, n.device);
+      } else if (n.device !== undefined) {
+        const inline = n.device !== null && typeof n.device === 'object' && !('id' in n.device) ? { id: 'inline', kind: 'vacuum-probe', ...(n.device as object) } : n.device;
+        device = checkBiopsyDevice(c, inline, ['needle', 'device']);
+      }
+      const lim = (key: keyof NeedleLimits, range: { min?: number; max?: number; above?: number }) =>
+        n[key] === undefined ? DEFAULT_LIMITS[key] : c.length(n[key], ['needle', key], range);
+      const limits = {
+        minStrokeMargin: lim('minStrokeMargin', { min: -50, max: 50 }),
+        warnStrokeMargin: lim('warnStrokeMargin', { min: -50, max: 50 }),
+        minClearance: lim('minClearance', { min: 0, max: 50 }),
+        minVerticalThickness: lim('minVerticalThickness', { min: 0, max: 300 }),
+      };
+      const lateral = n.lateral === undefined ? undefined : checkLateralSetup(c, n.lateral, ['needle', 'lateral']);
+      const mit = n.mitigations === undefined ? true : c.boolean(n.mitigations, ['needle', 'mitigations']);
+      if (target === undefined && targeting === undefined && req.target === undefined) {
+        c.add('missing_field', ['target'], 'the target: target { x, y, z }, or geometry and views to triangulate', undefined);
+      }
+      if (req.thickness === undefined) c.add('missing_field', ['thickness'], 'the compressed thickness (mm)', undefined);
+      if (approach && device && Object.values(limits).every((x) => x !== undefined) && mit !== undefined) {
+        const l = limits as NeedleLimits;
+        needle = { approach, device, limits: { ...l, warnStrokeMargin: Math.max(l.warnStrokeMargin, l.minStrokeMargin) }, mitigations: mit, ...(lateral ? { lateral } : {}) };
+      }
+    }
+  }
+  const localization = req.localization === undefined ? undefined : checkLocalization(c, req.localization, ['localization'], catalog, thickness);
+  const postPlacement = req.postPlacement === undefined ? undefined : checkPostPlacement(c, req.postPlacement, ['postPlacement']);
+  if (postPlacement) {
+    try {
+      parseStereoRequests(postPlacement);
+    } catch (e) {
+      for (const issue of (e as { issues?: Checker['issues'] }).issues ?? []) c.issues.push({ ...issue, path: `postPlacement.stereo.${issue.path}`, message: `postPlacement.stereo: ${issue.message}` });
+    }
+  }
+  c.done();
+  const input: PlanInput = { catalog };
+  if (id !== undefined) input.id = id;
+  if (thickness !== undefined) input.thickness = thickness;
+  if (target) input.target = target;
+  if (targeting) input.targeting = targeting;
+  if (lesionRadius !== undefined) input.lesionRadius = lesionRadius;
+  if (needle) input.needle = needle;
+  if (localization) input.localization = localization;
+  if (postPlacement) input.postPlacement = postPlacement;
+  return input;
+}
+
+export function computePlan(engine: Engine, input: PlanInput): PlanResult {
+  const result = { ...(input.id !== undefined ? { id: input.id } : {}) } as PlanResult;
+  const findings: Finding[] = [];
+  let target = input.target;
+  if (input.targeting !== undefined) {
+    result.targeting = computeTargeting(engine, parseTargetingRequest(input.targeting));
+    target = result.targeting.target;
+    findings.push(...result.targeting.findings.map((f) => ({ ...f, path: `targeting.${f.path ?? ''}` })));
+  }
+  if (target) result.target = target;
+  if (input.needle && target && input.thickness !== undefined) {
+    const n = input.needle;
+    const scenario: NeedleScenario = {
+      target, thickness: input.thickness, device: n.device, approach: n.approach, limits: n.limits,
+      ...(n.lateral ? { lateral: n.lateral } : {}), ...(input.lesionRadius !== undefined ? { lesionRadius: input.lesionRadius } : {}),
+    };
+    const outcome = runChecks(scenario);
+    result.needle = { ...outcome.block, device: n.device };
+    findings.push(...outcome.findings);
+    if (n.mitigations) result.mitigations = mitigate(scenario, outcome, input.catalog.biopsyDevices);
+  }
+  if (input.localization && input.thickness !== undefined) {
+    const l = planLocalization(input.localization, input.thickness);
+    result.localization = l.result;
+    findings.push(...l.findings);
+  }
+  if (input.postPlacement) {
+    const p = checkPlacement(engine, input.postPlacement);
+    result.postPlacement = p.result;
+    findings.push(...p.findings);
+  }
+  result.findings = findings;
+  return result;
+}
+
+export async function plan(request: unknown, options: LoadOptions = {}): Promise<PlanResult> {
+  const input = parsePlanRequest(request);
+  return computePlan(await loadEngine(options), input);
+}
+
+export function planWith(engine: Engine, request: unknown): PlanResult {
+  return computePlan(engine, parsePlanRequest(request));
+}
