@@ -120,8 +120,11 @@ export function checkLateral(target: Vec3, thickness: number, d: BiopsyDevice, l
     apertureProximalX: aimX - dir * half,
     apertureDistalX: aimX + dir * half,
   };
-  if (setup.nearSkinX !== undefined) block.skinClearance = dir * (block.apertureProximalX - setup.nearSkinX);
-  if (setup.farSkinX !== undefined) block.strokeMargin = dir * (setup.farSkinX - postfireTipX);
+  // Written as differences, not dir * (a - b), so that a clearance of zero is +0.
+  if (setup.nearSkinX !== undefined) {
+    block.skinClearance = dir < 0 ? setup.nearSkinX - block.apertureProximalX : block.apertureProximalX - setup.nearSkinX;
+  }
+  if (setup.farSkinX !== undefined) block.strokeMargin = dir < 0 ? postfireTipX - setup.farSkinX : setup.farSkinX - postfireTipX;
   const f: Finding[] = [];
   if (block.supportClearance < lim.minClearance) {
     f.push({ code: 'needle_hits_support', severity: 'error', path: 'needle.supportClearance', value: block.supportClearance, limit: lim.minClearance,

@@ -13,7 +13,7 @@ import { Checker, type Path } from '../validate.js';
 import { checkLocalization, planLocalization, type LocalizationInput, type LocalizationResult } from './localization.js';
 import { mitigate, runChecks, type Mitigation, type NeedleScenario } from './mitigations.js';
 import { DEFAULT_LIMITS, type LateralSetup, type NeedleBlock, type NeedleLimits } from './needle-checks.js';
-import { checkPlacement, checkPostPlacement, parseStereoRequests, type PostPlacementInput, type PostPlacementResult } from './post-placement.js';
+import { checkPlacement, checkPostPlacement, checkStereoRequests, type PostPlacementInput, type PostPlacementResult } from './post-placement.js';
 
 export interface PlanInput {
   id?: string;
@@ -132,13 +132,7 @@ export function parsePlanRequest(request: unknown): PlanInput {
   }
   const localization = req.localization === undefined ? undefined : checkLocalization(c, req.localization, ['localization'], catalog, thickness);
   const postPlacement = req.postPlacement === undefined ? undefined : checkPostPlacement(c, req.postPlacement, ['postPlacement']);
-  if (postPlacement) {
-    try {
-      parseStereoRequests(postPlacement);
-    } catch (e) {
-      for (const issue of (e as { issues?: Checker['issues'] }).issues ?? []) c.issues.push({ ...issue, path: `postPlacement.stereo.${issue.path}`, message: `postPlacement.stereo: ${issue.message}` });
-    }
-  }
+  if (postPlacement) checkStereoRequests(c, postPlacement, ['postPlacement', 'stereo']);
   c.done();
   const input: PlanInput = { catalog };
   if (id !== undefined) input.id = id;

@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { mm, type Finding } from '../findings.js';
 import type { Vec3 } from '../geometry.js';
 import { computeTargeting, parseTargetingRequest } from '../targeting.js';
+import { formatPath, type StereotaxError } from '../errors.js';
 import type { Checker, Path } from '../validate.js';
 
 export const DEFAULT_SUCCESS_DISTANCE = 10;
@@ -73,11 +74,18 @@ export function checkPostPlacement(c: Checker, value: unknown, path: Path): Post
   return { method: 'orthogonal', criterion, views: views as [OrthogonalView, OrthogonalView] };
 }
 
-/** Parses the two stereo requests up front, so that bad input is refused before any computation. */
-export function parseStereoRequests(input: PostPlacementInput): void {
-  if (input.method === 'stereo') {
-    parseTargetingRequest(input.targetRequest);
-    parseTargetingRequest(input.deviceRequest);
+/** Checks the two stereo requests up front, so that bad input is refused before any computation. */
+export function checkStereoRequests(c: Checker, input: PostPlacementInput, path: Path): void {
+  if (input.method !== 'stereo') return;
+  for (const [who, req] of [['target', input.targetRequest], ['device', input.deviceRequest]] as const) {
+    try {
+      parseTargetingRequest(req);
+    } catch (e) {
+      for (const issue of (e as StereotaxError).issues ?? []) {
+        const where = formatPath([...path, who]) + (issue.path ? (issue.path.startsWith('[') ? '' : '.') + issue.path : '');
+        c.issues.push({ ...issue, path: where, message: `${where}: expected ${issue.expected}, received ${issue.received}` });
+      }
+    }
   }
 }
 
