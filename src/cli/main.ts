@@ -1,6 +1,7 @@
 /** `stereotax COMMAND [FILE|-] [options]`: thin commands over the library. */
 import { parseArgs } from 'node:util';
-import { loadEngine, type KernelChoice } from '../engine/engine.js';
+import { loadEngine, type Engine, type KernelChoice } from '../engine/engine.js';
+import type { Finding } from '../findings.js';
 import { targetingText } from '../report.js';
 import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting.js';
 import { DEMO_REQUEST } from './demo-request.js';
@@ -16,22 +17,23 @@ export interface Command {
   run(args: { file?: string; text: boolean; kernel: KernelChoice; io: Io }): Promise<ExitCode>;
 }
 
-const target: Command = {
-  summary: 'triangulate a lesion from two or more views; check the needle (JSON in, JSON out)',
-  usage: 'stereotax target FILE|- [--text] [--kernel auto|simd|scalar]',
-  async run({ file, text, kernel, io }) {
-    const input = await readInput(io, file);
-    const engine = await loadEngine({ kernel });
-    return runRequests<TargetingResult>(input, {
-      io,
-      label: 'target',
-      asText: text,
-      compute: (req) => computeTargeting(engine, parseTargetingRequest(req)),
-      findings: (r) => r.findings,
-      text: targetingText,
-    });
-  },
-};
+/** A JSON-in, JSON-out command over one domain's parse and compute (spec section 6). */
+function jsonCommand<R extends { findings: readonly Finding[] }>(
+  label: string, summary: string, compute: (engine: Engine, request: unknown) => R, text: (r: R) => string,
+): Command {
+  return {
+    summary,
+    usage: `stereotax ${label} FILE|- [--text] [--kernel auto|simd|scalar]`,
+    async run({ file, text: asText, kernel, io }) {
+      const input = await readInput(io, file);
+      const engine = await loadEngine({ kernel });
+      return runRequests<R>(input, { io, label, asText, compute: (req) => compute(engine, req), findings: (r) => r.findings, text });
+    },
+  };
+}
+
+const target = jsonCommand<TargetingResult>('target', 'triangulate a lesion from two or more views; check the needle (JSON in, JSON out)',
+  (engine, req) => computeTargeting(engine, parseTargetingRequest(req)), targetingText);
 
 const demo: Command = {
   summary: 'run `target` on an embedded default (typical unit, +/-15 pair) and print a summary',
@@ -47,39 +49,11 @@ const demo: Command = {
   },
 };
 
-const margins: Command = {
-  summary: 'specimen margins: lesion to each named surface, status by histology, markers inside or out',
-  usage: 'stereotax margins FILE|- [--text]',
-  async run({ file, text, kernel, io }) {
-    const input = await readInput(io, file);
-    const engine = await loadEngine({ kernel });
-    return runRequests<MarginsResult>(input, {
-      io,
-      label: 'margins',
-      asText: text,
-      compute: (req) => computeMargins(engine, parseMarginsRequest(req)),
-      findings: (r) => r.findings,
-      text: marginsText,
-    });
-  },
-};
+const margins = jsonCommand<MarginsResult>('margins', 'specimen margins: lesion to each named surface, status by histology, markers inside or out',
+  (engine, req) => computeMargins(engine, parseMarginsRequest(req)), marginsText);
 
-const plan: Command = {
-  summary: 'needle and localization planning: checks, mitigations, device catalog, post-placement',
-  usage: 'stereotax plan FILE|- [--text]',
-  async run({ file, text, kernel, io }) {
-    const input = await readInput(io, file);
-    const engine = await loadEngine({ kernel });
-    return runRequests<PlanResult>(input, {
-      io,
-      label: 'plan',
-      asText: text,
-      compute: (req) => computePlan(engine, parsePlanRequest(req)),
-      findings: (r) => r.findings,
-      text: planText,
-    });
-  },
-};
+const plan = jsonCommand<PlanResult>('plan', 'needle and localization planning: checks, mitigations, device catalog, post-placement',
+  (engine, req) => computePlan(engine, parsePlanRequest(req)), planText);
 
 /** Commands by name; each domain adds its own. */
 export const COMMANDS: Record<string, Command> = { target, plan, margins, demo };

@@ -9,6 +9,7 @@
 import type { BiopsyDevice } from '../devices/catalog.js';
 import { mm, type Finding } from '../findings.js';
 import type { Vec3 } from '../geometry.js';
+import { verticalNeedle, verticalNeedleFindings } from '../needle.js';
 
 export interface NeedleLimits {
   /** Post-fire clearance below which the plan is an error (default 0). */
@@ -72,36 +73,33 @@ export interface CheckOutcome {
 }
 
 export function checkVertical(target: Vec3, thickness: number, d: BiopsyDevice, lim: NeedleLimits, aimZ = target.z): CheckOutcome {
-  const half = d.apertureLength / 2;
-  const postfireTipZ = aimZ - half - d.tipLength;
-  const apertureProximalZ = aimZ + half;
+  // Section 5's formulas and findings live in src/needle.ts; the plan adds the aim point and the contraindication.
+  const n = verticalNeedle(aimZ, thickness, { approach: 'vertical', device: d, minStrokeMargin: lim.minStrokeMargin, warnStrokeMargin: lim.warnStrokeMargin });
   const block: VerticalBlock = {
     approach: 'vertical', deviceId: d.id, aimZ,
-    strokeMargin: postfireTipZ, prefireTipZ: postfireTipZ + d.throw, postfireTipZ,
-    apertureDistalZ: aimZ - half, apertureProximalZ, skinClearance: thickness - apertureProximalZ,
+    strokeMargin: n.strokeMargin, prefireTipZ: n.prefireTipZ, postfireTipZ: n.postfireTipZ,
+    apertureDistalZ: n.apertureDistalZ, apertureProximalZ: n.apertureProximalZ, skinClearance: n.skinClearance,
   };
   const f: Finding[] = [];
   if (thickness < lim.minVerticalThickness) {
     f.push({ code: 'thin_breast_vertical', severity: 'error', path: 'thickness', value: thickness, limit: lim.minVerticalThickness,
       message: `compressed thickness ${mm(thickness)} is under ${mm(lim.minVerticalThickness)}: the vertical approach is contraindicated; the lateral approach is the usual answer.` });
   }
-  strokeFindings(f, block.strokeMargin, lim, 'needle.strokeMargin', 'the breast support');
-  if (block.skinClearance < 0) {
-    f.push({ code: 'aperture_outside_breast', severity: 'error', path: 'needle.skinClearance', value: block.skinClearance, limit: 0,
-      message: `the aperture's proximal edge is ${mm(-block.skinClearance)} above the skin under the paddle: vacuum leak and skin injury.` });
-  }
+  f.push(...verticalNeedleFindings(n));
   return { block, findings: f };
 }
 
-function strokeFindings(f: Finding[], margin: number, lim: NeedleLimits, path: string, what: string): void {
+/** The fired tip against the far skin (lateral approach). */
+function farSkinFindings(f: Finding[], margin: number, lim: NeedleLimits): void {
+  const path = 'needle.strokeMargin';
   if (margin < lim.minStrokeMargin) {
-    f.push({ code: what === 'the breast support' ? 'negative_stroke_margin' : 'lateral_tip_past_far_skin', severity: 'error', path, value: margin, limit: lim.minStrokeMargin,
+    f.push({ code: 'lateral_tip_past_far_skin', severity: 'error', path, value: margin, limit: lim.minStrokeMargin,
       message: margin < 0
-        ? `stroke margin ${mm(margin)}: the fired tip would pass ${mm(-margin)} beyond ${what} (minimum ${mm(lim.minStrokeMargin)}).`
-        : `stroke margin ${mm(margin)} is below the ${mm(lim.minStrokeMargin)} minimum: the fired tip would stop only ${mm(margin)} short of ${what}.` });
+        ? `stroke margin ${mm(margin)}: the fired tip would pass ${mm(-margin)} beyond the far skin (minimum ${mm(lim.minStrokeMargin)}).`
+        : `stroke margin ${mm(margin)} is below the ${mm(lim.minStrokeMargin)} minimum: the fired tip would stop only ${mm(margin)} short of the far skin.` });
   } else if (margin < lim.warnStrokeMargin) {
     f.push({ code: 'low_stroke_margin', severity: 'warning', path, value: margin, limit: lim.warnStrokeMargin,
-      message: `stroke margin ${mm(margin)} is under ${mm(lim.warnStrokeMargin)}: little room between the fired tip and ${what}.` });
+      message: `stroke margin ${mm(margin)} is under ${mm(lim.warnStrokeMargin)}: little room between the fired tip and the far skin.` });
   }
 }
 
@@ -142,7 +140,7 @@ export function checkLateral(target: Vec3, thickness: number, d: BiopsyDevice, l
     f.push({ code: 'aperture_outside_breast', severity: 'error', path: 'needle.skinClearance', value: block.skinClearance, limit: 0,
       message: `the aperture's proximal edge is ${mm(-block.skinClearance)} outside the entry skin: vacuum leak and skin injury.` });
   }
-  if (block.strokeMargin !== undefined) strokeFindings(f, block.strokeMargin, lim, 'needle.strokeMargin', 'the far skin');
+  if (block.strokeMargin !== undefined) farSkinFindings(f, block.strokeMargin, lim);
   return { block, findings: f };
 }
 
