@@ -20,9 +20,11 @@ export function targetingText(r: TargetingResult): string {
     const u = r.uncertainty;
     s += `  uncertainty   1-sigma x ${f(u.sigma.x, 3)}  y ${f(u.sigma.y, 3)}  z ${f(u.sigma.z, 3)} for ${f(u.imageSigma, 3)} marking error; 95 % ellipsoid semi-axes ${u.ellipsoid95.semiAxes.map((a) => f(a, 3)).join(', ')}\n`;
   }
-  if (r.needle) {
-    const n = r.needle;
-    s += `  needle        ${n.approach}, ${n.device.name ?? 'device'}: stroke margin ${f(n.strokeMargin)}, pre-fire tip z ${f(n.prefireTipZ)}, post-fire tip z ${f(n.postfireTipZ)}, skin clearance ${f(n.skinClearance)}\n`;
+  const n = r.needle;
+  if (n?.approach === 'vertical') {
+    s += `  needle        vertical, ${n.device.name ?? 'device'}: stroke margin ${f(n.strokeMargin)}, pre-fire tip z ${f(n.prefireTipZ)}, post-fire tip z ${f(n.postfireTipZ)}, skin clearance ${f(n.skinClearance)}\n`;
+  } else if (n) {
+    s += `  needle        lateral from ${n.side}, ${n.device.name ?? 'device'}: support clearance ${f(n.supportClearance)}, paddle clearance ${f(n.paddleClearance)}${n.strokeMargin !== undefined ? `, stroke margin ${f(n.strokeMargin)}` : ''}${n.skinClearance !== undefined ? `, skin clearance ${f(n.skinClearance)}` : ''}\n`;
   }
   s += findingsText(r.findings);
   return s;

@@ -8,7 +8,8 @@ import { Engine, loadEngine, type LoadOptions } from './engine/engine.js';
 import { TriangulationBatch } from './engine/triangulation-batch.js';
 import { hasError, mm, type Finding } from './findings.js';
 import { detectorGap, sourcePosition, tanDeg, type UnitGeometry, type Vec3 } from './geometry.js';
-import { checkNeedle, verticalNeedle, verticalNeedleFindings, type NeedleOptions, type VerticalNeedleResult } from './needle.js';
+import { checkNeedle, requestDevice, verticalNeedle, verticalNeedleFindings, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from './needle.js';
+import { checkLateral, type LateralBlock } from './plan/needle-checks.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
 import { Checker, type Path } from './validate.js';
 
@@ -56,7 +57,8 @@ export interface TargetingResult {
   /** Symmetric pair +a/-a only: the textbook parallel-beam estimate. */
   classic?: Vec3;
   uncertainty?: Uncertainty;
-  needle?: VerticalNeedleResult;
+  /** Vertical: spec section 5. Lateral: clearances from support and paddle, entry skin and far skin. */
+  needle?: VerticalNeedleResult | (Omit<LateralBlock, 'deviceId'> & { device: NeedleDevice });
   /** The marks used, in mm on the detector (after any pixel conversion). */
   marks: ViewMark[];
   findings: Finding[];
@@ -276,14 +278,23 @@ export function computeTargeting(engine: Engine, input: TargetingInput): Targeti
     };
   }
 
-  if (input.needle) {
-    result.needle = verticalNeedle(target.z, input.thickness, input.needle);
+  const needleFindings: Finding[] = [];
+  const n = input.needle;
+  if (n?.approach === 'lateral') {
+    const limits = { minStrokeMargin: n.minStrokeMargin, warnStrokeMargin: n.warnStrokeMargin, minClearance: n.minClearance, minVerticalThickness: 0 };
+    const { block, findings: lf } = checkLateral(target, input.thickness, requestDevice(n.device), limits, n.lateral!);
+    const { deviceId: _unused, ...rest } = block as LateralBlock;
+    result.needle = { ...rest, device: n.device };
+    needleFindings.push(...lf);
+  } else if (n) {
+    result.needle = verticalNeedle(target.z, input.thickness, n);
+    needleFindings.push(...verticalNeedleFindings(result.needle));
   }
   result.marks = input.views.map((v) => ({ angle: v.angle, u: v.u, v: v.v }));
 
   const findings: Finding[] = [];
   findings.push(...targetingFindings(input, result));
-  if (result.needle) findings.push(...verticalNeedleFindings(result.needle));
+  findings.push(...needleFindings);
   result.findings = findings;
   return result;
 }

@@ -2,6 +2,7 @@
 // a chosen point with the independent reference.
 import { describe, expect, it } from 'vitest';
 import { loadEngine, targetWith, type TargetingResult } from '../src/index.js';
+import type { VerticalNeedleResult } from '../src/index.js';
 import { refProject, type P3 } from './reference/independent.js';
 
 const engine = await loadEngine();
@@ -68,9 +69,9 @@ describe('stroke margin and skin clearance (vertical needle)', () => {
   it('strokeMargin exactly at minStrokeMargin passes with a low-margin warning; just below is an error', () => {
     const z = 17; // post-fire tip at 0
     const r0 = at([3, 40, z], needle());
-    expect(Math.abs(r0.needle!.strokeMargin)).toBeLessThan(1e-9);
+    expect(Math.abs((r0.needle as VerticalNeedleResult).strokeMargin)).toBeLessThan(1e-9);
     // Rounding may leave the margin a hair either side of 0: set the limit to exactly the computed value.
-    const exact = at([3, 40, z], needle({ minStrokeMargin: r0.needle!.strokeMargin }));
+    const exact = at([3, 40, z], needle({ minStrokeMargin: (r0.needle as VerticalNeedleResult).strokeMargin }));
     expect(codes(exact)).not.toContain('negative_stroke_margin');
     expect(codes(exact)).toContain('low_stroke_margin');
     const below = at([3, 40, z - 0.01], needle());
@@ -83,7 +84,7 @@ describe('stroke margin and skin clearance (vertical needle)', () => {
     expect(codes(at([3, 40, 17 + 3.99], needle()))).toContain('low_stroke_margin');
     expect(codes(at([3, 40, 17 + 4.01], needle()))).not.toContain('low_stroke_margin');
     const r = at([3, 40, 17 + 4], needle());
-    expect(codes(at([3, 40, 17 + 4], needle({ warnStrokeMargin: r.needle!.strokeMargin })))).not.toContain('low_stroke_margin');
+    expect(codes(at([3, 40, 17 + 4], needle({ warnStrokeMargin: (r.needle as VerticalNeedleResult).strokeMargin })))).not.toContain('low_stroke_margin');
     expect(codes(at([3, 40, 22], needle({ warnStrokeMargin: 6 })))).toContain('low_stroke_margin');
   });
 
@@ -94,14 +95,14 @@ describe('stroke margin and skin clearance (vertical needle)', () => {
   it('skinClearance 0 passes; negative is aperture_outside_breast', () => {
     const z = 45 - 10; // proximal aperture edge at the skin
     const r = at([3, 40, z], needle());
-    expect(Math.abs(r.needle!.skinClearance)).toBeLessThan(1e-9);
+    expect(Math.abs((r.needle as VerticalNeedleResult).skinClearance)).toBeLessThan(1e-9);
     expect(codes(at([3, 40, z - 0.01], needle()))).not.toContain('aperture_outside_breast');
     expect(codes(at([3, 40, z + 0.01], needle()))).toContain('aperture_outside_breast');
   });
 
   it('an unsafe plan is computed and reported, not hidden', () => {
     const r = at([3, 40, 5], needle());
-    expect(r.needle!.strokeMargin).toBeCloseTo(-12, 6);
+    expect((r.needle as VerticalNeedleResult).strokeMargin).toBeCloseTo(-12, 6);
     expect(r.target.z).toBeCloseTo(5, 9);
   });
 });
@@ -149,5 +150,34 @@ describe('units, pixels and warnings', () => {
     expect(over(660)).toBeGreaterThan(0);
     expect(over(1500)).toBeLessThan(over(660));
     expect(over(1500)).toBeGreaterThan(0);
+  });
+});
+
+describe('lateral approach in a targeting request (spec section 5)', () => {
+  const lat = (z: number, lateral: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    at([3, 40, z], { needle: { approach: 'lateral', device: { name: '14G', gauge: 14, throw: 22, apertureLength: 18, tipLength: 4, ...extra }, lateral } }, [15, -15], 15);
+
+  it('clearances of the outer radius from support and paddle, aperture at the entry skin, fired tip at the far skin', () => {
+    const r = lat(7, { side: '+x', nearSkinX: 60, farSkinX: -60 });
+    expect(r.needle).toMatchObject({ approach: 'lateral', side: '+x', outerRadius: 2.11 / 2 });
+    const n = r.needle as { supportClearance: number; paddleClearance: number; postfireTipX: number; strokeMargin: number; skinClearance: number };
+    expect(n.supportClearance).toBeCloseTo(7 - 1.055, 9);
+    expect(n.paddleClearance).toBeCloseTo(15 - 7 - 1.055, 9);
+    expect(n.postfireTipX).toBeCloseTo(3 - 13, 9);
+    expect(n.strokeMargin).toBeCloseTo(3 - 13 + 60, 9);
+    expect(n.skinClearance).toBeCloseTo(60 - 12, 9);
+    expect(codes(r)).toEqual([]);
+  });
+
+  it('errors for a needle that would touch the support, or a fired tip past the far skin', () => {
+    expect(codes(lat(1, { side: '+x' }))).toContain('needle_hits_support');
+    expect(codes(lat(14.5, { side: '-x' }))).toContain('needle_hits_paddle');
+    expect(codes(lat(7, { side: '+x', farSkinX: -9 }))).toContain('lateral_tip_past_far_skin');
+  });
+
+  it('needs a side, and an outer diameter when the gauge has no table value', () => {
+    expect(() => lat(7, undefined as unknown as Record<string, unknown>)).toThrow(/lateral/);
+    expect(() => lat(7, { side: '+x' }, { gauge: 13 })).toThrow(/outerDiameter/);
+    expect(codes(lat(7, { side: '+x' }, { gauge: 13, outerDiameter: 2.4 }))).not.toContain('needle_hits_support');
   });
 });

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadEngine, targetWith, type TargetingResult } from '../src/index.js';
+import type { VerticalNeedleResult } from '../src/index.js';
 import {
   refClassic, refJacobian, refProject, refRayDistance, refRayGap, refTriangulate, refUncertainty, refVerticalNeedle,
   type P3, type RefGeometry, type RefMark,
@@ -200,7 +201,7 @@ describe('classic estimate and needle block', () => {
       fc.property(caseArb, deviceArb, (c, device) => {
         const r = targetWith(simd, request(c, marksOf(c), { needle: { approach: 'vertical', device } }));
         const ref = refVerticalNeedle(r.target.z, c.thickness, device);
-        for (const k of Object.keys(ref) as (keyof typeof ref)[]) expect(Math.abs(r.needle![k] - ref[k])).toBeLessThan(1e-9);
+        for (const k of Object.keys(ref) as (keyof typeof ref)[]) expect(Math.abs((r.needle as unknown as Record<string, number>)[k] - ref[k])).toBeLessThan(1e-9);
         const codes = r.findings.map((f) => f.code);
         expect(codes.includes('negative_stroke_margin')).toBe(ref.strokeMargin < 0);
         expect(codes.includes('aperture_outside_breast')).toBe(ref.skinClearance < 0);

@@ -9,7 +9,9 @@
 import type { BiopsyDevice } from '../devices/catalog.js';
 import { mm, type Finding } from '../findings.js';
 import type { Vec3 } from '../geometry.js';
-import { verticalNeedle, verticalNeedleFindings } from '../needle.js';
+import { verticalNeedle, verticalNeedleFindings, type LateralSetup, type VerticalNeedleResult } from '../needle.js';
+
+export type { LateralSetup };
 
 export interface NeedleLimits {
   /** Post-fire clearance below which the plan is an error (default 0). */
@@ -24,26 +26,13 @@ export interface NeedleLimits {
 
 export const DEFAULT_LIMITS: NeedleLimits = { minStrokeMargin: 0, warnStrokeMargin: 4, minClearance: 0, minVerticalThickness: 20 };
 
-export interface LateralSetup {
-  /** The side the needle enters from. */
-  side: '+x' | '-x';
-  /** x of the skin where the needle enters, if known. */
-  nearSkinX?: number;
-  /** x of the skin on the far side, if known. */
-  farSkinX?: number;
-}
-
-export interface VerticalBlock {
+/** Section 5's numbers for the aperture aimed at aimZ. */
+export interface VerticalBlock
+  extends Pick<VerticalNeedleResult, 'strokeMargin' | 'prefireTipZ' | 'postfireTipZ' | 'apertureDistalZ' | 'apertureProximalZ' | 'skinClearance'> {
   approach: 'vertical';
   deviceId: string;
   /** z of the aperture's centre (the target unless shifted). */
   aimZ: number;
-  strokeMargin: number;
-  prefireTipZ: number;
-  postfireTipZ: number;
-  apertureDistalZ: number;
-  apertureProximalZ: number;
-  skinClearance: number;
 }
 
 export interface LateralBlock {
@@ -74,7 +63,7 @@ export interface CheckOutcome {
 
 export function checkVertical(target: Vec3, thickness: number, d: BiopsyDevice, lim: NeedleLimits, aimZ = target.z): CheckOutcome {
   // Section 5's formulas and findings live in src/needle.ts; the plan adds the aim point and the contraindication.
-  const n = verticalNeedle(aimZ, thickness, { approach: 'vertical', device: d, minStrokeMargin: lim.minStrokeMargin, warnStrokeMargin: lim.warnStrokeMargin });
+  const n = verticalNeedle(aimZ, thickness, { device: d, minStrokeMargin: lim.minStrokeMargin, warnStrokeMargin: lim.warnStrokeMargin });
   const block: VerticalBlock = {
     approach: 'vertical', deviceId: d.id, aimZ,
     strokeMargin: n.strokeMargin, prefireTipZ: n.prefireTipZ, postfireTipZ: n.postfireTipZ,

@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { loadEngine, type LoadOptions } from '../engine/engine.js';
 import type { Finding } from '../findings.js';
 import type { Vec3 } from '../geometry.js';
+import { checkLateralSetup } from '../needle.js';
 import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting.js';
 import { Checker, type Path } from '../validate.js';
 import { checkLocalization, planLocalization, type LocalizationInput, type LocalizationResult } from './localization.js';
@@ -55,19 +56,6 @@ function checkTarget(c: Checker, v: unknown, path: Path): Vec3 | undefined {
   const y = c.length(o.y, [...path, 'y'], { min: -1000, max: 1000 });
   const z = c.length(o.z, [...path, 'z'], { min: -1000, max: 1000 });
   return x !== undefined && y !== undefined && z !== undefined ? { x, y, z } : undefined;
-}
-
-function checkLateralSetup(c: Checker, v: unknown, path: Path): LateralSetup | undefined {
-  const o = c.object(v, path, ['side', 'nearSkinX', 'farSkinX'], ['side']);
-  if (!o) return undefined;
-  const side = c.oneOf(o.side, [...path, 'side'], ['+x', '-x'] as const);
-  const nearSkinX = o.nearSkinX === undefined ? undefined : c.length(o.nearSkinX, [...path, 'nearSkinX'], { min: -1000, max: 1000 });
-  const farSkinX = o.farSkinX === undefined ? undefined : c.length(o.farSkinX, [...path, 'farSkinX'], { min: -1000, max: 1000 });
-  if (side && nearSkinX !== undefined && farSkinX !== undefined && Math.sign(nearSkinX - farSkinX) !== (side === '+x' ? 1 : -1)) {
-    c.add('invalid_value', [...path, 'farSkinX'], `the far skin on the ${side === '+x' ? '-x' : '+x'} side of nearSkinX (${nearSkinX} mm)`, farSkinX);
-  }
-  if (!side) return undefined;
-  return { side, ...(nearSkinX !== undefined ? { nearSkinX } : {}), ...(farSkinX !== undefined ? { farSkinX } : {}) };
 }
 
 export function parsePlanRequest(request: unknown): PlanInput {
