@@ -3,27 +3,27 @@
  * preoperative localization. Millimetres and degrees everywhere; the frame is
  * DICOM's breast biopsy target frame (z = 0 on the support, +z toward the source).
  */
-export { StereotaxError, EngineError, formatPath, type Issue, type IssueCode } from './errors.js';
+export { StereotaxError, EngineError, formatPath, type Issue, type IssueCode } from './core/errors.js';
 export { Engine, loadEngine, simdSupported, type LoadOptions, type KernelChoice } from './engine/engine.js';
 export type { KernelKind } from './engine/kernels.js';
-export { TriangulationBatch, COVARIANCE_TERMS, type TriangulationBatchOptions, type CovarianceTerm } from './engine/triangulation-batch.js';
+export { TriangulationBatch, COVARIANCE_TERMS, type TriangulationBatchOptions, type CovarianceTerm } from './targeting/batch.js';
 export {
   detectorGap, detectorPlaneZ, rotationRadius, sourcePosition, TYPICAL_GEOMETRIES,
   type UnitGeometry, type Vec3,
-} from './geometry.js';
-export { hasError, type Finding, type Severity } from './findings.js';
+} from './targeting/geometry.js';
+export { hasError, type Finding, type Severity } from './core/findings.js';
 export {
   target, targetWith, computeTargeting, parseTargetingRequest, pixelToDetector,
   DEFAULT_MAX_RAY_GAP,
   type TargetingInput, type TargetingResult, type ViewMark, type DetectorCalibration,
-} from './targeting.js';
+} from './targeting/targeting.js';
 export {
   verticalNeedle, verticalNeedleFindings, DEFAULT_MIN_STROKE_MARGIN, DEFAULT_WARN_STROKE_MARGIN,
   type NeedleDevice, type NeedleOptions, type VerticalNeedleResult,
-} from './needle.js';
-export { symmetricEigen3, ellipsoid95, CHI2_3DOF_95, type Uncertainty, type Matrix3 } from './uncertainty.js';
-export { parseQuantity, type Quantity } from './units.js';
-export { Checker, parseJson } from './validate.js';
+} from './needle/vertical.js';
+export { symmetricEigen3, ellipsoid95, CHI2_3DOF_95, type Uncertainty, type Matrix3 } from './targeting/uncertainty.js';
+export { parseQuantity, type Quantity } from './core/units.js';
+export { Checker, parseJson } from './core/validate.js';
 export {
   margins, marginsWith, computeMargins, parseMarginsRequest, HISTOLOGY_THRESHOLDS, DEFAULT_ORIENTATION,
   type MarginsInput, type MarginsResult, type Marker, type Histology,
@@ -34,7 +34,7 @@ export { DIRECTIONS, type Direction } from './margins/patches.js';
 export type { SpecimenShape, LesionShape } from './margins/shapes.js';
 export { TWO_VIEW_CAVEAT, type TwoViewInput, type TwoViewEstimate } from './margins/two-view.js';
 export { plan, planWith, computePlan, parsePlanRequest, type PlanInput, type PlanResult } from './plan/plan.js';
-export { checkVertical, checkLateral, DEFAULT_LIMITS, type NeedleLimits, type LateralSetup, type NeedleBlock, type VerticalBlock, type LateralBlock } from './plan/needle-checks.js';
+export { checkVertical, checkLateral, DEFAULT_LIMITS, type NeedleLimits, type LateralSetup, type NeedleBlock, type VerticalBlock, type LateralBlock } from './needle/checks.js';
 export { mitigate, runChecks, type Mitigation, type NeedleScenario } from './plan/mitigations.js';
 export { planLocalization, type LocalizationInput, type LocalizationResult, type Guidance } from './plan/localization.js';
 export { checkPlacement, DEFAULT_SUCCESS_DISTANCE, type PostPlacementInput, type PostPlacementResult } from './plan/post-placement.js';

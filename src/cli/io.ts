@@ -7,9 +7,9 @@
  * For an array, the worst element's status: 1 over 2 over 3 over 0.
  */
 import { readFile } from 'node:fs/promises';
-import { EngineError, StereotaxError } from '../errors.js';
-import { parseJson } from '../validate.js';
-import type { Finding } from '../findings.js';
+import { EngineError, StereotaxError } from '../core/errors.js';
+import { parseJson } from '../core/validate.js';
+import type { Finding } from '../core/findings.js';
 
 export const EXIT = { ok: 0, internal: 1, invalid: 2, unsafe: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,9 +1,9 @@
 /** `stereotax COMMAND [FILE|-] [options]`: thin commands over the library. */
 import { parseArgs } from 'node:util';
 import { loadEngine, type Engine, type KernelChoice } from '../engine/engine.js';
-import type { Finding } from '../findings.js';
-import { targetingText } from '../report.js';
-import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting.js';
+import type { Finding } from '../core/findings.js';
+import { targetingText } from '../targeting/report.js';
+import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting/targeting.js';
 import { DEMO_REQUEST } from './demo-request.js';
 import { computeMargins, parseMarginsRequest, type MarginsResult } from '../margins/margins.js';
 import { marginsText } from '../margins/report.js';

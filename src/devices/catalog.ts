@@ -3,7 +3,7 @@
  * examples with their source (catalog.json); a user's catalog is checked the same
  * way and its entries replace shipped ones with the same id.
  */
-import { Checker, type Path } from '../validate.js';
+import { Checker, type Path } from '../core/validate.js';
 import shipped from './catalog.json' with { type: 'json' };
 
 /** Outer diameter (mm) by needle gauge (Stubs): the lateral approach needs the needle's radius. */

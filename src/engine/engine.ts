@@ -3,7 +3,7 @@
  * synchronous compiles on the main thread). The f64x2 build is used wherever the
  * engine validates it; the scalar build everywhere else, or on request.
  */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../core/errors.js';
 import type { KernelExports, KernelKind } from './kernels.js';
 import { scalarWasm, simdWasm } from './wasm-binary.generated.js';
 

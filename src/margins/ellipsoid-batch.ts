@@ -5,7 +5,7 @@
  * calcifications, and of marker checks.
  */
 import type { Engine } from '../engine/engine.js';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../core/errors.js';
 import type { V3 } from './distance.js';
 
 export class EllipsoidDistanceBatch {

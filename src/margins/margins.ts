@@ -15,8 +15,8 @@
  */
 import type { Engine } from '../engine/engine.js';
 import { loadEngine, type LoadOptions } from '../engine/engine.js';
-import { mm, type Finding } from '../findings.js';
-import { Checker } from '../validate.js';
+import { mm, type Finding } from '../core/findings.js';
+import { Checker } from '../core/validate.js';
 import { ellipsoidNearest, type V3 } from './distance.js';
 import { EllipsoidDistanceBatch } from './ellipsoid-batch.js';
 import { DIRECTIONS, directionAxis, minimizeOverSquare, patchOf, patchPoint, type Direction } from './patches.js';

@@ -3,7 +3,7 @@
  * (center, size), ellipsoid (center, semiAxes), sphere (center, radius) and, for
  * lesions, calcification points (points, optional radius: the union of balls).
  */
-import type { Checker, Path, Plain } from '../validate.js';
+import type { Checker, Path, Plain } from '../core/validate.js';
 import { boxSignedDistance, ellipsoidSignedDistance, sphereSignedDistance, type V3 } from './distance.js';
 
 export type Solid =

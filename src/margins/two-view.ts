@@ -5,7 +5,7 @@
  * A projection along an axis shows the four margins across the beam and cannot show
  * the two along it. Coordinates are in the specimen frame, mm.
  */
-import type { Checker, Path } from '../validate.js';
+import type { Checker, Path } from '../core/validate.js';
 import type { V3 } from './distance.js';
 import type { Direction } from './patches.js';
 import type { LesionShape, SpecimenShape } from './shapes.js';

@@ -1,5 +1,5 @@
 /** Calendar dates as ISO strings (YYYY-MM-DD), validated; whole days between them. */
-import type { Checker, Path } from '../validate.js';
+import type { Checker, Path } from '../core/validate.js';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 

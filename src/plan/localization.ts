@@ -6,11 +6,11 @@
  * day of surgery; wires on the day of surgery; dwell limits; MRI placement; devices
  * that cannot be repositioned.
  */
-import { formatPath } from '../errors.js';
+import { formatPath } from '../core/errors.js';
 import { NEEDS_DETECTION_LIMIT, type Catalog, type LocalizationDevice } from '../devices/catalog.js';
-import { mm, type Finding } from '../findings.js';
-import type { Vec3 } from '../geometry.js';
-import type { Checker, Path } from '../validate.js';
+import { mm, type Finding } from '../core/findings.js';
+import type { Vec3 } from '../targeting/geometry.js';
+import type { Checker, Path } from '../core/validate.js';
 import { checkDate, decayedActivity, isoDate } from './dates.js';
 
 export type Guidance = 'stereotactic' | 'mammographic' | 'ultrasound' | 'mri' | 'tomosynthesis';

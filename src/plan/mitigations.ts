@@ -5,9 +5,9 @@
  * when none passes, "not feasible" with the reasons.
  */
 import type { BiopsyDevice } from '../devices/catalog.js';
-import { mm, type Finding } from '../findings.js';
-import type { Vec3 } from '../geometry.js';
-import { checkLateral, checkVertical, hasErrors, type CheckOutcome, type LateralSetup, type NeedleBlock, type NeedleLimits } from './needle-checks.js';
+import { mm, type Finding } from '../core/findings.js';
+import type { Vec3 } from '../targeting/geometry.js';
+import { checkLateral, checkVertical, hasErrors, type CheckOutcome, type LateralSetup, type NeedleBlock, type NeedleLimits } from '../needle/checks.js';
 
 export type Mitigation =
   | { kind: 'pull_back' | 'advance'; approach: 'vertical' | 'lateral'; deviceId: string; shift: number; lesionCoverage: number; block: NeedleBlock; recheck: Finding[]; message: string }

@@ -6,14 +6,14 @@
 import { checkBiopsyDevice, checkCatalog, mergeCatalogs, shippedCatalog, type BiopsyDevice, type Catalog } from '../devices/catalog.js';
 import type { Engine } from '../engine/engine.js';
 import { loadEngine, type LoadOptions } from '../engine/engine.js';
-import type { Finding } from '../findings.js';
-import type { Vec3 } from '../geometry.js';
-import { checkLateralSetup } from '../needle.js';
-import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting.js';
-import { Checker, type Path } from '../validate.js';
+import type { Finding } from '../core/findings.js';
+import type { Vec3 } from '../targeting/geometry.js';
+import { checkLateralSetup } from '../needle/vertical.js';
+import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting/targeting.js';
+import { Checker, type Path } from '../core/validate.js';
 import { checkLocalization, planLocalization, type LocalizationInput, type LocalizationResult } from './localization.js';
 import { mitigate, runChecks, type Mitigation, type NeedleScenario } from './mitigations.js';
-import { DEFAULT_LIMITS, type LateralSetup, type NeedleBlock, type NeedleLimits } from './needle-checks.js';
+import { DEFAULT_LIMITS, type LateralSetup, type NeedleBlock, type NeedleLimits } from '../needle/checks.js';
 import { checkPlacement, checkPostPlacement, checkStereoRequests, type PostPlacementInput, type PostPlacementResult } from './post-placement.js';
 
 export interface PlanInput {

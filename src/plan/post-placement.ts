@@ -5,11 +5,11 @@
  * every plane (NHSBSP audit standard for wire localization), overridable.
  */
 import type { Engine } from '../engine/engine.js';
-import { mm, type Finding } from '../findings.js';
-import type { Vec3 } from '../geometry.js';
-import { computeTargeting, parseTargetingRequest } from '../targeting.js';
-import { formatPath, type StereotaxError } from '../errors.js';
-import type { Checker, Path } from '../validate.js';
+import { mm, type Finding } from '../core/findings.js';
+import type { Vec3 } from '../targeting/geometry.js';
+import { computeTargeting, parseTargetingRequest } from '../targeting/targeting.js';
+import { formatPath, type StereotaxError } from '../core/errors.js';
+import type { Checker, Path } from '../core/validate.js';
 
 export const DEFAULT_SUCCESS_DISTANCE = 10;
 

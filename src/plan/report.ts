@@ -1,4 +1,4 @@
-import { findingsText } from '../report.js';
+import { findingsText } from '../core/findings.js';
 import type { PlanResult } from './plan.js';
 
 const f = (x: number) => (Object.is(x, -0) ? 0 : x).toFixed(1);

@@ -23,3 +23,9 @@ export function hasError(findings: readonly Finding[]): boolean {
 export function mm(x: number, digits = 1): string {
   return `${x.toFixed(digits)} mm`;
 }
+
+/** The findings as indented console lines, for the --text summaries. */
+export function findingsText(findings: readonly Finding[]): string {
+  if (!findings.length) return '  findings      none\n';
+  return findings.map((x, i) => `  ${i === 0 ? 'findings' : '        '}      ${x.severity.toUpperCase().padEnd(7)} ${x.code}: ${x.message}\n`).join('');
+}

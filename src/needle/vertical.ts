@@ -1,13 +1,13 @@
 /**
  * The needle against the breast (spec section 5). Vertical: the needle enters
  * through the paddle window along -z and, after firing, the centre of its aperture
- * sits on the target. The lateral approach's checks are in src/plan/needle-checks.ts;
+ * sits on the target. The lateral approach's checks are in src/needle/checks.ts;
  * this module validates a request's needle block for both.
  */
-import type { Finding } from './findings.js';
-import { mm } from './findings.js';
-import { GAUGE_OUTER_DIAMETER, type BiopsyDevice } from './devices/catalog.js';
-import type { Checker, Path } from './validate.js';
+import type { Finding } from '../core/findings.js';
+import { mm } from '../core/findings.js';
+import { GAUGE_OUTER_DIAMETER, type BiopsyDevice } from '../devices/catalog.js';
+import type { Checker, Path } from '../core/validate.js';
 
 export interface NeedleDevice {
   name?: string;

@@ -3,15 +3,15 @@
  * biopsy frame out, with ray consistency, the legacy parallel-beam estimate, the
  * uncertainty from marking error, the needle block and findings (spec sections 1-6).
  */
-import { StereotaxError, makeIssue } from './errors.js';
-import { Engine, loadEngine, type LoadOptions } from './engine/engine.js';
-import { TriangulationBatch } from './engine/triangulation-batch.js';
-import { hasError, mm, type Finding } from './findings.js';
+import { StereotaxError, makeIssue } from '../core/errors.js';
+import { Engine, loadEngine, type LoadOptions } from '../engine/engine.js';
+import { TriangulationBatch } from './batch.js';
+import { hasError, mm, type Finding } from '../core/findings.js';
 import { detectorGap, sourcePosition, tanDeg, type UnitGeometry, type Vec3 } from './geometry.js';
-import { checkNeedle, requestDevice, verticalNeedle, verticalNeedleFindings, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from './needle.js';
-import { checkLateral, type LateralBlock } from './plan/needle-checks.js';
+import { checkNeedle, requestDevice, verticalNeedle, verticalNeedleFindings, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from '../needle/vertical.js';
+import { checkLateral, type LateralBlock } from '../needle/checks.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
-import { Checker, type Path } from './validate.js';
+import { Checker, type Path } from '../core/validate.js';
 
 export interface ViewMark {
   /** Tube angle in degrees; positive when the source is on the +x side. */

@@ -3,9 +3,9 @@
  * geometry and one set of views. Fill `u(k)`/`v(k)` in place, call `triangulate()`,
  * read `x`, `y`, `z`: no copies cross the JS/wasm boundary.
  */
-import { EngineError } from '../errors.js';
-import { detectorGap, detectorPlaneZ, sourcePosition, tanDeg, type UnitGeometry, type Vec3 } from '../geometry.js';
-import type { Engine } from './engine.js';
+import { EngineError } from '../core/errors.js';
+import { detectorGap, detectorPlaneZ, sourcePosition, tanDeg, type UnitGeometry, type Vec3 } from './geometry.js';
+import type { Engine } from '../engine/engine.js';
 
 export interface TriangulationBatchOptions {
   /** Number of cases the columns hold. */

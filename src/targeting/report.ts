@@ -1,13 +1,8 @@
 /** Plain-text summaries of results, for people at a console (the JSON stays the contract). */
-import type { Finding } from './findings.js';
+import { findingsText } from '../core/findings.js';
 import type { TargetingResult } from './targeting.js';
 
 const f = (x: number, d = 2) => (Object.is(x, -0) ? 0 : x).toFixed(d);
-
-export function findingsText(findings: readonly Finding[]): string {
-  if (!findings.length) return '  findings      none\n';
-  return findings.map((x, i) => `  ${i === 0 ? 'findings' : '        '}      ${x.severity.toUpperCase().padEnd(7)} ${x.code}: ${x.message}\n`).join('');
-}
 
 export function targetingText(r: TargetingResult): string {
   let s = `stereotax target${r.id ? ` ${r.id}` : ''} (mm, DICOM breast biopsy frame: z = 0 on the support, +z toward the source)\n`;

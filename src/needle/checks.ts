@@ -7,9 +7,9 @@
  * stay short of the far skin when that is given. mm throughout.
  */
 import type { BiopsyDevice } from '../devices/catalog.js';
-import { mm, type Finding } from '../findings.js';
-import type { Vec3 } from '../geometry.js';
-import { verticalNeedle, verticalNeedleFindings, type LateralSetup, type VerticalNeedleResult } from '../needle.js';
+import { mm, type Finding } from '../core/findings.js';
+import type { Vec3 } from '../targeting/geometry.js';
+import { verticalNeedle, verticalNeedleFindings, type LateralSetup, type VerticalNeedleResult } from './vertical.js';
 
 export type { LateralSetup };
 
@@ -62,7 +62,7 @@ export interface CheckOutcome {
 }
 
 export function checkVertical(target: Vec3, thickness: number, d: BiopsyDevice, lim: NeedleLimits, aimZ = target.z): CheckOutcome {
-  // Section 5's formulas and findings live in src/needle.ts; the plan adds the aim point and the contraindication.
+  // Section 5's formulas and findings live in src/needle/vertical.ts; these checks add the aim point and the contraindication.
   const n = verticalNeedle(aimZ, thickness, { device: d, minStrokeMargin: lim.minStrokeMargin, warnStrokeMargin: lim.warnStrokeMargin });
   const block: VerticalBlock = {
     approach: 'vertical', deviceId: d.id, aimZ,
