@@ -17,6 +17,16 @@ export interface Command {
   run(args: { file?: string; text: boolean; kernel: KernelChoice; io: Io }): Promise<ExitCode>;
 }
 
+/**
+ * A command with subcommands or flags of its own (simulate, qa, dicom, ...) takes
+ * everything after its name and parses it itself, under the same exit-code contract.
+ */
+export interface ArgvCommand {
+  summary: string;
+  usage: string;
+  runArgv(argv: string[], io: Io): Promise<ExitCode>;
+}
+
 /** A JSON-in, JSON-out command over one domain's parse and compute (spec section 6). */
 function jsonCommand<R extends { findings: readonly Finding[] }>(
   label: string, summary: string, compute: (engine: Engine, request: unknown) => R, text: (r: R) => string,
@@ -55,8 +65,8 @@ const margins = jsonCommand<MarginsResult>('margins', 'specimen margins: lesion 
 const plan = jsonCommand<PlanResult>('plan', 'needle and localization planning: checks, mitigations, device catalog, post-placement',
   (engine, req) => computePlan(engine, parsePlanRequest(req)), planText);
 
-/** Commands by name; each domain adds its own. */
-export const COMMANDS: Record<string, Command> = { target, plan, margins, demo };
+/** Commands by name; each domain adds its own (one line here, the command in its own file). */
+export const COMMANDS: Record<string, Command | ArgvCommand> = { target, plan, margins, demo };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
@@ -74,6 +84,17 @@ function help(): string {
 }
 
 export async function main(argv: string[], io: Io = processIo, version = '0.0.0'): Promise<ExitCode> {
+  const own = argv.length && Object.prototype.hasOwnProperty.call(COMMANDS, argv[0]) ? COMMANDS[argv[0]] : undefined;
+  if (own && 'runArgv' in own) {
+    try {
+      return await own.runArgv(argv.slice(1), io);
+    } catch (err) {
+      const { element, exit } = errorElement(err);
+      io.stderr(`stereotax ${argv[0]}: ${element.error.message}\n`);
+      if (exit === EXIT.invalid) io.stdout(JSON.stringify(element, null, 2) + '\n');
+      return exit;
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -102,7 +123,7 @@ export async function main(argv: string[], io: Io = processIo, version = '0.0.0'
     return values.help ? EXIT.ok : EXIT.invalid;
   }
   const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!command) {
+  if (!command || 'runArgv' in command) {
     io.stderr(`stereotax: unknown command ${JSON.stringify(name)}\n${help()}`);
     return EXIT.invalid;
   }
