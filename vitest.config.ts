@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    setupFiles: ['test/setup-seed.ts'],
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });
