@@ -19,7 +19,9 @@ export type IssueCode =
   | 'duplicate_value'
   | 'invalid_geometry'
   | 'unknown_reference'
-  | 'degenerate_input';
+  | 'degenerate_input'
+  | 'input_too_large'
+  | 'nesting_too_deep';
 
 export type PathSegment = string | number;
 
@@ -42,16 +44,34 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
-/** A short, safe rendering of what was received (never the whole document). */
+/** A received value already put into words (a hole in an array, a getter that threw). */
+export class Described {
+  constructor(readonly text: string) {}
+}
+
+/** A short, safe rendering of what was received (never the whole document); never throws. */
 export function describeReceived(value: unknown): string {
+  if (value instanceof Described) return value.text;
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
-  if (typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  return typeof value;
+  switch (typeof value) {
+    case 'number': return Number.isNaN(value) ? 'NaN' : String(value);
+    case 'string': return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
+    case 'boolean': return String(value);
+    case 'bigint': return 'a bigint';
+    case 'symbol': return 'a symbol';
+    case 'function': return 'a function';
+  }
+  try {
+    if (Array.isArray(value)) return `an array of ${value.length}`;
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return 'an object';
+    if (value instanceof Date) return 'a Date';
+    const name = (proto as { constructor?: { name?: unknown } })?.constructor?.name;
+    return typeof name === 'string' && /^[A-Za-z_$][\w$]{0,40}$/.test(name) ? `an instance of ${name}` : 'an object that is not plain data';
+  } catch {
+    return 'an object whose fields cannot be read';
+  }
 }
 
 export class StereotaxError extends Error {

@@ -3,7 +3,7 @@
  * collects every issue in the input (like zod), then `done()` throws one
  * StereotaxError carrying all of them.
  */
-import { StereotaxError, formatPath, makeIssue, type Issue, type IssueCode, type PathSegment } from './errors.js';
+import { Described, StereotaxError, formatPath, makeIssue, type Issue, type IssueCode, type PathSegment } from './errors.js';
 import { parseQuantity, UNIT_EXAMPLE, type Quantity } from './units.js';
 
 export type Path = readonly PathSegment[];
@@ -40,11 +40,19 @@ function inRange(x: number, r: Range): boolean {
   );
 }
 
+const HOLE = new Described('a hole (an array element that is missing)');
+const THREW = new Described('a field whose reading threw');
+
 export class Checker {
   readonly issues: Issue[] = [];
+  /** Paths (formatted) already reported missing, so a missing field is reported once. */
+  private missing: Set<string> | undefined;
 
   add(code: IssueCode, path: Path, expected: string, received: unknown, message?: string): undefined {
-    this.issues.push(makeIssue(code, path, expected, received, message));
+    const issue = makeIssue(code, path, expected, received, message);
+    if (code === 'missing_field') (this.missing ??= new Set()).add(issue.path);
+    else if (received === undefined && this.missing?.has(issue.path)) return undefined;
+    this.issues.push(issue);
     return undefined;
   }
 
@@ -58,25 +66,45 @@ export class Checker {
   }
 
   /**
-   * A plain object with only the listed keys; `required` ones must be present.
-   * Keys such as `__proto__` are refused outright (prototype pollution).
+   * A plain object (JSON data: its prototype Object.prototype or null) with only the
+   * listed keys; `required` ones must be present. Keys such as `__proto__` are refused
+   * outright (prototype pollution). Returns a snapshot: every field is read once, so a
+   * getter or proxy cannot show validation one value and the computation another; a
+   * read that throws is an issue at that field. A field whose value is undefined is
+   * absent, as in JSON.
    */
   object(value: unknown, path: Path, allowed: readonly string[], required: readonly string[] = []): Plain | undefined {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return this.add('invalid_type', path, 'an object', value);
+    if (value === null || typeof value !== 'object') return this.add('invalid_type', path, 'an object', value);
+    let keys: string[];
+    try {
+      if (Array.isArray(value)) return this.add('invalid_type', path, 'an object', value);
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return this.add('invalid_type', path, 'a plain object (JSON data)', value);
+      keys = Object.keys(value);
+    } catch {
+      return this.add('invalid_value', path, 'an object whose fields can be read', THREW);
     }
-    const obj = value as Plain;
-    for (const key of Object.keys(obj)) {
+    const obj: Plain = {};
+    let threw: string[] | undefined;
+    for (const key of keys) {
       if (FORBIDDEN.has(key)) {
         this.add('forbidden_key', [...path, key], 'no key named __proto__, constructor or prototype', key,
           `${pathText([...path, key])}: the key ${JSON.stringify(key)} is not allowed`);
-      } else if (!allowed.includes(key)) {
+        continue;
+      }
+      if (!allowed.includes(key)) {
         this.add('unknown_field', [...path, key], `one of ${allowed.join(', ')}`, key,
           `${pathText([...path, key])}: unknown field in ${pathText(path)}; expected one of ${allowed.join(', ')}`);
       }
+      try {
+        obj[key] = (value as Plain)[key];
+      } catch {
+        this.add('invalid_value', [...path, key], 'a plain data value', THREW);
+        (threw ??= []).push(key);
+      }
     }
     for (const key of required) {
-      if (!Object.prototype.hasOwnProperty.call(obj, key) || obj[key] === undefined) {
+      if (obj[key] === undefined && !threw?.includes(key)) {
         this.add('missing_field', [...path, key], 'a value', undefined, `${pathText([...path, key])}: required, missing`);
       }
     }
@@ -84,13 +112,36 @@ export class Checker {
     return obj;
   }
 
+  /**
+   * A dense array (no holes: JSON has none) of minItems..maxItems elements, as a
+   * snapshot (each element read once). Undefined with an issue otherwise.
+   */
   array(value: unknown, path: Path, minItems = 0, maxItems = Infinity): unknown[] | undefined {
-    if (!Array.isArray(value)) return this.add('invalid_type', path, 'an array', value);
-    if (value.length < minItems) {
+    let n: number;
+    try {
+      if (!Array.isArray(value)) return this.add('invalid_type', path, 'an array', value);
+      n = value.length;
+    } catch {
+      return this.add('invalid_value', path, 'an array whose elements can be read', THREW);
+    }
+    if (n < minItems) {
       return this.add('too_few_items', path, `at least ${minItems} item${minItems === 1 ? '' : 's'}`, value);
     }
-    if (value.length > maxItems) return this.add('too_many_items', path, `at most ${maxItems} items`, value);
-    return value;
+    if (n > maxItems) return this.add('too_many_items', path, `at most ${maxItems} items`, value);
+    const out: unknown[] = [];
+    let ok = true;
+    for (let i = 0; i < n; i++) {
+      try {
+        if (!(i in value)) {
+          ok = !!this.add('invalid_value', [...path, i], 'a value (JSON arrays have no holes)', HOLE);
+          continue;
+        }
+        out.push(value[i]);
+      } catch {
+        ok = !!this.add('invalid_value', [...path, i], 'a plain data value', THREW);
+      }
+    }
+    return ok ? out : undefined;
   }
 
   /** A plain finite number within range, no units. */
@@ -163,8 +214,42 @@ function pathText(path: Path): string {
   return path.length ? formatPath(path) : 'the request';
 }
 
-/** Parses JSON text, turning a syntax error into a StereotaxError (exit 2). */
-export function parseJson(text: string, source = 'input'): unknown {
+/** Deepest nesting of arrays and objects accepted in a JSON document. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The first place where `text` nests deeper than maxDepth, or -1; strings are skipped. */
+export function nestingTooDeep(text: string, maxDepth: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) {
+      // Skip a string, escapes included.
+      for (i++; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x5c) i++;
+        else if (c === 0x22) break;
+      }
+    } else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > maxDepth) return i;
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return -1;
+}
+
+/**
+ * Parses JSON text, turning a syntax error into a StereotaxError (exit 2). A UTF-8
+ * byte-order mark at the start is ignored; nesting deeper than maxDepth is refused
+ * before parsing.
+ */
+export function parseJson(text: string, source = 'input', maxDepth = MAX_JSON_DEPTH): unknown {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const deep = nestingTooDeep(text, maxDepth);
+  if (deep >= 0) {
+    throw new StereotaxError([
+      makeIssue('nesting_too_deep', [], `arrays and objects nested at most ${maxDepth} deep`, new Described(`deeper nesting at character ${deep}`),
+        `${source} nests arrays or objects more than ${maxDepth} deep (at character ${deep}): no request is that deep`),
+    ]);
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
