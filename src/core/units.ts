@@ -17,8 +17,67 @@ const NUMBER = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$/;
 
 export type UnitParse = { ok: true; value: number } | { ok: false; reason: 'no_unit' | 'bad_unit' | 'wrong_dimension' };
 
+/** mathjs's value of one degree in radians; 1 cm is 0.01 m and 1 mm 0.001 m there. */
+const DEG_IN_RAD = Math.PI / 180;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isSpace = (c: number) => c === 32 || c === 9;
+
+/**
+ * The common unit strings ("4.5 cm", "-15deg", "0.26 rad", "1e1 mm", spaces and tabs
+ * around) read without a regular expression or mathjs, with mathjs's own arithmetic
+ * (x * 0.01 / 0.001, x * 1 / (pi / 180)), so the value is bit for bit the one mathjs
+ * gives. NaN when the string is not one of them (parseQuantity then asks mathjs).
+ */
+export function fastQuantity(text: string, quantity: Quantity): number {
+  const n = text.length;
+  let i = 0;
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  let c = i < n ? text.charCodeAt(i) : -1;
+  if (c === 43 || c === 45) c = ++i < n ? text.charCodeAt(i) : -1;
+  let digits = 0;
+  while (isDigit(c)) {
+    digits++;
+    c = ++i < n ? text.charCodeAt(i) : -1;
+  }
+  if (c === 46) {
+    c = ++i < n ? text.charCodeAt(i) : -1;
+    while (isDigit(c)) {
+      digits++;
+      c = ++i < n ? text.charCodeAt(i) : -1;
+    }
+  }
+  if (digits === 0) return NaN;
+  if (c === 101 || c === 69) {
+    c = ++i < n ? text.charCodeAt(i) : -1;
+    if (c === 43 || c === 45) c = ++i < n ? text.charCodeAt(i) : -1;
+    if (!isDigit(c)) return NaN;
+    while (isDigit(c)) c = ++i < n ? text.charCodeAt(i) : -1;
+  }
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  let last = n;
+  while (last > i && isSpace(text.charCodeAt(last - 1))) last--;
+  const len = last - i;
+  if (len !== 2 && len !== 3) return NaN;
+  const u0 = text.charCodeAt(i), u1 = text.charCodeAt(i + 1), u2 = len === 3 ? text.charCodeAt(i + 2) : -1;
+  let unit = 0;
+  if (len === 2 && u1 === 109 && (u0 === 109 || u0 === 99)) unit = u0 === 109 ? 1 : 2; // mm, cm
+  else if (len === 3 && u0 === 100 && u1 === 101 && u2 === 103) unit = 3; // deg
+  else if (len === 3 && u0 === 114 && u1 === 97 && u2 === 100) unit = 4; // rad
+  if (unit === 0 || (unit <= 2) !== (quantity === 'length')) return NaN;
+  const x = parseFloat(text); // the same digits as Number(text.slice(start, end)): the grammar is checked above
+  return unit === 1 || unit === 3 ? x : unit === 2 ? (x * 0.01) / 0.001 : (x * 1) / DEG_IN_RAD;
+}
+
 /** Converts "4.5 cm" to 45 (mm), "15 deg" to 15; the result may be non-finite for huge values. */
 export function parseQuantity(text: string, quantity: Quantity): UnitParse {
+  const fast = fastQuantity(text, quantity);
+  if (fast === fast) return { ok: true, value: fast };
+  return mathjsQuantity(text, quantity);
+}
+
+/** parseQuantity through mathjs alone (every unit it knows). */
+export function mathjsQuantity(text: string, quantity: Quantity): UnitParse {
   const m = NUMBER.exec(text);
   if (!m) return { ok: false, reason: 'bad_unit' };
   const unitText = m[2];

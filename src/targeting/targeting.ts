@@ -8,10 +8,11 @@ import { Engine, loadEngine, type LoadOptions } from '../engine/engine.js';
 import { TriangulationBatch } from './batch.js';
 import { hasError, mm, type Finding } from '../core/findings.js';
 import { detectorGap, sourcePosition, tanDeg, type UnitGeometry, type Vec3 } from './geometry.js';
-import { checkNeedle, requestDevice, verticalNeedle, verticalNeedleFindings, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from '../needle/vertical.js';
+import { checkNeedle, requestDevice, verticalNeedle, verticalNeedleFindings, DEFAULT_MIN_STROKE_MARGIN, DEFAULT_WARN_STROKE_MARGIN, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from '../needle/vertical.js';
 import { checkLateral, type LateralBlock } from '../needle/checks.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
-import { Checker, type Path } from '../core/validate.js';
+import { Checker, type Path, type Plain } from '../core/validate.js';
+import { fastQuantity, type Quantity } from '../core/units.js';
 
 export interface ViewMark {
   /** Tube angle in degrees; positive when the source is on the +x side. */
@@ -69,6 +70,12 @@ export const DEFAULT_MAX_RAY_GAP = 1.0;
 export const MIN_ANGLE_SEPARATION = 1e-6;
 /** Below this spread the depth is poorly determined: a warning, not an error. */
 export const SMALL_STEREO_SPREAD = 5;
+/**
+ * Two views form a symmetric pair (+a/-a, for the classic estimate) when their angles
+ * sum to within this many degrees: unit strings in radians do not land exactly on
+ * whole degrees (-0.2617993877991494 rad is -14.999999999999998 deg).
+ */
+export const SYMMETRY_TOLERANCE = 1e-9;
 
 const REQUEST_FIELDS = ['id', 'geometry', 'thickness', 'views', 'detector', 'imageSigma', 'maxRayGap', 'needle'];
 
@@ -137,11 +144,133 @@ export function pixelToDetector(cal: DetectorCalibration, col: number, row: numb
 
 const MARK_RANGE = { min: -1000, max: 1000 };
 
+const hasOwn = Object.prototype.hasOwnProperty;
+const GEOMETRY_FIELDS = ['sourceToDetector', 'sourceToSupport', 'rotationAxisHeight'];
+const FAST_REQUEST_FIELDS = ['id', 'geometry', 'thickness', 'views', 'imageSigma', 'maxRayGap', 'needle'];
+const FAST_VIEW_FIELDS = ['angle', 'u', 'v', 'label'];
+const FAST_NEEDLE_FIELDS = ['approach', 'device', 'minStrokeMargin', 'warnStrokeMargin', 'minClearance'];
+const FAST_DEVICE_FIELDS = ['name', 'gauge', 'throw', 'apertureLength', 'tipLength', 'outerDiameter'];
+
+/**
+ * The fields of a plain object (prototype Object.prototype) into `out` by name, each
+ * read once; false when it is not one or has a field outside `names`.
+ */
+function readFields(o: unknown, names: readonly string[], out: unknown[]): boolean {
+  if (o === null || typeof o !== 'object' || Object.getPrototypeOf(o) !== Object.prototype) return false;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) return false;
+    const i = names.indexOf(k);
+    if (i < 0) return false;
+    out[i] = (o as Plain)[k];
+  }
+  return true;
+}
+
+/** A number or a common unit string as mm/deg; NaN for anything else. */
+function qty(v: unknown, q: Quantity): number {
+  return typeof v === 'number' ? v : typeof v === 'string' ? fastQuantity(v, q) : NaN;
+}
+
+const fastSource: Vec3 = { x: 0, y: 0, z: 0 };
+
+/**
+ * The common request (marks in mm, a vertical needle or none, numbers or mm/cm/deg/rad
+ * strings) checked field by field with no path built: every check of the complete
+ * path, in the same ranges. Undefined for anything else, valid or not: the complete
+ * check then decides and names every issue. Its result equals the complete check's.
+ */
+export function fastTargetingRequest(request: unknown): TargetingInput | undefined {
+  try {
+    return fastRequest(request);
+  } catch {
+    return undefined;
+  }
+}
+
+function fastRequest(request: unknown): TargetingInput | undefined {
+  const f: unknown[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+  if (!readFields(request, FAST_REQUEST_FIELDS, f)) return undefined;
+  const [rid, rg, rt, rv, rs, rm, rn] = f;
+  const gf: unknown[] = [undefined, undefined, undefined];
+  if (!readFields(rg, GEOMETRY_FIELDS, gf)) return undefined;
+  const sourceToDetector = qty(gf[0], 'length');
+  const sourceToSupport = qty(gf[1], 'length');
+  const rotationAxisHeight = qty(gf[2], 'length');
+  if (!(sourceToDetector >= 100 && sourceToDetector <= 2000 && sourceToSupport >= 50 && sourceToSupport <= 2000
+    && rotationAxisHeight >= -2000 && rotationAxisHeight <= 2000)) return undefined;
+  if (sourceToSupport > sourceToDetector || rotationAxisHeight >= sourceToSupport) return undefined;
+  const thickness = qty(rt, 'length');
+  if (!(thickness > 0 && thickness <= 300) || thickness >= sourceToSupport) return undefined;
+  if (rid !== undefined && !(typeof rid === 'string' && rid.length <= 200)) return undefined;
+  const imageSigma = rs === undefined ? undefined : qty(rs, 'length');
+  if (imageSigma !== undefined && !(imageSigma >= 0 && imageSigma <= 10)) return undefined;
+  const maxRayGap = rm === undefined ? DEFAULT_MAX_RAY_GAP : qty(rm, 'length');
+  if (!(maxRayGap > 0 && maxRayGap <= 100)) return undefined;
+  if (!Array.isArray(rv)) return undefined;
+  const n = rv.length;
+  if (n < 2 || n > 64) return undefined;
+  const geometry: UnitGeometry = { sourceToDetector, sourceToSupport, rotationAxisHeight };
+  const views: ViewMark[] = [];
+  const vf: unknown[] = [undefined, undefined, undefined, undefined];
+  for (let k = 0; k < n; k++) {
+    vf[0] = vf[1] = vf[2] = vf[3] = undefined;
+    if (!readFields(rv[k], FAST_VIEW_FIELDS, vf)) return undefined;
+    const angle = qty(vf[0], 'angle');
+    const u = qty(vf[1], 'length');
+    const v = qty(vf[2], 'length');
+    if (!(angle > -90 && angle < 90 && u >= -1000 && u <= 1000 && v >= -1000 && v <= 1000)) return undefined;
+    if (vf[3] !== undefined && !(typeof vf[3] === 'string' && vf[3].length <= 200)) return undefined;
+    for (let j = 0; j < k; j++) if (Math.abs(views[j].angle - angle) < MIN_ANGLE_SEPARATION) return undefined;
+    if (sourcePosition(fastSource, geometry, angle).z <= thickness) return undefined;
+    views.push({ angle, u, v });
+  }
+  const input: TargetingInput = { geometry, thickness, views, maxRayGap };
+  if (rid !== undefined) input.id = rid as string;
+  if (imageSigma !== undefined) input.imageSigma = imageSigma;
+  if (rn !== undefined) {
+    const needle = fastNeedle(rn);
+    if (!needle) return undefined;
+    input.needle = needle;
+  }
+  return input;
+}
+
+function fastNeedle(value: unknown): NeedleOptions | undefined {
+  const nf: unknown[] = [undefined, undefined, undefined, undefined, undefined];
+  if (!readFields(value, FAST_NEEDLE_FIELDS, nf)) return undefined;
+  if (nf[0] !== undefined && nf[0] !== 'vertical') return undefined;
+  const df: unknown[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+  if (!readFields(nf[1], FAST_DEVICE_FIELDS, df)) return undefined;
+  const [name, gauge] = df;
+  if (name !== undefined && !(typeof name === 'string' && name.length <= 200)) return undefined;
+  if (gauge !== undefined && !(typeof gauge === 'number' && Number.isInteger(gauge) && gauge >= 5 && gauge <= 34)) return undefined;
+  const thr = qty(df[2], 'length');
+  const apertureLength = qty(df[3], 'length');
+  const tipLength = qty(df[4], 'length');
+  const outerDiameter = df[5] === undefined ? undefined : qty(df[5], 'length');
+  if (!(thr >= 0 && thr <= 100 && apertureLength > 0 && apertureLength <= 100 && tipLength >= 0 && tipLength <= 50)) return undefined;
+  if (outerDiameter !== undefined && !(outerDiameter > 0 && outerDiameter <= 15)) return undefined;
+  const minStrokeMargin = nf[2] === undefined ? DEFAULT_MIN_STROKE_MARGIN : qty(nf[2], 'length');
+  const warnStrokeMargin = nf[3] === undefined ? DEFAULT_WARN_STROKE_MARGIN : qty(nf[3], 'length');
+  const minClearance = nf[4] === undefined ? 0 : qty(nf[4], 'length');
+  if (!(minStrokeMargin >= -50 && minStrokeMargin <= 50 && warnStrokeMargin >= -50 && warnStrokeMargin <= 50 && minClearance >= 0 && minClearance <= 50)) return undefined;
+  const device: NeedleDevice = { throw: thr, apertureLength, tipLength };
+  if (name !== undefined) device.name = name as string;
+  if (gauge !== undefined) device.gauge = gauge as number;
+  if (outerDiameter !== undefined) device.outerDiameter = outerDiameter;
+  return { approach: 'vertical', device, minStrokeMargin, warnStrokeMargin: Math.max(warnStrokeMargin, minStrokeMargin), minClearance };
+}
+
 /**
  * Checks a targeting request completely, converting units and pixels; throws a
  * StereotaxError listing every issue. Nothing is computed from an invalid request.
  */
 export function parseTargetingRequest(request: unknown): TargetingInput {
+  return fastTargetingRequest(request) ?? checkTargetingRequest(request);
+}
+
+/** The complete check, every issue collected (parseTargetingRequest's slow path). */
+export function checkTargetingRequest(request: unknown): TargetingInput {
   const c = new Checker();
   const r = c.object(request, [], REQUEST_FIELDS, ['geometry', 'thickness', 'views']);
   if (!r) c.done();
@@ -155,12 +284,19 @@ export function parseTargetingRequest(request: unknown): TargetingInput {
   const needle = c.optional(req, 'needle', (v) => checkNeedle(c, v, ['needle']));
 
   const views: ViewMark[] = [];
+  const rawAngles: unknown[] = [];
   const list = req.views === undefined ? undefined : c.array(req.views, ['views'], 2, 64);
   list?.forEach((item, k) => {
     const p = ['views', k];
-    const hasPixels = item !== null && typeof item === 'object' && ('col' in item || 'row' in item);
+    let hasPixels = false;
+    try {
+      hasPixels = item !== null && typeof item === 'object' && ('col' in item || 'row' in item);
+    } catch {
+      // A proxy whose `has` throws: c.object below reports it.
+    }
     const o = c.object(item, p, hasPixels ? ['angle', 'col', 'row', 'label'] : ['angle', 'u', 'v', 'label'], hasPixels ? ['angle', 'col', 'row'] : ['angle', 'u', 'v']);
     if (!o) return;
+    rawAngles[k] = o.angle;
     if (hasPixels && ('u' in o || 'v' in o)) c.add('invalid_value', p, 'either u and v (mm) or col and row (pixels), not both', item);
     c.optional(o, 'label', (v) => c.string(v, [...p, 'label']));
     const angle = c.angle(o.angle, [...p, 'angle'], { above: -90, below: 90 });
@@ -195,14 +331,14 @@ export function parseTargetingRequest(request: unknown): TargetingInput {
   views.forEach((view, k) => {
     for (let j = 0; j < k; j++) {
       if (Math.abs(views[j].angle - view.angle) < MIN_ANGLE_SEPARATION) {
-        c.add('duplicate_value', ['views', k, 'angle'], `an angle different from views[${j}].angle (${views[j].angle} deg)`, (req.views as { angle: unknown }[])[k].angle);
+        c.add('duplicate_value', ['views', k, 'angle'], `an angle different from views[${j}].angle (${views[j].angle} deg)`, rawAngles[k]);
       }
     }
     sourcePosition(s, g, view.angle);
     if (s.z <= t) {
       c.add('invalid_geometry', ['views', k, 'angle'],
         `an angle that keeps the source above the compressed breast (source z ${s.z.toFixed(1)} mm <= thickness ${t} mm)`,
-        (req.views as { angle: unknown }[])[k].angle);
+        rawAngles[k]);
     }
   });
   c.done();
@@ -214,54 +350,106 @@ export function parseTargetingRequest(request: unknown): TargetingInput {
   return input;
 }
 
-/** Scratch batches of capacity 1 for the single-request API, one per view count. */
-const scratch = new WeakMap<Engine, Map<string, TriangulationBatch>>();
+/**
+ * A capacity-1 batch for the single-request API, one per view count, with its columns
+ * held in plain fields (rebuilt only when wasm memory grows) and the geometry and
+ * angles it was last configured with (configure is skipped when they are unchanged).
+ */
+interface Scratch {
+  b: TriangulationBatch;
+  buffer: ArrayBufferLike | undefined;
+  u: Float64Array[];
+  v: Float64Array[];
+  d: Float64Array[];
+  x: Float64Array;
+  y: Float64Array;
+  z: Float64Array;
+  gap: Float64Array;
+  g0: number;
+  g1: number;
+  g2: number;
+  angles: number[];
+}
 
-function scratchBatch(engine: Engine, input: TargetingInput): TriangulationBatch {
+const scratch = new WeakMap<Engine, Scratch[]>();
+
+function scratchBatch(engine: Engine, input: TargetingInput): Scratch {
   let byViews = scratch.get(engine);
-  if (!byViews) scratch.set(engine, (byViews = new Map()));
-  const key = String(input.views.length);
-  let b = byViews.get(key);
-  if (!b) {
-    b = new TriangulationBatch(engine, { capacity: 1, geometry: input.geometry, angles: input.views.map((v) => v.angle), covariance: true, jacobian: true });
-    byViews.set(key, b);
+  if (!byViews) scratch.set(engine, (byViews = []));
+  const V = input.views.length;
+  const g = input.geometry;
+  let s = byViews[V];
+  if (!s) {
+    const angles = input.views.map((v) => v.angle);
+    const b = new TriangulationBatch(engine, { capacity: 1, geometry: g, angles, covariance: true, jacobian: true });
+    const none = new Float64Array(0);
+    s = byViews[V] = { b, buffer: undefined, u: [], v: [], d: [], x: none, y: none, z: none, gap: none,
+      g0: g.sourceToDetector, g1: g.sourceToSupport, g2: g.rotationAxisHeight, angles };
+  } else {
+    let same = Object.is(s.g0, g.sourceToDetector) && Object.is(s.g1, g.sourceToSupport) && Object.is(s.g2, g.rotationAxisHeight);
+    for (let k = 0; same && k < V; k++) same = Object.is(s.angles[k], input.views[k].angle);
+    if (!same) {
+      const angles = input.views.map((v) => v.angle);
+      s.b.configure(g, angles);
+      s.g0 = g.sourceToDetector;
+      s.g1 = g.sourceToSupport;
+      s.g2 = g.rotationAxisHeight;
+      s.angles = angles;
+    }
   }
-  b.configure(input.geometry, input.views.map((v) => v.angle));
-  return b;
+  const buffer = engine.wasm.memory.buffer;
+  if (s.buffer !== buffer) {
+    const b = s.b;
+    for (let k = 0; k < V; k++) {
+      s.u[k] = b.u(k);
+      s.v[k] = b.v(k);
+      s.d[k] = b.rayDistance(k);
+    }
+    s.x = b.x;
+    s.y = b.y;
+    s.z = b.z;
+    s.gap = b.rayGap;
+    s.buffer = engine.wasm.memory.buffer;
+  }
+  return s;
 }
 
 /** Computes a validated request with a loaded engine. */
 export function computeTargeting(engine: Engine, input: TargetingInput): TargetingResult {
   const V = input.views.length;
-  const b = scratchBatch(engine, input);
-  input.views.forEach((view, k) => {
-    b.u(k)[0] = view.u;
-    b.v(k)[0] = view.v;
-  });
+  const s = scratchBatch(engine, input);
+  const b = s.b;
+  for (let k = 0; k < V; k++) {
+    s.u[k][0] = input.views[k].u;
+    s.v[k][0] = input.views[k].v;
+  }
   if (b.triangulate() > 0) {
     throw new StereotaxError([makeIssue('degenerate_input', ['views'], 'marks whose rays cross', 'parallel rays',
       'views: the back-projected rays are parallel, so they do not locate a point; check the marks and angles')]);
   }
-  const target: Vec3 = { x: b.x[0], y: b.y[0], z: b.z[0] };
+  const target: Vec3 = { x: s.x[0], y: s.y[0], z: s.z[0] };
   // Assembled field by field so the JSON reads in the spec's order, findings last.
   const result = { ...(input.id !== undefined ? { id: input.id } : {}), target, depthFromSkin: input.thickness - target.z } as TargetingResult;
 
   if (V === 2) {
-    result.rayGap = b.rayGap[0];
+    result.rayGap = s.gap[0];
   } else {
     result.pairwiseRayGaps = [];
     for (let j = 0; j < V; j++) {
       for (let k = j + 1; k < V; k++) {
         b.pairGap(j, k);
-        result.pairwiseRayGaps.push({ views: [j, k], gap: b.rayGap[0] });
+        result.pairwiseRayGaps.push({ views: [j, k], gap: s.gap[0] });
       }
     }
   }
-  result.rayDistances = input.views.map((_, k) => b.rayDistance(k)[0]);
+  const rayDistances: number[] = [];
+  for (let k = 0; k < V; k++) rayDistances.push(s.d[k][0]);
+  result.rayDistances = rayDistances;
 
-  if (V === 2 && input.views[0].angle === -input.views[1].angle) {
-    const plus = input.views[0].angle > 0 ? 0 : 1;
-    result.classic = b.classic(plus, 1 - plus, Math.abs(input.views[0].angle));
+  const a0 = input.views[0].angle, a1 = input.views[1].angle;
+  if (V === 2 && Math.abs(a0 + a1) <= SYMMETRY_TOLERANCE) {
+    const plus = a0 > 0 ? 0 : 1;
+    result.classic = b.classic(plus, 1 - plus, (Math.abs(a0) + Math.abs(a1)) / 2);
   }
 
   if (input.imageSigma !== undefined) {
