@@ -9,12 +9,14 @@ import { computeMargins, parseMarginsRequest, type MarginsResult } from '../marg
 import { marginsText } from '../margins/report.js';
 import { computePlan, parsePlanRequest, type PlanResult } from '../plan/plan.js';
 import { planText } from '../plan/report.js';
-import { EXIT, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
+import { EXIT, defaultMaxInputBytes, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
+import { escapeControls } from '../core/text.js';
 
 export interface Command {
   summary: string;
   usage: string;
-  run(args: { file?: string; text: boolean; kernel: KernelChoice; io: Io }): Promise<ExitCode>;
+  /** maxInputBytes: the input cap (--max-input-mb, STEREOTAX_MAX_INPUT_MB, 64 MiB by default). */
+  run(args: { file?: string; text: boolean; kernel: KernelChoice; io: Io; maxInputBytes?: number }): Promise<ExitCode>;
 }
 
 /**
@@ -33,9 +35,9 @@ function jsonCommand<R extends { findings: readonly Finding[] }>(
 ): Command {
   return {
     summary,
-    usage: `stereotax ${label} FILE|- [--text] [--kernel auto|simd|scalar]`,
-    async run({ file, text: asText, kernel, io }) {
-      const input = await readInput(io, file);
+    usage: `stereotax ${label} FILE|- [--text] [--kernel auto|simd|scalar] [--max-input-mb N]`,
+    async run({ file, text: asText, kernel, io, maxInputBytes }) {
+      const input = await readInput(io, file, maxInputBytes);
       const engine = await loadEngine({ kernel });
       return runRequests<R>(input, { io, label, asText, compute: (req) => compute(engine, req), findings: (r) => r.findings, text });
     },
@@ -77,7 +79,8 @@ function help(): string {
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Options: --text (readable summary instead of JSON), --json, --kernel auto|simd|scalar, --help, --version',
+    'Options: --text (readable summary instead of JSON), --json, --kernel auto|simd|scalar, --max-input-mb N (default 64,',
+    '         or STEREOTAX_MAX_INPUT_MB), --help, --version',
     'Exit status: 0 computed, no error finding; 3 computed with an error finding; 2 invalid input; 1 anything else.',
     '',
   ].join('\n');
@@ -90,7 +93,7 @@ export async function main(argv: string[], io: Io = processIo, version = '0.0.0'
       return await own.runArgv(argv.slice(1), io);
     } catch (err) {
       const { element, exit } = errorElement(err);
-      io.stderr(`stereotax ${argv[0]}: ${element.error.message}\n`);
+      io.stderr(`stereotax ${escapeControls(argv[0])}: ${escapeControls(element.error.message)}\n`);
       if (exit === EXIT.invalid) io.stdout(JSON.stringify(element, null, 2) + '\n');
       return exit;
     }
@@ -104,12 +107,13 @@ export async function main(argv: string[], io: Io = processIo, version = '0.0.0'
         text: { type: 'boolean' },
         json: { type: 'boolean' },
         kernel: { type: 'string' },
+        'max-input-mb': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
     });
   } catch (err) {
-    io.stderr(`stereotax: ${(err as Error).message}\n${help()}`);
+    io.stderr(`stereotax: ${escapeControls((err as Error).message)}\n${help()}`);
     return EXIT.invalid;
   }
   const { values, positionals } = parsed;
@@ -124,25 +128,35 @@ export async function main(argv: string[], io: Io = processIo, version = '0.0.0'
   }
   const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command || 'runArgv' in command) {
-    io.stderr(`stereotax: unknown command ${JSON.stringify(name)}\n${help()}`);
+    io.stderr(`stereotax: unknown command ${escapeControls(JSON.stringify(name))}\n${help()}`);
     return EXIT.invalid;
   }
   if (extra.length) {
-    io.stderr(`stereotax ${name}: unexpected argument ${JSON.stringify(extra[0])}\nUsage: ${command.usage}\n`);
+    io.stderr(`stereotax ${name}: unexpected argument ${escapeControls(JSON.stringify(extra[0]))}\nUsage: ${command.usage}\n`);
     return EXIT.invalid;
   }
   const kernel = values.kernel ?? 'auto';
   if (kernel !== 'auto' && kernel !== 'simd' && kernel !== 'scalar') {
-    io.stderr(`stereotax: --kernel: expected auto, simd or scalar, received ${JSON.stringify(kernel)}\n`);
+    io.stderr(`stereotax: --kernel: expected auto, simd or scalar, received ${escapeControls(JSON.stringify(kernel))}\n`);
     return EXIT.invalid;
+  }
+  let maxInputBytes = defaultMaxInputBytes();
+  const cap = values['max-input-mb'];
+  if (cap !== undefined) {
+    const mb = Number(cap);
+    if (!(cap.trim() !== '' && mb > 0 && mb <= 1_048_576)) {
+      io.stderr(`stereotax: --max-input-mb: expected a number of MiB > 0 and <= 1048576, received ${escapeControls(JSON.stringify(cap))}\n`);
+      return EXIT.invalid;
+    }
+    maxInputBytes = Math.floor(mb * 1024 * 1024);
   }
   // demo prints text unless --json; the JSON commands print JSON unless --text.
   const text = name === 'demo' ? !values.json : !!values.text;
   try {
-    return await command.run({ file, text, kernel, io });
+    return await command.run({ file, text, kernel, io, maxInputBytes });
   } catch (err) {
     const { element, exit } = errorElement(err);
-    io.stderr(`stereotax ${name}: ${element.error.message}\n`);
+    io.stderr(`stereotax ${name}: ${escapeControls(element.error.message)}\n`);
     if (exit === EXIT.invalid) io.stdout(JSON.stringify(element, null, 2) + '\n');
     return exit;
   }
