@@ -51,7 +51,6 @@ export class Described {
 
 /** A short, safe rendering of what was received (never the whole document); never throws. */
 export function describeReceived(value: unknown): string {
-  if (value instanceof Described) return value.text;
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   switch (typeof value) {
@@ -63,6 +62,7 @@ export function describeReceived(value: unknown): string {
     case 'function': return 'a function';
   }
   try {
+    if (value instanceof Described) return value.text;
     if (Array.isArray(value)) return `an array of ${value.length}`;
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) return 'an object';

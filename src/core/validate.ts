@@ -210,6 +210,30 @@ export class Checker {
   }
 }
 
+/** Array.isArray that answers false, instead of throwing, for a revoked proxy. */
+export function isArray(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a parser so that whatever it throws is a StereotaxError: a value that is not
+ * JSON data (a proxy whose traps throw, say) and slipped past the field checks is
+ * refused as a whole request, never thrown as a TypeError.
+ */
+export function guardParse<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof StereotaxError) throw err;
+    throw new StereotaxError([makeIssue('invalid_value', [], 'JSON data (plain objects, arrays, strings, finite numbers, booleans, null)', THREW,
+      `the request is not JSON data: reading it threw (${String((err as Error)?.message ?? err).slice(0, 100)})`)]);
+  }
+}
+
 function pathText(path: Path): string {
   return path.length ? formatPath(path) : 'the request';
 }

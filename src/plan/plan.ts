@@ -10,7 +10,7 @@ import type { Finding } from '../core/findings.js';
 import type { Vec3 } from '../targeting/geometry.js';
 import { checkLateralSetup } from '../needle/vertical.js';
 import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting/targeting.js';
-import { Checker, type Path } from '../core/validate.js';
+import { Checker, guardParse, isArray, type Path } from '../core/validate.js';
 import { checkLocalization, planLocalization, type LocalizationInput, type LocalizationResult } from './localization.js';
 import { mitigate, runChecks, type Mitigation, type NeedleScenario } from './mitigations.js';
 import { DEFAULT_LIMITS, type LateralSetup, type NeedleBlock, type NeedleLimits } from '../needle/checks.js';
@@ -45,7 +45,7 @@ const FIELDS = ['id', 'catalog', 'thickness', 'target', 'geometry', 'views', 'de
 const NEEDLE_FIELDS = ['approach', 'device', 'minStrokeMargin', 'warnStrokeMargin', 'minClearance', 'minVerticalThickness', 'lateral', 'mitigations'];
 
 function checkTarget(c: Checker, v: unknown, path: Path): Vec3 | undefined {
-  if (Array.isArray(v)) {
+  if (isArray(v)) {
     const a = c.array(v, path, 3, 3);
     const xs = a?.map((x, i) => c.length(x, [...path, i], { min: -1000, max: 1000 }));
     return xs && xs.every((x) => x !== undefined) ? { x: xs[0]!, y: xs[1]!, z: xs[2]! } : undefined;
@@ -59,6 +59,10 @@ function checkTarget(c: Checker, v: unknown, path: Path): Vec3 | undefined {
 }
 
 export function parsePlanRequest(request: unknown): PlanInput {
+  return guardParse(() => checkPlanRequest(request));
+}
+
+function checkPlanRequest(request: unknown): PlanInput {
   const c = new Checker();
   const r = c.object(request, [], FIELDS, []);
   if (!r) c.done();

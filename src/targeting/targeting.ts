@@ -11,7 +11,7 @@ import { detectorGap, sourcePosition, tanDeg, type UnitGeometry, type Vec3 } fro
 import { checkNeedle, requestDevice, verticalNeedle, verticalNeedleFindings, DEFAULT_MIN_STROKE_MARGIN, DEFAULT_WARN_STROKE_MARGIN, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from '../needle/vertical.js';
 import { checkLateral, type LateralBlock } from '../needle/checks.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
-import { Checker, type Path, type Plain } from '../core/validate.js';
+import { Checker, guardParse, isArray, type Path, type Plain } from '../core/validate.js';
 import { fastQuantity, type Quantity } from '../core/units.js';
 
 export interface ViewMark {
@@ -105,7 +105,7 @@ function checkDetector(c: Checker, value: unknown, path: Path): DetectorCalibrat
   if (typeof sp === 'number' || typeof sp === 'string') {
     const s = c.length(sp, [...path, 'pixelSpacing'], spRange);
     if (s !== undefined) spacing = { col: s, row: s };
-  } else if (Array.isArray(sp)) {
+  } else if (isArray(sp)) {
     // DICOM Pixel Spacing (0028,0030) order: between rows, then between columns.
     const a = c.array(sp, [...path, 'pixelSpacing'], 2, 2);
     const row = a && c.length(a[0], [...path, 'pixelSpacing', 0], spRange);
@@ -119,7 +119,7 @@ function checkDetector(c: Checker, value: unknown, path: Path): DetectorCalibrat
   }
   let ocol: number | undefined, orow: number | undefined;
   const pixel = { min: -1e6, max: 1e6 };
-  if (Array.isArray(d.origin)) {
+  if (isArray(d.origin)) {
     const a = c.array(d.origin, [...path, 'origin'], 2, 2);
     ocol = a && c.number(a[0], [...path, 'origin', 0], pixel);
     orow = a && c.number(a[1], [...path, 'origin', 1], pixel);
@@ -266,7 +266,7 @@ function fastNeedle(value: unknown): NeedleOptions | undefined {
  * StereotaxError listing every issue. Nothing is computed from an invalid request.
  */
 export function parseTargetingRequest(request: unknown): TargetingInput {
-  return fastTargetingRequest(request) ?? checkTargetingRequest(request);
+  return fastTargetingRequest(request) ?? guardParse(() => checkTargetingRequest(request));
 }
 
 /** The complete check, every issue collected (parseTargetingRequest's slow path). */

@@ -1,0 +1,12 @@
+// The test files a mutation run uses (stryker.config.mjs): those that exercise src/ in-process.
+// package.test.ts runs the built dist/ in child processes, which Stryker does not mutate.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/package.test.ts', 'test/batch.test.ts', '**/node_modules/**'],
+    testTimeout: 60_000,
+    setupFiles: ['test/setup-seed.ts'],
+  },
+});
