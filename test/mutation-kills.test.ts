@@ -1,0 +1,243 @@
+// Tests that the mutation run (stryker.config.mjs) showed missing (issue 7 item 9): both
+// lateral sides with their own numbers, the skin clearance sign on -x, every finding's
+// code, severity, path, value, limit and message numbers, limits at their inclusive
+// maximum, whole gauges, a lateral block in a vertical request, catalog spacing, a seed
+// assay below its range, MRI-unknown devices, the advance mitigation, near-parallel rays.
+import { describe, expect, it } from 'vitest';
+import {
+  StereotaxError, checkLateral, checkVertical, loadEngine, planWith, targetWith, verticalNeedle, verticalNeedleFindings,
+  DEFAULT_LIMITS, type BiopsyDevice, type Finding,
+} from '../src/index.js';
+import { refProject } from './reference/independent.js';
+
+const engine = await loadEngine();
+const dev: BiopsyDevice = { id: 'd', kind: 'spring-loaded-gun', name: 'd', gauge: 9, throw: 10, apertureLength: 20, tipLength: 7, outerDiameter: 4, typical: false, source: 't' };
+const lim = { ...DEFAULT_LIMITS, minStrokeMargin: 0, warnStrokeMargin: 4, minClearance: 0 };
+const T = { x: 5, y: 0, z: 10 };
+const codes = (f: readonly Finding[]) => f.map((x) => x.code);
+const only = (f: readonly Finding[], code: string) => {
+  const hit = f.filter((x) => x.code === code);
+  expect(hit, code).toHaveLength(1);
+  return hit[0];
+};
+
+describe('lateral approach: each side with its own numbers', () => {
+  it('from -x the needle advances toward +x', () => {
+    const { block } = checkLateral(T, 30, dev, lim, { side: '-x', nearSkinX: -6, farSkinX: 30 });
+    expect(block).toEqual({
+      approach: 'lateral', deviceId: 'd', side: '-x', aimX: 5, outerRadius: 2, supportClearance: 8, paddleClearance: 18,
+      prefireTipX: 12, postfireTipX: 22, apertureProximalX: -5, apertureDistalX: 15, skinClearance: 1, strokeMargin: 8,
+    });
+  });
+  it('from +x the needle advances toward -x', () => {
+    const { block } = checkLateral(T, 30, dev, lim, { side: '+x', nearSkinX: 16, farSkinX: -20 });
+    expect(block).toEqual({
+      approach: 'lateral', deviceId: 'd', side: '+x', aimX: 5, outerRadius: 2, supportClearance: 8, paddleClearance: 18,
+      prefireTipX: -2, postfireTipX: -12, apertureProximalX: 15, apertureDistalX: -5, skinClearance: 1, strokeMargin: 8,
+    });
+  });
+  it('an aimed x moves the aperture and tip, not the clearances', () => {
+    const { block } = checkLateral(T, 30, dev, lim, { side: '-x' }, 7);
+    expect(block).toMatchObject({ aimX: 7, postfireTipX: 24, apertureProximalX: -3, supportClearance: 8 });
+  });
+  for (const [side, edge] of [['-x', -5], ['+x', 15]] as const) {
+    it(`skin clearance from ${side}: 0 passes, 0.01 mm outside is aperture_outside_breast`, () => {
+      const out = (d: number) => (side === '-x' ? edge + d : edge - d);
+      expect(codes(checkLateral(T, 30, dev, lim, { side, nearSkinX: edge, farSkinX: side === '-x' ? 40 : -40 }).findings)).not.toContain('aperture_outside_breast');
+      const f = only(checkLateral(T, 30, dev, lim, { side, nearSkinX: out(0.01), farSkinX: side === '-x' ? 40 : -40 }).findings, 'aperture_outside_breast');
+      expect(f).toMatchObject({ severity: 'error', path: 'needle.skinClearance', limit: 0 });
+      expect(f.value).toBeCloseTo(-0.01, 12);
+      expect(f.message).toContain('0.0 mm outside the entry skin');
+      const deep = only(checkLateral(T, 30, dev, lim, { side, nearSkinX: out(3) }).findings, 'aperture_outside_breast');
+      expect(deep.message).toContain('3.0 mm outside');
+    });
+  }
+  it('the far skin: at the minimum passes; under it an error with the right words; under the warning level a warning', () => {
+    const at = (far: number, l = lim) => checkLateral(T, 30, dev, l, { side: '-x', nearSkinX: -20, farSkinX: far }).findings;
+    expect(codes(at(26))).toEqual([]); // margin 4 = warn level: no warning
+    const w = only(at(25.5), 'low_stroke_margin');
+    expect(w).toMatchObject({ severity: 'warning', path: 'needle.strokeMargin', value: 3.5, limit: 4 });
+    expect(w.message).toBe('stroke margin 3.5 mm is under 4.0 mm: little room between the fired tip and the far skin.');
+    expect(codes(at(22))).toEqual(['low_stroke_margin']); // margin 0 = minimum: no error
+    const past = only(at(21), 'lateral_tip_past_far_skin');
+    expect(past).toMatchObject({ severity: 'error', path: 'needle.strokeMargin', value: -1, limit: 0 });
+    expect(past.message).toBe('stroke margin -1.0 mm: the fired tip would pass 1.0 mm beyond the far skin (minimum 0.0 mm).');
+    const short = only(at(22.5, { ...lim, minStrokeMargin: 1 }), 'lateral_tip_past_far_skin');
+    expect(short.message).toBe('stroke margin 0.5 mm is below the 1.0 mm minimum: the fired tip would stop only 0.5 mm short of the far skin.');
+    const zero = only(at(22, { ...lim, minStrokeMargin: 1 }), 'lateral_tip_past_far_skin');
+    expect(zero.message).toContain('stop only 0.0 mm short');
+  });
+  it('support and paddle clearances at, inside and outside the limit, with their findings', () => {
+    expect(codes(checkLateral({ ...T, z: 2 }, 30, dev, lim, { side: '-x', nearSkinX: -20, farSkinX: 40 }).findings)).toEqual([]);
+    const s = only(checkLateral({ ...T, z: 1.99 }, 30, dev, lim, { side: '-x', nearSkinX: -20, farSkinX: 40 }).findings, 'needle_hits_support');
+    expect(s).toMatchObject({ severity: 'error', path: 'needle.supportClearance', limit: 0 });
+    expect(s.message).toContain('radius 2.00 mm');
+    expect(codes(checkLateral({ ...T, z: 28 }, 30, dev, lim, { side: '-x', nearSkinX: -20, farSkinX: 40 }).findings)).toEqual([]);
+    const p = only(checkLateral({ ...T, z: 28.01 }, 30, dev, lim, { side: '-x', nearSkinX: -20, farSkinX: 40 }).findings, 'needle_hits_paddle');
+    expect(p).toMatchObject({ severity: 'error', path: 'needle.paddleClearance', limit: 0 });
+    expect(p.message).toContain('below the paddle');
+  });
+  it('skin positions not given: an info finding naming which one', () => {
+    const near = only(checkLateral(T, 30, dev, lim, { side: '-x', farSkinX: 40 }).findings, 'lateral_skin_not_given');
+    expect(near).toMatchObject({ severity: 'info', path: 'needle.lateral' });
+    expect(near.message).toBe('nearSkinX not given: the aperture against the entry skin was not checked.');
+    const far = only(checkLateral(T, 30, dev, lim, { side: '-x', nearSkinX: -20 }).findings, 'lateral_skin_not_given');
+    expect(far.message).toBe('farSkinX not given: the fired tip against the far skin was not checked.');
+  });
+});
+
+describe('vertical approach findings', () => {
+  it('thin breast: at the limit passes, under it the contraindication with its numbers', () => {
+    expect(codes(checkVertical({ ...T, z: 15 }, 20, dev, lim).findings)).not.toContain('thin_breast_vertical');
+    const f = only(checkVertical({ ...T, z: 15 }, 19.9, dev, lim).findings, 'thin_breast_vertical');
+    expect(f).toEqual({ code: 'thin_breast_vertical', severity: 'error', path: 'thickness', value: 19.9, limit: 20,
+      message: 'compressed thickness 19.9 mm is under 20.0 mm: the vertical approach is contraindicated; the lateral approach is the usual answer.' });
+  });
+  it('the vertical block from section 5, aimed', () => {
+    expect(checkVertical(T, 40, dev, lim, 20).block).toEqual({ approach: 'vertical', deviceId: 'd', aimZ: 20, strokeMargin: 3, prefireTipZ: 13, postfireTipZ: 3, apertureDistalZ: 10, apertureProximalZ: 30, skinClearance: 10 });
+  });
+  it('stroke margin and skin clearance findings, whole', () => {
+    const r = verticalNeedle(15, 24, { device: { throw: 10, apertureLength: 20, tipLength: 7 }, minStrokeMargin: 0, warnStrokeMargin: 4 });
+    const f = verticalNeedleFindings(r);
+    expect(f).toEqual([
+      { code: 'negative_stroke_margin', severity: 'error', path: 'needle.strokeMargin', value: -2, limit: 0,
+        message: 'stroke margin -2.0 mm is below 0.0 mm: the fired tip would pass 2.0 mm beyond the allowed clearance above the breast support. Use a device with a shorter throw or tip or a smaller aperture, or the lateral approach.' },
+      { code: 'aperture_outside_breast', severity: 'error', path: 'needle.skinClearance', value: -1, limit: 0,
+        message: "the aperture's proximal edge is 1.0 mm above the skin under the paddle: vacuum leak and skin injury. The target is too shallow for this aperture length." },
+    ]);
+    const warn = verticalNeedleFindings(verticalNeedle(19, 40, { device: { throw: 0, apertureLength: 20, tipLength: 7 }, minStrokeMargin: 0, warnStrokeMargin: 4 }), 'x');
+    expect(warn).toEqual([{ code: 'low_stroke_margin', severity: 'warning', path: 'x.strokeMargin', value: 2, limit: 4,
+      message: 'stroke margin 2.0 mm is under 4.0 mm: little room between the fired tip and the breast support.' }]);
+    expect(verticalNeedleFindings(verticalNeedle(21, 31, { device: { throw: 0, apertureLength: 20, tipLength: 7 }, minStrokeMargin: 0, warnStrokeMargin: 4 }))).toEqual([]);
+  });
+});
+
+const G = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
+const req = (extra: Record<string, unknown> = {}, z = 20) => ({ geometry: G, thickness: 45, views: [15, -15].map((angle) => ({ angle, ...refProject(G, angle, [4, 30, z]) })), ...extra });
+const refusal = (fn: () => unknown) => {
+  try { fn(); } catch (e) { expect(e).toBeInstanceOf(StereotaxError); return e as StereotaxError; }
+  throw new Error('expected a StereotaxError');
+};
+
+describe('request limits at their inclusive maximum and minimum, and just outside', () => {
+  const device = { throw: 0, apertureLength: 20, tipLength: 7 };
+  const cases: [string, (x: unknown) => unknown, number, number, boolean][] = [
+    // name, request with the value, inclusive max, a value just above, is there an inclusive min to test too
+    ['thickness', (x) => req({ thickness: x }), 300, 300.001, false],
+    ['imageSigma', (x) => req({ imageSigma: x }), 10, 10.001, true],
+    ['maxRayGap', (x) => req({ maxRayGap: x }), 100, 100.001, false],
+    ['needle.device.throw', (x) => req({ needle: { device: { ...device, throw: x } } }), 100, 100.001, true],
+    ['needle.device.apertureLength', (x) => req({ needle: { device: { ...device, apertureLength: x } } }), 100, 100.001, false],
+    ['needle.device.tipLength', (x) => req({ needle: { device: { ...device, tipLength: x } } }), 50, 50.001, true],
+    ['needle.device.outerDiameter', (x) => req({ needle: { device: { ...device, outerDiameter: x } } }), 15, 15.001, false],
+    ['needle.device.gauge', (x) => req({ needle: { device: { ...device, gauge: x } } }), 34, 35, false],
+    ['needle.minStrokeMargin', (x) => req({ needle: { device, minStrokeMargin: x } }), 50, 50.001, false],
+    ['needle.warnStrokeMargin', (x) => req({ needle: { device, warnStrokeMargin: x } }), 50, 50.001, false],
+    ['needle.minClearance', (x) => req({ needle: { device, minClearance: x } }), 50, 50.001, true],
+  ];
+  for (const [path, make, max, above, hasMin] of cases) {
+    it(`${path}: ${max} accepted, ${above} refused`, () => {
+      expect(() => targetWith(engine, make(max))).not.toThrow();
+      expect(refusal(() => targetWith(engine, make(above)))).toMatchObject({ code: 'out_of_range', path });
+      if (hasMin) {
+        expect(() => targetWith(engine, make(0))).not.toThrow();
+        expect(refusal(() => targetWith(engine, make(-0.001)))).toMatchObject({ code: 'out_of_range', path });
+      }
+    });
+  }
+  it('gauge 5 accepted, 4 refused; geometry and marks at their bounds', () => {
+    expect(() => targetWith(engine, req({ needle: { device: { ...device, gauge: 5 } } }))).not.toThrow();
+    expect(refusal(() => targetWith(engine, req({ needle: { device: { ...device, gauge: 4 } } })))).toMatchObject({ code: 'out_of_range' });
+    expect(refusal(() => targetWith(engine, req({ geometry: { ...G, sourceToDetector: 2000.001 } })))).toMatchObject({ path: 'geometry.sourceToDetector' });
+    expect(refusal(() => targetWith(engine, req({ geometry: { sourceToDetector: 99.999, sourceToSupport: 60, rotationAxisHeight: -20 } })))).toMatchObject({ path: 'geometry.sourceToDetector' });
+    expect(() => targetWith(engine, req({ geometry: { sourceToDetector: 100, sourceToSupport: 50, rotationAxisHeight: -20 }, thickness: 10 }))).not.toThrow();
+    const v = req().views;
+    expect(() => targetWith(engine, req({ views: [{ ...v[0], u: 1000 }, v[1]] }))).not.toThrow();
+    expect(refusal(() => targetWith(engine, req({ views: [{ ...v[0], u: 1000.001 }, v[1]] })))).toMatchObject({ path: 'views[0].u' });
+    expect(() => targetWith(engine, req({ views: [{ ...v[0], v: -1000 }, v[1]] }))).not.toThrow();
+  });
+  it('a fractional gauge is refused, in a request and in a catalog', () => {
+    expect(refusal(() => targetWith(engine, req({ needle: { device: { ...device, gauge: 9.5 } } })))).toMatchObject({ code: 'invalid_value', path: 'needle.device.gauge' });
+    expect(refusal(() => planWith(engine, { thickness: 45, target: [0, 0, 20], catalog: { biopsyDevices: [{ id: 'f', kind: 'vacuum-probe', gauge: 9.5, throw: 0, apertureLength: 12, tipLength: 5 }] }, needle: { device: 'f' } })))
+      .toMatchObject({ code: 'invalid_value', path: 'catalog.biopsyDevices[0].gauge' });
+  });
+  it('a lateral block in a vertical targeting request is refused', () => {
+    expect(refusal(() => targetWith(engine, req({ needle: { device, lateral: { side: '+x' } } })))).toMatchObject({ code: 'invalid_value', path: 'needle.lateral' });
+    expect(refusal(() => targetWith(engine, req({ needle: { approach: 'vertical', device, lateral: { side: '+x' } } })))).toMatchObject({ code: 'invalid_value', path: 'needle.lateral' });
+  });
+});
+
+describe('localization and mitigations', () => {
+  const loc = (devices: unknown[], extra: Record<string, unknown> = {}, catalog?: unknown) =>
+    planWith(engine, { thickness: 60, ...(catalog ? { catalog } : {}), localization: { placementDate: '2026-11-20', surgeryDate: '2026-11-23', devices, ...extra } });
+  it('the default spacing is the larger of the two catalog minimums', () => {
+    const catalog = { localizationDevices: [
+      { id: 'a', kind: 'magnetic-seed', detectionDepthLimit: 40, minSpacing: 15, repositionable: false },
+      { id: 'b', kind: 'magnetic-seed', detectionDepthLimit: 40, minSpacing: 25, repositionable: false },
+    ] };
+    for (const order of [['a', 'b'], ['b', 'a']]) {
+      const r = loc(order.map((id, i) => ({ device: id, position: [i * 24, 30, 20] })), {}, catalog);
+      expect(r.localization!.spacing[0]).toMatchObject({ distance: 24, minSpacing: 25 });
+      expect(codes(r.findings)).toContain('devices_too_close');
+    }
+    const apart = loc([{ device: 'a', position: [0, 30, 20] }, { device: 'b', position: [25, 30, 20] }], {}, catalog);
+    expect(codes(apart.findings)).not.toContain('devices_too_close');
+  });
+  it('a seed assay below the range is flagged; at the range ends it is not', () => {
+    const seed = (a: number) => codes(loc([{ device: 'i125-seed', position: [0, 30, 20], assay: { activityMBq: a, date: '2026-11-01' } }]).findings);
+    expect(seed(1.84)).toContain('seed_assay_out_of_range');
+    expect(seed(1.85)).not.toContain('seed_assay_out_of_range');
+    expect(seed(5.55)).not.toContain('seed_assay_out_of_range');
+    expect(seed(5.56)).toContain('seed_assay_out_of_range');
+    const f = loc([{ device: 'i125-seed', position: [0, 30, 20], assay: { activityMBq: 1, date: '2026-11-01' } }]).findings.find((x) => x.code === 'seed_assay_out_of_range')!;
+    expect(f).toMatchObject({ severity: 'warning', path: 'localization.devices[0].assay.activityMBq', value: 1 });
+    expect(f.message).toContain('1.85-5.55 MBq');
+  });
+  it('MRI guidance: a device the catalog is silent on is a warning, one known not to be is an error', () => {
+    const r = loc([{ device: 'magnetic-seed', position: [0, 30, 20] }], { guidance: 'mri' });
+    const f = r.findings.find((x) => x.code === 'device_mri_unknown')!;
+    expect(f).toMatchObject({ severity: 'warning', path: 'localization.devices[0].device' });
+    expect(f.message).toContain('magnetic-seed');
+    expect(codes(loc([{ device: 'magnetic-seed', position: [0, 30, 20] }]).findings)).not.toContain('device_mri_unknown');
+    expect(codes(loc([{ device: 'hook-wire', position: [0, 30, 20] }], { guidance: 'mri', placementDate: '2026-11-23' }).findings)).not.toContain('device_mri_unknown');
+  });
+  it('the advance mitigation: an aperture outside the skin moved down by exactly the overshoot, re-checked', () => {
+    // vacuum-9g-20: aperture 20, tip 7; target 5 mm under the skin: proximal edge 5 mm outside.
+    const r = planWith(engine, { thickness: 45, target: [0, 30, 40], lesionRadius: 2, needle: { device: 'vacuum-9g-20' } });
+    expect(codes(r.findings)).toContain('aperture_outside_breast');
+    const adv = r.mitigations!.find((m) => m.kind === 'advance')!;
+    expect(adv).toMatchObject({ kind: 'advance', approach: 'vertical', deviceId: 'vacuum-9g-20', shift: 5, lesionCoverage: 3 });
+    expect((adv as { block: { aimZ: number; skinClearance: number } }).block).toMatchObject({ aimZ: 35, skinClearance: 0 });
+    expect(adv.message).toBe('advance the aperture 5.00 mm along the needle: it still covers the lesion (radius 2.0 mm) with 3.00 mm to spare.');
+    const tooBig = planWith(engine, { thickness: 45, target: [0, 30, 40], lesionRadius: 6, needle: { device: 'vacuum-9g-20' } });
+    expect(tooBig.mitigations!.some((m) => m.kind === 'advance')).toBe(false);
+  });
+  it('the pull-back mitigation on the lateral approach moves the aperture back toward the entry side', () => {
+    for (const [side, far, x] of [['+x', -10, 0], ['-x', 10, 0]] as const) {
+      const r = planWith(engine, { thickness: 15, target: [x, 30, 7.5], lesionRadius: 2, needle: { approach: 'lateral', device: 'vacuum-9g-20', lateral: { side, nearSkinX: side === '+x' ? 40 : -40, farSkinX: far } } });
+      const pull = r.mitigations!.find((m) => m.kind === 'pull_back') as { shift: number; block: { aimX: number } } | undefined;
+      expect(pull, side).toBeDefined();
+      expect(pull!.shift).toBeCloseTo(7, 9);
+      expect(pull!.block.aimX).toBeCloseTo(side === '+x' ? 7 : -7, 9);
+    }
+  });
+});
+
+describe('near-parallel rays are computed, not called singular', () => {
+  // Two views 0.05 degrees apart: the rays meet at about 0.05 degrees, det(A) = 2 sin^2 ~ 1.5e-6,
+  // far above the kernels' singular threshold (1e-12); a threshold of 1e-4 would refuse them.
+  for (const sep of [0.5, 0.05, 0.01]) {
+    it(`views ${sep} degrees apart locate the point`, () => {
+      const p: [number, number, number] = [4, 30, 20];
+      const r = targetWith(engine, { geometry: G, thickness: 45, views: [0, sep].map((angle) => ({ angle, ...refProject(G, angle, p) })) });
+      expect(r.target.x).toBeCloseTo(4, 6);
+      expect(r.target.z).toBeCloseTo(20, 3);
+      expect(codes(r.findings)).toContain('small_stereo_angle');
+    });
+  }
+  it('the smallest separations still compute to finite numbers', () => {
+    const p: [number, number, number] = [4, 30, 20];
+    const r = targetWith(engine, { geometry: G, thickness: 45, views: [0, 0.001].map((angle) => ({ angle, ...refProject(G, angle, p) })) });
+    expect(Number.isFinite(r.target.z)).toBe(true);
+  });
+});
