@@ -4,6 +4,7 @@
 export { reserve, release, heapTop } from './memory';
 export { rayGap, jacobian, classic } from './targeting';
 export { ellipsoidDistances } from './margins';
+export { simulate, philoxBlock, normals, uniforms } from './simulate';
 import { triangulateRange, triangulatePairRange, projectRange, at, SINGULAR_DET } from './targeting';
 
 export const SIMD: i32 = 1;
