@@ -73,19 +73,29 @@ const W1: u32 = 0xBB67AE85;
 
 let r0: u32 = 0, r1: u32 = 0, r2: u32 = 0, r3: u32 = 0;
 
-/** Philox4x32-10 of counter (c0..c3) and key (k0, k1); the result in r0..r3. */
+/** One Philox round on r0..r3 with key (k0, k1). */
+@inline function round(k0: u32, k1: u32): void {
+  const p0 = M0 * <u64>r0;
+  const p1 = M1 * <u64>r2;
+  r0 = <u32>(p1 >> 32) ^ r1 ^ k0;
+  r1 = <u32>p1;
+  r2 = <u32>(p0 >> 32) ^ r3 ^ k1;
+  r3 = <u32>p0;
+}
+
+/** Philox4x32-10 of counter (c0..c3) and key (k0, k1), ten rounds unrolled; the result in r0..r3. */
 @inline function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
-  for (let round = 0; round < 10; round++) {
-    const p0 = M0 * <u64>c0;
-    const p1 = M1 * <u64>c2;
-    const n0 = <u32>(p1 >> 32) ^ c1 ^ k0;
-    const n1 = <u32>p1;
-    const n2 = <u32>(p0 >> 32) ^ c3 ^ k1;
-    const n3 = <u32>p0;
-    c0 = n0; c1 = n1; c2 = n2; c3 = n3;
-    k0 += W0; k1 += W1;
-  }
   r0 = c0; r1 = c1; r2 = c2; r3 = c3;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1);
 }
 
 /** Known-answer check: Philox4x32-10 of a counter and key, written as 4 u32 at out. */

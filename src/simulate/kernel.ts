@@ -8,6 +8,7 @@
 import { EngineError } from '../core/errors.js';
 import { loadEngine, type Engine } from '../engine/engine.js';
 import type { KernelExports, KernelKind } from '../engine/kernels.js';
+import { withTransfer, type Transfer } from '../workers/transfer.js';
 import { symmetricPair, type Dist, type Scenario } from './scenario.js';
 
 /** Trials per block: block sums are the unit of combination (part of the reproducibility contract). */
@@ -182,8 +183,9 @@ function sparse(hist: Uint32Array): SparseHistograms {
   return { ranges, counts };
 }
 
-/** The worker task: loads the requested build (cached per thread) and runs the blocks. */
-export async function simulateBlocksTask(payload: BlocksPayload): Promise<BlocksResult> {
+/** The worker task: loads the requested build (cached per thread), runs the blocks, moves the result's buffers back. */
+export async function simulateBlocksTask(payload: BlocksPayload): Promise<Transfer<BlocksResult>> {
   const engine = await loadEngine({ kernel: payload.kernel });
-  return runBlocks(engine, payload);
+  const r = runBlocks(engine, payload);
+  return withTransfer(r, [r.sums.buffer as ArrayBuffer, r.counters.buffer as ArrayBuffer, r.hist.counts.buffer as ArrayBuffer]);
 }

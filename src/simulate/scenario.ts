@@ -188,7 +188,7 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   // Source height sts cos(a) + rah (1 - cos(a)): lowest with the lowest sts, the lowest rah and the largest |a|.
   const lowGeometry = { ...g, sourceToSupport: g.sourceToSupport + distBounds(misSts!)[0], rotationAxisHeight: g.rotationAxisHeight + distBounds(misRah!)[0] };
   angles!.forEach((a, k) => {
-    const lowest = Math.min(...distBounds(misAngle![k]!).map((d) => sourcePosition({ x: 0, y: 0, z: 0 }, lowGeometry, a + d).z));
+    const lowest = Math.min(...distBounds(misAngle![k]!).map((d) => sourcePosition({ x: 0, y: 0, z: 0 }, lowGeometry, a! + d).z));
     if (!(lowest > tMax + 10)) {
       c.add('invalid_geometry', ['unit', 'angles', k], `an angle (with its miscalibration) that keeps the source at least 10 mm above the thickest breast (${tMax} mm)`, angleList![k]);
     }
