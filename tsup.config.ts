@@ -25,6 +25,8 @@ export default defineConfig([
     removeNodeProtocol: false,
     banner: { js: '#!/usr/bin/env node' },
     define: { __STEREOTAX_VERSION__: JSON.stringify(version) },
-    noExternal: [/.*/],
+    noExternal: [/^(?!vega$|vega-lite$).*/],
+    // vega's ESM uses top-level await: loaded at run time (dependencies) for --plots only.
+    external: ['vega', 'vega-lite'],
   },
 ]);

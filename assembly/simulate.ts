@@ -61,8 +61,10 @@ export const K_STROKE: i32 = 5;
 export const K_MAX: i32 = 6; // 3 slots: max r of each group
 export const K_SINGULAR: i32 = 9;
 export const COUNTERS: i32 = 10;
-// Histograms: u32 counts of floor(|e| * 1000), bins 0..HIST_BINS-1 plus one overflow bin.
+// Histograms: u32 counts of floor(e * 1000) (signed errors; r and the distance use the upper half),
+// bins -HIST_BINS..HIST_BINS-1 plus an overflow bin at each end: HIST_LEN slots, bin b at b + HIST_BINS + 1.
 export const HIST_BINS: i32 = 131072;
+export const HIST_LEN: i32 = 2 * HIST_BINS + 2;
 export const HISTOGRAMS: i32 = 13; // group * 4 + (x, y, z, r), then the distance to the aperture
 
 // ---- Philox4x32-10 ----
@@ -253,8 +255,8 @@ function triangulate(views: i32, dz: f64): bool {
 }
 
 @inline function bin(hist: usize, h: i32, value: f64): void {
-  let b = <i32>Math.min(Math.floor(Math.abs(value) * 1000.0), <f64>HIST_BINS);
-  const p = hist + ((<usize>h * <usize>(HIST_BINS + 1) + <usize>b) << 2);
+  const b = <i32>Math.max(Math.min(Math.floor(value * 1000.0), <f64>HIST_BINS), <f64>(-HIST_BINS - 1));
+  const p = hist + ((<usize>h * <usize>HIST_LEN + <usize>(b + HIST_BINS + 1)) << 2);
   store<u32>(p, load<u32>(p) + 1);
 }
 
@@ -287,7 +289,7 @@ function triangulate(views: i32, dz: f64): bool {
  * Runs trials [first, first + count) of the scenario at `config`.
  * `first` is a multiple of blockSize (a whole number below 2^53, as f64); block b of
  * this run (trials first + b * blockSize ...) writes its SUMS at sums + b * SUMS * 8.
- * Counters (COUNTERS f64) and histograms (HISTOGRAMS * (HIST_BINS + 1) u32) are added to.
+ * Counters (COUNTERS f64) and histograms (HISTOGRAMS * HIST_LEN u32) are added to.
  * `scratch` is 2 * SUMS + 6 * MAX_VIEWS f64 of working space. Returns the singular count.
  */
 export function simulate(

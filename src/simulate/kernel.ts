@@ -13,8 +13,11 @@ import { symmetricPair, type Dist, type Scenario } from './scenario.js';
 
 /** Trials per block: block sums are the unit of combination (part of the reproducibility contract). */
 export const BLOCK_SIZE = 65536;
-/** Histogram bins of |error| (0.001 mm wide, 0 to 131.072 mm) plus one overflow bin. */
+/** Histogram bins of signed errors, 0.001 mm wide, from -131.072 to 131.072 mm, plus an overflow bin at each end. */
 export const HIST_BINS = 131072;
+export const HIST_LEN = 2 * HIST_BINS + 2;
+/** Where bin 0 ([0, 0.001) mm) sits in a histogram. */
+export const HIST_ZERO = HIST_BINS + 1;
 export const BIN_WIDTH = 0.001;
 export const HISTOGRAMS = 13;
 export const SUMS = 24;
@@ -131,7 +134,7 @@ function regionsOf(engine: Engine): Regions {
       config: engine.reserveF64(CONFIG_SLOTS),
       sums: engine.reserveF64(SUMS * MAX_TASK_BLOCKS),
       counters: engine.reserveF64(COUNTERS),
-      hist: engine.reserveF64(Math.ceil((HISTOGRAMS * (HIST_BINS + 1)) / 2)),
+      hist: engine.reserveF64(Math.ceil((HISTOGRAMS * HIST_LEN) / 2)),
       scratch: engine.reserveF64(2 * SUMS + 6 * KERNEL_MAX_VIEWS),
     };
     regions.set(engine, r);
@@ -147,7 +150,7 @@ export function runBlocks(engine: Engine, p: BlocksPayload): BlocksResult {
   const mem = () => w.memory.buffer;
   new Float64Array(mem(), r.config, CONFIG_SLOTS).set(p.config);
   new Float64Array(mem(), r.counters, COUNTERS).fill(0);
-  const hist = new Uint32Array(mem(), r.hist, HISTOGRAMS * (HIST_BINS + 1));
+  const hist = new Uint32Array(mem(), r.hist, HISTOGRAMS * HIST_LEN);
   hist.fill(0);
   const first = p.firstBlock * BLOCK_SIZE;
   const count = Math.min(p.trials - first, p.blocks * BLOCK_SIZE);
@@ -157,13 +160,13 @@ export function runBlocks(engine: Engine, p: BlocksPayload): BlocksResult {
   const counters = new Float64Array(mem(), r.counters, COUNTERS).slice();
   counters[K.singular] = singular;
   const sums = new Float64Array(mem(), r.sums, SUMS * Math.ceil(count / BLOCK_SIZE)).slice();
-  return { firstBlock: p.firstBlock, sums, counters, hist: sparse(new Uint32Array(mem(), r.hist, HISTOGRAMS * (HIST_BINS + 1))) };
+  return { firstBlock: p.firstBlock, sums, counters, hist: sparse(new Uint32Array(mem(), r.hist, HISTOGRAMS * HIST_LEN)) };
 }
 
 function sparse(hist: Uint32Array): SparseHistograms {
   const ranges: number[] = [];
   let total = 0;
-  const width = HIST_BINS + 1;
+  const width = HIST_LEN;
   for (let h = 0; h < HISTOGRAMS; h++) {
     const base = h * width;
     let lo = 0;

@@ -32,6 +32,8 @@ export interface SimulateOptions {
   trials?: number;
   /** Stereotax version for the manifest. */
   version?: string;
+  /** Called with each point's accumulated state (figures use it); not for general use. */
+  onPoint?(index: number, scenario: Scenario, acc: Accumulator, params: Record<string, unknown> | null): void;
 }
 
 export interface SweepResult {
@@ -186,6 +188,7 @@ export async function simulate(scenario: unknown, options: SimulateOptions = {})
       const t0 = now();
       const acc = await runPoint(pt.scenario, 0, Math.ceil(pt.scenario.trials / BLOCK_SIZE), ctx);
       const elapsed = (now() - t0) / 1000;
+      options.onPoint?.(out.length, pt.scenario, acc, pt.params);
       const manifest = manifestOf(pt.scenario, await scenarioHash(pt.scenario), { kernel: ctx.kernel, workers, elapsed, version });
       out.push({ params: pt.params ?? {}, summary: summaryOf(pt.scenario, acc, manifest) });
     }
@@ -228,7 +231,8 @@ function partError(path: string, expected: string, received: string): StereotaxE
 }
 
 /** Combines the N parts of a sharded run into exactly the result of the whole run. */
-export async function mergeParts(parts: unknown[], version = 'unknown'): Promise<SimulationResult> {
+export async function mergeParts(parts: unknown[], options: Pick<SimulateOptions, 'version' | 'onPoint'> = {}): Promise<SimulationResult> {
+  const version = options.version ?? 'unknown';
   if (!Array.isArray(parts) || parts.length === 0) throw partError('parts', 'at least one part', 'none');
   const list = parts.map((q, i) => {
     const part = q as SimulationPart;
@@ -265,6 +269,7 @@ export async function mergeParts(parts: unknown[], version = 'unknown'): Promise
       elapsed += pt.elapsedSeconds;
     });
     const s = p.points[i].scenario;
+    options.onPoint?.(i, s, acc, p.points[i].params);
     if (acc.blocks !== Math.ceil(s.trials / BLOCK_SIZE)) throw partError('parts', `${Math.ceil(s.trials / BLOCK_SIZE)} blocks in all`, `${acc.blocks}`);
     const manifest = manifestOf(s, await scenarioHash(s), { kernel: kernels, workers, elapsed, version, shards: count });
     out.push({ params: p.points[i].params ?? {}, summary: summaryOf(s, acc, manifest) });

@@ -6,7 +6,7 @@
  * 0.001 mm histograms; proportions carry the Wilson score interval.
  */
 import { EngineError, StereotaxError } from '../core/errors.js';
-import { BIN_WIDTH, COUNTERS, HISTOGRAMS, HIST_BINS, K, SUMS, type BlocksResult } from './kernel.js';
+import { BIN_WIDTH, COUNTERS, HISTOGRAMS, HIST_BINS, HIST_LEN, HIST_ZERO, K, SUMS, type BlocksResult } from './kernel.js';
 
 const SCALE = 1074n;
 const view = new DataView(new ArrayBuffer(8));
@@ -50,7 +50,7 @@ export function scaledToNumber(v: bigint, scaleBits: number): number {
 export class Accumulator {
   readonly sums: bigint[] = new Array<bigint>(SUMS).fill(0n);
   readonly counters = new Float64Array(COUNTERS);
-  readonly hist = new Float64Array(HISTOGRAMS * (HIST_BINS + 1));
+  readonly hist = new Float64Array(HISTOGRAMS * HIST_LEN);
   blocks = 0;
 
   add(r: BlocksResult): void {
@@ -63,7 +63,7 @@ export class Accumulator {
     let at = 0;
     for (let h = 0; h < HISTOGRAMS; h++) {
       const lo = r.hist.ranges[2 * h], n = r.hist.ranges[2 * h + 1];
-      const base = h * (HIST_BINS + 1) + lo;
+      const base = h * HIST_LEN + lo;
       for (let i = 0; i < n; i++) this.hist[base + i] += r.hist.counts[at + i];
       at += n;
     }
@@ -80,7 +80,7 @@ export class Accumulator {
   toJSON(): AccumulatorJson {
     const hist: [number, number[]][] = [];
     for (let h = 0; h < HISTOGRAMS; h++) {
-      const row = this.hist.subarray(h * (HIST_BINS + 1), (h + 1) * (HIST_BINS + 1));
+      const row = this.hist.subarray(h * HIST_LEN, (h + 1) * HIST_LEN);
       let lo = 0;
       while (lo < row.length && row[lo] === 0) lo++;
       let hi = row.length;
@@ -100,10 +100,10 @@ export class Accumulator {
     if (!j.counters.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0)) throw bad('counters');
     this.addCounters(j.counters);
     j.hist.forEach(([lo, counts], h) => {
-      if (!Number.isInteger(lo) || lo < 0 || !Array.isArray(counts) || lo + counts.length > HIST_BINS + 1) throw bad(`hist[${h}]`);
+      if (!Number.isInteger(lo) || lo < 0 || !Array.isArray(counts) || lo + counts.length > HIST_LEN) throw bad(`hist[${h}]`);
       counts.forEach((n, i) => {
         if (!Number.isInteger(n) || n < 0) throw bad(`hist[${h}]`);
-        this.hist[h * (HIST_BINS + 1) + lo + i] += n;
+        this.hist[h * HIST_LEN + lo + i] += n;
       });
     });
     if (!Number.isInteger(j.blocks)) throw bad('blocks');
@@ -138,13 +138,17 @@ export function proportion(count: number, of: number): Proportion {
   return { count, of, probability: p, ci95: [Math.max(0, centre - half), Math.min(1, centre + half)] };
 }
 
-/** The smallest 0.001 mm grid value with at least a fraction q of the |errors| below it; null in the overflow bin. */
+/**
+ * The smallest 0.001 mm grid value with at least a fraction q of the |errors| at or
+ * below it (signed bins b and -b-1 fold into |e| bin b); null in the overflow bins.
+ */
 export function percentile(hist: Float64Array, offset: number, n: number, q: number): number | null {
   if (n === 0) return null;
   const rank = Math.ceil(q * n);
+  const zero = offset + HIST_ZERO;
   let cum = 0;
   for (let b = 0; b <= HIST_BINS; b++) {
-    cum += hist[offset + b];
+    cum += hist[zero + b] + hist[zero - b - 1];
     if (cum >= rank) return b === HIST_BINS ? null : Number(((b + 1) * BIN_WIDTH).toFixed(3));
   }
   return null;
@@ -163,10 +167,10 @@ const NULL_STATS: Stats = { mean: null, sd: null, rms: null, p50: null, p95: nul
 function group(acc: Accumulator, g: number, n: number): ErrorStats {
   const axis = (a: number): Stats => {
     if (n === 0) return { ...NULL_STATS };
-    const off = (g * 4 + a) * (HIST_BINS + 1);
+    const off = (g * 4 + a) * HIST_LEN;
     return { ...meanSd(acc, g * 8 + 2 * a, n), p50: percentile(acc.hist, off, n, 0.5), p95: percentile(acc.hist, off, n, 0.95), p99: percentile(acc.hist, off, n, 0.99) };
   };
-  const off = (g * 4 + 3) * (HIST_BINS + 1);
+  const off = (g * 4 + 3) * HIST_LEN;
   const r: RStats = n === 0
     ? { mean: null, sd: null, p50: null, p95: null, p99: null, max: null }
     : (() => {
@@ -227,7 +231,7 @@ export function summarize(acc: Accumulator, o: { id: string | null; seed: number
 /** P(distance to the aperture <= R + samplingRadius) for each radius R: the hit curve from the distance histogram. */
 export function hitCurve(acc: Accumulator, radii: number[], samplingRadius: number): { radius: number; probability: number }[] {
   const placed = acc.counters[K.placed];
-  const off = 12 * (HIST_BINS + 1);
+  const off = 12 * HIST_LEN + HIST_ZERO;
   const cdf = new Float64Array(HIST_BINS + 1);
   let cum = 0;
   for (let b = 0; b <= HIST_BINS; b++) cdf[b] = cum += acc.hist[off + b];
