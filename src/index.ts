@@ -44,3 +44,10 @@ export {
   shippedCatalog, checkCatalog, mergeCatalogs, GAUGE_OUTER_DIAMETER,
   type Catalog, type BiopsyDevice, type LocalizationDevice, type BiopsyKind, type LocalizationKind,
 } from './devices/catalog.js';
+
+// ---- research scenarios (stereotax simulate) ----
+export { simulate, simulatePart, mergeParts, shardBlocks, type SimulateOptions, type SimulationResult, type SimulationPart, type SweepResult, type TaskRunner } from './simulate/run.js';
+export { parseScenario, expandScenario, scenarioHash, canonicalJson, type Scenario, type Dist, type SweepPoint } from './simulate/scenario.js';
+export { proportion, WILSON_Z, type Summary, type Stats, type RStats, type ErrorStats, type Proportion, type Manifest } from './simulate/summary.js';
+export { BLOCK_SIZE } from './simulate/kernel.js';
+export { toCsv } from './simulate/csv.js';

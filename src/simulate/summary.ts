@@ -135,7 +135,10 @@ export function proportion(count: number, of: number): Proportion {
   const denom = 1 + z2 / of;
   const centre = (p + z2 / (2 * of)) / denom;
   const half = (WILSON_Z / denom) * Math.sqrt((p * (1 - p)) / of + z2 / (4 * of * of));
-  return { count, of, probability: p, ci95: [Math.max(0, centre - half), Math.min(1, centre + half)] };
+  // Exactly 0 and 1 at the ends: rounding would otherwise leave p = 1 a hair outside its own interval.
+  const low = count === 0 ? 0 : centre - half;
+  const high = count === of ? 1 : centre + half;
+  return { count, of, probability: p, ci95: [low, high] };
 }
 
 /**
