@@ -145,10 +145,10 @@ describe('stopping a 1e10-trial run', () => {
     const child = spawn(process.execPath, ['dist/cli.cjs', 'simulate', file, '--workers', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    setTimeout(() => child.kill('SIGINT'), 1500);
+    setTimeout(() => child.kill('SIGINT'), 3000);
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(1);
-    expect(stderr).toContain('stopped');
+    expect(stderr).toMatch(/stopped|aborted/);
     expect(readdirSync(dir)).toEqual(['huge.json']);
     expect(existsSync(out)).toBe(false);
   });

@@ -92,11 +92,11 @@ function kernelOf(value: string | undefined): KernelChoice {
   throw flagError('--kernel', 'auto, simd or scalar', value);
 }
 
-/** Runs `fn` with an AbortSignal that Ctrl-C (SIGINT) fires. */
+/** Runs `fn` with an AbortSignal that Ctrl-C (SIGINT) fires: the run stops, nothing is written. */
 async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const onInt = () => ac.abort();
-  process.once('SIGINT', onInt);
+  process.on('SIGINT', onInt);
   try {
     return await fn(ac.signal);
   } finally {
@@ -164,17 +164,16 @@ export const simulateCommand: ArgvCommand = {
       if (fmt === 'csv' || values.plots) throw flagError('--shard', 'no --format csv or --plots with a shard (merge the parts, then ask for them)', values.shard);
       shard = { index, count };
     }
-    const scenario = await readInput(io, positionals[0]);
-    const bar = await progressBar(io);
-    const points: FigureData[] = [];
-    const options: SimulateOptions = {
-      trials, workers, kernel, version: VERSION,
-      onProgress: (done, total) => bar.update(done, total),
-      onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc)) : undefined,
-    };
-    try {
-      await interruptible(async (signal) => {
-        options.signal = signal;
+    await interruptible(async (signal) => {
+      const scenario = await readInput(io, positionals[0]);
+      const bar = await progressBar(io);
+      const points: FigureData[] = [];
+      const options: SimulateOptions = {
+        trials, workers, kernel, version: VERSION, signal,
+        onProgress: (done, total) => bar.update(done, total),
+        onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc)) : undefined,
+      };
+      try {
         if (shard) {
           const part = await simulatePart(scenario, shard, options);
           bar.stop();
@@ -188,10 +187,10 @@ export const simulateCommand: ArgvCommand = {
           io.stderr(`stereotax simulate: wrote ${names.map((n) => join(values.plots!, n)).join(', ')}\n`);
         }
         await emit(io, result, fmt, values.out);
-      });
-    } finally {
-      bar.stop();
-    }
+      } finally {
+        bar.stop();
+      }
+    });
     return EXIT.ok;
   },
 };
