@@ -88,10 +88,10 @@ describe('worker pool', () => {
     const issue = { code: 'out_of_range' as const, path: 'a.b', expected: 'x', received: 'y', message: 'a.b: expected x, received y' };
     const pool = await WorkerPool.create(TEST_WORKER, { size: 1 });
     try {
-      const err = await pool.run('fail', serializeError(new StereotaxError([issue]))).catch((e) => e);
+      const err: any = await pool.run('fail', serializeError(new StereotaxError([issue]))).catch((e) => e);
       expect(err).toBeInstanceOf(StereotaxError);
       expect(err.issues).toEqual([issue]);
-      const eng = await pool.run('fail', serializeError(new EngineError('engine_capacity', 'too big'))).catch((e) => e);
+      const eng: any = await pool.run('fail', serializeError(new EngineError('engine_capacity', 'too big'))).catch((e) => e);
       expect(eng).toBeInstanceOf(EngineError);
       expect(eng.code).toBe('engine_capacity');
     } finally {
