@@ -254,10 +254,17 @@ function triangulate(views: i32, dz: f64): bool {
   return true;
 }
 
+// Per histogram, the lowest and highest slot touched (i32 pairs), so the host reads and
+// clears only that range.
+let extent: usize = 0;
+
 @inline function bin(hist: usize, h: i32, value: f64): void {
-  const b = <i32>Math.max(Math.min(Math.floor(value * 1000.0), <f64>HIST_BINS), <f64>(-HIST_BINS - 1));
-  const p = hist + ((<usize>h * <usize>HIST_LEN + <usize>(b + HIST_BINS + 1)) << 2);
+  const slot = <i32>Math.max(Math.min(Math.floor(value * 1000.0), <f64>HIST_BINS), <f64>(-HIST_BINS - 1)) + HIST_BINS + 1;
+  const p = hist + ((<usize>h * <usize>HIST_LEN + <usize>slot) << 2);
   store<u32>(p, load<u32>(p) + 1);
+  const e = extent + (<usize>h << 3);
+  if (slot < load<i32>(e)) store<i32>(e, slot);
+  if (slot > load<i32>(e, 4)) store<i32>(e, slot, 4);
 }
 
 /** Adds one error vector to the even or odd sums (base) and to its group's histograms. */
@@ -290,13 +297,15 @@ function triangulate(views: i32, dz: f64): bool {
  * `first` is a multiple of blockSize (a whole number below 2^53, as f64); block b of
  * this run (trials first + b * blockSize ...) writes its SUMS at sums + b * SUMS * 8.
  * Counters (COUNTERS f64) and histograms (HISTOGRAMS * HIST_LEN u32) are added to.
- * `scratch` is 2 * SUMS + 6 * MAX_VIEWS f64 of working space. Returns the singular count.
+ * `scratch` is 2 * SUMS + 6 * MAX_VIEWS f64 of working space; `extents` HISTOGRAMS pairs of
+ * i32 (lowest, highest slot touched), widened here. Returns the singular count.
  */
 export function simulate(
   config: usize, seedLo: u32, seedHi: u32, first: f64, count: i32, blockSize: i32,
-  sums: usize, counters: usize, hist: usize, scratch: usize,
+  sums: usize, counters: usize, hist: usize, scratch: usize, extents: usize,
 ): i32 {
   cfg = config;
+  extent = extents;
   key0 = seedLo;
   key1 = seedHi;
   acc = scratch;

@@ -32,7 +32,7 @@ export const K = { trials: 0, classic: 1, placed: 2, refused: 3, hit: 4, stroke:
 
 interface SimulateExports extends KernelExports {
   simulate(config: number, seedLo: number, seedHi: number, first: number, count: number, blockSize: number,
-    sums: number, counters: number, hist: number, scratch: number): number;
+    sums: number, counters: number, hist: number, scratch: number, extents: number): number;
   philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: number): void;
   normals(k0: number, k1: number, index: number, n: number, out: number): void;
   uniforms(k0: number, k1: number, index: number, n: number, out: number): void;
@@ -123,6 +123,7 @@ interface Regions {
   counters: number;
   hist: number;
   scratch: number;
+  extents: number;
 }
 const regions = new WeakMap<Engine, Regions>();
 
@@ -136,7 +137,10 @@ function regionsOf(engine: Engine): Regions {
       counters: engine.reserveF64(COUNTERS),
       hist: engine.reserveF64(Math.ceil((HISTOGRAMS * HIST_LEN) / 2)),
       scratch: engine.reserveF64(2 * SUMS + 6 * KERNEL_MAX_VIEWS),
+      extents: engine.reserveF64(HISTOGRAMS),
     };
+    // Histograms start empty and are left empty after each task (only touched ranges are cleared).
+    new Uint32Array(engine.wasm.memory.buffer, r.hist, HISTOGRAMS * HIST_LEN).fill(0);
     regions.set(engine, r);
   }
   return r;
@@ -150,37 +154,37 @@ export function runBlocks(engine: Engine, p: BlocksPayload): BlocksResult {
   const mem = () => w.memory.buffer;
   new Float64Array(mem(), r.config, CONFIG_SLOTS).set(p.config);
   new Float64Array(mem(), r.counters, COUNTERS).fill(0);
-  const hist = new Uint32Array(mem(), r.hist, HISTOGRAMS * HIST_LEN);
-  hist.fill(0);
+  const ext = new Int32Array(mem(), r.extents, 2 * HISTOGRAMS);
+  for (let h = 0; h < HISTOGRAMS; h++) ext.set([HIST_LEN, -1], 2 * h);
   const first = p.firstBlock * BLOCK_SIZE;
   const count = Math.min(p.trials - first, p.blocks * BLOCK_SIZE);
   if (!(count > 0)) throw new EngineError('bad_task', 'a task past the end of the run');
   const [lo, hi] = splitSeed(p.seed);
-  const singular = w.simulate(r.config, lo, hi, first, count, BLOCK_SIZE, r.sums, r.counters, r.hist, r.scratch);
+  const singular = w.simulate(r.config, lo, hi, first, count, BLOCK_SIZE, r.sums, r.counters, r.hist, r.scratch, r.extents);
   const counters = new Float64Array(mem(), r.counters, COUNTERS).slice();
   counters[K.singular] = singular;
   const sums = new Float64Array(mem(), r.sums, SUMS * Math.ceil(count / BLOCK_SIZE)).slice();
-  return { firstBlock: p.firstBlock, sums, counters, hist: sparse(new Uint32Array(mem(), r.hist, HISTOGRAMS * HIST_LEN)) };
+  const extents = Array.from(new Int32Array(mem(), r.extents, 2 * HISTOGRAMS));
+  return { firstBlock: p.firstBlock, sums, counters, hist: takeHistograms(new Uint32Array(mem(), r.hist, HISTOGRAMS * HIST_LEN), extents) };
 }
 
-function sparse(hist: Uint32Array): SparseHistograms {
+/** Copies out the touched range of each histogram and clears it, leaving the region empty. */
+function takeHistograms(hist: Uint32Array, extents: number[]): SparseHistograms {
   const ranges: number[] = [];
   let total = 0;
-  const width = HIST_LEN;
   for (let h = 0; h < HISTOGRAMS; h++) {
-    const base = h * width;
-    let lo = 0;
-    while (lo < width && hist[base + lo] === 0) lo++;
-    let hi = width;
-    while (hi > lo && hist[base + hi - 1] === 0) hi--;
-    ranges.push(lo, hi - lo);
-    total += hi - lo;
+    const lo = extents[2 * h], hi = extents[2 * h + 1];
+    const n = hi >= lo ? hi - lo + 1 : 0;
+    ranges.push(n ? lo : 0, n);
+    total += n;
   }
   const counts = new Uint32Array(total);
   let at = 0;
   for (let h = 0; h < HISTOGRAMS; h++) {
-    const [lo, n] = [ranges[2 * h], ranges[2 * h + 1]];
-    counts.set(hist.subarray(h * width + lo, h * width + lo + n), at);
+    const lo = ranges[2 * h], n = ranges[2 * h + 1];
+    const part = hist.subarray(h * HIST_LEN + lo, h * HIST_LEN + lo + n);
+    counts.set(part, at);
+    part.fill(0);
     at += n;
   }
   return { ranges, counts };
