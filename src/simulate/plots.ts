@@ -93,10 +93,12 @@ export function histogramSpec(d: FigureData, group: string): VlSpec {
 
 export function hitSpec(points: FigureData[]): VlSpec {
   const values = points.flatMap((p) => (p.hit ?? []).map((h) => ({ ...h, point: p.label || 'scenario' })));
-  const rules = points.filter((p) => p.radius !== null).map((p) => ({ radius: p.radius, point: p.label || 'scenario' }));
+  // The scenario radius as a dashed rule when every point shares one.
+  const radii = [...new Set(points.map((p) => p.radius))];
+  const rules = radii.length === 1 && radii[0] !== null ? [{ radius: radii[0] }] : [];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Hit probability against lesion radius', subtitle: 'P(lesion centre within radius + sampling radius of the aperture); dashed: the scenario radius' },
+    title: { text: 'Hit probability against lesion radius', subtitle: `P(lesion centre within radius + sampling radius of the aperture)${rules.length ? '; dashed: the scenario radius' : ''}` },
     width: 480, height: 300,
     layer: [
       {
@@ -105,7 +107,7 @@ export function hitSpec(points: FigureData[]): VlSpec {
         encoding: {
           x: { field: 'radius', type: 'quantitative', title: 'lesion radius (mm)' },
           y: { field: 'probability', type: 'quantitative', title: 'hit probability', scale: { domain: [0, 1] } },
-          color: { field: 'point', type: 'nominal', title: null, legend: points.length > 1 ? {} : null },
+          color: { field: 'point', type: 'nominal', title: null, legend: points.length > 1 ? { labelLimit: 400, orient: 'bottom-right' } : null },
         },
       },
       ...(rules.length === 1 ? [{ data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x: { field: 'radius', type: 'quantitative' } } }] : []),
@@ -141,7 +143,7 @@ export function sweepSpec(sweep: { params: Record<string, unknown>; summary: Sum
     spec: {
       width: 220, height: 180,
       layer: [
-        { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'value', type: 'quantitative', title: null }, color: { field: 'series', type: 'nominal', title: null } } },
+        { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'value', type: 'quantitative', title: null }, color: { field: 'series', type: 'nominal', title: null, legend: others.length ? { labelLimit: 400 } : null } } },
         { mark: { type: 'errorbar' }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal' } } },
       ],
     },
