@@ -112,8 +112,9 @@ export function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32
 // ---- per-trial stream ----
 let key0: u32 = 0, key1: u32 = 0, trialLo: u32 = 0, trialHi: u32 = 0;
 let blockIndex: u32 = 0;
-let spare: u64 = 0;
-let haveSpare = false;
+// Words not yet used, in order (q1 first).
+let q1: u64 = 0, q2: u64 = 0, q3: u64 = 0;
+let left: i32 = 0;
 let cachedNormal: f64 = 0;
 let haveNormal = false;
 
@@ -121,19 +122,57 @@ let haveNormal = false;
   trialLo = <u32>index;
   trialHi = <u32>(index >> 32);
   blockIndex = 0;
-  haveSpare = false;
+  left = 0;
   haveNormal = false;
 }
 
-@inline function nextWord(): u64 {
-  if (haveSpare) {
-    haveSpare = false;
-    return spare;
+/**
+ * Philox4x32-10 of blocks j and j + 1 of the current trial at once (the SIMD build):
+ * each i64x2 lane holds one block's 32-bit word in its low half, so i64x2.mul gives the
+ * full 64-bit products. The same arithmetic as philox(), lane by lane.
+ */
+@inline function philoxPair(j: u32): void {
+  const mask = i64x2.splat(0xffffffff);
+  const m0 = i64x2.splat(<i64>M0), m1 = i64x2.splat(<i64>M1);
+  let x0 = i64x2.splat(<i64>trialLo), x1 = i64x2.splat(<i64>trialHi);
+  let x2 = i64x2.replace_lane(i64x2.splat(<i64>j), 1, <i64>(j + 1)), x3 = i64x2.splat(0);
+  let k0 = key0, k1 = key1;
+  for (let round = 0; round < 10; round++) {
+    const p0 = i64x2.mul(m0, x0);
+    const p1 = i64x2.mul(m1, x2);
+    x0 = v128.xor(v128.xor(i64x2.shr_u(p1, 32), x1), i64x2.splat(<i64>k0));
+    x1 = v128.and(p1, mask);
+    x2 = v128.xor(v128.xor(i64x2.shr_u(p0, 32), x3), i64x2.splat(<i64>k1));
+    x3 = v128.and(p0, mask);
+    k0 += W0; k1 += W1;
   }
-  philox(trialLo, trialHi, blockIndex, 0, key0, key1);
-  blockIndex++;
-  spare = (<u64>r3 << 32) | <u64>r2;
-  haveSpare = true;
+  const lo01 = v128.or(x0, i64x2.shl(x1, 32)), lo23 = v128.or(x2, i64x2.shl(x3, 32));
+  // Block j's two words, then block j + 1's.
+  q1 = <u64>i64x2.extract_lane(lo23, 0);
+  q2 = <u64>i64x2.extract_lane(lo01, 1);
+  q3 = <u64>i64x2.extract_lane(lo23, 1);
+  r0 = <u32>i64x2.extract_lane(x0, 0);
+  r1 = <u32>i64x2.extract_lane(x1, 0);
+}
+
+@inline function nextWord(): u64 {
+  if (left > 0) {
+    const w = q1;
+    q1 = q2;
+    q2 = q3;
+    left--;
+    return w;
+  }
+  if (ASC_FEATURE_SIMD) {
+    philoxPair(blockIndex);
+    blockIndex += 2;
+    left = 3;
+  } else {
+    philox(trialLo, trialHi, blockIndex, 0, key0, key1);
+    blockIndex++;
+    q1 = (<u64>r3 << 32) | <u64>r2;
+    left = 1;
+  }
   return (<u64>r1 << 32) | <u64>r0;
 }
 
