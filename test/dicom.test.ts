@@ -92,10 +92,10 @@ describe('stereo sets against the independent reference (1e-4 mm)', () => {
       fc.constantFrom<1 | -1>(1, -1), fc.constantFrom<'+x' | '-x'>('+x', '-x'), fc.constantFrom<'+y' | '-y'>('+y', '-y'),
       fc.integer({ min: 50, max: 150 }).map((i) => i / 1000), fc.boolean(),
       fc.array(fc.tuple(mm(-40, 40), mm(0, 80), fc.integer({ min: 5, max: 95 })), { minLength: 1, maxLength: 4 }),
-      (sid, gap, axisAboveDetector, thickness, angles, angleSign, colAxis, rowAxis, spacing, implicit, pts) => {
+      (sid, gap, axisAboveDetector, thickness, anglesRo, angleSign, colAxis, rowAxis, spacing, implicit, pts) => {
         const geometry = { sourceToDetector: sid, sourceToSupport: sid - gap, rotationAxisHeight: -gap + Math.min(axisAboveDetector, gap + 10) };
         const points = pts.map(([x, y, f], i) => ({ uid: `2.25.${i + 1}`, p: [x, y, (thickness * f) / 100] as [number, number, number] }));
-        const { set, out } = run({ geometry, thickness, angles, angleSign, colAxis, rowAxis, spacing: [spacing, spacing], origin: { col: 2048, row: 1024 }, points, implicit });
+        const { set, out } = run({ geometry, thickness, angles: [...anglesRo], angleSign, colAxis, rowAxis, spacing: [spacing, spacing], origin: { col: 2048, row: 1024 }, points, implicit });
         expectAgreement(out, set.expected);
       }), { numRuns: 40 });
   });

@@ -6,6 +6,7 @@
 import { StereotaxError, type Issue } from '../core/errors.js';
 import { Checker, type Path, type Plain } from '../core/validate.js';
 import { parseTargetingRequest } from '../targeting/targeting.js';
+import { checkPixelOrigin, checkPixelSpacing } from '../targeting/tomosynthesis.js';
 
 export interface UnitProfile {
   id?: string;
@@ -36,41 +37,6 @@ export const DEFAULT_CONSOLE_TOLERANCE = 0.1;
 export const PROFILE_FIELDS = ['id', 'rotationAxisHeight', 'angleSign', 'detector', 'sourceToDetector', 'sourceToSupport', 'pixelSpacing',
   'imageSigma', 'maxRayGap', 'needle', 'consoleTolerance'] as const;
 const PASSED_ON = ['imageSigma', 'maxRayGap', 'needle'] as const;
-
-const PIXEL = { min: -1e6, max: 1e6 };
-const SPACING = { above: 0, max: 10 };
-
-function spacing(c: Checker, sp: unknown, path: Path): { col: number; row: number } | undefined {
-  if (Array.isArray(sp)) {
-    // DICOM order: between rows, then between columns.
-    const a = c.array(sp, path, 2, 2);
-    const row = a && c.length(a[0], [...path, 0], SPACING);
-    const col = a && c.length(a[1], [...path, 1], SPACING);
-    return col !== undefined && row !== undefined ? { col, row } : undefined;
-  }
-  if (sp !== null && typeof sp === 'object') {
-    const o = c.object(sp, path, ['col', 'row'], ['col', 'row']);
-    const col = o && c.length(o.col, [...path, 'col'], SPACING);
-    const row = o && c.length(o.row, [...path, 'row'], SPACING);
-    return col !== undefined && row !== undefined ? { col, row } : undefined;
-  }
-  const s = c.length(sp, path, SPACING);
-  return s === undefined ? undefined : { col: s, row: s };
-}
-
-function origin(c: Checker, v: unknown, path: Path): { col: number; row: number } | undefined {
-  let col: number | undefined, row: number | undefined;
-  if (Array.isArray(v)) {
-    const a = c.array(v, path, 2, 2);
-    col = a && c.number(a[0], [...path, 0], PIXEL);
-    row = a && c.number(a[1], [...path, 1], PIXEL);
-  } else {
-    const o = c.object(v, path, ['col', 'row'], ['col', 'row']);
-    col = o && c.number(o.col, [...path, 'col'], PIXEL);
-    row = o && c.number(o.row, [...path, 'row'], PIXEL);
-  }
-  return col !== undefined && row !== undefined ? { col, row } : undefined;
-}
 
 /**
  * imageSigma, maxRayGap and needle go into every targeting request unchanged: they are
@@ -114,14 +80,14 @@ export function parseUnitProfile(value: unknown): UnitProfile {
   if (p!.detector !== undefined) {
     const DP: Path = [...P, 'detector'];
     const d = c.object(p!.detector, DP, ['origin', 'colAxis', 'rowAxis'], ['origin']);
-    const o = d && d.origin !== undefined ? origin(c, d.origin, [...DP, 'origin']) : undefined;
+    const o = d && d.origin !== undefined ? checkPixelOrigin(c, d.origin, [...DP, 'origin']) : undefined;
     const colAxis = c.optional(d, 'colAxis', (v) => c.oneOf(v, [...DP, 'colAxis'], ['+x', '-x'] as const), '+x');
     const rowAxis = c.optional(d, 'rowAxis', (v) => c.oneOf(v, [...DP, 'rowAxis'], ['+y', '-y'] as const), '+y');
     if (o && colAxis && rowAxis) detector = { origin: o, colAxis, rowAxis };
   }
   const sourceToDetector = c.optional(p, 'sourceToDetector', (v) => c.length(v, [...P, 'sourceToDetector'], { min: 100, max: 2000 }));
   const sourceToSupport = c.optional(p, 'sourceToSupport', (v) => c.length(v, [...P, 'sourceToSupport'], { min: 50, max: 2000 }));
-  const pixelSpacing = c.optional(p, 'pixelSpacing', (v) => spacing(c, v, [...P, 'pixelSpacing']));
+  const pixelSpacing = c.optional(p, 'pixelSpacing', (v) => checkPixelSpacing(c, v, [...P, 'pixelSpacing']));
   const consoleTolerance = c.optional(p, 'consoleTolerance', (v) => c.length(v, [...P, 'consoleTolerance'], { min: 0, max: 100 }), DEFAULT_CONSOLE_TOLERANCE);
   checkPassedOn(c, p!);
   c.done();
