@@ -52,6 +52,7 @@ export {
 export { readStereoImage, type DicomFile, type StereoImage, type DicomTargetMark } from './dicom/read.js';
 export { parseUnitProfile, DEFAULT_CONSOLE_TOLERANCE, type UnitProfile } from './dicom/profile.js';
 export { TAGS as DICOM_TAGS } from './dicom/tags.js';
+export { readTomosynthesisFrames, type TomosynthesisFrames, type FrameAnchor } from './dicom/tomosynthesis-frames.js';
 export {
   parseTomosynthesisRequest, computeTomosynthesis,
   type TomosynthesisInput, type TomosynthesisSetup, type TomosynthesisResult, type TomosynthesisUncertainty, type TomosynthesisBlock,

@@ -58,7 +58,7 @@ export function fileIssue(code: IssueCode, file: { name: string; index: number }
   return { code, path, expected, received, message: `${file.name}:${tag} ${detail}` };
 }
 
-function fail(code: IssueCode, file: { name: string; index: number }, keyword: Keyword | undefined, expected: string, received: string, detail: string): never {
+export function fail(code: IssueCode, file: { name: string; index: number }, keyword: Keyword | undefined, expected: string, received: string, detail: string): never {
   throw new StereotaxError([fileIssue(code, file, keyword, expected, received, detail)]);
 }
 
@@ -94,7 +94,8 @@ function describeTag(key: string): string {
   return kw ? tagName(kw) : tagNumber(key);
 }
 
-function parse(f: DicomFile, index: number): DataSet {
+/** Parses one file's headers up to Pixel Data; throws StereotaxError naming the file (and the tag). */
+export function parseHeaders(f: DicomFile, index: number): DataSet {
   const file = { name: f.name, index };
   if (!(f.bytes instanceof Uint8Array)) fail('invalid_type', file, undefined, 'the bytes of a DICOM file (Uint8Array)', typeof f.bytes, 'expected the file\'s bytes as a Uint8Array');
   if (!hasPrefix(f.bytes)) {
@@ -132,7 +133,7 @@ function parse(f: DicomFile, index: number): DataSet {
 }
 
 /** A decimal string value (DS): strictly numeric, else invalid input naming the tag. */
-function decimal(ds: DataSet, keyword: Keyword, file: { name: string; index: number }, index = 0, where = ''): number | undefined {
+export function decimal(ds: DataSet, keyword: Keyword, file: { name: string; index: number }, index = 0, where = ''): number | undefined {
   const el = ds.elements[TAGS[keyword]];
   if (!el || el.length === 0) return undefined;
   // Values split here: dicom-parser's string(tag, index) throws past the last value.
@@ -177,7 +178,7 @@ function readTargets(ds: DataSet, file: { name: string; index: number }): DicomT
 
 /** Reads one file's headers (never its pixels); throws StereotaxError naming the file and the tag. */
 export function readStereoImage(f: DicomFile, index = 0): StereoImage {
-  const ds = parse(f, index);
+  const ds = parseHeaders(f, index);
   const file = { name: f.name, index };
   const img: StereoImage = { name: f.name, index, transferSyntax: ds.string(TAGS.TransferSyntaxUID)!.replace(/\0+$/, '') };
   const role = ds.string(TAGS.ImageType, 2)?.trim();

@@ -17,6 +17,16 @@ export const TAGS = {
   TargetLabel: 'x00182045',
   PixelSpacing: 'x00280030',
   PixelData: 'x7fe00010',
+  // Breast Tomosynthesis Image: multi-frame functional groups.
+  NumberOfFrames: 'x00280008',
+  SharedFunctionalGroupsSequence: 'x52009229',
+  PerFrameFunctionalGroupsSequence: 'x52009230',
+  PlanePositionSequence: 'x00209113',
+  ImagePositionPatient: 'x00200032',
+  PlaneOrientationSequence: 'x00209116',
+  ImageOrientationPatient: 'x00200037',
+  PixelMeasuresSequence: 'x00289110',
+  SliceThickness: 'x00180050',
 } as const;
 
 export type Keyword = keyof typeof TAGS;
