@@ -314,6 +314,9 @@ describe('bad files: exit 2 naming the file and the tag', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('profile.angleSign');
     expect((await runCli(['dicom', ...good, '--unit', profilePath, '--kernel', 'gpu'])).code).toBe(2);
+    const help = await runCli(['dicom', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--unit PROFILE.json');
   });
 
   it('an error finding exits 3 with the result printed', async () => {

@@ -3,7 +3,11 @@
 // README example and fixture the engine accepts validates, and so does what the engine
 // prints for it; every mutation of them the engine refuses for a structural reason is
 // refused by the schema too, and the schema never refuses what the engine accepts.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StereotaxError, formatPath, type Issue } from '../src/core/errors.js';
@@ -39,6 +43,15 @@ describe('the committed files are what npm run schemas generates', () => {
       expect(publishedSchema(name).$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     });
   }
+
+  it('npm run schemas writes exactly the committed files', () => {
+    const out = mkdtempSync(join(tmpdir(), 'stereotax-schemas-'));
+    execFileSync(process.execPath, ['scripts/schemas.mjs'], { cwd: fileURLToPath(root), env: { ...process.env, SCHEMA_OUT: out }, stdio: 'pipe' });
+    expect(readdirSync(out).sort()).toEqual(SCHEMA_NAMES.map((n) => `${n}.schema.json`).sort());
+    for (const name of SCHEMA_NAMES) {
+      expect(readFileSync(join(out, `${name}.schema.json`), 'utf8')).toBe(readFileSync(new URL(`schema/${name}.schema.json`, root), 'utf8'));
+    }
+  });
 
   it('the package ships them', () => {
     const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));

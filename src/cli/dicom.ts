@@ -30,11 +30,15 @@ export const dicom: ArgvCommand = {
   async runArgv(argv, io): Promise<ExitCode> {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { unit: { type: 'string' }, text: { type: 'boolean' }, kernel: { type: 'string' } } });
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { unit: { type: 'string' }, text: { type: 'boolean' }, kernel: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
     } catch (err) {
       usageError((err as Error).message);
     }
     const { values, positionals } = parsed;
+    if (values.help) {
+      io.stdout(`Usage: ${USAGE}\nEach Target UID marked on two or more files is computed and set beside the console's Calculated Target Position (spec dicom.md).\n`);
+      return EXIT.ok;
+    }
     if (!values.unit) usageError('--unit PROFILE.json is required: the unit profile says what DICOM does not carry');
     if (positionals.length === 0) usageError('no DICOM files given');
     const kernel = (values.kernel ?? 'auto') as KernelChoice;
