@@ -181,6 +181,18 @@ describe('every example the engine accepts validates, and so does its result', (
   });
 });
 
+describe('bad-input fixtures: refused by the engine and by the schema', () => {
+  const bad = JSON.parse(readFileSync(new URL('test/fixtures/bad-requests.json', root), 'utf8')) as { cases: { schema: SchemaName; code: string; path: string; request: unknown }[] };
+  const domainOfSchema = Object.fromEntries(Object.entries(REQUEST_SCHEMA).map(([d, n]) => [n, d as Domain]));
+  for (const c of bad.cases) {
+    it(`${c.schema}: ${c.code} at ${c.path || 'the request'}`, () => {
+      const issues = engineIssues(domainOfSchema[c.schema], c.request);
+      expect(issues?.[0]).toMatchObject({ code: c.code, path: c.path });
+      expect(schemaAccepts(c.schema, c.request).ok).toBe(false);
+    });
+  }
+});
+
 // ---------------------------------------------------------------- drift by mutation
 
 /** Rules a schema cannot express: the engine may refuse these where the schema accepts (each listed in the schema's description). */
