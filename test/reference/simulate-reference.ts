@@ -1,5 +1,5 @@
 // An independent Monte Carlo of spec simulation.md section 2, sharing no code with
-// src/ or assembly/: its own generator (mulberry32 pairs), the trigonometric
+// src/ or assembly/: its own generator (xoshiro128** pairs), the trigonometric
 // Box-Muller form, triangulation by the 3x3 normal equations solved with Cramer's
 // rule, its own projection, classic estimate and aperture distance. It keeps every
 // per-trial error so tests can compare any statistic against the kernel's summary.
@@ -36,14 +36,26 @@ export interface RefResult {
   stroke: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
+/** xoshiro128** (Blackman and Vigna), seeded through splitmix32: 32-bit outputs as fractions of 2^32. */
+function xoshiro128(seed: number): () => number {
+  let x = seed >>> 0;
+  const split = () => {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  const s = [split(), split(), split(), split()];
+  const rotl = (v: number, k: number) => ((v << k) | (v >>> (32 - k))) >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const out = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+    const t = (s[1] << 9) >>> 0;
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] = (s[2] ^ t) >>> 0;
+    s[3] = rotl(s[3] >>> 0, 11);
+    s[0] >>>= 0; s[1] >>>= 0; s[2] >>>= 0;
+    return out / 4294967296;
   };
 }
 
@@ -51,7 +63,7 @@ class Rng {
   private next: () => number;
   private spare: number | null = null;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = xoshiro128(seed);
   }
   uniform(): number {
     // 53 random bits from two 32-bit outputs, strictly inside (0, 1).
