@@ -3,7 +3,7 @@
 // the two agree to the last bit; an odd last case falls through to the scalar loop.
 export { heapBase, heapTop, setHeapTop } from './memory';
 export { rayGap, jacobian, classic } from './targeting';
-export { ellipsoidDistances } from './margins';
+export { ellipsoidDistances } from './margins-simd';
 import { triangulateRange, triangulatePairRange, triangulate3Range, triangulate4Range, projectRange, at, SINGULAR_DET } from './targeting';
 
 export const SIMD: i32 = 1;
