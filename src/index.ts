@@ -44,3 +44,12 @@ export {
   shippedCatalog, checkCatalog, mergeCatalogs, GAUGE_OUTER_DIAMETER,
   type Catalog, type BiopsyDevice, type LocalizationDevice, type BiopsyKind, type LocalizationKind,
 } from './devices/catalog.js';
+
+// Engine: memory, ranges and threads (issue 7.1, issue 10).
+export { createEngine, type CreateEngineOptions } from './engine/engine.js';
+export { BlockAllocator, ADDRESS_LIMIT, MAX_WASM_PAGES, WASM_PAGE_BYTES, type AllocatorHost } from './engine/allocator.js';
+export { batchBytes } from './targeting/batch.js';
+export {
+  triangulateParallel, triangulateRangeTask, DEFAULT_CHUNK,
+  type ParallelOptions, type TriangulateRangePayload, type TriangulateRangeResult,
+} from './targeting/batch-parallel.js';
