@@ -321,3 +321,32 @@ describe('batch views and options', () => {
     b.dispose();
   });
 });
+
+describe('reused memory', () => {
+  it('a block handed out again is zeroed: no batch reads numbers another left behind', async () => {
+    const engine = await createEngine({ kernel: 'scalar' });
+    const a = new TriangulationBatch(engine, { capacity: 50, geometry: g, angles: [15, -15] });
+    for (const c of [a.u(0), a.u(1), a.v(0), a.v(1), a.x, a.rayGap]) c.fill(7);
+    const keep = new TriangulationBatch(engine, { capacity: 3, geometry: g, angles: [15, -15] });
+    a.dispose();
+    const b = new TriangulationBatch(engine, { capacity: 20, geometry: g, angles: [0, 15, -15] }); // from the free list
+    expect(b.ptr.u).toBeLessThan(keep.ptr.u);
+    for (const c of [b.u(0), b.u(2), b.v(1), b.x, b.z, b.rayGap, b.rayDistance(2)]) expect(c.every((x) => x === 0)).toBe(true);
+    b.dispose(); keep.dispose();
+  });
+
+  it('the allocator clears exactly the bytes handed out before, never fresh memory', () => {
+    const cleared: [number, number][] = [];
+    const alloc = new BlockAllocator({ size: () => 1 << 20, growTo: () => true, clear: (s, e) => cleared.push([s, e]) }, 0, 1 << 20);
+    const a = alloc.reserve(100);
+    const b = alloc.reserve(50);
+    expect(cleared).toEqual([]); // fresh
+    alloc.release(a);
+    expect(alloc.reserve(64)).toBe(0); // first fit in a's hole
+    expect(cleared).toEqual([[0, 64]]);
+    alloc.release(b); // b was at the top: the top falls to 64 (a's hole above 64 merges too)
+    expect(alloc.top).toBe(64);
+    expect(alloc.reserve(200)).toBe(64); // 64..176 was used before, 176..264 is fresh
+    expect(cleared).toEqual([[0, 64], [64, 176]]);
+  });
+});

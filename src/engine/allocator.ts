@@ -7,7 +7,9 @@
  * extends the top, growing memory when needed. Every offset is a plain JS number and
  * every reservation is checked, before anything changes, against the address limit
  * (4 GiB: offsets are 32-bit in wasm32, 65536 pages of 64 KiB): a refusal is an
- * EngineError `engine_capacity` and leaves the allocator exactly as it was.
+ * EngineError `engine_capacity` and leaves the allocator exactly as it was. Every
+ * block is handed out zeroed (memory used before is cleared; fresh memory is zero),
+ * so no batch ever reads another's stale numbers.
  */
 import { EngineError } from '../core/errors.js';
 
@@ -32,6 +34,8 @@ export interface AllocatorHost {
   growTo(bytes: number): boolean;
   /** Told of every move of the top (for the wasm side's heapTop). */
   topChanged?(top: number): void;
+  /** Zeroes bytes [start, end) (memory handed out before, now handed out again). */
+  clear?(start: number, end: number): void;
 }
 
 export class BlockAllocator {
@@ -40,6 +44,8 @@ export class BlockAllocator {
   /** One past the last byte it may hand out. */
   readonly limit: number;
   private _top: number;
+  /** Highest top ever reached: memory above it is still as grown (zero). */
+  private highWater: number;
   /** Free blocks below the top, address-ordered, never adjacent (merged). */
   private readonly freeStart: number[] = [];
   private readonly freeEnd: number[] = [];
@@ -50,6 +56,7 @@ export class BlockAllocator {
     this.base = Math.ceil(base / BLOCK_ALIGN) * BLOCK_ALIGN;
     this.limit = Math.min(limit, ADDRESS_LIMIT);
     this._top = this.base;
+    this.highWater = this.base;
   }
 
   /** End of the highest live block (or the base). */
@@ -84,6 +91,7 @@ export class BlockAllocator {
           this.freeStart[i] = start + size;
         }
         this.live.set(start, size);
+        this.host.clear?.(start, start + size);
         return start;
       }
     }
@@ -99,6 +107,8 @@ export class BlockAllocator {
     }
     this._top = end;
     this.live.set(start, size);
+    if (start < this.highWater) this.host.clear?.(start, Math.min(end, this.highWater));
+    if (end > this.highWater) this.highWater = end;
     this.host.topChanged?.(end);
     return start;
   }

@@ -71,6 +71,7 @@ export class Engine {
         }
       },
       topChanged: (top) => exports.setHeapTop(top),
+      clear: (start, end) => new Uint8Array(mem.buffer, start, end - start).fill(0),
     }, exports.heapBase() >>> 0, options.memoryLimit);
   }
 
@@ -82,7 +83,7 @@ export class Engine {
   }
 
   /**
-   * Reserves a block of `bytes` (16-byte aligned) and returns its byte offset.
+   * Reserves a zeroed block of `bytes` (16-byte aligned) and returns its byte offset.
    * Throws EngineError `engine_capacity` when it cannot fit; the engine keeps working.
    */
   reserve(bytes: number, what?: string): number {
