@@ -2,7 +2,8 @@
 // (assembly/targeting.ts, triangulatePairRange: the least-squares point of two rays
 // is the midpoint of their common perpendicular; gap |D.n|/|n|; each ray gap/2 from
 // the target), over the same Float64Arrays, written as a JS engineer would:
-// hoisted constants, no allocation in the loop.
+// hoisted constants, no allocation in the loop. Ray distances (each gap/2) are
+// written only when outD0 is given, as the kernel writes them only when asked.
 
 export function triangulatePairJs(n, s0x, s0z, s1x, s1z, dz, u0, v0, u1, v1, outX, outY, outZ, outD0, outD1, outGap) {
   const w0z = dz - s0z, w1z = dz - s1z;
@@ -28,7 +29,8 @@ export function triangulatePairJs(n, s0x, s0z, s1x, s1z, dz, u0, v0, u1, v1, out
       gap = Math.abs(Dx * nx + Dz * nz) * Math.sqrt(r);
     } else singular++;
     outX[i] = x; outY[i] = y; outZ[i] = z;
-    outD0[i] = 0.5 * gap; outD1[i] = 0.5 * gap; outGap[i] = gap;
+    outGap[i] = gap;
+    if (outD0) { outD0[i] = 0.5 * gap; outD1[i] = 0.5 * gap; }
   }
   return singular;
 }
