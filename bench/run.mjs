@@ -5,7 +5,8 @@
 //     compiled now by the system's cc (-O3 with explicit 2-lane vectors, and the
 //     scalar C left to -O3 -march=native);
 //   - margins: points to an ellipsoid, wasm builds vs plain JS (and C);
-//   - threads: triangulateParallel on 1 and 2 workers (cache-sized chunks);
+//   - threads: triangulateParallel on 1 and 2 workers (cache-sized chunks), in place on
+//     a shared engine, and copying chunks from an ordinary one;
 //   - the validated single-request API on realistic requests, JSON.stringify apart.
 // Every variant's output is checked (bit for bit where the arithmetic is the same)
 // before anything is timed. Writes bench/results.json with the machine and its load.
@@ -17,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  EllipsoidDistanceBatch, TriangulationBatch, createPool, loadEngine, simdSupported, targetWith, triangulateParallel,
+  EllipsoidDistanceBatch, TriangulationBatch, createPool, createSharedEngine, loadEngine, simdSupported, targetWith, triangulateParallel,
 } from '../dist/index.js';
 import { ANGLES, GEOMETRY, THICKNESS, detectorZ, fillMarks, fillPoints, sources } from './data.mjs';
 import { ellipsoidDistancesJs, triangulatePairJs } from './plain-js.mjs';
@@ -227,28 +228,34 @@ for (const n of [CACHE_N, QUICK ? 20_000 : 131_072]) {
 // ---- threads ------------------------------------------------------------------
 {
   const pools = { 1: await createPool({ size: 1 }), 2: await createPool({ size: 2 }) };
+  const sharedEngine = await createSharedEngine();
   try {
     for (const [V, angles] of [[2, ANGLES], [3, THREE]]) {
       const n = BIG_N;
       log(`threads, ${V} views, ${n.toLocaleString('en')} cases in chunks of ${CACHE_N}`);
-      const whole = triangulationBatch(simd, n, angles, V > 2);
-      const par = triangulationBatch(simd, n, angles, V > 2);
+      const whole = triangulationBatch(sharedEngine, n, angles, V > 2);
+      const par = triangulationBatch(sharedEngine, n, angles, V > 2);
+      const copy = triangulationBatch(simd, n, angles, V > 2);
       whole.triangulate();
       for (const size of [1, 2]) {
         await triangulateParallel(pools[size], par, { chunk: CACHE_N });
-        check(`threads (${size}) vs one call`, sameBits(par.x, whole.x) && sameBits(par.z, whole.z));
+        await triangulateParallel(pools[size], copy, { chunk: CACHE_N });
+        check(`threads (${size}) vs one call`, [par, copy].every((b) => sameBits(b.x, whole.x) && sameBits(b.z, whole.z)));
       }
       const variants = [
         { name: 'one call, this thread', units: n, run: () => whole.triangulate() },
         { name: '1 worker', units: n, run: () => triangulateParallel(pools[1], par, { chunk: CACHE_N }) },
         { name: '2 workers', units: n, run: () => triangulateParallel(pools[2], par, { chunk: CACHE_N }) },
+        { name: '1 worker, copying chunks', units: n, run: () => triangulateParallel(pools[1], copy, { chunk: CACHE_N }) },
+        { name: '2 workers, copying chunks', units: n, run: () => triangulateParallel(pools[2], copy, { chunk: CACHE_N }) },
       ];
       const r = await interleavedRounds({ variants, rounds: ROUNDS, sampleMs: SAMPLE_MS * 3, log });
       const s = record(`threads${V}_${n}`, { views: V, cases: n, chunk: CACHE_N, unit: 'ns per case' }, r, {
         '2 workers vs 1': ['2 workers', '1 worker'], '2 workers vs one call here': ['2 workers', 'one call, this thread'],
+        '2 workers vs 1, copying': ['2 workers, copying chunks', '1 worker, copying chunks'],
       });
       bar(`two threads vs one, ${V} views, chunks of ${CACHE_N}`, s.ratios['2 workers vs 1'], 1.8);
-      whole.dispose(); par.dispose();
+      whole.dispose(); par.dispose(); copy.dispose();
     }
   } finally {
     await Promise.all([pools[1].close(), pools[2].close()]);

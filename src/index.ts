@@ -46,10 +46,10 @@ export {
 } from './devices/catalog.js';
 
 // Engine: memory, ranges and threads (issue 7.1, issue 10).
-export { createEngine, type CreateEngineOptions } from './engine/engine.js';
+export { createEngine, createSharedEngine, type CreateEngineOptions, type SharedEngineHandle } from './engine/engine.js';
 export { BlockAllocator, ADDRESS_LIMIT, MAX_WASM_PAGES, WASM_PAGE_BYTES, type AllocatorHost } from './engine/allocator.js';
 export { batchBytes } from './targeting/batch.js';
 export {
-  triangulateParallel, triangulateRangeTask, DEFAULT_CHUNK,
-  type ParallelOptions, type TriangulateRangePayload, type TriangulateRangeResult,
+  triangulateParallel, triangulateRangeTask, triangulateSharedTask, DEFAULT_CHUNK,
+  type ParallelOptions, type TriangulateRangePayload, type TriangulateRangeResult, type TriangulateSharedPayload,
 } from './targeting/batch-parallel.js';

@@ -1,14 +1,14 @@
 // A batch split over worker threads: the same bits as one call, whatever the number
 // of threads, the chunk size or the range.
 import { describe, expect, it } from 'vitest';
-import { EngineError, TriangulationBatch, createPool, loadEngine, triangulateParallel, triangulateRangeTask } from '../src/index.js';
+import { EngineError, TriangulationBatch, createPool, createSharedEngine, loadEngine, triangulateParallel, triangulateRangeTask, triangulateSharedTask, type Engine } from '../src/index.js';
 
 const g = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
 const engine = await loadEngine();
 const bits = (a: Float64Array) => Array.from(new BigUint64Array(a.slice().buffer), String);
 
-function filled(angles: number[], n: number, rayDistances = true) {
-  const b = new TriangulationBatch(engine, { capacity: n, geometry: g, angles, rayDistances });
+function filled(angles: number[], n: number, rayDistances = true, on: Engine = engine) {
+  const b = new TriangulationBatch(on, { capacity: n, geometry: g, angles, rayDistances });
   let s = 99;
   const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
   for (let k = 0; k < angles.length; k++) for (let i = 0; i < n; i++) { b.u(k)[i] = r() * 100 - 50; b.v(k)[i] = r() * 80; }
@@ -68,4 +68,41 @@ describe('triangulateParallel', () => {
     expect(out.transfer.length).toBe(6);
     b.dispose();
   });
+
+  it('on a shared engine the workers compute in place: the same bits, nothing copied, other batches untouched', async () => {
+    const shared = await createSharedEngine();
+    expect(shared.shared?.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const other = new TriangulationBatch(shared, { capacity: 4, geometry: g, angles: [15, -15] });
+    other.u(0).set([1, 2, 3, 4]);
+    for (const size of [1, 2]) {
+      const pool = await createPool({ size });
+      try {
+        for (const angles of [[15, -15], [0, 15, -15], [-20, -5, 10, 25]]) {
+          const n = 5003;
+          const whole = filled(angles, n, true);
+          const singular = whole.triangulate();
+          const b = filled(angles, n, true, shared);
+          expect(await triangulateParallel(pool, b, { chunk: 777 })).toBe(singular);
+          expect(outputs(b).map(bits)).toEqual(outputs(whole).map(bits));
+          // grown memory while workers hold the old size: still right
+          const big = new TriangulationBatch(shared, { capacity: 200_000, geometry: g, angles: [15, -15] });
+          b.x.fill(0);
+          expect(await triangulateParallel(pool, b, { chunk: 2048 })).toBe(singular);
+          expect(bits(b.x)).toEqual(bits(whole.x));
+          big.dispose(); b.dispose(); whole.dispose();
+        }
+      } finally {
+        await pool.close();
+      }
+    }
+    expect(Array.from(other.u(0))).toEqual([1, 2, 3, 4]);
+    // The task refuses ranges and columns outside the memory.
+    const b = filled([15, -15], 10, true, shared);
+    const ptr = { ...b.ptr };
+    const base = { handle: shared.shared!, n: 10, views: 2, detectorZ: b.detectorZ, ptr };
+    await expect(triangulateSharedTask({ ...base, from: 0, to: 11 })).rejects.toMatchObject({ code: 'invalid_batch' });
+    await expect(triangulateSharedTask({ ...base, from: 0, to: 10, ptr: { ...ptr, x: 2 ** 32 - 8 } })).rejects.toMatchObject({ code: 'invalid_batch' });
+    expect(await triangulateSharedTask({ ...base, from: 0, to: 10 })).toBe(1);
+    b.dispose(); other.dispose();
+  }, 60_000);
 });

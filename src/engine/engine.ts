@@ -6,7 +6,7 @@
 import { EngineError } from '../core/errors.js';
 import type { KernelExports, KernelKind } from './kernels.js';
 import { BlockAllocator, WASM_PAGE_BYTES } from './allocator.js';
-import { scalarWasm, simdWasm } from './wasm-binary.generated.js';
+import { scalarWasm, simdSharedWasm, simdWasm } from './wasm-binary.generated.js';
 
 export type KernelChoice = 'auto' | KernelKind;
 
@@ -30,9 +30,9 @@ function decodeBase64(text: string): Uint8Array {
   throw new EngineError('engine_unavailable', 'no base64 decoder in this JavaScript environment');
 }
 
-const bytesCache: Partial<Record<KernelKind, Uint8Array>> = {};
-function wasmBytes(kind: KernelKind): Uint8Array {
-  return (bytesCache[kind] ??= decodeBase64(kind === 'simd' ? simdWasm : scalarWasm));
+const bytesCache: Partial<Record<KernelKind | 'simdShared', Uint8Array>> = {};
+function wasmBytes(kind: KernelKind | 'simdShared'): Uint8Array {
+  return (bytesCache[kind] ??= decodeBase64(kind === 'simd' ? simdWasm : kind === 'scalar' ? scalarWasm : simdSharedWasm));
 }
 
 /** True when this engine can run the f64x2 build. */
@@ -47,9 +47,19 @@ function envChoice(): KernelChoice | undefined {
   return v === 'simd' || v === 'scalar' ? v : undefined;
 }
 
+/** What a worker needs to run kernels on a shared engine's memory in place. */
+export interface SharedEngineHandle {
+  /** Identifies the memory (workers cache their instance by it). */
+  id: string;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+}
+
 export class Engine {
   readonly kernel: KernelKind;
   readonly wasm: KernelExports;
+  /** Set on engines from createSharedEngine: their memory can be worked on by other threads. */
+  shared: SharedEngineHandle | undefined;
   /** The block allocator over this instance's memory (frees in any order, checks the 4 GiB limit). */
   readonly memory: BlockAllocator;
   private f64cache: Float64Array | undefined;
@@ -173,6 +183,47 @@ export function loadEngine(options: LoadOptions = {}): Promise<Engine> {
 export interface CreateEngineOptions extends LoadOptions {
   /** Highest byte offset batches may reach (default and most: 4 GiB, the wasm32 limit). */
   memoryLimit?: number;
+}
+
+let sharedCount = 0;
+
+/**
+ * A new f64x2 engine whose memory is a shared WebAssembly.Memory (a SharedArrayBuffer):
+ * worker threads instantiate the same kernels over it and compute ranges of a batch
+ * in place, with no copies (`triangulateParallel`). Node, or a cross-origin isolated
+ * page; elsewhere EngineError `engine_unavailable`.
+ */
+export async function createSharedEngine(options: Pick<CreateEngineOptions, 'memoryLimit'> = {}): Promise<Engine> {
+  if (!simdSupported()) throw new EngineError('simd_unsupported', 'a shared engine needs WebAssembly SIMD');
+  let memory: WebAssembly.Memory;
+  let module: WebAssembly.Module;
+  let instance: WebAssembly.Instance;
+  try {
+    memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    module = await WebAssembly.compile(wasmBytes('simdShared') as BufferSource);
+    instance = await WebAssembly.instantiate(module, { env: { memory } });
+  } catch (err) {
+    throw new EngineError('engine_unavailable', `shared WebAssembly memory is not available here: ${(err as Error).message}`);
+  }
+  const engine = new Engine('simd', instance.exports as unknown as KernelExports, { memoryLimit: options.memoryLimit });
+  engine.shared = { id: `shared-${Date.now().toString(36)}-${++sharedCount}-${Math.random().toString(36).slice(2)}`, module, memory };
+  return engine;
+}
+
+/** Instances over shared memories, per thread, by handle id. */
+const attached = new Map<string, Engine>();
+
+/** In a worker: the engine over a shared engine's memory (instantiated once per thread). */
+export async function attachSharedEngine(handle: SharedEngineHandle): Promise<Engine> {
+  let e = attached.get(handle.id);
+  if (!e) {
+    const instance = await WebAssembly.instantiate(handle.module, { env: { memory: handle.memory } });
+    e = new Engine('simd', instance.exports as unknown as KernelExports);
+    attached.set(handle.id, e);
+    // Keep a few: a worker should not hold every memory it was ever shown.
+    if (attached.size > 4) attached.delete(attached.keys().next().value!);
+  }
+  return e;
 }
 
 /** A new, separate engine instance with memory of its own (loadEngine shares one per build). */

@@ -1,13 +1,15 @@
 /**
  * A triangulation batch split over worker threads. The cases are cut into fixed
- * chunks (independent of the number of workers); each chunk's marks are copied out
- * and moved to a worker, which triangulates them with its own engine and moves the
- * outputs back; the caller writes them into the batch's columns. Every case goes
- * through the same kernel arithmetic wherever it runs, so the results are the same
- * bits as `batch.triangulate()` whatever the number of threads.
+ * chunks (independent of the number of workers). On a shared engine
+ * (createSharedEngine) each worker runs the kernel on its chunk's range in place, in
+ * the one shared memory: nothing is copied. On any other engine each chunk's marks
+ * are copied out and moved to a worker, which triangulates them with its own engine
+ * and moves the outputs back into the batch. Every case goes through the same kernel
+ * arithmetic wherever it runs, so the results are the same bits as
+ * `batch.triangulate()` whatever the number of threads.
  */
 import { EngineError } from '../core/errors.js';
-import { loadEngine, type KernelChoice } from '../engine/engine.js';
+import { attachSharedEngine, loadEngine, type KernelChoice, type SharedEngineHandle } from '../engine/engine.js';
 import type { WorkerPool } from '../engine/pool.js';
 import { withTransfer, type Transfer } from '../workers/transfer.js';
 import { TriangulationBatch } from './batch.js';
@@ -73,6 +75,29 @@ export async function triangulateRangeTask(p: TriangulateRangePayload): Promise<
   return withTransfer(out, [out.x, out.y, out.z, out.gap, ...out.distances].map((c) => c.buffer as ArrayBuffer));
 }
 
+export interface TriangulateSharedPayload {
+  handle: SharedEngineHandle;
+  from: number;
+  to: number;
+  /** Cases per column (the batch's capacity: the stride). */
+  n: number;
+  views: number;
+  detectorZ: number;
+  ptr: { sourceX: number; sourceZ: number; u: number; v: number; x: number; y: number; z: number; distances: number; gap: number };
+}
+
+/** The `triangulateShared` task: cases [from, to) of a batch in shared memory, in place; returns the singular count. */
+export async function triangulateSharedTask(p: TriangulateSharedPayload): Promise<number> {
+  const engine = await attachSharedEngine(p.handle);
+  const limit = engine.wasm.memory.buffer.byteLength;
+  const q = p.ptr;
+  const ok = [p.from, p.to, p.n, p.views].every(Number.isSafeInteger) && p.views >= 2 && p.n >= 1 && p.from >= 0 && p.from <= p.to && p.to <= p.n
+    && [q.u, q.v].every((c) => c > 0 && c + p.views * p.n * 8 <= limit) && [q.x, q.y, q.z, q.gap].every((c) => c > 0 && c + p.n * 8 <= limit)
+    && (q.distances === 0 || q.distances + p.views * p.n * 8 <= limit);
+  if (!ok) throw new EngineError('invalid_batch', 'triangulateShared: the range or the columns lie outside the shared memory');
+  return engine.wasm.triangulate(p.from, p.to, p.n, p.views, q.sourceX, q.sourceZ, p.detectorZ, q.u, q.v, q.x, q.y, q.z, q.distances, q.gap);
+}
+
 export interface ParallelOptions {
   /** Cases per task (default DEFAULT_CHUNK). Results do not depend on it. */
   chunk?: number;
@@ -103,7 +128,18 @@ export async function triangulateParallel(pool: WorkerPool, batch: Triangulation
   let next = from;
   let failure: unknown;
 
-  const runOne = async (a: number, b: number): Promise<void> => {
+  const shared = batch.engine.shared;
+  const p = batch.ptr;
+  const runShared = async (a: number, b: number): Promise<void> => {
+    const payload: TriangulateSharedPayload = {
+      handle: shared!, from: a, to: b, n: batch.capacity, views: V, detectorZ: batch.detectorZ,
+      ptr: { sourceX: p.sourceX, sourceZ: p.sourceZ, u: p.u, v: p.v, x: p.x, y: p.y, z: p.z, distances: p.distances, gap: p.gap },
+    };
+    // Await first: `singular += await ...` would read singular before the wait and lose other lanes' counts.
+    const count = await pool.run<number>('triangulateShared', payload);
+    singular += count;
+  };
+  const runCopy = async (a: number, b: number): Promise<void> => {
     const u = Array.from({ length: V }, (_, k) => batch.u(k).slice(a, b));
     const v = Array.from({ length: V }, (_, k) => batch.v(k).slice(a, b));
     const payload: TriangulateRangePayload = { geometry, angles, u, v, rayDistances };
@@ -121,7 +157,7 @@ export async function triangulateParallel(pool: WorkerPool, batch: Triangulation
       const b = Math.min(to, a + chunk);
       next = b;
       try {
-        await runOne(a, b);
+        await (shared ? runShared(a, b) : runCopy(a, b));
       } catch (err) {
         failure ??= err;
       }
