@@ -350,3 +350,24 @@ describe('reused memory', () => {
     expect(cleared).toEqual([[0, 64], [64, 176]]);
   });
 });
+
+describe('regions (open / reserveF64 / free)', () => {
+  it('free a region in any order: its blocks return, others stay', async () => {
+    const engine = await createEngine({ kernel: 'scalar' });
+    const r1 = engine.open();
+    const a = engine.reserveF64(100);
+    const r2 = engine.open();
+    const b = engine.reserveF64(50);
+    const c = engine.reserveF64(10);
+    engine.heap.fill(3, b / 8, b / 8 + 50);
+    engine.free(r1); // the older region first
+    expect(engine.memory.liveBlocks).toBe(2);
+    expect(engine.reserveF64(100)).toBe(a); // its block is reused (and belongs to r2, the region opened last)
+    expect(engine.heap.subarray(b / 8, b / 8 + 50).every((x) => x === 3)).toBe(true);
+    engine.free(r2);
+    engine.free(r2); // twice: no-op
+    expect(engine.memory.liveBlocks).toBe(0);
+    expect(engine.memory.top).toBe(engine.memory.base);
+    expect(c).toBeGreaterThan(b);
+  });
+});
