@@ -100,12 +100,13 @@ describe('singular and nearly singular views', () => {
   }
 
   for (const angles of ANGLE_SETS) {
-    it(`${angles.length} views: parallel rays give NaN and are counted; rays 0.06 degrees apart are solved (both builds)`, () => {
+    it(`${angles.length} views: parallel rays give NaN and are counted; nearly parallel rays are solved (both builds)`, () => {
       for (const engine of [simd, scalar]) {
         const n = 5;
         const b = new TriangulationBatch(engine, { capacity: n, geometry: g, angles });
-        // Cases 0 and 3: parallel rays. Cases 1, 2, 4: a lesion seen from sources 1 mm apart along x
-        // by shifting the geometry is not possible, so use marks of a far point: rays nearly parallel.
+        // Cases 0 and 3: parallel rays. Cases 1 and 4: marks of far points, whose rays meet at
+        // 0.001-0.006 rad (det(A) ~ 1e-6..1e-4: solvable, and singular if the limit were raised
+        // from 1e-12 to 1e-4; checked by hand-mutating SINGULAR_DET). Case 2: an ordinary lesion.
         parallel(b, 0, [0.3, 0.2, -1]);
         parallel(b, 3, [-0.1, 0, -1]);
         const far: P3 = [0, 30, 60000]; // seen from sources ~350 mm apart: rays ~0.3 degrees apart at most
