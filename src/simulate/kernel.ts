@@ -127,17 +127,20 @@ interface Regions {
 }
 const regions = new WeakMap<Engine, Regions>();
 
-/** Working memory for a task, reserved once per engine and reused: memory stays flat however many trials run. */
+/**
+ * Working memory for a task, reserved once per engine (outside any batch's region) and
+ * reused: memory stays flat however many trials run.
+ */
 function regionsOf(engine: Engine): Regions {
   let r = regions.get(engine);
   if (!r) {
     r = {
-      config: engine.reserveF64(CONFIG_SLOTS),
-      sums: engine.reserveF64(SUMS * MAX_TASK_BLOCKS),
-      counters: engine.reserveF64(COUNTERS),
-      hist: engine.reserveF64(Math.ceil((HISTOGRAMS * HIST_LEN) / 2)),
-      scratch: engine.reserveF64(2 * SUMS + 6 * KERNEL_MAX_VIEWS),
-      extents: engine.reserveF64(HISTOGRAMS),
+      config: engine.reserve(CONFIG_SLOTS * 8, 'the simulation configuration'),
+      sums: engine.reserve(SUMS * MAX_TASK_BLOCKS * 8, 'the simulation block sums'),
+      counters: engine.reserve(COUNTERS * 8, 'the simulation counters'),
+      hist: engine.reserve(HISTOGRAMS * HIST_LEN * 4, 'the simulation histograms'),
+      scratch: engine.reserve((2 * SUMS + 6 * KERNEL_MAX_VIEWS) * 8, 'the simulation scratch'),
+      extents: engine.reserve(HISTOGRAMS * 8, 'the histogram extents'),
     };
     // Histograms start empty and are left empty after each task (only touched ranges are cleared).
     new Uint32Array(engine.wasm.memory.buffer, r.hist, HISTOGRAMS * HIST_LEN).fill(0);
