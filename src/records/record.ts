@@ -110,24 +110,34 @@ function checkLesion(c: Checker, v: unknown, path: Path, i: number): RecordLesio
   return lesion;
 }
 
+const get = (o: Plain, ...keys: string[]): unknown => {
+  let v: unknown = o;
+  for (const k of keys) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Plain)[k];
+  }
+  return v;
+};
+
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 /**
  * Another command's result: an object whose findings are `{ code, severity, message }`
  * and whose named numbers are finite. Other fields are the other command's business.
  */
-function checkEmbedded(c: Checker, v: unknown, kind: EmbeddedResult['kind'], pick: Record<string, (o: Plain) => unknown>): EmbeddedResult | undefined {
+function checkEmbedded(c: Checker, v: unknown, kind: EmbeddedResult['kind'], numbers: Record<string, string[]>, strings: Record<string, string[]> = {}): EmbeddedResult | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return c.add('invalid_type', [kind], `the JSON result of stereotax ${kind === 'targeting' ? 'target' : kind}`, v);
   const o = v as Plain;
-  const numbers: Record<string, number | string> = {};
-  for (const [name, get] of Object.entries(pick)) {
-    const x = get(o);
-    if (x === undefined) continue;
-    if (typeof x === 'string') numbers[name] = x;
-    else {
-      const n = c.number(x, [kind, name]);
-      if (n !== undefined) numbers[name] = n;
-    }
+  const picked: Record<string, number | string> = {};
+  for (const [name, keys] of Object.entries(numbers)) {
+    const x = get(o, ...keys);
+    const n = x === undefined ? undefined : c.number(x, [kind, ...keys]);
+    if (n !== undefined) picked[name] = n;
+  }
+  for (const [name, keys] of Object.entries(strings)) {
+    const x = get(o, ...keys);
+    const t = x === undefined ? undefined : c.string(x, [kind, ...keys], 80);
+    if (t !== undefined) picked[name] = t;
   }
   const findings: EmbeddedResult['findings'] = [];
   c.array(o.findings, [kind, 'findings'], 0, 1000)?.forEach((f, i) => {
@@ -139,17 +149,8 @@ function checkEmbedded(c: Checker, v: unknown, kind: EmbeddedResult['kind'], pic
     const message = c.string(g.message, [...p, 'message'], 2000);
     if (code !== undefined && severity && message !== undefined) findings.push({ code, severity, message });
   });
-  return { kind, numbers, findings };
+  return { kind, numbers: picked, findings };
 }
-
-const get = (o: Plain, ...keys: string[]): unknown => {
-  let v: unknown = o;
-  for (const k of keys) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Plain)[k];
-  }
-  return v;
-};
 
 export function parseProcedureRecord(value: unknown): ProcedureRecord {
   const c = new Checker();
@@ -261,21 +262,16 @@ export function parseProcedureRecord(value: unknown): ProcedureRecord {
   }
   if (r.targeting !== undefined) {
     const e = checkEmbedded(c, r.targeting, 'targeting', {
-      x: (o) => get(o, 'target', 'x'), y: (o) => get(o, 'target', 'y'), z: (o) => get(o, 'target', 'z'),
-      depthFromSkin: (o) => o.depthFromSkin, rayGap: (o) => o.rayGap, strokeMargin: (o) => get(o, 'needle', 'strokeMargin'),
+      x: ['target', 'x'], y: ['target', 'y'], z: ['target', 'z'], depthFromSkin: ['depthFromSkin'], rayGap: ['rayGap'], strokeMargin: ['needle', 'strokeMargin'],
     });
     if (e) rec.results.push(e);
   }
   if (r.plan !== undefined) {
-    const e = checkEmbedded(c, r.plan, 'plan', { strokeMargin: (o) => get(o, 'needle', 'strokeMargin'), approach: (o) => { const a = get(o, 'needle', 'approach'); return typeof a === 'string' ? a : undefined; } });
+    const e = checkEmbedded(c, r.plan, 'plan', { strokeMargin: ['needle', 'strokeMargin'] }, { approach: ['needle', 'approach'] });
     if (e) rec.results.push(e);
   }
   if (r.margins !== undefined) {
-    const e = checkEmbedded(c, r.margins, 'margins', {
-      closestMargin: (o) => o.closestMargin,
-      closestName: (o) => (typeof o.closestName === 'string' ? o.closestName : undefined),
-      status: (o) => (typeof o.status === 'string' ? o.status : undefined),
-    });
+    const e = checkEmbedded(c, r.margins, 'margins', { closestMargin: ['closestMargin'] }, { closestName: ['closestName'], status: ['status'] });
     if (e) rec.results.push(e);
   }
   c.done();
