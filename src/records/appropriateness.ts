@@ -48,7 +48,7 @@ export function ratingCategory(rating: number): RatingCategory {
 
 function paraphrase(flags: ConditionFlag[]): string | null {
   if (!flags.length) return null;
-  const text = flags.map((f) => table.conditionFlags[f]).join(' ');
+  const text = flags.map((f) => table.conditionFlags[f]).join(' ').replace(/,$/, '');
   return text.charAt(0).toUpperCase() + text.slice(1) + '.';
 }
 
