@@ -1,6 +1,7 @@
 // The procedure report: the ACR section VI items against the seed's own list, the
 // completeness check naming every missing item (one field removed at a time), no
 // patient identifier ever invented, codes from DICOM context groups, text/HTML, CLI.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ACR_IMAGE_LABEL_ITEMS, ACR_REPORT_ITEMS, procedureReport, reportHtml, StereotaxError, target } from '../src/index.js';
@@ -240,7 +241,7 @@ describe('CLI', () => {
 
   it('--text and --html; arrays; --html with an array, both flags and stray arguments are refused', async () => {
     const text = await runCli(['report', '-', '--text'], JSON.stringify(complete));
-    expect(text.out).toContain('ACR section VI: complete');
+    expect(text.out).toContain('ACR section VI: documentation complete');
     const html = await runCli(['report', '-', '--html'], JSON.stringify(complete));
     expect(html.out.startsWith('<!DOCTYPE html>')).toBe(true);
     const arr = await runCli(['report', '-'], JSON.stringify([complete, { lesions: 'none' }]));
@@ -264,5 +265,14 @@ describe('CLI', () => {
     expect(out.completeness.missing.map((m: { id: string }) => m.id)).toContain('VI.B.7');
     expect(out.completeness.missing.map((m: { id: string }) => m.id)).not.toContain('VI.B.4'); // recorded, as not done:
     expect(out.findings.map((f: { code: string }) => f.code)).toContain('time_out_not_performed');
+  });
+
+  it('the built CLI (dist/cli.cjs, built by npm test) prints the HTML page, exit 0', () => {
+    const cli = new URL('../dist/cli.cjs', import.meta.url).pathname;
+    const fixture = new URL('./fixtures/records/localization-complete.json', import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [cli, 'report', fixture, '--html'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^<!DOCTYPE html>[\s\S]*Documentation complete: all 18 applicable items present[\s\S]*<\/html>\n$/);
+    expect(r.stderr).toBe('');
   });
 });

@@ -284,7 +284,7 @@ export function reportText(r: ProcedureReport): string {
     for (const line of sec.lines) s += `  ${line}\n`;
   }
   s += `\nCodes (DICOM context groups)\n${r.lesions.map((l) => `  ${codesLine(l)}\n`).join('')}`;
-  s += `\nACR section VI: ${r.completeness.complete ? 'complete' : `${r.completeness.missing.length} item(s) missing`} (${r.completeness.checked.length} checked${r.completeness.notApplicable.length ? `, ${r.completeness.notApplicable.join(', ')} not applicable` : ''})\n`;
+  s += `\nACR section VI: ${r.completeness.complete ? 'documentation complete' : `${r.completeness.missing.length} item(s) missing`} (${r.completeness.checked.length} checked${r.completeness.notApplicable.length ? `, ${r.completeness.notApplicable.join(', ')} not applicable` : ''})\n`;
   for (const m of r.completeness.missing) s += `  MISSING ${m.id}: ${m.requirement} [${m.missingFields.join(', ')}]\n`;
   return s + '\n' + findingsText(r.findings);
 }
@@ -317,7 +317,7 @@ ${r.sections.map((sec) => `<h2>${esc(sec.heading)}</h2>\n${sec.lines.map((l) => 
 <table><tr><th>lesion</th><th>scheme</th><th>code</th><th>meaning</th><th>listed in</th></tr>
 ${rows(codes)}</table>
 <h2>ACR section VI documentation</h2>
-<div class="status ${missing.length ? 'bad' : 'ok'}">${missing.length ? `${missing.length} item(s) missing of ${r.completeness.checked.length} checked` : `Complete: all ${r.completeness.checked.length} applicable items present`}</div>
+<div class="status ${missing.length ? 'bad' : 'ok'}">${missing.length ? `${missing.length} item(s) missing of ${r.completeness.checked.length} checked` : `Documentation complete: all ${r.completeness.checked.length} applicable items present`}</div>
 ${missing.length ? `<table><tr><th>item</th><th>requirement</th><th>missing fields</th></tr>\n${rows(missing.map((m) => [m.id, m.requirement, m.alternatives.map((a) => a.join(', ')).join(' or ')]))}</table>` : ''}
 <h2>Findings</h2>
 ${r.findings.length ? `<ul>${r.findings.map(sev).join('\n')}</ul>` : '<p>None.</p>'}
