@@ -1,6 +1,7 @@
 // CPT coding: one and several lesions, mixed guidance, both breasts, biopsy; every
 // shipped code and rule has a source and a year, and the codes appear in their sources.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CODING_RULES, CODING_WARNING, CPT_CODES, coding, StereotaxError } from '../src/index.js';
 import { runCli } from './helpers/fake-io.js';
@@ -129,5 +130,28 @@ describe('coding a record', () => {
     const bad = await runCli(['coding', '-'], JSON.stringify({ lesions: [{ guidance: 'xray' }] }));
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('lesions[0].guidance');
+  });
+
+  it('property: one primary per procedure and guidance, in first-lesion order; add-ons for the rest; LT/RT follow the lesion', () => {
+    const lesion = fc.record({
+      laterality: fc.constantFrom('left', 'right'),
+      guidance: fc.constantFrom('mammographic', 'stereotactic', 'ultrasound', 'mri'),
+      procedure: fc.constantFrom('localization', 'biopsy'),
+    });
+    fc.assert(fc.property(fc.array(lesion, { minLength: 1, maxLength: 12 }), (ls) => {
+      const r = coding({ lesions: ls });
+      const codable = ls.filter((l) => !(l.procedure === 'biopsy' && l.guidance === 'mammographic'));
+      expect(r.lines).toHaveLength(codable.length);
+      const seen = new Set<string>();
+      r.lines.forEach((line, k) => {
+        const l = codable[k];
+        const key = `${l.procedure}/${l.guidance}`;
+        const code = CPT_CODES.find((c) => c.code === line.code)!;
+        expect([code.kind, code.guidance]).toEqual([l.procedure, l.guidance]);
+        expect(code.lesion).toBe(seen.has(key) ? 'additional' : 'first');
+        expect(line.modifiers).toEqual([l.laterality === 'left' ? 'LT' : 'RT']);
+        seen.add(key);
+      });
+    }));
   });
 });
