@@ -96,6 +96,18 @@ describe('approach and depth', () => {
     expect(codes(run(lesionAt(0, 0, 97)))).toContain('lesion_not_beyond_grid');
     expect(codes(run(lesionAt(0, 0, 94.999)))).not.toContain('lesion_not_beyond_grid');
   });
+  it('property: mirroring left and right (x -> -x, other breast) keeps approach, square, hole, residual and depth', () => {
+    fc.assert(fc.property(mm(-15, 75), mm(-15, 115), mm(10, 90), fc.boolean(), (a, b, x, lateralSide) => {
+      const fx = lateralSide ? 100 : 0;
+      const left = mriGrid({ breast: 'left', fiducial: [fx, 0, 0], lesion: lesionAt(a, b, x), grid: GRID });
+      const [lx, ly, lz] = lesionAt(a, b, x);
+      const right = mriGrid({ breast: 'right', fiducial: [-fx, 0, 0], lesion: [-lx, ly, lz], grid: GRID });
+      expect(right.approach).toBe(left.approach);
+      expect([right.square, right.hole, right.residual]).toEqual([left.square, left.hole, left.residual]);
+      expect(right.depthFromGrid).toBe(left.depthFromGrid);
+      expect(right.needleDirection).not.toBe(left.needleDirection);
+    }));
+  });
 });
 
 describe('limits', () => {
