@@ -11,6 +11,7 @@ import { computePlan, parsePlanRequest, type PlanResult } from '../plan/plan.js'
 import { planText } from '../plan/report.js';
 import { dicom } from './dicom.js';
 import { EXIT, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
+import { RECORDS_COMMANDS } from './report.js';
 
 export interface Command {
   summary: string;
@@ -68,6 +69,7 @@ const plan = jsonCommand<PlanResult>('plan', 'needle and localization planning: 
 
 /** Commands by name; each domain adds its own (one line here, the command in its own file). */
 export const COMMANDS: Record<string, Command | ArgvCommand> = { target, plan, margins, demo, dicom };
+Object.assign(COMMANDS, RECORDS_COMMANDS); // report, coding, appropriateness, mri-grid, ultrasound, axillary
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
