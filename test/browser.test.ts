@@ -50,7 +50,7 @@ describe.skipIf(!haveChromium)('browser page in headless Chromium', () => {
 
   beforeAll(async () => {
     dist = mkdtempSync(join(tmpdir(), 'stereotax-web-'));
-    const b = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--outDir', dist, '--emptyOutDir'], { cwd: root, encoding: 'utf8' });
+    const b = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
     expect(b.status, b.stderr + b.stdout).toBe(0);
     server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -172,7 +172,7 @@ describe.skipIf(!haveChromium)('browser page in headless Chromium', () => {
     }
     const r = await checkAgainstLibrary(page);
     // Round trip: marks within a pixel of the projected lesion triangulate back near it.
-    expect(Math.hypot(r.target.x - lesion.x, r.target.y - lesion.y, r.target.z - lesion.z)).toBeLessThan(1.5);
+    expect(Math.hypot(r.target.x - lesion.x, r.target.y - lesion.y, r.target.z - lesion.z)).toBeLessThan(1.0);
     expect(r.uncertainty).toBeDefined();
     expect(await page.locator('#numbers td[data-field="target.z"]').textContent()).toBe(r.target.z.toFixed(2));
     await page.screenshot({ path: join(SHOTS, 'page.png'), fullPage: true });
@@ -199,8 +199,9 @@ describe.skipIf(!haveChromium)('browser page in headless Chromium', () => {
     const request = {
       id: 'low lesion, 14G gun',
       geometry: { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 },
-      thickness: 40,
-      views: [15, -15].map((angle) => ({ angle, ...project(lesion, angle) })),
+      // Unit strings go through mathjs, bundled: it must run under the CSP too.
+      thickness: '4 cm',
+      views: [15, -15].map((angle) => ({ angle: `${angle} deg`, ...project(lesion, angle) })),
       imageSigma: 0.1,
       needle: { approach: 'vertical', device: { gauge: 14, throw: 22, apertureLength: 18, tipLength: 4 } },
     };

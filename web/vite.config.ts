@@ -14,7 +14,6 @@ export default defineConfig({
   resolve: { alias: { stereotax: pkg } },
   publicDir: false,
   clearScreen: false,
-  logLevel: 'warn',
   build: {
     outDir: 'dist',
     emptyOutDir: true,
