@@ -9,6 +9,7 @@ import {
   type Engine, type KernelChoice, type NeedleDevice, type TargetingResult,
 } from 'stereotax';
 import { context, drawBlank, drawMarks, drawSide, drawSynthetic, IMAGE_WINDOW, type ImageWindow, type SideGeometry } from './draw.js';
+import { dicomReader, EXAMPLE_PROFILE, readFiles, type DicomElement } from './dicom.js';
 import { halfWidth, makeScene, projectPoints, projectScene, type ProjectedScene, type Scene } from './synthetic.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -193,6 +194,11 @@ const FIELDS: [group: string, rows: [path: string, label: string, digits: number
     ['uncertainty.ellipsoid95.semiAxes.1', '95 % ellipsoid semi-axis 2', 3, 'mm'],
     ['uncertainty.ellipsoid95.semiAxes.2', '95 % ellipsoid semi-axis 3', 3, 'mm'],
   ]],
+  ['DICOM: the console\'s stored target', [
+    ['dicom.console.x', 'console x', 3, 'mm'], ['dicom.console.y', 'console y', 3, 'mm'], ['dicom.console.z', 'console z', 3, 'mm'],
+    ['dicom.consoleDifference.x', 'console − ours, x', 4, 'mm'], ['dicom.consoleDifference.y', 'console − ours, y', 4, 'mm'],
+    ['dicom.consoleDifference.z', 'console − ours, z', 4, 'mm'],
+  ]],
   ['needle', [
     ['needle.strokeMargin', 'stroke margin', 2, 'mm'], ['needle.prefireTipZ', 'pre-fire tip z', 2, 'mm'], ['needle.postfireTipZ', 'post-fire tip z', 2, 'mm'],
     ['needle.apertureDistalZ', 'aperture distal z', 2, 'mm'], ['needle.apertureProximalZ', 'aperture proximal z', 2, 'mm'],
@@ -316,7 +322,75 @@ function computeText(text: string): void {
   }
 }
 
+const fmt3 = (p: { x: number; y: number; z: number } | null | undefined, d = 2) => (p ? `${p.x.toFixed(d)}, ${p.y.toFixed(d)}, ${p.z.toFixed(d)}` : '–');
+
+/** The targets of a DICOM stereo set, one row each; a row shows its target in the panels above. */
+function showDicom(elements: DicomElement[]): void {
+  const body = $('dicom-targets').querySelector('tbody')!;
+  body.replaceChildren();
+  elements.forEach((e, k) => {
+    const tr = document.createElement('tr');
+    tr.dataset.index = String(k);
+    tr.dataset.uid = e.dicom.targetUid;
+    const name = `${e.dicom.label ?? ''} ${e.dicom.targetUid}`.trim();
+    if ('error' in e) {
+      tr.className = 'error';
+      tr.dataset.code = e.error.code;
+      tr.append(cell('td', name), cell('td', e.dicom.files.join(', ')), cell('td', `${e.error.code}: ${e.error.message}`));
+      (tr.lastChild as HTMLElement).setAttribute('colspan', '4');
+    } else {
+      tr.append(cell('td', name), cell('td', e.dicom.files.join(', ')), cell('td', fmt3(e.target)), cell('td', fmt3(e.dicom.console)),
+        cell('td', fmt3(e.dicom.consoleDifference, 4)), cell('td', e.findings.map((f) => f.code).join(', ') || 'none'));
+      tr.addEventListener('click', () => selectDicom(elements, k));
+    }
+    body.append(tr);
+  });
+  const first = elements.findIndex((e) => !('error' in e));
+  if (first >= 0) selectDicom(elements, first);
+  else showResult();
+}
+
+function selectDicom(elements: DicomElement[], k: number): void {
+  const e = elements[k];
+  if ('error' in e) return;
+  for (const tr of Array.from($('dicom-targets').querySelectorAll('tbody tr'))) tr.classList.toggle('selected', (tr as HTMLElement).dataset.index === String(k));
+  state.result = e;
+  $('result').dataset.state = 'computed';
+  fitWindows(e);
+  showResult();
+}
+
+async function computeDicom(): Promise<void> {
+  const read = dicomReader();
+  state.mode = 'request';
+  state.marks = [undefined, undefined];
+  state.request = undefined;
+  state.result = undefined;
+  $('dicom-targets').querySelector('tbody')!.replaceChildren();
+  const error = $('error');
+  error.hidden = true;
+  delete error.dataset.code;
+  delete error.dataset.path;
+  try {
+    if (!read) throw new Error('this build of the library has no DICOM reader');
+    if (!state.engine) throw new Error('the WebAssembly engine is not loaded');
+    const files = await readFiles(($<HTMLInputElement>('dicom-files')).files);
+    const profile = parseJson(($<HTMLTextAreaElement>('dicom-profile')).value, 'the unit profile');
+    $('request-json').textContent = JSON.stringify({ files: files.map((f) => f.name), profile }, null, 2);
+    showDicom(read(state.engine, files, profile));
+  } catch (err) {
+    showError(err);
+    showResult();
+  }
+}
+
 function wire(): void {
+  $<HTMLTextAreaElement>('dicom-profile').value = JSON.stringify(EXAMPLE_PROFILE, null, 2);
+  if (dicomReader()) $('dicom-compute').addEventListener('click', () => void computeDicom());
+  else {
+    $<HTMLButtonElement>('dicom-compute').disabled = true;
+    $('dicom-status').textContent = 'Reading DICOM stereo sets needs the library\'s DICOM reader (issue 11, part 1), which this build does not include yet.';
+  }
   const select = $<HTMLSelectElement>('device');
   for (const d of devices) {
     const o = document.createElement('option');
