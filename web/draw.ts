@@ -30,6 +30,16 @@ export function context(canvas: HTMLCanvasElement, width: number, height: number
 
 const toPx = (w: ImageWindow, u: number, v: number) => [(u - w.uMin) / w.mmPerPx, (v - w.vMin) / w.mmPerPx] as const;
 
+/** A disc of radius r whose brightness follows the radial colour stops. */
+function glow(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, stops: [number, string][]): void {
+  const g = ctx.createRadialGradient(x, y, 0, x, y, r);
+  for (const [at, colour] of stops) g.addColorStop(at, colour);
+  ctx.fillStyle = g;
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, 2 * Math.PI);
+  ctx.fill();
+}
+
 /** The synthetic image: dark detector, breast tissue brighter, dense features brightest. */
 export function drawSynthetic(ctx: CanvasRenderingContext2D, w: ImageWindow, view: ProjectedScene, seed: number, spicules: { angle: number; length: number }[]): void {
   ctx.fillStyle = '#050505';
@@ -50,15 +60,7 @@ export function drawSynthetic(ctx: CanvasRenderingContext2D, w: ImageWindow, vie
   ctx.globalCompositeOperation = 'lighter';
   for (const b of view.blobs) {
     const [x, y] = toPx(w, b.u, b.v);
-    const r = b.r / w.mmPerPx;
-    const g = ctx.createRadialGradient(x, y, 0, x, y, r);
-    const a = b.density.toFixed(3);
-    g.addColorStop(0, `rgba(200,200,200,${a})`);
-    g.addColorStop(1, 'rgba(200,200,200,0)');
-    ctx.fillStyle = g;
-    ctx.beginPath();
-    ctx.arc(x, y, r, 0, 2 * Math.PI);
-    ctx.fill();
+    glow(ctx, x, y, b.r / w.mmPerPx, [[0, `rgba(200,200,200,${b.density.toFixed(3)})`], [1, 'rgba(200,200,200,0)']]);
   }
   ctx.globalCompositeOperation = 'source-over';
   // The lesion: a dense spiculated mass, and its calcifications.
@@ -72,14 +74,7 @@ export function drawSynthetic(ctx: CanvasRenderingContext2D, w: ImageWindow, vie
     ctx.lineTo(lx + Math.cos(s.angle) * lr * s.length, ly + Math.sin(s.angle) * lr * s.length);
     ctx.stroke();
   }
-  const lg = ctx.createRadialGradient(lx, ly, 0, lx, ly, lr);
-  lg.addColorStop(0, 'rgba(245,245,245,0.95)');
-  lg.addColorStop(0.75, 'rgba(225,225,225,0.8)');
-  lg.addColorStop(1, 'rgba(200,200,200,0)');
-  ctx.fillStyle = lg;
-  ctx.beginPath();
-  ctx.arc(lx, ly, lr, 0, 2 * Math.PI);
-  ctx.fill();
+  glow(ctx, lx, ly, lr, [[0, 'rgba(245,245,245,0.95)'], [0.75, 'rgba(225,225,225,0.8)'], [1, 'rgba(200,200,200,0)']]);
   ctx.fillStyle = '#ffffff';
   for (const c of view.calcs) {
     const [x, y] = toPx(w, c.u, c.v);
