@@ -118,6 +118,12 @@ describe.skipIf(!haveChromium)('browser page in headless Chromium', () => {
     const shown = JSON.parse(await page.locator('#result-json').textContent() ?? '');
     const expected = targetWith(engine, request);
     expect(shown).toEqual(JSON.parse(JSON.stringify(expected)));
+    await checkCells(page, expected);
+    return expected;
+  }
+
+  /** Every displayed number against the library's result: to the digit shown, and the full-precision data-value. */
+  async function checkCells(page: Page, expected: TargetingResult): Promise<void> {
     const cells = await page.locator('#numbers td[data-field]').evaluateAll((tds) => tds.map((td) => {
       const d = (td as HTMLElement).dataset;
       return { field: d.field, value: d.value, digits: d.digits, text: td.textContent };
@@ -131,7 +137,6 @@ describe.skipIf(!haveChromium)('browser page in headless Chromium', () => {
     }
     const codes = await page.locator('#findings li[data-code]').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.code));
     expect(codes).toEqual(expected.findings.map((f) => f.code));
-    return expected;
   }
 
   it('loads the engine with SIMD in Chromium, under the page\'s CSP, without any request off the origin', async () => {
