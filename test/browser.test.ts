@@ -1,7 +1,7 @@
 // The browser page end to end: builds web/ with Vite, serves it on loopback, drives
 // Debian's Chromium with playwright-core, clicks the lesion on both synthetic views and
 // checks every number shown against the library computing the same request in Node;
-// loads JSON requests (findings, a refused request); proves the page runs under its
+// loads JSON requests (findings, a refused request) and a DICOM stereo set; proves the page runs under its
 // Content Security Policy, offline, and saves a screenshot to test-output/browser/.
 // Skipped, with the reason printed, when /usr/bin/chromium is missing (.ci/run installs it).
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEngine, parseTargetingRequest, StereotaxError, targetWith, type Engine, type TargetingResult } from '../src/index.js';
+import { baseSpec, makeSet } from './helpers/stereo-set.js';
+import { dicomTargetsWith, loadEngine, parseTargetingRequest, StereotaxError, targetWith, type Engine, type TargetingResult } from '../src/index.js';
 
 const root = join(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -242,6 +243,44 @@ describe.skipIf(!haveChromium)('browser page in headless Chromium', () => {
     await page.locator('#request-text').fill('{ "views": [');
     await page.locator('#compute').click();
     await page.waitForSelector('#error[data-code="invalid_json"]');
+    await page.close();
+  });
+
+  it('a DICOM stereo set: one row per Target UID with the console beside ours, as the library reads it', async () => {
+    const set = makeSet(baseSpec());
+    const page = await open();
+    const upload = (files: { name: string; bytes: Uint8Array }[]) =>
+      page.locator('#dicom-files').setInputFiles(files.map((f) => ({ name: f.name, mimeType: 'application/dicom', buffer: Buffer.from(f.bytes) })));
+    await upload(set.files);
+    await page.locator('#dicom-profile').fill(JSON.stringify(set.profile));
+    await page.locator('#dicom-compute').click();
+    await page.waitForSelector('#result[data-state="computed"]');
+    const expected = dicomTargetsWith(engine, set.files, set.profile);
+    const rows = await page.locator('#dicom-targets tbody tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.uid));
+    expect(rows).toEqual(expected.map((e) => e.dicom.targetUid));
+    expect(rows).toEqual(set.expected.map((e) => e.uid));
+    for (const k of [0, 1]) {
+      await page.locator(`#dicom-targets tbody tr[data-index="${k}"]`).click();
+      const e = expected[k];
+      if ('error' in e) throw new Error(`target ${k} is an error element`);
+      expect(JSON.parse(await page.locator('#result-json').textContent() ?? '')).toEqual(JSON.parse(JSON.stringify(e)));
+      await checkCells(page, e);
+      // The independent reference agrees with what the page shows, to 1e-4 mm.
+      const ref = set.expected[k].target;
+      const shown = ['x', 'y', 'z'].map(async (a) => Number(await page.locator(`td[data-field="target.${a}"]`).getAttribute('data-value')));
+      (await Promise.all(shown)).forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThan(1e-4));
+    }
+    await page.screenshot({ path: join(SHOTS, 'dicom.png'), fullPage: true });
+    // A file that is not DICOM: the library's error, naming the file.
+    const bad = [set.files[0], { name: 'notes.txt', bytes: new TextEncoder().encode('not a DICOM file') }];
+    let libError: StereotaxError | undefined;
+    try { dicomTargetsWith(engine, bad, set.profile); } catch (err) { libError = err as StereotaxError; }
+    expect(libError).toBeInstanceOf(StereotaxError);
+    await upload(bad);
+    await page.locator('#dicom-compute').click();
+    await page.waitForSelector('#result[data-state="error"]');
+    expect(await page.locator('#error').getAttribute('data-code')).toBe(libError!.code);
+    expect(await page.locator('#error').textContent()).toContain('notes.txt');
     await page.close();
   });
 

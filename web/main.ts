@@ -5,11 +5,11 @@
  * Every number shown is the library's; the page only draws.
  */
 import {
-  loadEngine, parseJson, shippedCatalog, simdSupported, StereotaxError, targetWith, TYPICAL_GEOMETRIES,
-  type Engine, type KernelChoice, type NeedleDevice, type TargetingResult,
+  dicomTargetsWith, loadEngine, parseJson, shippedCatalog, simdSupported, StereotaxError, targetWith, TYPICAL_GEOMETRIES,
+  type DicomElement, type Engine, type KernelChoice, type NeedleDevice, type TargetingResult,
 } from 'stereotax';
 import { context, drawBlank, drawMarks, drawSide, drawSynthetic, IMAGE_WINDOW, type ImageWindow, type SideGeometry } from './draw.js';
-import { dicomReader, EXAMPLE_PROFILE, readFiles, type DicomElement } from './dicom.js';
+import { EXAMPLE_PROFILE, readFiles } from './dicom.js';
 import { halfWidth, makeScene, projectPoints, projectScene, type ProjectedScene, type Scene } from './synthetic.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -361,7 +361,6 @@ function selectDicom(elements: DicomElement[], k: number): void {
 }
 
 async function computeDicom(): Promise<void> {
-  const read = dicomReader();
   state.mode = 'request';
   state.marks = [undefined, undefined];
   state.request = undefined;
@@ -372,12 +371,11 @@ async function computeDicom(): Promise<void> {
   delete error.dataset.code;
   delete error.dataset.path;
   try {
-    if (!read) throw new Error('this build of the library has no DICOM reader');
     if (!state.engine) throw new Error('the WebAssembly engine is not loaded');
     const files = await readFiles(($<HTMLInputElement>('dicom-files')).files);
     const profile = parseJson(($<HTMLTextAreaElement>('dicom-profile')).value, 'the unit profile');
     $('request-json').textContent = JSON.stringify({ files: files.map((f) => f.name), profile }, null, 2);
-    showDicom(read(state.engine, files, profile));
+    showDicom(dicomTargetsWith(state.engine, files, profile));
   } catch (err) {
     showError(err);
     showResult();
@@ -386,11 +384,7 @@ async function computeDicom(): Promise<void> {
 
 function wire(): void {
   $<HTMLTextAreaElement>('dicom-profile').value = JSON.stringify(EXAMPLE_PROFILE, null, 2);
-  if (dicomReader()) $('dicom-compute').addEventListener('click', () => void computeDicom());
-  else {
-    $<HTMLButtonElement>('dicom-compute').disabled = true;
-    $('dicom-status').textContent = 'Reading DICOM stereo sets needs the library\'s DICOM reader (issue 11, part 1), which this build does not include yet.';
-  }
+  $('dicom-compute').addEventListener('click', () => void computeDicom());
   const select = $<HTMLSelectElement>('device');
   for (const d of devices) {
     const o = document.createElement('option');
