@@ -45,6 +45,15 @@ export {
   type Catalog, type BiopsyDevice, type LocalizationDevice, type BiopsyKind, type LocalizationKind,
 } from './devices/catalog.js';
 
+// Engine: memory, ranges and threads (issue 7.1, issue 10).
+export { createEngine, createSharedEngine, type CreateEngineOptions, type SharedEngineHandle } from './engine/engine.js';
+export { BlockAllocator, ADDRESS_LIMIT, MAX_WASM_PAGES, WASM_PAGE_BYTES, type AllocatorHost } from './engine/allocator.js';
+export { batchBytes } from './targeting/batch.js';
+export {
+  triangulateParallel, triangulateRangeTask, triangulateSharedTask, DEFAULT_CHUNK,
+  type ParallelOptions, type TriangulateRangePayload, type TriangulateRangeResult, type TriangulateSharedPayload,
+} from './targeting/batch-parallel.js';
+
 // DICOM stereo sets, tomosynthesis targeting and the published schemas (dicom-schemas).
 export {
   dicomTargets, dicomTargetsWith, readStereoSet, buildStereoRequests, SET_AGREEMENT,
