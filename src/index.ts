@@ -43,3 +43,5 @@ export {
   shippedCatalog, checkCatalog, mergeCatalogs, GAUGE_OUTER_DIAMETER,
   type Catalog, type BiopsyDevice, type LocalizationDevice, type BiopsyKind, type LocalizationKind,
 } from './devices/catalog.js';
+// Phantom QA (spec qa.md); the history store and the PDF need Node: `stereotax/qa`.
+export * from './qa/index.js';
