@@ -32,7 +32,7 @@ export interface Errors { console?: P3; target?: P3; needle?: P3 }
 
 export function session(origin: P3, errs: Record<string, Errors>, extra: Record<string, unknown> = {}, g: G = UNIT_GEOMETRY) {
   return {
-    unit: { id: 'room-2', name: 'prone table, room 2', site: 'main campus', geometry: g },
+    unit: { id: 'room-2', name: 'prone table, room 2', site: 'main campus', geometry: { ...g } },
     date: '2026-11-20', tester: 'A. Physicist', kind: 'physicist', phantom: 'cube-5',
     placement: { origin },
     measurements: Object.entries(errs).map(([label, e]) => {
