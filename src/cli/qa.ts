@@ -11,7 +11,7 @@ import { loadEngine } from '../engine/engine.js';
 import { analyzeSession, qaText } from '../qa/analysis.js';
 import { mergeConsole, parseConsoleFile } from '../qa/console-import.js';
 import { renderSvg, trendSpec } from '../qa/figures.js';
-import { unitHistory, unitStatus, checkStatusOptions, type HistoryReport, type StatusReport } from '../qa/history.js';
+import { unitHistory, unitStatus, checkStatusOptions, optionPaths, type HistoryReport, type StatusReport } from '../qa/history.js';
 import { checkPhantoms, type Phantom } from '../qa/phantoms.js';
 import { reportContent, reportHtml } from '../qa/report.js';
 import { reportPdf } from '../qa/pdf.js';
@@ -167,6 +167,7 @@ async function unitAdd(argv: string[], io: Io): Promise<ExitCode> {
   const id = checkUnitId(c, required(values, 'id'), ['--id']);
   const name = values.name === undefined ? null : c.string(values.name, ['--name']);
   const site = values.site === undefined ? null : c.string(values.site, ['--site']);
+  optionPaths(c);
   c.done();
   const added = await withStore(db, true, (s) => s.addUnit({ id: id!, name: name ?? null, site: site ?? null }));
   const unit = await withStore(db, false, async (s) => (await s.units()).find((u) => u.id === id));

@@ -4,7 +4,7 @@
  */
 import { Checker } from '../core/validate.js';
 import { checkDate } from '../plan/dates.js';
-import { StereotaxError, makeIssue } from '../core/errors.js';
+import { StereotaxError, makeIssue, type Issue, type IssueCode } from '../core/errors.js';
 import type { PerAxis } from './session.js';
 
 export interface StoredUnit {
@@ -53,6 +53,20 @@ export interface StatusReport {
 
 export const DEFAULT_WINDOW_MONTHS = 6;
 
+/** An issue about a command-line option: its path is the option's name as typed (`--db`). */
+export function optionIssue(code: IssueCode, option: string, expected: string, received: unknown, message?: string): Issue {
+  const issue = makeIssue(code, [], expected, received);
+  return { ...issue, path: option, message: message ?? `${option}: expected ${expected}, received ${issue.received}` };
+}
+
+/** Moves issues a Checker filed under ["--x"] to the plain option name. */
+export function optionPaths(c: Checker): void {
+  c.issues.forEach((i, k) => {
+    const m = /^\["(--[a-z-]+)"\](.*)$/.exec(i.path);
+    if (m) c.issues[k] = { ...i, path: m[1] + m[2], message: i.message.replace(i.path, m[1] + m[2]) };
+  });
+}
+
 function daysInMonth(year: number, month1: number): number {
   return new Date(Date.UTC(year, month1, 0)).getUTCDate();
 }
@@ -90,6 +104,7 @@ export function checkStatusOptions(asOf: unknown, windowMonths: unknown): { asOf
     const v = c.integer(n, ['--window-months'], { min: 1, max: 120 });
     if (v !== undefined) w = v;
   }
+  optionPaths(c);
   c.done();
   return { asOf: asOf as string, windowMonths: w };
 }
@@ -125,7 +140,7 @@ export interface HistoryReport {
 export function unitHistory(units: readonly StoredUnit[], sessions: readonly StoredSession[], unitId: string): HistoryReport {
   const unit = units.find((u) => u.id === unitId);
   if (!unit) {
-    throw new StereotaxError([makeIssue('unknown_reference', ['--unit'], `a unit in the database (${units.map((u) => u.id).join(', ') || 'none registered'})`, unitId)]);
+    throw new StereotaxError([optionIssue('unknown_reference', '--unit', `a unit in the database (${units.map((u) => u.id).join(', ') || 'none registered'})`, unitId)]);
   }
   return {
     unit,

@@ -15,7 +15,7 @@ import { EngineError, StereotaxError, makeIssue } from '../core/errors.js';
 import type { QAResult } from './analysis.js';
 import type { QASessionInput, QAUnit } from './session.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_VERSION } from './migrations/index.js';
-import type { StoredSession, StoredUnit } from './history.js';
+import { optionIssue, type StoredSession, type StoredUnit } from './history.js';
 
 type Row = Record<string, unknown>;
 
@@ -29,7 +29,7 @@ interface SqlDriver {
 }
 
 function dbIssue(expected: string, received: string, message: string): StereotaxError {
-  return new StereotaxError([{ ...makeIssue('invalid_value', ['--db'], expected, received), message }]);
+  return new StereotaxError([optionIssue('invalid_value', '--db', expected, received, message)]);
 }
 
 const SQLITE_HEADER = 'SQLite format 3\0';
