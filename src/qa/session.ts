@@ -5,7 +5,7 @@
  * issue paths moved to where they are in the session.
  */
 import { StereotaxError, type Issue } from '../core/errors.js';
-import { Checker, type Path, type Plain } from '../core/validate.js';
+import { Checker, type Path, type Plain, type Range } from '../core/validate.js';
 import { checkDate } from '../plan/dates.js';
 import type { UnitGeometry, Vec3 } from '../targeting/geometry.js';
 import { parseTargetingRequest, type TargetingInput } from '../targeting/targeting.js';
@@ -85,18 +85,23 @@ function checkUnit(c: Checker, value: unknown): QAUnit | undefined {
   return { id, name, site };
 }
 
-/** A limit: one number for every axis, or { x, y, z }. */
-export function checkPerAxis(c: Checker, value: unknown, path: Path, range = LIMIT_RANGE): PerAxis | undefined {
-  if (typeof value === 'number' || typeof value === 'string') {
-    const n = c.length(value, path, range);
-    return n === undefined ? undefined : { x: n, y: n, z: n };
-  }
+/** { x, y, z } lengths within `range`. */
+function xyzObject(c: Checker, value: unknown, path: Path, range: Range): Vec3 | undefined {
   const o = c.object(value, path, ['x', 'y', 'z'], ['x', 'y', 'z']);
   if (!o) return undefined;
   const x = c.length(o.x, [...path, 'x'], range);
   const y = c.length(o.y, [...path, 'y'], range);
   const z = c.length(o.z, [...path, 'z'], range);
   return x === undefined || y === undefined || z === undefined ? undefined : { x, y, z };
+}
+
+/** A limit: one number for every axis, or { x, y, z }. */
+export function checkPerAxis(c: Checker, value: unknown, path: Path, range = LIMIT_RANGE): PerAxis | undefined {
+  if (typeof value === 'number' || typeof value === 'string') {
+    const n = c.length(value, path, range);
+    return n === undefined ? undefined : { x: n, y: n, z: n };
+  }
+  return xyzObject(c, value, path, range);
 }
 
 /** Checks tolerance, action and calculationTolerance together (action must be below tolerance). */
@@ -128,12 +133,7 @@ export function checkPoint(c: Checker, value: unknown, path: Path): Vec3 | undef
     const [x, y, z] = a.map((v, k) => c.length(v, [...path, k], range));
     return x === undefined || y === undefined || z === undefined ? undefined : { x, y, z };
   }
-  const o = c.object(value, path, ['x', 'y', 'z'], ['x', 'y', 'z']);
-  if (!o) return undefined;
-  const x = c.length(o.x, [...path, 'x'], range);
-  const y = c.length(o.y, [...path, 'y'], range);
-  const z = c.length(o.z, [...path, 'z'], range);
-  return x === undefined || y === undefined || z === undefined ? undefined : { x, y, z };
+  return xyzObject(c, value, path, range);
 }
 
 /** Moves a targeting issue (paths `views[..]`, `geometry.*`, ...) to where its field is in the session. */
