@@ -150,10 +150,16 @@ function relocate(issue: Issue, marksPath: string): Issue {
   return { ...issue, path, message };
 }
 
+/** Marks always give a stereo request (views), never a tomosynthesis one. */
+function stereo(r: ReturnType<typeof parseTargetingRequest>): TargetingInput {
+  if (!('views' in r)) throw new Error('internal: QA marks parsed as a tomosynthesis request');
+  return r;
+}
+
 /** The unit's geometry through the targeting request's validation (a symmetric pair that any valid unit accepts). */
 function checkGeometryOnly(geometry: unknown): UnitGeometry {
   try {
-    return parseTargetingRequest({ geometry, thickness: 1, views: [{ angle: 1, u: 0, v: 0 }, { angle: -1, u: 0, v: 0 }] }).geometry;
+    return stereo(parseTargetingRequest({ geometry, thickness: 1, views: [{ angle: 1, u: 0, v: 0 }, { angle: -1, u: 0, v: 0 }] })).geometry;
   } catch (err) {
     if (!(err instanceof StereotaxError)) throw err;
     const own = err.issues.filter((i) => i.path.startsWith('geometry')).map((i) => relocate(i, 'views'));
@@ -253,7 +259,7 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
       if (req.detector !== undefined) treq.detector = req.detector;
       if (req.maxRayGap !== undefined) treq.maxRayGap = req.maxRayGap;
       try {
-        out[k] = parseTargetingRequest(treq);
+        out[k] = stereo(parseTargetingRequest(treq));
       } catch (err) {
         if (!(err instanceof StereotaxError)) throw err;
         for (const issue of err.issues) {
