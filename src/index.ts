@@ -87,3 +87,6 @@ export {
   type UltrasoundAnnotation, type UltrasoundPosition, type UltrasoundResult, type DepthThird,
 } from './records/ultrasound.js';
 export { axillary, computeAxillary, parseAxillaryRequest, axillaryText, AXILLARY_FACTS, type AxillaryRequest, type AxillaryResult } from './records/axillary.js';
+
+// Phantom QA (spec qa.md); the history store and the PDF need Node: `stereotax/qa`.
+export * from './qa/index.js';
