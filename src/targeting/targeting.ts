@@ -13,6 +13,8 @@ import { checkLateral, type LateralBlock } from '../needle/checks.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
 import { Checker, guardParse, isArray, type Path, type Plain } from '../core/validate.js';
 import { fastQuantity, type Quantity } from '../core/units.js';
+// Tomosynthesis hook (owned by dicom-schemas): a request with a `tomosynthesis` block is parsed and computed there.
+import { computeTomosynthesis, parseTomosynthesisRequest, type TomosynthesisInput } from './tomosynthesis.js';
 
 export interface ViewMark {
   /** Tube angle in degrees; positive when the source is on the +x side. */
@@ -79,7 +81,7 @@ export const SYMMETRY_TOLERANCE = 1e-9;
 
 const REQUEST_FIELDS = ['id', 'geometry', 'thickness', 'views', 'detector', 'imageSigma', 'maxRayGap', 'needle'];
 
-function checkGeometry(c: Checker, value: unknown, path: Path): UnitGeometry | undefined {
+export function checkGeometry(c: Checker, value: unknown, path: Path): UnitGeometry | undefined {
   const g = c.object(value, path, ['sourceToDetector', 'sourceToSupport', 'rotationAxisHeight'], ['sourceToDetector', 'sourceToSupport', 'rotationAxisHeight']);
   if (!g) return undefined;
   const sourceToDetector = c.length(g.sourceToDetector, [...path, 'sourceToDetector'], { min: 100, max: 2000 });
@@ -265,8 +267,13 @@ function fastNeedle(value: unknown): NeedleOptions | undefined {
  * Checks a targeting request completely, converting units and pixels; throws a
  * StereotaxError listing every issue. Nothing is computed from an invalid request.
  */
-export function parseTargetingRequest(request: unknown): TargetingInput {
-  return fastTargetingRequest(request) ?? guardParse(() => checkTargetingRequest(request));
+export function parseTargetingRequest(request: unknown): TargetingInput | TomosynthesisInput {
+  // The fast path never takes a request with a `tomosynthesis` block (an unknown field to it).
+  return fastTargetingRequest(request) ?? guardParse(() => {
+    const tomosynthesis = parseTomosynthesisRequest(request); // tomosynthesis hook
+    if (tomosynthesis) return tomosynthesis; // tomosynthesis hook
+    return checkTargetingRequest(request);
+  });
 }
 
 /** The complete check, every issue collected (parseTargetingRequest's slow path). */
@@ -415,7 +422,8 @@ function scratchBatch(engine: Engine, input: TargetingInput): Scratch {
 }
 
 /** Computes a validated request with a loaded engine. */
-export function computeTargeting(engine: Engine, input: TargetingInput): TargetingResult {
+export function computeTargeting(engine: Engine, input: TargetingInput | TomosynthesisInput): TargetingResult {
+  if ('tomosynthesis' in input) return computeTomosynthesis(input); // tomosynthesis hook
   const V = input.views.length;
   const s = scratchBatch(engine, input);
   const b = s.b;
