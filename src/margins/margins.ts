@@ -126,6 +126,14 @@ export function parseMarginsRequest(request: unknown): MarginsInput {
   });
   c.done();
   const est = twoView ? twoViewEstimate(twoView) : undefined;
+  if (est) {
+    // The solids built from the two views must lie in the same range as given ones
+    // (for example a single calcification gives a lesion of no extent).
+    const derived = new Checker();
+    checkSpecimen(derived, est.specimen, ['twoView', 'specimen']);
+    checkLesion(derived, est.lesion, ['twoView', 'lesion']);
+    derived.done();
+  }
   const input: MarginsInput = {
     specimen: est ? est.specimen : specimen!,
     lesion: est ? est.lesion : lesion!,

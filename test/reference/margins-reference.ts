@@ -96,3 +96,45 @@ export function refEllipsoidPatchDistance(center: R3, axes: R3, dir: (typeof DIR
 }
 
 export const REF_DIRS = DIRS;
+
+/**
+ * Named margins of a box lesion in a box specimen by the README's definition, by brute
+ * force over a grid of lesion points (corners and the specimen's face coordinates
+ * included, where the extremes of these distances lie): for each face, minus the largest distance
+ * beyond the specimen of a lesion point whose nearest specimen point is on that face
+ * (a point beyond an edge counts for the face of the first axis in x, y, z order);
+ * when there is none, the smallest distance from a lesion point to the face rectangle.
+ */
+export function refBoxInBoxMargins(spec: { center: R3; size: R3 }, les: { center: R3; size: R3 }, n = 11): Record<(typeof DIRS)[number], number> {
+  const lo = spec.center.map((c, i) => c - spec.size[i] / 2), hi = spec.center.map((c, i) => c + spec.size[i] / 2);
+  const reach: Record<string, number> = {}, near: Record<string, number> = {};
+  for (const d of DIRS) { reach[d] = 0; near[d] = Infinity; }
+  // Per axis: the grid, plus the specimen's face coordinates where they fall inside the lesion.
+  const values = [0, 1, 2].map((a) => {
+    const l0 = les.center[a] - les.size[a] / 2, l1 = les.center[a] + les.size[a] / 2;
+    const v = Array.from({ length: n }, (_, t) => l0 + ((l1 - l0) * t) / (n - 1));
+    for (const f of [lo[a], hi[a]]) if (f > l0 && f < l1) v.push(f);
+    return v;
+  });
+  for (const x of values[0]) for (const y of values[1]) for (const z of values[2]) {
+    const p = [x, y, z];
+    const q = p.map((x, a) => Math.min(hi[a], Math.max(lo[a], x)));
+    const out = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+    if (out > 0) {
+      // The nearest point's face; on an edge or corner, the first axis in x, y, z order.
+      const a = [0, 1, 2].find((t) => p[t] >= hi[t] || p[t] <= lo[t])!;
+      const d = `${p[a] >= hi[a] ? '+' : '-'}${'xyz'[a]}`;
+      reach[d] = Math.max(reach[d], out);
+    }
+    for (const d of DIRS) {
+      const a = 'xyz'.indexOf(d[1]);
+      const face = d[0] === '+' ? hi[a] : lo[a];
+      let s = (p[a] - face) ** 2;
+      for (const b of [0, 1, 2]) if (b !== a) s += Math.max(lo[b] - p[b], 0, p[b] - hi[b]) ** 2;
+      near[d] = Math.min(near[d], Math.sqrt(s));
+    }
+  }
+  const res = {} as Record<(typeof DIRS)[number], number>;
+  for (const d of DIRS) res[d] = reach[d] > 0 ? -reach[d] : near[d];
+  return res;
+}
