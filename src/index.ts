@@ -6,6 +6,7 @@
 export { StereotaxError, EngineError, formatPath, type Issue, type IssueCode } from './core/errors.js';
 export { Engine, loadEngine, simdSupported, type LoadOptions, type KernelChoice } from './engine/engine.js';
 export type { KernelKind } from './engine/kernels.js';
+export { createPool, WorkerPool, withTransfer, type WorkerPoolOptions, type RunOptions } from './workers/index.js';
 export { TriangulationBatch, COVARIANCE_TERMS, type TriangulationBatchOptions, type CovarianceTerm } from './targeting/batch.js';
 export {
   detectorGap, detectorPlaneZ, rotationRadius, sourcePosition, TYPICAL_GEOMETRIES,
