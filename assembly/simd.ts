@@ -1,10 +1,10 @@
 // f64x2 build: two cases per step, written by hand (Binaryen does not vectorise).
 // Same exports and the same arithmetic, in the same order, as the scalar build, so
 // the two agree to the last bit; an odd last case falls through to the scalar loop.
-export { reserve, release, heapTop } from './memory';
+export { heapBase, heapTop, setHeapTop } from './memory';
 export { rayGap, jacobian, classic } from './targeting';
-export { ellipsoidDistances } from './margins';
-import { triangulateRange, triangulatePairRange, projectRange, at, SINGULAR_DET } from './targeting';
+export { ellipsoidDistances } from './margins-simd';
+import { triangulateRange, triangulatePairRange, triangulate3Range, triangulate4Range, projectRange, at, SINGULAR_DET } from './targeting';
 
 export const SIMD: i32 = 1;
 
@@ -14,18 +14,21 @@ export const SIMD: i32 = 1;
 @inline function div(a: v128, b: v128): v128 { return f64x2.div(a, b); }
 @inline function splat(a: f64): v128 { return f64x2.splat(a); }
 
+/** Cases [from, to) of columns with stride n: see the scalar build. */
 export function triangulate(
-  n: i32, views: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
+  from: i32, to: i32, n: i32, views: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, outGap: usize,
 ): i32 {
-  if (views == 2) return triangulatePair(n, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
+  if (views == 2) return triangulatePair(from, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
+  if (views == 3) return triangulate3(from, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist);
+  if (views == 4) return triangulate4(from, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist);
   const one = splat(1.0);
   const zero = splat(0.0);
   const nan = splat(NaN);
   const tiny = splat(SINGULAR_DET);
   let singular = 0;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
+  let i = from;
+  for (; i + 1 < to; i += 2) {
     let a00 = zero, a01 = zero, a02 = zero, a11 = zero, a12 = zero, a22 = zero;
     let b0 = zero, b1 = zero, b2 = zero;
     for (let k = 0; k < views; k++) {
@@ -68,18 +71,18 @@ export function triangulate(
         const wy = v128.load(at(v, k, n, i));
         const wz = splat(dz - szs);
         const inv = div(one, add(add(mul(wx, wx), mul(wy, wy)), mul(wz, wz)));
-        v128.store(at(outDist, k, n, i), rayDistance(x, y, z, Sx, Sz, wx, wy, wz, inv));
+        v128.store(at(outDist, k, n, i), rayDistance2(x, y, z, Sx, Sz, wx, wy, wz, inv));
       }
     }
   }
-  if (i < n) {
-    singular += triangulateRange(i, n, n, views, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
+  if (i < to) {
+    singular += triangulateRange(i, to, n, views, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
   }
   return singular;
 }
 
 /** |r x w| / |w| for r = X - S, both lanes; inv = 1 / |w|^2. */
-@inline function rayDistance(x: v128, y: v128, z: v128, Sx: v128, Sz: v128, wx: v128, wy: v128, wz: v128, inv: v128): v128 {
+@inline function rayDistance2(x: v128, y: v128, z: v128, Sx: v128, Sz: v128, wx: v128, wy: v128, wz: v128, inv: v128): v128 {
   const rx = sub(x, Sx), ry = y, rz = sub(z, Sz);
   const cx = sub(mul(ry, wz), mul(rz, wy));
   const cy = sub(mul(rz, wx), mul(rx, wz));
@@ -131,7 +134,7 @@ export function triangulate(
  * splatted once per batch.
  */
 function triangulatePair(
-  n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
+  from: i32, to: i32, n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, outGap: usize,
 ): i32 {
   const one = splat(1.0);
@@ -147,27 +150,170 @@ function triangulatePair(
   const K0 = splat(Dxs * w0zs), K1 = splat(Dxs * w1zs);
   const limit = splat(0.5 * SINGULAR_DET);
   const u1 = u + (<usize>n << 3), v1 = v + (<usize>n << 3), d1 = outDist + (<usize>n << 3);
-  let i = 0;
+  let i = from;
   // Each solvable lane adds -1 (all ones) to its i64 counter.
   let solvable = i64x2.splat(0);
   // Four cases per step (two independent f64x2 chains): the division and root
   // latencies of one chain hide behind the arithmetic of the other.
-  for (; i + 3 < n; i += 4) {
+  for (; i + 3 < to; i += 4) {
     solvable = i64x2.add(solvable, pairStep(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
       S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan));
     solvable = i64x2.add(solvable, pairStep(<usize>(i + 2) << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
       S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan));
   }
-  for (; i + 1 < n; i += 2) {
+  for (; i + 1 < to; i += 2) {
     solvable = i64x2.add(solvable, pairStep(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
       S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan));
   }
-  let singular = i + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
-  if (i < n) {
-    singular += triangulatePairRange(i, n, n, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
+  let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
+  if (i < to) {
+    singular += triangulatePairRange(i, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
   }
   return singular;
 }
+
+/** 3 views, two cases per step: triangulate3Range operation for operation. */
+function triangulate3(
+  from: i32, to: i32, n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
+  outX: usize, outY: usize, outZ: usize, outDist: usize,
+): i32 {
+  const one = splat(1.0), zero = splat(0.0), nan = splat(NaN), tiny = splat(SINGULAR_DET);
+  const stride = <usize>n << 3;
+  const s0x = load<f64>(sx + 0), s0z = load<f64>(sz + 0), w0zs = dz - s0z;
+  const S0x = splat(s0x), S0z = splat(s0z), W0z = splat(w0zs), W0zz = splat(w0zs * w0zs), W0zS = splat(w0zs * s0z);
+  const s1x = load<f64>(sx + 8), s1z = load<f64>(sz + 8), w1zs = dz - s1z;
+  const S1x = splat(s1x), S1z = splat(s1z), W1z = splat(w1zs), W1zz = splat(w1zs * w1zs), W1zS = splat(w1zs * s1z);
+  const s2x = load<f64>(sx + 16), s2z = load<f64>(sz + 16), w2zs = dz - s2z;
+  const S2x = splat(s2x), S2z = splat(s2z), W2z = splat(w2zs), W2zz = splat(w2zs * w2zs), W2zS = splat(w2zs * s2z);
+  const u1 = u + stride, v1 = v + stride, d1 = outDist + stride;
+  const u2 = u1 + stride, v2 = v1 + stride, d2 = d1 + stride;
+  let solvable = i64x2.splat(0);
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const o = <usize>i << 3;
+    const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
+    const i0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
+    const p0x = mul(w0x, i0), p0y = mul(w0y, i0), p0z = mul(W0z, i0);
+    const q0 = mul(add(mul(w0x, S0x), W0zS), i0);
+    const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
+    const i1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
+    const p1x = mul(w1x, i1), p1y = mul(w1y, i1), p1z = mul(W1z, i1);
+    const q1 = mul(add(mul(w1x, S1x), W1zS), i1);
+    const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
+    const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
+    const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
+    const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
+    const a00 = add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x)));
+    const a01 = sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y));
+    const a02 = sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z));
+    const a11 = add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y)));
+    const a12 = sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z));
+    const a22 = add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z)));
+    const b0 = add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2)));
+    const b1 = sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2));
+    const b2 = add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2)));
+    const c00 = sub(mul(a11, a22), mul(a12, a12));
+    const c01 = sub(mul(a02, a12), mul(a01, a22));
+    const c02 = sub(mul(a01, a12), mul(a02, a11));
+    const c11 = sub(mul(a00, a22), mul(a02, a02));
+    const c12 = sub(mul(a01, a02), mul(a00, a12));
+    const c22 = sub(mul(a00, a11), mul(a01, a01));
+    const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
+    const ok = f64x2.gt(det, tiny);
+    const r = div(one, det);
+    const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
+    const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
+    const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
+    solvable = i64x2.add(solvable, ok);
+    v128.store(outX + o, x);
+    v128.store(outY + o, y);
+    v128.store(outZ + o, z);
+    if (outDist != 0) {
+      v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
+      v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
+      v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
+    }
+  }
+  let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
+  if (i < to) singular += triangulate3Range(i, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist);
+  return singular;
+}
+
+/** 4 views, two cases per step: triangulate4Range operation for operation. */
+function triangulate4(
+  from: i32, to: i32, n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
+  outX: usize, outY: usize, outZ: usize, outDist: usize,
+): i32 {
+  const one = splat(1.0), zero = splat(0.0), nan = splat(NaN), tiny = splat(SINGULAR_DET);
+  const stride = <usize>n << 3;
+  const s0x = load<f64>(sx + 0), s0z = load<f64>(sz + 0), w0zs = dz - s0z;
+  const S0x = splat(s0x), S0z = splat(s0z), W0z = splat(w0zs), W0zz = splat(w0zs * w0zs), W0zS = splat(w0zs * s0z);
+  const s1x = load<f64>(sx + 8), s1z = load<f64>(sz + 8), w1zs = dz - s1z;
+  const S1x = splat(s1x), S1z = splat(s1z), W1z = splat(w1zs), W1zz = splat(w1zs * w1zs), W1zS = splat(w1zs * s1z);
+  const s2x = load<f64>(sx + 16), s2z = load<f64>(sz + 16), w2zs = dz - s2z;
+  const S2x = splat(s2x), S2z = splat(s2z), W2z = splat(w2zs), W2zz = splat(w2zs * w2zs), W2zS = splat(w2zs * s2z);
+  const s3x = load<f64>(sx + 24), s3z = load<f64>(sz + 24), w3zs = dz - s3z;
+  const S3x = splat(s3x), S3z = splat(s3z), W3z = splat(w3zs), W3zz = splat(w3zs * w3zs), W3zS = splat(w3zs * s3z);
+  const u1 = u + stride, v1 = v + stride, d1 = outDist + stride;
+  const u2 = u1 + stride, v2 = v1 + stride, d2 = d1 + stride;
+  const u3 = u2 + stride, v3 = v2 + stride, d3 = d2 + stride;
+  let solvable = i64x2.splat(0);
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const o = <usize>i << 3;
+    const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
+    const i0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
+    const p0x = mul(w0x, i0), p0y = mul(w0y, i0), p0z = mul(W0z, i0);
+    const q0 = mul(add(mul(w0x, S0x), W0zS), i0);
+    const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
+    const i1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
+    const p1x = mul(w1x, i1), p1y = mul(w1y, i1), p1z = mul(W1z, i1);
+    const q1 = mul(add(mul(w1x, S1x), W1zS), i1);
+    const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
+    const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
+    const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
+    const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
+    const w3x = sub(v128.load(u3 + o), S3x), w3y = v128.load(v3 + o);
+    const i3 = div(one, add(add(mul(w3x, w3x), mul(w3y, w3y)), W3zz));
+    const p3x = mul(w3x, i3), p3y = mul(w3y, i3), p3z = mul(W3z, i3);
+    const q3 = mul(add(mul(w3x, S3x), W3zS), i3);
+    const a00 = add(add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x))), sub(one, mul(w3x, p3x)));
+    const a01 = sub(sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y)), mul(w3x, p3y));
+    const a02 = sub(sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z)), mul(w3x, p3z));
+    const a11 = add(add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y))), sub(one, mul(w3y, p3y)));
+    const a12 = sub(sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z)), mul(w3y, p3z));
+    const a22 = add(add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z))), sub(one, mul(W3z, p3z)));
+    const b0 = add(add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2))), sub(S3x, mul(w3x, q3)));
+    const b1 = sub(sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2)), mul(w3y, q3));
+    const b2 = add(add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2))), sub(S3z, mul(W3z, q3)));
+    const c00 = sub(mul(a11, a22), mul(a12, a12));
+    const c01 = sub(mul(a02, a12), mul(a01, a22));
+    const c02 = sub(mul(a01, a12), mul(a02, a11));
+    const c11 = sub(mul(a00, a22), mul(a02, a02));
+    const c12 = sub(mul(a01, a02), mul(a00, a12));
+    const c22 = sub(mul(a00, a11), mul(a01, a01));
+    const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
+    const ok = f64x2.gt(det, tiny);
+    const r = div(one, det);
+    const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
+    const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
+    const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
+    solvable = i64x2.add(solvable, ok);
+    v128.store(outX + o, x);
+    v128.store(outY + o, y);
+    v128.store(outZ + o, z);
+    if (outDist != 0) {
+      v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
+      v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
+      v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
+      v128.store(d3 + o, rayDistance2(x, y, z, S3x, S3z, w3x, w3y, W3z, i3));
+    }
+  }
+  let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
+  if (i < to) singular += triangulate4Range(i, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist);
+  return singular;
+}
+
 
 export function project(
   n: i32, Sx: f64, Sz: f64, dz: f64, px: usize, py: usize, pz: usize, outU: usize, outV: usize,

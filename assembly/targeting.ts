@@ -79,6 +79,154 @@ export function triangulateRange(
   return singular;
 }
 
+/** |r x w| / |w| for r = X - S, with inv = 1 / |w|^2 (triangulateRange's ray distance). */
+@inline export function rayDistance(x: f64, y: f64, z: f64, Sx: f64, Sz: f64, wx: f64, wy: f64, wz: f64, inv: f64): f64 {
+  const rx = x - Sx, ry = y, rz = z - Sz;
+  const cx = ry * wz - rz * wy, cy = rz * wx - rx * wz, cz = rx * wy - ry * wx;
+  return Math.sqrt((cx * cx + cy * cy + cz * cz) * inv);
+}
+
+/**
+ * 3 views, unrolled: triangulateRange's operations in the same order with the
+ * per-view constants (source, w_z, w_z^2, w_z S_z) computed once per batch, and each
+ * view's w and 1/|w|^2 kept for the ray distances.
+ */
+export function triangulate3Range(
+  from: i32, to: i32, n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
+  outX: usize, outY: usize, outZ: usize, outDist: usize,
+): i32 {
+  const stride = <usize>n << 3;
+  const S0x = load<f64>(sx + 0), S0z = load<f64>(sz + 0);
+  const W0z = dz - S0z, W0zz = W0z * W0z, W0zS = W0z * S0z;
+  const S1x = load<f64>(sx + 8), S1z = load<f64>(sz + 8);
+  const W1z = dz - S1z, W1zz = W1z * W1z, W1zS = W1z * S1z;
+  const S2x = load<f64>(sx + 16), S2z = load<f64>(sz + 16);
+  const W2z = dz - S2z, W2zz = W2z * W2z, W2zS = W2z * S2z;
+  const u1 = u + stride, v1 = v + stride, d1 = outDist + stride;
+  const u2 = u1 + stride, v2 = v1 + stride, d2 = d1 + stride;
+  let singular = 0;
+  for (let i = from; i < to; i++) {
+    const o = <usize>i << 3;
+    const w0x = load<f64>(u + o) - S0x, w0y = load<f64>(v + o);
+    const i0 = 1.0 / (w0x * w0x + w0y * w0y + W0zz);
+    const p0x = w0x * i0, p0y = w0y * i0, p0z = W0z * i0;
+    const q0 = (w0x * S0x + W0zS) * i0;
+    const w1x = load<f64>(u1 + o) - S1x, w1y = load<f64>(v1 + o);
+    const i1 = 1.0 / (w1x * w1x + w1y * w1y + W1zz);
+    const p1x = w1x * i1, p1y = w1y * i1, p1z = W1z * i1;
+    const q1 = (w1x * S1x + W1zS) * i1;
+    const w2x = load<f64>(u2 + o) - S2x, w2y = load<f64>(v2 + o);
+    const i2 = 1.0 / (w2x * w2x + w2y * w2y + W2zz);
+    const p2x = w2x * i2, p2y = w2y * i2, p2z = W2z * i2;
+    const q2 = (w2x * S2x + W2zS) * i2;
+    const a00 = ((0.0 + (1.0 - w0x * p0x)) + (1.0 - w1x * p1x)) + (1.0 - w2x * p2x);
+    const a01 = ((0.0 - w0x * p0y) - w1x * p1y) - w2x * p2y;
+    const a02 = ((0.0 - w0x * p0z) - w1x * p1z) - w2x * p2z;
+    const a11 = ((0.0 + (1.0 - w0y * p0y)) + (1.0 - w1y * p1y)) + (1.0 - w2y * p2y);
+    const a12 = ((0.0 - w0y * p0z) - w1y * p1z) - w2y * p2z;
+    const a22 = ((0.0 + (1.0 - W0z * p0z)) + (1.0 - W1z * p1z)) + (1.0 - W2z * p2z);
+    const b0 = ((0.0 + (S0x - w0x * q0)) + (S1x - w1x * q1)) + (S2x - w2x * q2);
+    const b1 = ((0.0 - w0y * q0) - w1y * q1) - w2y * q2;
+    const b2 = ((0.0 + (S0z - W0z * q0)) + (S1z - W1z * q1)) + (S2z - W2z * q2);
+    const c00 = a11 * a22 - a12 * a12, c01 = a02 * a12 - a01 * a22, c02 = a01 * a12 - a02 * a11;
+    const c11 = a00 * a22 - a02 * a02, c12 = a01 * a02 - a00 * a12, c22 = a00 * a11 - a01 * a01;
+    const det = a00 * c00 + a01 * c01 + a02 * c02;
+    let x = NaN, y = NaN, z = NaN;
+    if (det > SINGULAR_DET) {
+      const r = 1.0 / det;
+      x = (c00 * b0 + c01 * b1 + c02 * b2) * r;
+      y = (c01 * b0 + c11 * b1 + c12 * b2) * r;
+      z = (c02 * b0 + c12 * b1 + c22 * b2) * r;
+    } else {
+      singular++;
+    }
+    store<f64>(outX + o, x);
+    store<f64>(outY + o, y);
+    store<f64>(outZ + o, z);
+    if (outDist != 0) {
+      store<f64>(outDist + o, rayDistance(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
+      store<f64>(d1 + o, rayDistance(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
+      store<f64>(d2 + o, rayDistance(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
+    }
+  }
+  return singular;
+}
+
+/**
+ * 4 views, unrolled: triangulateRange's operations in the same order with the
+ * per-view constants (source, w_z, w_z^2, w_z S_z) computed once per batch, and each
+ * view's w and 1/|w|^2 kept for the ray distances.
+ */
+export function triangulate4Range(
+  from: i32, to: i32, n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
+  outX: usize, outY: usize, outZ: usize, outDist: usize,
+): i32 {
+  const stride = <usize>n << 3;
+  const S0x = load<f64>(sx + 0), S0z = load<f64>(sz + 0);
+  const W0z = dz - S0z, W0zz = W0z * W0z, W0zS = W0z * S0z;
+  const S1x = load<f64>(sx + 8), S1z = load<f64>(sz + 8);
+  const W1z = dz - S1z, W1zz = W1z * W1z, W1zS = W1z * S1z;
+  const S2x = load<f64>(sx + 16), S2z = load<f64>(sz + 16);
+  const W2z = dz - S2z, W2zz = W2z * W2z, W2zS = W2z * S2z;
+  const S3x = load<f64>(sx + 24), S3z = load<f64>(sz + 24);
+  const W3z = dz - S3z, W3zz = W3z * W3z, W3zS = W3z * S3z;
+  const u1 = u + stride, v1 = v + stride, d1 = outDist + stride;
+  const u2 = u1 + stride, v2 = v1 + stride, d2 = d1 + stride;
+  const u3 = u2 + stride, v3 = v2 + stride, d3 = d2 + stride;
+  let singular = 0;
+  for (let i = from; i < to; i++) {
+    const o = <usize>i << 3;
+    const w0x = load<f64>(u + o) - S0x, w0y = load<f64>(v + o);
+    const i0 = 1.0 / (w0x * w0x + w0y * w0y + W0zz);
+    const p0x = w0x * i0, p0y = w0y * i0, p0z = W0z * i0;
+    const q0 = (w0x * S0x + W0zS) * i0;
+    const w1x = load<f64>(u1 + o) - S1x, w1y = load<f64>(v1 + o);
+    const i1 = 1.0 / (w1x * w1x + w1y * w1y + W1zz);
+    const p1x = w1x * i1, p1y = w1y * i1, p1z = W1z * i1;
+    const q1 = (w1x * S1x + W1zS) * i1;
+    const w2x = load<f64>(u2 + o) - S2x, w2y = load<f64>(v2 + o);
+    const i2 = 1.0 / (w2x * w2x + w2y * w2y + W2zz);
+    const p2x = w2x * i2, p2y = w2y * i2, p2z = W2z * i2;
+    const q2 = (w2x * S2x + W2zS) * i2;
+    const w3x = load<f64>(u3 + o) - S3x, w3y = load<f64>(v3 + o);
+    const i3 = 1.0 / (w3x * w3x + w3y * w3y + W3zz);
+    const p3x = w3x * i3, p3y = w3y * i3, p3z = W3z * i3;
+    const q3 = (w3x * S3x + W3zS) * i3;
+    const a00 = (((0.0 + (1.0 - w0x * p0x)) + (1.0 - w1x * p1x)) + (1.0 - w2x * p2x)) + (1.0 - w3x * p3x);
+    const a01 = (((0.0 - w0x * p0y) - w1x * p1y) - w2x * p2y) - w3x * p3y;
+    const a02 = (((0.0 - w0x * p0z) - w1x * p1z) - w2x * p2z) - w3x * p3z;
+    const a11 = (((0.0 + (1.0 - w0y * p0y)) + (1.0 - w1y * p1y)) + (1.0 - w2y * p2y)) + (1.0 - w3y * p3y);
+    const a12 = (((0.0 - w0y * p0z) - w1y * p1z) - w2y * p2z) - w3y * p3z;
+    const a22 = (((0.0 + (1.0 - W0z * p0z)) + (1.0 - W1z * p1z)) + (1.0 - W2z * p2z)) + (1.0 - W3z * p3z);
+    const b0 = (((0.0 + (S0x - w0x * q0)) + (S1x - w1x * q1)) + (S2x - w2x * q2)) + (S3x - w3x * q3);
+    const b1 = (((0.0 - w0y * q0) - w1y * q1) - w2y * q2) - w3y * q3;
+    const b2 = (((0.0 + (S0z - W0z * q0)) + (S1z - W1z * q1)) + (S2z - W2z * q2)) + (S3z - W3z * q3);
+    const c00 = a11 * a22 - a12 * a12, c01 = a02 * a12 - a01 * a22, c02 = a01 * a12 - a02 * a11;
+    const c11 = a00 * a22 - a02 * a02, c12 = a01 * a02 - a00 * a12, c22 = a00 * a11 - a01 * a01;
+    const det = a00 * c00 + a01 * c01 + a02 * c02;
+    let x = NaN, y = NaN, z = NaN;
+    if (det > SINGULAR_DET) {
+      const r = 1.0 / det;
+      x = (c00 * b0 + c01 * b1 + c02 * b2) * r;
+      y = (c01 * b0 + c11 * b1 + c12 * b2) * r;
+      z = (c02 * b0 + c12 * b1 + c22 * b2) * r;
+    } else {
+      singular++;
+    }
+    store<f64>(outX + o, x);
+    store<f64>(outY + o, y);
+    store<f64>(outZ + o, z);
+    if (outDist != 0) {
+      store<f64>(outDist + o, rayDistance(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
+      store<f64>(d1 + o, rayDistance(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
+      store<f64>(d2 + o, rayDistance(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
+      store<f64>(d3 + o, rayDistance(x, y, z, S3x, S3z, w3x, w3y, W3z, i3));
+    }
+  }
+  return singular;
+}
+
+
 // For two rays the least-squares point (minimum summed squared distance) is the
 // midpoint of their common perpendicular: the same point as the 3x3 normal
 // equations give, for a third of the arithmetic, one division and one root.

@@ -28,9 +28,9 @@ export function rng(seed = 12345) {
 }
 
 /** Fills u[k], v[k] (arrays of Float64Array, one per view) with N projected, noisy marks. */
-export function fillMarks(u, v, N, seed = 12345) {
+export function fillMarks(u, v, N, seed = 12345, angles = ANGLES) {
   const rand = rng(seed);
-  const S = sources();
+  const S = sources(GEOMETRY, angles);
   const dz = detectorZ();
   for (let i = 0; i < N; i++) {
     const x = rand() * 100 - 50, y = rand() * 80, z = rand() * THICKNESS;
@@ -39,5 +39,15 @@ export function fillMarks(u, v, N, seed = 12345) {
       u[k][i] = S[k].x + t * (x - S[k].x) + (rand() - 0.5) * 0.2;
       v[k][i] = t * y + (rand() - 0.5) * 0.2;
     }
+  }
+}
+
+/** N points of a calcification cluster around and inside a specimen (mm). */
+export function fillPoints(x, y, z, N, seed = 777) {
+  const rand = rng(seed);
+  for (let i = 0; i < N; i++) {
+    x[i] = rand() * 70 - 35;
+    y[i] = rand() * 50 - 25;
+    z[i] = rand() * 36 - 18;
   }
 }

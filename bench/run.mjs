@@ -1,133 +1,320 @@
-// `npm run bench`: batch triangulation of N two-view cases by the wasm f64x2 and
-// scalar kernels, a plain-JS loop on the same Float64Arrays, the validated per-call
-// API and mathjs's lusolve, in one run. Prints cases/s and ratios; writes results.json.
-import Benchmark from 'benchmark';
-import { lusolve, matrix, identity, subtract, multiply, add, transpose } from 'mathjs';
-import { writeFileSync } from 'node:fs';
-import { loadEngine, simdSupported, targetWith, TriangulationBatch } from '../dist/index.js';
-import { ANGLES, GEOMETRY, THICKNESS, detectorZ, fillMarks, sources } from './data.mjs';
-import { triangulatePairJs } from './plain-js.mjs';
+// `npm run bench`: every variant measured in interleaved rounds (bench/rounds.mjs),
+// medians with their spread, ratios taken within each round. Suites:
+//   - two views and three views, at a size that fits in L2 and at 1e6 cases: the wasm
+//     f64x2 and scalar builds, a plain-JS loop, and a C twin of the same arithmetic
+//     compiled now by the system's cc (-O3 with explicit 2-lane vectors, and the
+//     scalar C left to -O3 -march=native);
+//   - margins: points to an ellipsoid, wasm builds vs plain JS (and C);
+//   - threads: triangulateParallel on 1 and 2 workers (cache-sized chunks), in place on
+//     a shared engine, and copying chunks from an ordinary one;
+//   - the validated single-request API on realistic requests, JSON.stringify apart.
+// Every variant's output is checked (bit for bit where the arithmetic is the same)
+// before anything is timed. Writes bench/results.json with the machine and its load.
+//
+// BENCH_QUICK=1 for a short smoke run (3 rounds, small samples); BENCH_ROUNDS=n.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  EllipsoidDistanceBatch, TriangulationBatch, createPool, createSharedEngine, loadEngine, simdSupported, targetWith, triangulateParallel,
+} from '../dist/index.js';
+import { ANGLES, GEOMETRY, THICKNESS, detectorZ, fillMarks, fillPoints, sources } from './data.mjs';
+import { ellipsoidDistancesJs, triangulatePairJs } from './plain-js.mjs';
+import { fmtRatio, fmtTime, interleavedRounds, machine } from './rounds.mjs';
 
-const N = Number(process.env.BENCH_CASES ?? 1_000_000);
-const quick = process.env.BENCH_QUICK === '1';
-const batchOptions = { minSamples: quick ? 2 : 8, maxTime: quick ? 0.5 : 3 };
-const callOptions = { minSamples: quick ? 2 : 8, maxTime: quick ? 0.5 : 2 };
+const QUICK = process.env.BENCH_QUICK === '1';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 7));
+const SAMPLE_MS = QUICK ? 15 : 60;
+const CACHE_N = 8192; // two views: 8 columns x 64 KiB = 512 KiB, three views 12 x 64 KiB: inside a 1-2 MiB L2
+const BIG_N = QUICK ? 200_000 : 1_000_000;
+const THREE = [0, 15, -15];
+const here = path.dirname(fileURLToPath(import.meta.url));
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'stereotax-bench-'));
+const log = (s) => process.stderr.write(s + '\n');
+const results = { date: new Date().toISOString(), machine: machine(), config: { rounds: ROUNDS, sampleMs: SAMPLE_MS, quick: QUICK }, suites: {}, bars: [] };
 
-const simd = new TriangulationBatch(await loadEngine({ kernel: 'simd' }), { capacity: N, geometry: GEOMETRY, angles: ANGLES });
-const scalar = new TriangulationBatch(await loadEngine({ kernel: 'scalar' }), { capacity: N, geometry: GEOMETRY, angles: ANGLES });
-// Marks are written straight into wasm memory (the batches' columns): no copies.
-fillMarks([simd.u(0), simd.u(1)], [simd.v(0), simd.v(1)], N);
-scalar.u(0).set(simd.u(0)); scalar.u(1).set(simd.u(1));
-scalar.v(0).set(simd.v(0)); scalar.v(1).set(simd.v(1));
-
-const [S0, S1] = sources();
-const dz = detectorZ();
-const js = { x: new Float64Array(N), y: new Float64Array(N), z: new Float64Array(N), d0: new Float64Array(N), d1: new Float64Array(N), gap: new Float64Array(N) };
-const runJs = () => triangulatePairJs(N, S0.x, S0.z, S1.x, S1.z, dz, simd.u(0), simd.v(0), simd.u(1), simd.v(1), js.x, js.y, js.z, js.d0, js.d1, js.gap);
-
-// mathjs: the normal equations per case, solved with lusolve (as a researcher might).
-function mathjsCase(i) {
-  const I = identity(3);
-  let A = matrix([[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
-  let b = matrix([[0], [0], [0]]);
-  for (const [k, S] of [[0, S0], [1, S1]]) {
-    const w = matrix([[simd.u(k)[i] - S.x], [simd.v(k)[i]], [dz - S.z]]);
-    const wwT = multiply(w, transpose(w));
-    const M = subtract(I, multiply(wwT, 1 / multiply(transpose(w), w).get([0, 0])));
-    A = add(A, M);
-    b = add(b, multiply(M, matrix([[S.x], [0], [S.z]])));
-  }
-  return lusolve(A, b);
-}
-
-// Correctness first: every variant must agree before anything is timed.
-simd.triangulate();
-scalar.triangulate();
-runJs();
-let maxDiff = 0;
-let bitDiffs = 0;
-for (let i = 0; i < N; i++) {
-  for (const [a, b] of [[simd.x, js.x], [simd.y, js.y], [simd.z, js.z], [simd.rayGap, js.gap], [simd.rayDistance(0), js.d0]]) {
-    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-  }
-  if (simd.x[i] !== scalar.x[i] || simd.y[i] !== scalar.y[i] || simd.z[i] !== scalar.z[i]) bitDiffs++;
-}
-let mathjsDiff = 0;
-for (let i = 0; i < 200; i++) {
-  const r = mathjsCase(i);
-  mathjsDiff = Math.max(mathjsDiff, Math.abs(r.get([0, 0]) - simd.x[i]), Math.abs(r.get([1, 0]) - simd.y[i]), Math.abs(r.get([2, 0]) - simd.z[i]));
-}
-console.log(`check: max |wasm - plain JS| ${maxDiff.toExponential(2)} mm, |wasm - mathjs| ${mathjsDiff.toExponential(2)} mm, SIMD/scalar bit differences ${bitDiffs}`);
-if (!(maxDiff < 1e-9) || !(mathjsDiff < 1e-9)) {
-  console.error('bench: the variants disagree; not timing them');
+if (!simdSupported()) {
+  console.log('bench: this JavaScript engine has no wasm SIMD; nothing to compare');
   process.exit(1);
 }
+const simd = await loadEngine({ kernel: 'simd' });
+const scalar = await loadEngine({ kernel: 'scalar' });
 
-const engine = await loadEngine();
-const REQUESTS = 20_000;
-const requests = Array.from({ length: REQUESTS }, (_, i) => ({
-  geometry: GEOMETRY,
-  thickness: THICKNESS,
-  views: [{ angle: ANGLES[0], u: simd.u(0)[i], v: simd.v(0)[i] }, { angle: ANGLES[1], u: simd.u(1)[i], v: simd.v(1)[i] }],
-}));
-let nextRequest = 0;
-let nextMathjs = 0;
-
-const perCase = new Map([
-  ['wasm f64x2 SIMD batch', N], ['wasm scalar batch', N], ['plain-JS loop', N],
-  ['per-call API (validated)', 1], ['mathjs lusolve per case', 1],
-]);
-const suite = new Benchmark.Suite('triangulation');
-suite
-  .add('wasm f64x2 SIMD batch', () => simd.triangulate(), batchOptions)
-  .add('wasm scalar batch', () => scalar.triangulate(), batchOptions)
-  .add('plain-JS loop', runJs, batchOptions)
-  .add('per-call API (validated)', () => {
-    targetWith(engine, requests[nextRequest]);
-    nextRequest = (nextRequest + 1) % REQUESTS;
-  }, callOptions)
-  .add('mathjs lusolve per case', () => {
-    mathjsCase(nextMathjs);
-    nextMathjs = (nextMathjs + 1) % 2000;
-  }, callOptions)
-  .on('cycle', (e) => process.stderr.write(`  ${String(e.target)}\n`));
-
-console.log(`bench: ${N.toLocaleString('en')} two-view cases, +/-15 deg, SID 660 mm (node ${process.version}, SIMD ${simdSupported() ? 'available' : 'unavailable'})`);
-suite.run({ async: false });
-
-const results = suite.map((b) => ({
-  name: b.name,
-  casesPerSecond: b.hz * perCase.get(b.name),
-  rme: b.stats.rme,
-  samples: b.stats.sample.length,
-}));
-const rate = (name) => results.find((r) => r.name === name).casesPerSecond;
-const ratios = {
-  simdVsJs: rate('wasm f64x2 SIMD batch') / rate('plain-JS loop'),
-  scalarVsJs: rate('wasm scalar batch') / rate('plain-JS loop'),
-  simdVsScalar: rate('wasm f64x2 SIMD batch') / rate('wasm scalar batch'),
-  jsVsMathjs: rate('plain-JS loop') / rate('mathjs lusolve per case'),
-  simdVsMathjs: rate('wasm f64x2 SIMD batch') / rate('mathjs lusolve per case'),
-  apiVsJs: rate('per-call API (validated)') / rate('plain-JS loop'),
-  apiMicrosecondsPerCase: 1e6 / rate('per-call API (validated)'),
-};
-
-const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
-console.log('\n| variant | cases/s | vs plain-JS loop | vs mathjs | ±rme |');
-console.log('|---|---:|---:|---:|---:|');
-for (const r of results) {
-  console.log(`| ${r.name} | ${Math.round(r.casesPerSecond).toLocaleString('en')} | ${fmt(r.casesPerSecond / rate('plain-JS loop'))}x | ${fmt(r.casesPerSecond / rate('mathjs lusolve per case'))}x | ${r.rme.toFixed(1)} % |`);
+// ---- the C twin ---------------------------------------------------------------
+function compileTwins() {
+  const cc = process.env.CC || 'cc';
+  const src = path.join(here, 'ctwin.c');
+  const common = ['-O3', '-fno-math-errno', '-fno-trapping-math', '-ffp-contract=off'];
+  const out = {};
+  for (const [name, extra] of [['O3', []], ['native', ['-march=native']]]) {
+    const exe = path.join(tmp, `ctwin-${name}`);
+    const flags = [...common, ...extra];
+    const r = spawnSync(cc, [...flags, '-o', exe, src, '-lm'], { encoding: 'utf8' });
+    if (r.error) out[name] = { skipped: `no C compiler (${cc}: ${r.error.code ?? r.error.message})` };
+    else if (r.status !== 0) out[name] = { skipped: `${cc} failed: ${r.stderr.trim().split('\n')[0]}` };
+    else {
+      const v = spawnSync(cc, ['--version'], { encoding: 'utf8' });
+      out[name] = { exe, cc: v.stdout?.split('\n')[0] ?? cc, flags: flags.join(' ') };
+    }
+  }
+  return out;
 }
-console.log(`\nvalidated per-call API: ${ratios.apiMicrosecondsPerCase.toFixed(2)} µs per case`);
-console.log(`SIMD vs plain-JS loop: ${ratios.simdVsJs.toFixed(2)}x (bar: 2x) ${ratios.simdVsJs >= 2 ? 'PASS' : 'BELOW THE BAR'}`);
+const twins = compileTwins();
+results.cTwin = Object.fromEntries(Object.entries(twins).map(([k, v]) => [k, v.skipped ? { skipped: v.skipped } : { cc: v.cc, flags: v.flags }]));
+for (const [k, v] of Object.entries(twins)) if (v.skipped) console.log(`C twin (${k}) skipped: ${v.skipped}`);
 
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({
-  date: new Date().toISOString(),
-  node: process.version,
-  cases: N,
-  simdAvailable: simdSupported(),
-  check: { maxAbsDiffVsPlainJs: maxDiff, maxAbsDiffVsMathjs: mathjsDiff, simdScalarBitDifferences: bitDiffs },
-  results,
-  ratios,
-}, null, 2) + '\n');
-console.log('wrote bench/results.json');
+function runC(exe, kernel, data, n, reps, outFile) {
+  const r = spawnSync(exe, [kernel, data, String(n), String(reps), ...(outFile ? [outFile] : [])], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ctwin ${kernel}: ${r.stderr || r.error}`);
+  return Number(r.stdout.trim());
+}
+
+/** A C variant for interleavedRounds: reps sized once, like the in-process variants. */
+function cVariant(name, exe, kernel, data, n) {
+  const once = runC(exe, kernel, data, n, 1);
+  const reps = Math.max(1, Math.round((SAMPLE_MS * 1e6) / (once * n)));
+  return { name, units: n, sample: () => runC(exe, kernel, data, n, reps) };
+}
+
+function writeDoubles(file, parts) {
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  const all = new Float64Array(total);
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.length; }
+  writeFileSync(file, all);
+}
+
+const sameBits = (a, b) => {
+  const A = new BigUint64Array(a.buffer, a.byteOffset, a.length), B = new BigUint64Array(b.buffer, b.byteOffset, b.length);
+  if (A.length !== B.length) return false;
+  for (let i = 0; i < A.length; i++) if (A[i] !== B[i]) return false;
+  return true;
+};
+function check(label, ok) {
+  if (!ok) {
+    console.error(`bench: ${label}: outputs differ; not timing`);
+    process.exit(1);
+  }
+}
+
+// ---- triangulation suites -----------------------------------------------------
+function triangulationBatch(engine, n, angles, rayDistances) {
+  const b = new TriangulationBatch(engine, { capacity: n, geometry: GEOMETRY, angles, rayDistances });
+  fillMarks(Array.from({ length: angles.length }, (_, k) => b.u(k)), Array.from({ length: angles.length }, (_, k) => b.v(k)), n, 12345, angles);
+  return b;
+}
+
+async function triangulationSuite(label, angles, n) {
+  const V = angles.length;
+  log(`${label}, ${n.toLocaleString('en')} cases`);
+  const S = simd.memory.top;
+  const a = triangulationBatch(simd, n, angles, V > 2);
+  const withDist = V === 2 ? triangulationBatch(simd, n, angles, true) : undefined;
+  const b = triangulationBatch(scalar, n, angles, V > 2);
+  a.triangulate(); b.triangulate(); withDist?.triangulate();
+  const outs = (x) => [x.x, x.y, x.z, ...(V === 2 ? [x.rayGap] : Array.from({ length: V }, (_, k) => x.rayDistance(k)))];
+  check(`${label} SIMD vs scalar`, outs(a).every((c, i) => sameBits(c, outs(b)[i])));
+  const variants = [
+    { name: 'wasm f64x2', units: n, run: () => a.triangulate() },
+    { name: 'wasm scalar', units: n, run: () => b.triangulate() },
+  ];
+  if (withDist) variants.splice(1, 0, { name: 'wasm f64x2 + ray distances', units: n, run: () => withDist.triangulate() });
+  if (V === 2) {
+    const [S0, S1] = sources();
+    const dz = detectorZ();
+    const js = { x: new Float64Array(n), y: new Float64Array(n), z: new Float64Array(n), gap: new Float64Array(n) };
+    const u0 = a.u(0).slice(), u1 = a.u(1).slice(), v0 = a.v(0).slice(), v1 = a.v(1).slice();
+    const runJs = () => triangulatePairJs(n, S0.x, S0.z, S1.x, S1.z, dz, u0, v0, u1, v1, js.x, js.y, js.z, null, null, js.gap);
+    runJs();
+    check(`${label} plain JS`, [js.x, js.y, js.z, js.gap].every((c, i) => sameBits(c, outs(a)[i])));
+    variants.push({ name: 'plain-JS loop', units: n, run: runJs });
+  }
+  const data = path.join(tmp, `tri${V}-${n}.bin`);
+  writeDoubles(data, [[V, a.detectorZ], a.sourceX, a.sourceZ, ...Array.from({ length: V }, (_, k) => a.u(k)), ...Array.from({ length: V }, (_, k) => a.v(k))]);
+  const kernels = V === 2 ? { O3: 'pair2', native: 'pair' } : { O3: 'tri3v2', native: 'tri3' };
+  const cNames = { O3: 'C -O3 (2-lane SSE2)', native: 'C -O3 -march=native (auto-vectorised)' };
+  for (const k of ['O3', 'native']) {
+    const t = twins[k];
+    if (t.skipped) continue;
+    const outFile = path.join(tmp, 'out.bin');
+    runC(t.exe, kernels[k], data, n, 1, outFile);
+    const got = new Float64Array(readFileSync(outFile).buffer.slice(0));
+    const want = outs(a);
+    check(`${label} ${cNames[k]}`, want.every((c, i) => sameBits(c, got.subarray(i * n, (i + 1) * n))));
+    variants.push(cVariant(cNames[k], t.exe, kernels[k], data, n));
+  }
+  const r = await interleavedRounds({ variants, rounds: ROUNDS, sampleMs: SAMPLE_MS, log });
+  a.dispose(); b.dispose(); withDist?.dispose();
+  if (simd.memory.top > S) log(`  (heap top ${simd.memory.top} after dispose)`);
+  return r;
+}
+
+function record(key, meta, r, ratios) {
+  results.suites[key] = {
+    ...meta,
+    nsPerUnit: r.summary,
+    samples: r.ns,
+    ratios: Object.fromEntries(Object.entries(ratios).map(([name, [x, y]]) => [name, r.ns[x] && r.ns[y] ? r.ratio(x, y) : null]).filter(([, v]) => v)),
+  };
+  return results.suites[key];
+}
+
+function bar(name, value, target, better = 'higher') {
+  if (!value) { results.bars.push({ name, target, measured: null, met: null }); return; }
+  const met = better === 'higher' ? value.median >= target : value.median <= target;
+  results.bars.push({ name, target, median: value.median, min: value.min, max: value.max, met });
+}
+
+const C2 = 'C -O3 (2-lane SSE2)', CN = 'C -O3 -march=native (auto-vectorised)';
+for (const [V, angles] of [[2, ANGLES], [3, THREE]]) {
+  for (const n of [CACHE_N, BIG_N]) {
+    const r = await triangulationSuite(`${V} views`, angles, n);
+    const s = record(`triangulate${V}_${n}`, { views: V, cases: n, unit: 'ns per case' }, r, {
+      'f64x2 vs C 2-lane': ['wasm f64x2', C2], 'f64x2 vs C native': ['wasm f64x2', CN],
+      'f64x2 vs plain JS': ['wasm f64x2', 'plain-JS loop'], 'f64x2 vs scalar': ['wasm f64x2', 'wasm scalar'],
+      'no ray distances vs with': ['wasm f64x2', 'wasm f64x2 + ray distances'],
+    });
+    if (n === CACHE_N && V === 2) {
+      bar('two views, f64x2 vs C twin (2-lane), in cache', s.ratios['f64x2 vs C 2-lane'], 1.0);
+      bar('two views, f64x2 vs plain JS, in cache', s.ratios['f64x2 vs plain JS'], 3.0);
+    }
+    if (n === CACHE_N && V === 3) bar('three views, f64x2 vs C twin (2-lane), in cache', s.ratios['f64x2 vs C 2-lane'], 0.95);
+  }
+}
+
+// ---- margins ------------------------------------------------------------------
+for (const n of [CACHE_N, QUICK ? 20_000 : 131_072]) {
+  log(`margins, ${n.toLocaleString('en')} points`);
+  const axes = [30, 22, 15], c = [1, -2, 0.5];
+  const mk = (engine) => {
+    const b = new EllipsoidDistanceBatch(engine, { capacity: n, center: c, semiAxes: axes });
+    fillPoints(b.x, b.y, b.z, n);
+    return b;
+  };
+  const a = mk(simd), b = mk(scalar);
+  a.run(); b.run();
+  const outs = (x) => [x.signed, x.nearestX, x.nearestY, x.nearestZ];
+  check('margins SIMD vs scalar', outs(a).every((col, i) => sameBits(col, outs(b)[i])));
+  const px = a.x.slice(), py = a.y.slice(), pz = a.z.slice();
+  const js = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  const runJs = () => ellipsoidDistancesJs(n, 30, 22, 15, c[0], c[1], c[2], px, py, pz, ...js);
+  runJs();
+  check('margins plain JS', js.every((col, i) => sameBits(col, outs(a)[i])));
+  const variants = [
+    { name: 'wasm f64x2', units: n, run: () => a.run() },
+    { name: 'wasm scalar', units: n, run: () => b.run() },
+    { name: 'plain-JS loop', units: n, run: runJs },
+  ];
+  if (!twins.O3.skipped) {
+    const data = path.join(tmp, `ellipsoid-${n}.bin`);
+    writeDoubles(data, [[30, 22, 15, ...c], px, py, pz]);
+    const outFile = path.join(tmp, 'out.bin');
+    runC(twins.O3.exe, 'ellipsoid', data, n, 1, outFile);
+    const got = new Float64Array(readFileSync(outFile).buffer.slice(0));
+    check('margins C twin', outs(a).every((col, i) => sameBits(col, got.subarray(i * n, (i + 1) * n))));
+    variants.push(cVariant('C -O3 (scalar)', twins.O3.exe, 'ellipsoid', data, n));
+  }
+  const r = await interleavedRounds({ variants, rounds: ROUNDS, sampleMs: SAMPLE_MS, log });
+  const s = record(`margins_${n}`, { points: n, unit: 'ns per point', semiAxes: axes }, r, {
+    'f64x2 vs plain JS': ['wasm f64x2', 'plain-JS loop'], 'f64x2 vs scalar': ['wasm f64x2', 'wasm scalar'],
+    'f64x2 vs C scalar': ['wasm f64x2', 'C -O3 (scalar)'],
+  });
+  if (n === CACHE_N) bar('margins batch, f64x2 vs plain JS', s.ratios['f64x2 vs plain JS'], 2.0);
+  a.dispose(); b.dispose();
+}
+
+// ---- threads ------------------------------------------------------------------
+{
+  const pools = { 1: await createPool({ size: 1 }), 2: await createPool({ size: 2 }) };
+  const sharedEngine = await createSharedEngine();
+  try {
+    for (const [V, angles] of [[2, ANGLES], [3, THREE]]) {
+      const n = BIG_N;
+      log(`threads, ${V} views, ${n.toLocaleString('en')} cases in chunks of ${CACHE_N}`);
+      const whole = triangulationBatch(sharedEngine, n, angles, V > 2);
+      const par = triangulationBatch(sharedEngine, n, angles, V > 2);
+      const copy = triangulationBatch(simd, n, angles, V > 2);
+      whole.triangulate();
+      for (const size of [1, 2]) {
+        await triangulateParallel(pools[size], par, { chunk: CACHE_N });
+        await triangulateParallel(pools[size], copy, { chunk: CACHE_N });
+        check(`threads (${size}) vs one call`, [par, copy].every((b) => sameBits(b.x, whole.x) && sameBits(b.z, whole.z)));
+      }
+      const variants = [
+        { name: 'one call, this thread', units: n, run: () => whole.triangulate() },
+        { name: '1 worker', units: n, run: () => triangulateParallel(pools[1], par, { chunk: CACHE_N }) },
+        { name: '2 workers', units: n, run: () => triangulateParallel(pools[2], par, { chunk: CACHE_N }) },
+        { name: '1 worker, copying chunks', units: n, run: () => triangulateParallel(pools[1], copy, { chunk: CACHE_N }) },
+        { name: '2 workers, copying chunks', units: n, run: () => triangulateParallel(pools[2], copy, { chunk: CACHE_N }) },
+      ];
+      const r = await interleavedRounds({ variants, rounds: ROUNDS, sampleMs: SAMPLE_MS * 3, log });
+      const s = record(`threads${V}_${n}`, { views: V, cases: n, chunk: CACHE_N, unit: 'ns per case' }, r, {
+        '2 workers vs 1': ['2 workers', '1 worker'], '2 workers vs one call here': ['2 workers', 'one call, this thread'],
+        '2 workers vs 1, copying': ['2 workers, copying chunks', '1 worker, copying chunks'],
+      });
+      bar(`two threads vs one, ${V} views, chunks of ${CACHE_N}`, s.ratios['2 workers vs 1'], 1.8);
+      whole.dispose(); par.dispose(); copy.dispose();
+    }
+  } finally {
+    await Promise.all([pools[1].close(), pools[2].close()]);
+  }
+}
+
+// ---- the validated API --------------------------------------------------------
+{
+  log('validated API, one request per call');
+  const engine = simd;
+  const R = 2000;
+  const u = [new Float64Array(R), new Float64Array(R), new Float64Array(R)], v = [new Float64Array(R), new Float64Array(R), new Float64Array(R)];
+  fillMarks(u, v, R, 4242, THREE);
+  const r4 = (x) => Math.round(x * 1e4) / 1e4;
+  const numbers = Array.from({ length: R }, (_, i) => ({
+    geometry: GEOMETRY, thickness: THICKNESS,
+    views: [{ angle: 0, u: r4(u[0][i]), v: r4(v[0][i]) }, { angle: 15, u: r4(u[1][i]), v: r4(v[1][i]) }],
+  }));
+  const units = numbers.map((q) => ({
+    geometry: { sourceToDetector: '66 cm', sourceToSupport: '640 mm', rotationAxisHeight: '-2 cm' }, thickness: '50 mm',
+    views: q.views.map((w) => ({ angle: `${w.angle} deg`, u: `${w.u} mm`, v: `${w.v} mm` })),
+  }));
+  const sigma = numbers.map((q) => ({ ...q, imageSigma: 0.1 }));
+  const three = numbers.map((q, i) => ({ ...q, views: [...q.views, { angle: -15, u: r4(u[2][i]), v: r4(v[2][i]) }] }));
+  for (const set of [numbers, units, sigma, three]) targetWith(engine, set[0]);
+  const counter = () => { let i = 0; return () => (i = (i + 1) % R); };
+  const mkRun = (set) => { const next = counter(); return () => targetWith(engine, set[next()]); };
+  const resNumbers = numbers.map((q) => targetWith(engine, q)), resSigma = sigma.map((q) => targetWith(engine, q));
+  const nextA = counter(), nextB = counter();
+  const variants = [
+    { name: 'numbers only', units: 1, run: mkRun(numbers) },
+    { name: 'unit strings', units: 1, run: mkRun(units) },
+    { name: 'with imageSigma', units: 1, run: mkRun(sigma) },
+    { name: 'three views', units: 1, run: mkRun(three) },
+    { name: 'JSON.stringify (numbers-only result)', units: 1, run: () => JSON.stringify(resNumbers[nextA()]) },
+    { name: 'JSON.stringify (imageSigma result)', units: 1, run: () => JSON.stringify(resSigma[nextB()]) },
+  ];
+  const r = await interleavedRounds({ variants, rounds: ROUNDS, sampleMs: SAMPLE_MS, log });
+  const s = record('api', { unit: 'ns per request', requests: R }, r, {});
+  bar('validated API, numbers only (ns, at most)', s.nsPerUnit['numbers only'], 500, 'lower');
+  bar('validated API, unit strings (ns, at most)', s.nsPerUnit['unit strings'], 1000, 'lower');
+}
+
+rmSync(tmp, { recursive: true, force: true });
+results.machine.loadavgAfter = machine().loadavg;
+
+// ---- report -------------------------------------------------------------------
+console.log(`\nstereotax bench: ${results.machine.cpu}, ${results.machine.cpus} CPUs, Node ${results.machine.node}, load ${results.machine.loadavg.join(' ')} -> ${results.machine.loadavgAfter.join(' ')}; ${ROUNDS} interleaved rounds, median (min-max)\n`);
+for (const [key, s] of Object.entries(results.suites)) {
+  console.log(`${key} (${s.unit})`);
+  for (const [name, t] of Object.entries(s.nsPerUnit)) console.log(`  ${name.padEnd(42)} ${fmtTime(t)}`);
+  for (const [name, r] of Object.entries(s.ratios)) console.log(`  ${('ratio ' + name).padEnd(42)} ${fmtRatio(r)}`);
+}
+console.log('\nbars (median from this run):');
+for (const b of results.bars) {
+  const v = b.median === undefined ? 'not measured' : b.name.includes('(ns') ? `${b.median.toFixed(0)} ns (${b.min.toFixed(0)}-${b.max.toFixed(0)})` : `${b.median.toFixed(2)}x (${b.min.toFixed(2)}-${b.max.toFixed(2)})`;
+  console.log(`  ${b.met === null ? '?   ' : b.met ? 'MET ' : 'MISS'} ${b.name}: ${v}, target ${b.target}`);
+}
+if (!QUICK) {
+  writeFileSync(path.join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('wrote bench/results.json');
+}

@@ -44,3 +44,26 @@ export {
   shippedCatalog, checkCatalog, mergeCatalogs, GAUGE_OUTER_DIAMETER,
   type Catalog, type BiopsyDevice, type LocalizationDevice, type BiopsyKind, type LocalizationKind,
 } from './devices/catalog.js';
+
+// Engine: memory, ranges and threads (issue 7.1, issue 10).
+export { createEngine, createSharedEngine, type CreateEngineOptions, type SharedEngineHandle } from './engine/engine.js';
+export { BlockAllocator, ADDRESS_LIMIT, MAX_WASM_PAGES, WASM_PAGE_BYTES, type AllocatorHost } from './engine/allocator.js';
+export { batchBytes } from './targeting/batch.js';
+export {
+  triangulateParallel, triangulateRangeTask, triangulateSharedTask, DEFAULT_CHUNK,
+  type ParallelOptions, type TriangulateRangePayload, type TriangulateRangeResult, type TriangulateSharedPayload,
+} from './targeting/batch-parallel.js';
+
+// DICOM stereo sets, tomosynthesis targeting and the published schemas (dicom-schemas).
+export {
+  dicomTargets, dicomTargetsWith, readStereoSet, buildStereoRequests, SET_AGREEMENT,
+  type DicomElement, type DicomTargetResult, type DicomErrorElement, type DicomBlock, type DicomTargetRequest,
+} from './dicom/stereo-set.js';
+export { readStereoImage, type DicomFile, type StereoImage, type DicomTargetMark } from './dicom/read.js';
+export { parseUnitProfile, DEFAULT_CONSOLE_TOLERANCE, type UnitProfile } from './dicom/profile.js';
+export { TAGS as DICOM_TAGS } from './dicom/tags.js';
+export { readTomosynthesisFrames, type TomosynthesisFrames, type FrameAnchor } from './dicom/tomosynthesis-frames.js';
+export {
+  parseTomosynthesisRequest, computeTomosynthesis,
+  type TomosynthesisInput, type TomosynthesisSetup, type TomosynthesisResult, type TomosynthesisUncertainty, type TomosynthesisBlock,
+} from './targeting/tomosynthesis.js';

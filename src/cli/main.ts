@@ -9,6 +9,7 @@ import { computeMargins, parseMarginsRequest, type MarginsResult } from '../marg
 import { marginsText } from '../margins/report.js';
 import { computePlan, parsePlanRequest, type PlanResult } from '../plan/plan.js';
 import { planText } from '../plan/report.js';
+import { dicom } from './dicom.js';
 import { EXIT, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
 
 export interface Command {
@@ -66,7 +67,7 @@ const plan = jsonCommand<PlanResult>('plan', 'needle and localization planning: 
   (engine, req) => computePlan(engine, parsePlanRequest(req)), planText);
 
 /** Commands by name; each domain adds its own (one line here, the command in its own file). */
-export const COMMANDS: Record<string, Command | ArgvCommand> = { target, plan, margins, demo };
+export const COMMANDS: Record<string, Command | ArgvCommand> = { target, plan, margins, demo, dicom };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));

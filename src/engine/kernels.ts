@@ -2,11 +2,12 @@
 export interface KernelExports {
   memory: WebAssembly.Memory;
   SIMD: WebAssembly.Global;
-  reserve(bytes: number): number;
-  release(mark: number): void;
+  heapBase(): number;
   heapTop(): number;
+  setHeapTop(top: number): void;
+  /** Cases [from, to) of columns holding n cases per view (n is the stride); returns the singular count. */
   triangulate(
-    n: number, views: number, sourceX: number, sourceZ: number, detectorZ: number, u: number, v: number,
+    from: number, to: number, n: number, views: number, sourceX: number, sourceZ: number, detectorZ: number, u: number, v: number,
     outX: number, outY: number, outZ: number, outDistances: number, outGap: number,
   ): number;
   project(n: number, sourceX: number, sourceZ: number, detectorZ: number, px: number, py: number, pz: number, outU: number, outV: number): void;

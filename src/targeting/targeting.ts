@@ -12,6 +12,8 @@ import { checkNeedle, requestDevice, verticalNeedle, verticalNeedleFindings, typ
 import { checkLateral, type LateralBlock } from '../needle/checks.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
 import { Checker, type Path } from '../core/validate.js';
+// Tomosynthesis hook (owned by dicom-schemas): a request with a `tomosynthesis` block is parsed and computed there.
+import { computeTomosynthesis, parseTomosynthesisRequest, type TomosynthesisInput } from './tomosynthesis.js';
 
 export interface ViewMark {
   /** Tube angle in degrees; positive when the source is on the +x side. */
@@ -141,7 +143,9 @@ const MARK_RANGE = { min: -1000, max: 1000 };
  * Checks a targeting request completely, converting units and pixels; throws a
  * StereotaxError listing every issue. Nothing is computed from an invalid request.
  */
-export function parseTargetingRequest(request: unknown): TargetingInput {
+export function parseTargetingRequest(request: unknown): TargetingInput | TomosynthesisInput {
+  const tomosynthesis = parseTomosynthesisRequest(request); // tomosynthesis hook
+  if (tomosynthesis) return tomosynthesis; // tomosynthesis hook
   const c = new Checker();
   const r = c.object(request, [], REQUEST_FIELDS, ['geometry', 'thickness', 'views']);
   if (!r) c.done();
@@ -231,7 +235,8 @@ function scratchBatch(engine: Engine, input: TargetingInput): TriangulationBatch
 }
 
 /** Computes a validated request with a loaded engine. */
-export function computeTargeting(engine: Engine, input: TargetingInput): TargetingResult {
+export function computeTargeting(engine: Engine, input: TargetingInput | TomosynthesisInput): TargetingResult {
+  if ('tomosynthesis' in input) return computeTomosynthesis(input); // tomosynthesis hook
   const V = input.views.length;
   const b = scratchBatch(engine, input);
   input.views.forEach((view, k) => {

@@ -4,6 +4,7 @@
  * Tasks run inside worker threads only; they may call loadEngine() (cached per worker).
  */
 import { loadEngine, type KernelChoice } from '../engine/engine.js';
+import { triangulateRangeTask, triangulateSharedTask } from '../targeting/batch-parallel.js';
 
 export type Task = (payload: any) => unknown;
 
@@ -16,4 +17,6 @@ async function engineInfo(payload: { kernel?: KernelChoice }): Promise<{ kernel:
 
 export const TASKS: Record<string, Task> = {
   engineInfo,
+  triangulateRange: triangulateRangeTask,
+  triangulateShared: triangulateSharedTask,
 };

@@ -1,0 +1,205 @@
+/**
+ * Reads the headers of one stereotactic image (spec dicom.md section 1) with
+ * dicom-parser, stopping before Pixel Data: the pixels are never read. Explicit and
+ * Implicit VR Little Endian headers (and encapsulated transfer syntaxes, whose
+ * headers are explicit VR little endian). No Node APIs: runs in browsers.
+ */
+import * as dicomParserModule from 'dicom-parser';
+import type { DataSet, Element } from 'dicom-parser';
+import { StereotaxError, formatPath, type Issue, type IssueCode } from '../core/errors.js';
+import { TAGS, UNSUPPORTED_TRANSFER_SYNTAXES, keywordOf, tagName, tagNumber, type Keyword } from './tags.js';
+
+// dicom-parser is a UMD bundle: its functions sit on the default export under ESM.
+const dicomParser = ((dicomParserModule as unknown as { default?: typeof dicomParserModule }).default ?? dicomParserModule) as typeof dicomParserModule;
+
+/** One file of a set: its bytes and the name messages use (the path given on the command line). */
+export interface DicomFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface DicomTargetMark {
+  /** Target UID (0018,2042): pairs the marks of one target across the views. */
+  uid: string;
+  /** Target Label (0018,2045), when given. */
+  label?: string;
+  /** Localizing Cursor Position (0018,2043): column, row; 0\0 the top-left corner of the top-left pixel. */
+  col: number;
+  row: number;
+  /** Calculated Target Position (0018,2044) stored by the console, mm in the frame, when given. */
+  console?: { x: number; y: number; z: number };
+  /** The item's index in the Biopsy Target Sequence. */
+  item: number;
+}
+
+/** What one image says; a field is absent when its tag is. */
+export interface StereoImage {
+  name: string;
+  /** Position in the list of files given. */
+  index: number;
+  transferSyntax: string;
+  /** Image Type (0008,0008) value 3, e.g. STEREO_PLUS. */
+  role?: string;
+  sourceToDetector?: number;
+  sourceToSupport?: number;
+  /** Positioner Primary Angle (0018,1510), degrees, as stored (the unit profile's angleSign turns it into the frame's). */
+  angle?: number;
+  thickness?: number;
+  /** Detector pixel spacing: Imager Pixel Spacing (0018,1164), else Pixel Spacing (0028,0030). */
+  pixelSpacing?: { col: number; row: number; from: 'ImagerPixelSpacing' | 'PixelSpacing' };
+  /** Absent when the file has no Biopsy Target Sequence. */
+  targets?: DicomTargetMark[];
+}
+
+/** An issue about one file: the path is `files[i]` (and the keyword), the message names the file and the tag. */
+export function fileIssue(code: IssueCode, file: { name: string; index: number }, keyword: Keyword | undefined, expected: string, received: string, detail: string): Issue {
+  const path = formatPath(keyword ? ['files', file.index, keyword] : ['files', file.index]);
+  const tag = keyword ? ` ${tagName(keyword)}` : '';
+  return { code, path, expected, received, message: `${file.name}:${tag} ${detail}` };
+}
+
+export function fail(code: IssueCode, file: { name: string; index: number }, keyword: Keyword | undefined, expected: string, received: string, detail: string): never {
+  throw new StereotaxError([fileIssue(code, file, keyword, expected, received, detail)]);
+}
+
+const DICM_OFFSET = 128;
+
+function hasPrefix(bytes: Uint8Array): boolean {
+  return bytes.length >= DICM_OFFSET + 4 &&
+    bytes[DICM_OFFSET] === 0x44 && bytes[DICM_OFFSET + 1] === 0x49 && bytes[DICM_OFFSET + 2] === 0x43 && bytes[DICM_OFFSET + 3] === 0x4d;
+}
+
+const UNDEFINED_LENGTH = 0xffffffff;
+
+/** Every element (in nested items too) must fit in the file; returns the first that does not. */
+function overrun(ds: DataSet, size: number): Element | undefined {
+  for (const el of Object.values(ds.elements)) {
+    if (el.length !== UNDEFINED_LENGTH && el.dataOffset + el.length > size) return el;
+    for (const item of el.items ?? []) {
+      const inner = item.dataSet && overrun(item.dataSet, size);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+function lastElement(ds: DataSet | undefined): Element | undefined {
+  let last: Element | undefined;
+  for (const el of Object.values(ds?.elements ?? {})) if (!last || el.dataOffset > last.dataOffset) last = el;
+  return last;
+}
+
+function describeTag(key: string): string {
+  const kw = keywordOf(key);
+  return kw ? tagName(kw) : tagNumber(key);
+}
+
+/** Parses one file's headers up to Pixel Data; throws StereotaxError naming the file (and the tag). */
+export function parseHeaders(f: DicomFile, index: number): DataSet {
+  const file = { name: f.name, index };
+  if (!(f.bytes instanceof Uint8Array)) fail('invalid_type', file, undefined, 'the bytes of a DICOM file (Uint8Array)', typeof f.bytes, 'expected the file\'s bytes as a Uint8Array');
+  if (!hasPrefix(f.bytes)) {
+    fail('invalid_value', file, undefined, 'a DICOM Part 10 file', `${f.bytes.length} bytes without "DICM" at byte 128`,
+      `not a DICOM file: no "DICM" prefix at byte 128 (${f.bytes.length} bytes)`);
+  }
+  let meta: DataSet;
+  try {
+    meta = dicomParser.readPart10Header(f.bytes);
+  } catch (err) {
+    fail('invalid_value', file, 'TransferSyntaxUID', 'a complete file meta information group', 'a truncated or malformed header',
+      `truncated or malformed file meta information: ${String((err as { message?: string })?.message ?? err)}`);
+  }
+  const syntax = meta.string(TAGS.TransferSyntaxUID)?.replace(/\0+$/, '');
+  if (!syntax) fail('missing_field', file, 'TransferSyntaxUID', 'a transfer syntax', 'nothing', 'missing: the file meta information must name the transfer syntax');
+  if (UNSUPPORTED_TRANSFER_SYNTAXES[syntax]) {
+    fail('invalid_value', file, 'TransferSyntaxUID', 'Explicit or Implicit VR Little Endian', syntax,
+      `${UNSUPPORTED_TRANSFER_SYNTAXES[syntax]} (${syntax}) is not read; convert the file to Explicit or Implicit VR Little Endian`);
+  }
+  let ds: DataSet;
+  try {
+    ds = dicomParser.parseDicom(f.bytes, { untilTag: TAGS.PixelData });
+  } catch (err) {
+    const e = err as { exception?: unknown; dataSet?: DataSet };
+    const last = lastElement(e.dataSet);
+    fail('invalid_value', file, undefined, 'a complete DICOM file', 'a truncated or malformed file',
+      `truncated or malformed${last ? ` after ${describeTag(last.tag)}` : ''}: ${String(e.exception ?? (err as Error)?.message ?? err)}`);
+  }
+  const bad = overrun(ds, f.bytes.length);
+  if (bad) {
+    fail('invalid_value', file, keywordOf(bad.tag), 'a complete DICOM file', `${f.bytes.length} bytes`,
+      `${keywordOf(bad.tag) ? '' : describeTag(bad.tag) + ' '}truncated: the element declares ${bad.length} bytes from offset ${bad.dataOffset}, the file ends at ${f.bytes.length}`);
+  }
+  return ds;
+}
+
+/** A decimal string value (DS): strictly numeric, else invalid input naming the tag. */
+export function decimal(ds: DataSet, keyword: Keyword, file: { name: string; index: number }, index = 0, where = ''): number | undefined {
+  const el = ds.elements[TAGS[keyword]];
+  if (!el || el.length === 0) return undefined;
+  // Values split here: dicom-parser's string(tag, index) throws past the last value.
+  const text = ds.string(TAGS[keyword])?.split('\\')[index]?.trim();
+  const x = text === undefined || text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(x)) {
+    fail('invalid_value', file, keyword, 'a decimal number', JSON.stringify(text ?? ''), `${where}value ${index + 1} is not a number: ${JSON.stringify(text ?? '')}`);
+  }
+  return x;
+}
+
+/** FL values (32-bit floats): `count` of them, else invalid input. */
+function floats(ds: DataSet, keyword: Keyword, file: { name: string; index: number }, count: number, where: string): number[] | undefined {
+  const el = ds.elements[TAGS[keyword]];
+  if (!el) return undefined;
+  if (el.length < 4 * count) {
+    fail('invalid_value', file, keyword, `${count} FL values (${4 * count} bytes)`, `${el.length} bytes`, `${where}has ${el.length} bytes, expected ${count} 32-bit floats`);
+  }
+  const out = Array.from({ length: count }, (_, k) => ds.float(TAGS[keyword], k)!);
+  if (!out.every(Number.isFinite)) fail('not_finite', file, keyword, 'finite numbers', out.join('\\'), `${where}is not finite: ${out.join('\\')}`);
+  return out;
+}
+
+function readTargets(ds: DataSet, file: { name: string; index: number }): DicomTargetMark[] | undefined {
+  const seq = ds.elements[TAGS.BiopsyTargetSequence];
+  if (!seq) return undefined;
+  return (seq.items ?? []).map((item, k) => {
+    const where = `item ${k + 1} of the Biopsy Target Sequence: `;
+    const it = item.dataSet;
+    const uid = it?.string(TAGS.TargetUID)?.replace(/\0+$/, '').trim();
+    if (!it || !uid) fail('missing_field', file, 'TargetUID', 'a Target UID in every Biopsy Target Sequence item', 'nothing', `missing in ${where.slice(0, -2)}`);
+    const cursor = floats(it, 'LocalizingCursorPosition', file, 2, where);
+    if (!cursor) fail('missing_field', file, 'LocalizingCursorPosition', 'the mark (column\\row) of every target', 'nothing', `missing in ${where.slice(0, -2)} (Target UID ${uid})`);
+    const mark: DicomTargetMark = { uid, col: cursor[0], row: cursor[1], item: k };
+    const label = it.string(TAGS.TargetLabel)?.trim();
+    if (label) mark.label = label;
+    const c = floats(it, 'CalculatedTargetPosition', file, 3, where);
+    if (c) mark.console = { x: c[0], y: c[1], z: c[2] };
+    return mark;
+  });
+}
+
+/** Reads one file's headers (never its pixels); throws StereotaxError naming the file and the tag. */
+export function readStereoImage(f: DicomFile, index = 0): StereoImage {
+  const ds = parseHeaders(f, index);
+  const file = { name: f.name, index };
+  const img: StereoImage = { name: f.name, index, transferSyntax: ds.string(TAGS.TransferSyntaxUID)!.replace(/\0+$/, '') };
+  const role = ds.string(TAGS.ImageType, 2)?.trim();
+  if (role) img.role = role;
+  const set = <K extends 'sourceToDetector' | 'sourceToSupport' | 'angle' | 'thickness'>(key: K, kw: Keyword) => {
+    const x = decimal(ds, kw, file);
+    if (x !== undefined) img[key] = x;
+  };
+  set('sourceToDetector', 'DistanceSourceToDetector');
+  set('sourceToSupport', 'DistanceSourceToPatient');
+  set('angle', 'PositionerPrimaryAngle');
+  set('thickness', 'BodyPartThickness');
+  for (const kw of ['ImagerPixelSpacing', 'PixelSpacing'] as const) {
+    const row = decimal(ds, kw, file, 0);
+    if (row === undefined) continue;
+    // A missing second value reads as "" and fails as not a number, naming the tag.
+    const col = decimal(ds, kw, file, 1)!;
+    img.pixelSpacing = { col, row, from: kw };
+    break;
+  }
+  const targets = readTargets(ds, file);
+  if (targets) img.targets = targets;
+  return img;
+}

@@ -1,0 +1,172 @@
+/**
+ * The simulation scenario and summary (shared/spec/simulation.md) and the QA session
+ * and result (shared/spec/qa.md), written from the specs. Their validators belong to
+ * other parts of the engine: these definitions should move next to them
+ * (src/simulate/, src/qa/) once those exist, and be checked against them there.
+ */
+import {
+  angle, arr, enumOf, FINDING, int, length, num, obj, oneOf, record, ref, str, tuple,
+  type JsonSchema, type SchemaDocument,
+} from '../core/schema-kit.js';
+import { TARGETING_DEFS } from '../targeting/schema.js';
+
+const n = { type: 'number' };
+const DATE = str(10, 'a calendar date, YYYY-MM-DD', '^\\d{4}-\\d{2}-\\d{2}$');
+
+const distribution = (scalar: JsonSchema): JsonSchema => oneOf([
+  scalar,
+  obj({ uniform: tuple(scalar, 2, '[min, max]') }, ['uniform']),
+  obj({ normal: tuple(scalar, 2, '[mean, sd]') }, ['normal']),
+], 'a value, or a distribution drawn per trial');
+const sigma = length({ min: 0 }, 'a standard deviation');
+const sigma3 = tuple(sigma, 3, 'per axis x, y, z');
+
+export const SIMULATION_DEFS: Record<string, JsonSchema> = {
+  geometry: TARGETING_DEFS.geometry,
+  device: TARGETING_DEFS.device,
+  length: distribution(length()),
+  scenario: obj({
+    id: str(),
+    seed: int({ min: 0 }, 'default 0'),
+    trials: int({ min: 1, max: 1e10 }, 'default 100000'),
+    unit: obj({
+      geometry: ref('geometry'),
+      angles: arr(angle({ above: -90, below: 90 }), 2, undefined, 'at least two distinct angles'),
+      miscalibration: obj({
+        angle: arr(angle(), 0, undefined, 'per view, added to the nominal angle for the true source'),
+        sourceToSupport: length(), rotationAxisHeight: length(),
+      }),
+    }, ['geometry', 'angles']),
+    breast: obj({
+      thickness: ref('length'),
+      thicknessReadout: obj({ bias: length(), sigma }),
+    }, ['thickness']),
+    lesion: obj({
+      x: ref('length'), y: ref('length'),
+      zFraction: distribution(num({ min: 0, max: 1 })),
+      radius: ref('length'),
+    }, ['x', 'y', 'zFraction', 'radius']),
+    marking: obj({ sigma }),
+    needle: obj({
+      device: oneOf([str(64, 'a catalog id'), ref('device')]),
+      deviation: obj({ sigma: sigma3 }),
+      samplingRadius: length({ min: 0 }),
+      minStrokeMargin: length(),
+    }, ['device']),
+    tissue: obj({ displacement: obj({ sigma: sigma3 }) }),
+    sweep: record(arr({}, 1), 'dotted paths into the scenario, each with the values to sweep; the cartesian product is run, last key fastest'),
+  }, ['unit', 'breast', 'lesion']),
+};
+
+const STATS = obj({ mean: n, sd: n, rms: n, p50: n, p95: n, p99: n }, ['mean', 'sd', 'rms', 'p50', 'p95', 'p99'], 'signed error along one axis; percentiles of its absolute value');
+const RSTATS = obj({ mean: n, sd: n, p50: n, p95: n, p99: n, max: n }, ['mean', 'sd', 'p50', 'p95', 'p99', 'max'], 'the 3-D distance');
+const PROPORTION = obj({
+  count: int({ min: 0 }), of: int({ min: 0 }), probability: { type: ['number', 'null'] },
+  ci95: { anyOf: [tuple(n, 2), { type: 'null' }], description: 'Wilson score interval; null when of is 0' },
+}, ['count', 'of', 'probability', 'ci95']);
+
+export const SIMULATION_SUMMARY_DEFS: Record<string, JsonSchema> = {
+  stats: STATS,
+  rstats: RSTATS,
+  proportion: PROPORTION,
+  errors: obj({ x: ref('stats'), y: ref('stats'), z: ref('stats'), r: ref('rstats') }, ['x', 'y', 'z', 'r']),
+  summary: obj({
+    id: { type: 'string' }, seed: n, trials: n,
+    targetingError: ref('errors'),
+    classicError: ref('errors'),
+    placementError: ref('errors'),
+    refused: ref('proportion'),
+    hit: ref('proportion'),
+    strokeFailure: ref('proportion'),
+    manifest: { type: 'object', description: 'stereotax version, scenario hash, seed, trials, kernel, workers, elapsed seconds, trials per second' },
+  }, ['seed', 'trials', 'targetingError', 'manifest']),
+  sweep: obj({ sweep: arr(obj({ params: { type: 'object' }, summary: ref('summary') }, ['params', 'summary'])) }, ['sweep']),
+};
+
+const tolerance = oneOf([length({ min: 0 }), obj({ x: length({ min: 0 }), y: length({ min: 0 }), z: length({ min: 0 }) }, ['x', 'y', 'z'])], 'mm: every axis, or per axis');
+const xyz = tuple(length({ min: -1000, max: 1000 }), 3);
+
+export const QA_DEFS: Record<string, JsonSchema> = {
+  geometry: TARGETING_DEFS.geometry,
+  view: TARGETING_DEFS.view,
+  pixelSpacing: TARGETING_DEFS.pixelSpacing,
+  pixel: TARGETING_DEFS.pixel,
+  detector: TARGETING_DEFS.detector,
+  phantom: obj({
+    id: str(64), name: str(), typical: { type: 'boolean' }, source: str(400),
+    targets: arr(obj({ label: str(60), position: xyz }, ['label', 'position']), 1),
+  }, ['id', 'targets']),
+  session: obj({
+    unit: obj({ id: str(64), name: str(), site: str(), geometry: ref('geometry') }, ['id', 'geometry']),
+    date: DATE,
+    tester: str(),
+    kind: enumOf(['physicist', 'technologist']),
+    phantom: oneOf([str(64, 'a shipped phantom id'), ref('phantom')]),
+    placement: obj({ origin: xyz }, ['origin']),
+    tolerance,
+    action: tolerance,
+    calculationTolerance: tolerance,
+    detector: ref('detector'),
+    measurements: arr(obj({
+      target: str(60, 'a label of the phantom'),
+      console: xyz,
+      targetMarks: arr(ref('view'), 2),
+      needleMarks: arr(ref('view'), 2),
+      detector: ref('detector'),
+    }, ['target'], undefined, { anyOf: [{ required: ['console'] }, { required: ['targetMarks'] }, { required: ['needleMarks'] }] }), 1),
+  }, ['unit', 'date', 'phantom', 'placement', 'measurements']),
+};
+
+const axes = (s: JsonSchema) => obj({ x: s, y: s, z: s }, ['x', 'y', 'z']);
+const CHECK = obj({ error: axes(n), abs: axes(n), limit: axes(n), pass: axes({ type: 'boolean' }), passed: { type: 'boolean' } }, ['error', 'abs', 'limit', 'pass', 'passed']);
+
+export const QA_RESULT_DEFS: Record<string, JsonSchema> = {
+  finding: FINDING,
+  check: CHECK,
+  point: axes(n),
+  result: obj({
+    unit: { type: 'object' },
+    date: { type: 'string' },
+    phantom: { type: 'string' },
+    measurements: arr(obj({
+      target: { type: 'string' },
+      points: obj({ console: ref('point'), target: ref('point'), needle: ref('point'), truth: ref('point') }),
+      checks: obj({ calculation: ref('check'), localization: ref('check'), consoleVsTruth: ref('check'), targetVsTruth: ref('check') }),
+    }, ['target', 'points', 'checks'])),
+    summary: record(record(obj({ maxAbs: n, mean: n, rms: n }, ['maxAbs', 'mean', 'rms'])), 'per check name and axis'),
+    passed: { type: 'boolean' },
+    findings: arr(ref('finding')),
+    meta: obj({ stereotaxVersion: { type: 'string' }, analysedAt: { type: 'string' } }, ['stereotaxVersion', 'analysedAt']),
+  }, ['unit', 'date', 'phantom', 'measurements', 'summary', 'passed', 'findings', 'meta']),
+};
+
+export const SIMULATION_QA_SCHEMAS: SchemaDocument[] = [
+  {
+    name: 'simulation-scenario',
+    title: 'stereotax simulation scenario',
+    description: 'A population of simulated procedures on one unit (simulation.md section 1). Checked by the engine only: distinct angles, unit strings converted; the ranges of lengths given as distributions.',
+    root: ref('scenario'),
+    defs: SIMULATION_DEFS,
+  },
+  {
+    name: 'simulation-summary',
+    title: 'stereotax simulation summary',
+    description: 'What `stereotax simulate` prints (simulation.md section 4): one summary, or a sweep of them. classicError only for a symmetric pair; placementError, hit, strokeFailure and refused only with a needle.',
+    root: oneOf([ref('summary'), ref('sweep')]),
+    defs: SIMULATION_SUMMARY_DEFS,
+  },
+  {
+    name: 'qa-session',
+    title: 'stereotax phantom QA session',
+    description: 'One localization-accuracy session (qa.md section 2). Checked by the engine only: action below tolerance; each measurement names a phantom target; unit strings converted.',
+    root: ref('session'),
+    defs: QA_DEFS,
+  },
+  {
+    name: 'qa-result',
+    title: 'stereotax phantom QA result',
+    description: 'What `stereotax qa` prints (qa.md sections 3 and 5). mm throughout.',
+    root: ref('result'),
+    defs: QA_RESULT_DEFS,
+  },
+];
