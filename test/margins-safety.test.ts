@@ -3,7 +3,7 @@
 // time, and the final guard against non-finite numbers.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EngineError, StereotaxError, ellipsoidNearest, ellipsoidSignedDistance, loadEngine, marginsWith, type MarginsResult } from '../src/index.js';
+import { EngineError, StereotaxError, computeMargins, ellipsoidNearest, ellipsoidSignedDistance, loadEngine, marginsWith, parseMarginsRequest, type MarginsResult } from '../src/index.js';
 import { assertFinite, kernelAnswerHolds, numbersIn, patchBounds, rayReach } from '../src/margins/margins.js';
 import { patchPoint } from '../src/margins/patches.js';
 import { REF_DIRS, refBoxInBoxMargins, refEllipsoidDistanceDense, refInsideEllipsoid, type R3 } from './reference/margins-reference.js';
@@ -284,5 +284,58 @@ describe('the final guard', () => {
   it('finds every number in a result, nested in objects and arrays', () => {
     expect(numbersIn({ a: 1, b: [2, { c: 3, d: 'x', e: null, f: [4, [5]] }], g: true })).toEqual([1, 2, 3, 4, 5]);
     expect(numbersIn('text')).toEqual([]);
+  });
+});
+
+describe('status, findings and the guard in computeMargins, in detail', () => {
+  const cube = { shape: 'box', center: [0, 0, 0], size: [40, 40, 40] };
+  const at = (x: number, extra: Record<string, unknown> = {}) =>
+    run({ specimen: cube, lesion: { shape: 'sphere', center: [x, 0, 0], radius: 10 }, orientation: ORIENT, ...extra });
+
+  it('a clear lesion has no findings and no twoView; ties name the first direction', () => {
+    const r = at(0);
+    expect(r.findings).toEqual([]);
+    expect('twoView' in r).toBe(false);
+    expect(r.closestMargin).toBe(10);
+    expect(r.closestName).toBe('lateral');
+  });
+
+  it('margin_close exactly for the margins under the threshold, with name, value and histology in the message', () => {
+    expect(at(8).findings).toEqual([]); // lateral exactly 2 mm: clear, no finding
+    const r = at(8.5);
+    expect(r.findings.map((f) => [f.code, f.path, f.severity])).toEqual([['margin_close', 'margins.lateral', 'warning']]);
+    expect(r.findings[0].message).toBe('lateral margin 1.5 mm is under 2.0 mm (dcis).');
+    const q = at(8.5, { histology: undefined, threshold: 2 });
+    expect(q.findings[0].message).toBe('lateral margin 1.5 mm is under 2.0 mm.');
+  });
+
+  it('margin_involved and marker_not_in_specimen messages name the side and the marker', () => {
+    const r = at(13, { markers: [{ name: 'seed', point: [25, 0, 0] }] });
+    expect(r.findings.map((f) => [f.code, f.path])).toEqual([['margin_involved', 'margins.lateral'], ['marker_not_in_specimen', 'markers[0]']]);
+    expect(r.findings[0].message).toMatch(/^lateral margin involved \(-3\.0 mm\): the lesion reaches the lateral surface \(\+x\)\. Consider taking more tissue from the lateral side\.$/);
+    expect(r.findings[1].message).toMatch(/^seed is 5\.0 mm outside the specimen: the image must show it removed\./);
+  });
+
+  it('a two-view result carries its estimate and an info finding on twoView', () => {
+    const twoView = { views: [
+      { projection: 'z', specimen: { min: [-30, -20], max: [30, 20] }, lesion: { min: [-4, -4], max: [4, 4] } },
+      { projection: 'x', specimen: { min: [-20, -15], max: [20, 15] }, lesion: { min: [-4, -3], max: [4, 3] } },
+    ] };
+    const r = run({ twoView });
+    expect(r.twoView).toBeDefined();
+    const f = r.findings.filter((x) => x.code === 'two_view_estimate');
+    expect(f).toHaveLength(1);
+    expect(f[0].severity).toBe('info');
+    expect(f[0].path).toBe('twoView');
+    expect(f[0].message).toMatch(/NPV about 32 %/);
+  });
+
+  it('a non-finite number reaching computeMargins (bypassing validation) is an internal error naming what', () => {
+    const base = parseMarginsRequest({ specimen: ELL, lesion: { shape: 'sphere', center: [0, 0, 0], radius: 5 }, histology: 'dcis' });
+    const badLesion = { ...base, lesion: { shape: 'sphere' as const, center: [0, 0, 0] as R3, radius: NaN } };
+    expect(() => computeMargins(engine, badLesion)).toThrow(/a named margin/);
+    expect(() => computeMargins(engine, badLesion)).toThrow(EngineError);
+    const badMarker = { ...base, markers: [{ name: 'clip', point: [NaN, 0, 0] as R3 }] };
+    expect(() => computeMargins(engine, badMarker)).toThrow(/a marker distance/);
   });
 });
