@@ -5,7 +5,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', qa: 'src/qa/node.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -25,6 +25,8 @@ export default defineConfig([
     removeNodeProtocol: false,
     banner: { js: '#!/usr/bin/env node' },
     define: { __STEREOTAX_VERSION__: JSON.stringify(version) },
-    noExternal: [/.*/],
+    // Everything bundled except QA's dependencies, loaded from node_modules: sql.js and pdfkit read their
+    // own data files (.wasm, .afm fonts) beside their modules, and vega is ESM with top-level await.
+    noExternal: [/^(?!(sql\.js|pdfkit|svg-to-pdfkit|pg|vega|vega-lite)$).*/],
   },
 ]);

@@ -2,6 +2,7 @@
 export { heapBase, heapTop, setHeapTop } from './memory';
 export { rayGap, jacobian, classic } from './targeting';
 export { ellipsoidDistances } from './margins';
+export { simulate, philoxBlock, normals, uniforms } from './simulate';
 import { triangulateRange, triangulatePairRange, triangulate3Range, triangulate4Range, projectRange } from './targeting';
 
 export const SIMD: i32 = 0;

@@ -4,6 +4,7 @@
 export { heapBase, heapTop, setHeapTop } from './memory';
 export { rayGap, jacobian, classic } from './targeting';
 export { ellipsoidDistances } from './margins-simd';
+export { simulate, philoxBlock, normals, uniforms } from './simulate';
 import { triangulateRange, triangulatePairRange, triangulate3Range, triangulate4Range, projectRange, at, SINGULAR_DET } from './targeting';
 
 export const SIMD: i32 = 1;

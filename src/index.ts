@@ -67,3 +67,33 @@ export {
   parseTomosynthesisRequest, computeTomosynthesis,
   type TomosynthesisInput, type TomosynthesisSetup, type TomosynthesisResult, type TomosynthesisUncertainty, type TomosynthesisBlock,
 } from './targeting/tomosynthesis.js';
+
+// --- Clinical records: report, coding, appropriateness, MRI grid, ultrasound, axillary (src/records) ---
+export { codeFor, shippedCodes, type Coded, type Laterality, type Point3 } from './records/common.js';
+export { parseProcedureRecord, GUIDANCES, type ProcedureRecord, type RecordLesion, type RecordGuidance, type EmbeddedResult } from './records/record.js';
+export {
+  procedureReport, buildReport, checkCompleteness, reportText, reportHtml, ACR_IMAGE_LABEL_ITEMS, ACR_REPORT_ITEMS, ACR_DOCUMENTATION_SOURCE,
+  type ProcedureReport, type Completeness, type MissingItem, type AcrItem, type ReportLesion,
+} from './records/report.js';
+export { coding, codeRecord, codingText, CPT_CODES, CODING_RULES, CODING_NOT_SHIPPED, CODING_WARNING, type CodingResult, type CodedLine, type CptCode, type CodingRule } from './records/coding.js';
+export {
+  appropriateness, appropriatenessTable, lookupAppropriateness, parseAppropriatenessQuery, appropriatenessText, ratingCategory,
+  MORPHOLOGIES, DISTRIBUTIONS, APPROPRIATENESS_SOURCE,
+  type AppropriatenessResult, type AppropriatenessVariant, type AppropriatenessQuery, type ProcedureRating, type RatingCategory,
+} from './records/appropriateness.js';
+export { mriGrid, computeMriGrid, parseMriGridRequest, mriGridText, shippedGrids, MRI_GRID_CONVENTIONS, type MriGridRequest, type MriGridResult, type GridDevice } from './records/mri-grid.js';
+export {
+  ultrasound, annotate, locate, hourOf, mirrorHour, depthThird, parseUltrasoundRequest, computeUltrasound, ultrasoundText, ULTRASOUND_CONVENTIONS,
+  type UltrasoundAnnotation, type UltrasoundPosition, type UltrasoundResult, type DepthThird,
+} from './records/ultrasound.js';
+export { axillary, computeAxillary, parseAxillaryRequest, axillaryText, AXILLARY_FACTS, type AxillaryRequest, type AxillaryResult } from './records/axillary.js';
+
+// Phantom QA (spec qa.md); the history store and the PDF need Node: `stereotax/qa`.
+export * from './qa/index.js';
+
+// ---- research scenarios (stereotax simulate) ----
+export { simulate, simulatePart, mergeParts, shardBlocks, type SimulateOptions, type SimulationResult, type SimulationPart, type SweepResult, type TaskRunner } from './simulate/run.js';
+export { parseScenario, expandScenario, scenarioHash, canonicalJson, type Scenario, type Dist, type SweepPoint } from './simulate/scenario.js';
+export { proportion, WILSON_Z, type Summary, type Stats, type RStats, type ErrorStats, type Proportion, type Manifest } from './simulate/summary.js';
+export { BLOCK_SIZE } from './simulate/kernel.js';
+export { toCsv } from './simulate/csv.js';

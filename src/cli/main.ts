@@ -9,8 +9,11 @@ import { computeMargins, parseMarginsRequest, type MarginsResult } from '../marg
 import { marginsText } from '../margins/report.js';
 import { computePlan, parsePlanRequest, type PlanResult } from '../plan/plan.js';
 import { planText } from '../plan/report.js';
+import { qa } from './qa.js';
 import { dicom } from './dicom.js';
+import { simulateCommand } from './simulate.js';
 import { EXIT, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
+import { RECORDS_COMMANDS } from './report.js';
 
 export interface Command {
   summary: string;
@@ -67,7 +70,8 @@ const plan = jsonCommand<PlanResult>('plan', 'needle and localization planning: 
   (engine, req) => computePlan(engine, parsePlanRequest(req)), planText);
 
 /** Commands by name; each domain adds its own (one line here, the command in its own file). */
-export const COMMANDS: Record<string, Command | ArgvCommand> = { target, plan, margins, demo, dicom };
+export const COMMANDS: Record<string, Command | ArgvCommand> = { target, plan, margins, demo, dicom, qa, simulate: simulateCommand };
+Object.assign(COMMANDS, RECORDS_COMMANDS); // report, coding, appropriateness, mri-grid, ultrasound, axillary
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));

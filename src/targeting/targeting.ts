@@ -74,7 +74,7 @@ export const SMALL_STEREO_SPREAD = 5;
 
 const REQUEST_FIELDS = ['id', 'geometry', 'thickness', 'views', 'detector', 'imageSigma', 'maxRayGap', 'needle'];
 
-function checkGeometry(c: Checker, value: unknown, path: Path): UnitGeometry | undefined {
+export function checkGeometry(c: Checker, value: unknown, path: Path): UnitGeometry | undefined {
   const g = c.object(value, path, ['sourceToDetector', 'sourceToSupport', 'rotationAxisHeight'], ['sourceToDetector', 'sourceToSupport', 'rotationAxisHeight']);
   if (!g) return undefined;
   const sourceToDetector = c.length(g.sourceToDetector, [...path, 'sourceToDetector'], { min: 100, max: 2000 });

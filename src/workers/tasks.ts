@@ -5,6 +5,7 @@
  */
 import { loadEngine, type KernelChoice } from '../engine/engine.js';
 import { triangulateRangeTask, triangulateSharedTask } from '../targeting/batch-parallel.js';
+import { simulateBlocksTask } from '../simulate/kernel.js';
 
 export type Task = (payload: any) => unknown;
 
@@ -19,4 +20,5 @@ export const TASKS: Record<string, Task> = {
   engineInfo,
   triangulateRange: triangulateRangeTask,
   triangulateShared: triangulateSharedTask,
+  simulateBlocks: simulateBlocksTask,
 };

@@ -1,0 +1,462 @@
+// Research scenarios: whole simulated procedures in wasm, summary accumulated in
+// wasm memory (spec simulation.md). Nothing per trial crosses into JavaScript.
+//
+// Randomness: Philox4x32-10 (Salmon et al., SC'11), counter-based. The draws of
+// trial i use key = (seed low 32 bits, seed high 32 bits) and counters
+// (i low, i high, j, 0) for j = 0, 1, 2, ...; each block gives two 64-bit words,
+// each word one uniform in (0, 1) from its top 53 bits. Normal deviates come in
+// pairs from Marsaglia's polar form of the Box-Muller transform (exact; one log,
+// one root per pair). So trial i depends only on the seed and i.
+//
+// Sums are accumulated per fixed block of trials (even and odd trials of a block
+// separately, then added), so the host combines blocks in block order and the
+// result never depends on how blocks are spread over workers. Percentiles come
+// from histograms of |error| with 0.001 mm bins (integer counts).
+//
+// The SIMD build runs the same per-trial code (SIMD_SIM re-exported below); all
+// arithmetic is IEEE-754 double with no fused operations, so both builds give the
+// same bits.
+
+// ---- configuration layout (f64 slots, filled by the host) ----
+export const C_VIEWS: i32 = 0;
+export const C_SID: i32 = 1;
+export const C_STS: i32 = 2;
+export const C_RAH: i32 = 3;
+export const C_NEEDLE: i32 = 4;
+export const C_PLUS: i32 = 5;
+export const C_MINUS: i32 = 6;
+export const C_TANA: i32 = 7;
+export const C_MARK_SIGMA: i32 = 8;
+export const C_READ_SIGMA: i32 = 9;
+export const C_APERTURE: i32 = 10;
+export const C_TIP: i32 = 11;
+export const C_SAMPLING: i32 = 12;
+export const C_MIN_STROKE: i32 = 13;
+export const C_DEVIATION: i32 = 14; // 3 slots
+export const C_DISPLACEMENT: i32 = 17; // 3 slots
+// Distributions: 3 slots each (kind 0 constant a, 1 uniform [a, b], 2 normal mean a, sd b).
+export const C_THICKNESS: i32 = 20;
+export const C_X: i32 = 23;
+export const C_Y: i32 = 26;
+export const C_ZFRACTION: i32 = 29;
+export const C_RADIUS: i32 = 32;
+export const C_READ_BIAS: i32 = 35;
+export const C_MIS_STS: i32 = 38;
+export const C_MIS_RAH: i32 = 41;
+export const C_ANGLES: i32 = 44; // MAX_VIEWS slots
+export const C_MIS_ANGLES: i32 = 52; // 3 * MAX_VIEWS slots
+export const CONFIG_SLOTS: i32 = 76;
+export const MAX_VIEWS: i32 = 8;
+
+// ---- outputs ----
+// Per block: SUMS f64: for groups targeting, classic, placement: x, x^2, y, y^2, z, z^2, r, r^2.
+export const SUMS: i32 = 24;
+// Counters (f64, exact integers below 2^53, and maxima).
+export const K_TRIALS: i32 = 0;
+export const K_CLASSIC: i32 = 1;
+export const K_PLACED: i32 = 2;
+export const K_REFUSED: i32 = 3;
+export const K_HIT: i32 = 4;
+export const K_STROKE: i32 = 5;
+export const K_MAX: i32 = 6; // 3 slots: max r of each group
+export const K_SINGULAR: i32 = 9;
+export const COUNTERS: i32 = 10;
+// Histograms: u32 counts of floor(e * 1000) (signed errors; r and the distance use the upper half),
+// bins -HIST_BINS..HIST_BINS-1 plus an overflow bin at each end: HIST_LEN slots, bin b at b + HIST_BINS + 1.
+export const HIST_BINS: i32 = 131072;
+export const HIST_LEN: i32 = 2 * HIST_BINS + 2;
+export const HISTOGRAMS: i32 = 13; // group * 4 + (x, y, z, r), then the distance to the aperture
+
+// ---- Philox4x32-10 ----
+const M0: u64 = 0xD2511F53;
+const M1: u64 = 0xCD9E8D57;
+const W0: u32 = 0x9E3779B9;
+const W1: u32 = 0xBB67AE85;
+
+let r0: u32 = 0, r1: u32 = 0, r2: u32 = 0, r3: u32 = 0;
+
+/** One Philox round on r0..r3 with key (k0, k1). */
+@inline function round(k0: u32, k1: u32): void {
+  const p0 = M0 * <u64>r0;
+  const p1 = M1 * <u64>r2;
+  r0 = <u32>(p1 >> 32) ^ r1 ^ k0;
+  r1 = <u32>p1;
+  r2 = <u32>(p0 >> 32) ^ r3 ^ k1;
+  r3 = <u32>p0;
+}
+
+/** Philox4x32-10 of counter (c0..c3) and key (k0, k1), ten rounds unrolled; the result in r0..r3. */
+@inline function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
+  r0 = c0; r1 = c1; r2 = c2; r3 = c3;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1); k0 += W0; k1 += W1;
+  round(k0, k1);
+}
+
+/** Known-answer check: Philox4x32-10 of a counter and key, written as 4 u32 at out. */
+export function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32, out: usize): void {
+  philox(c0, c1, c2, c3, k0, k1);
+  store<u32>(out, r0);
+  store<u32>(out + 4, r1);
+  store<u32>(out + 8, r2);
+  store<u32>(out + 12, r3);
+}
+
+// ---- per-trial stream ----
+let key0: u32 = 0, key1: u32 = 0, trialLo: u32 = 0, trialHi: u32 = 0;
+let blockIndex: u32 = 0;
+// Words not yet used, in order (q1 first).
+let q1: u64 = 0, q2: u64 = 0, q3: u64 = 0;
+let left: i32 = 0;
+let cachedNormal: f64 = 0;
+let haveNormal = false;
+
+@inline function startTrial(index: u64): void {
+  trialLo = <u32>index;
+  trialHi = <u32>(index >> 32);
+  blockIndex = 0;
+  left = 0;
+  haveNormal = false;
+}
+
+/**
+ * Philox4x32-10 of blocks j and j + 1 of the current trial at once (the SIMD build):
+ * each i64x2 lane holds one block's 32-bit word in its low half, so i64x2.mul gives the
+ * full 64-bit products. The same arithmetic as philox(), lane by lane.
+ */
+@inline function philoxPair(j: u32): void {
+  const mask = i64x2.splat(0xffffffff);
+  const m0 = i64x2.splat(<i64>M0), m1 = i64x2.splat(<i64>M1);
+  let x0 = i64x2.splat(<i64>trialLo), x1 = i64x2.splat(<i64>trialHi);
+  let x2 = i64x2.replace_lane(i64x2.splat(<i64>j), 1, <i64>(j + 1)), x3 = i64x2.splat(0);
+  let k0 = key0, k1 = key1;
+  for (let round = 0; round < 10; round++) {
+    const p0 = i64x2.mul(m0, x0);
+    const p1 = i64x2.mul(m1, x2);
+    x0 = v128.xor(v128.xor(i64x2.shr_u(p1, 32), x1), i64x2.splat(<i64>k0));
+    x1 = v128.and(p1, mask);
+    x2 = v128.xor(v128.xor(i64x2.shr_u(p0, 32), x3), i64x2.splat(<i64>k1));
+    x3 = v128.and(p0, mask);
+    k0 += W0; k1 += W1;
+  }
+  const lo01 = v128.or(x0, i64x2.shl(x1, 32)), lo23 = v128.or(x2, i64x2.shl(x3, 32));
+  // Block j's two words, then block j + 1's.
+  q1 = <u64>i64x2.extract_lane(lo23, 0);
+  q2 = <u64>i64x2.extract_lane(lo01, 1);
+  q3 = <u64>i64x2.extract_lane(lo23, 1);
+  r0 = <u32>i64x2.extract_lane(x0, 0);
+  r1 = <u32>i64x2.extract_lane(x1, 0);
+}
+
+@inline function nextWord(): u64 {
+  if (left > 0) {
+    const w = q1;
+    q1 = q2;
+    q2 = q3;
+    left--;
+    return w;
+  }
+  if (ASC_FEATURE_SIMD) {
+    philoxPair(blockIndex);
+    blockIndex += 2;
+    left = 3;
+  } else {
+    philox(trialLo, trialHi, blockIndex, 0, key0, key1);
+    blockIndex++;
+    q1 = (<u64>r3 << 32) | <u64>r2;
+    left = 1;
+  }
+  return (<u64>r1 << 32) | <u64>r0;
+}
+
+/** A uniform deviate in (0, 1): the word's top 53 bits, centred in their interval. */
+@inline function uniform(): f64 {
+  return (<f64>(nextWord() >> 11) + 0.5) * 1.1102230246251565e-16;
+}
+
+/** A standard normal deviate (Marsaglia's polar method, the second of each pair kept). */
+function normal(): f64 {
+  if (haveNormal) {
+    haveNormal = false;
+    return cachedNormal;
+  }
+  let a: f64 = 0, b: f64 = 0, s: f64 = 0;
+  do {
+    a = 2.0 * uniform() - 1.0;
+    b = 2.0 * uniform() - 1.0;
+    s = a * a + b * b;
+  } while (s >= 1.0 || s == 0.0);
+  const f = Math.sqrt(-2.0 * Math.log(s) / s);
+  cachedNormal = b * f;
+  haveNormal = true;
+  return a * f;
+}
+
+/** Fills n standard normals at out (trial `index`, seed (k0, k1)): for the transform's tests. */
+export function normals(k0: u32, k1: u32, index: f64, n: i32, out: usize): void {
+  key0 = k0;
+  key1 = k1;
+  startTrial(<u64>index);
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), normal());
+}
+
+/** Fills n uniforms at out, as normals() does. */
+export function uniforms(k0: u32, k1: u32, index: f64, n: i32, out: usize): void {
+  key0 = k0;
+  key1 = k1;
+  startTrial(<u64>index);
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), uniform());
+}
+
+let cfg: usize = 0;
+@inline function c(slot: i32): f64 {
+  return load<f64>(cfg + (<usize>slot << 3));
+}
+
+/** Draws a scenario scalar: constant, uniform [a, b] or normal (a, b). No draw for a constant. */
+@inline function draw(slot: i32): f64 {
+  const kind = c(slot);
+  const a = c(slot + 1);
+  if (kind == 0) return a;
+  const b = c(slot + 2);
+  if (kind == 1) return a + (b - a) * uniform();
+  return a + b * normal();
+}
+
+@inline function isConstant(slot: i32): bool {
+  return c(slot) == 0;
+}
+
+// Scratch: sources (believed and true) per view, marks, and the even/odd sums.
+const RAD: f64 = Math.PI / 180.0;
+let bsx: usize = 0, bsz: usize = 0, tsx: usize = 0, tsz: usize = 0, mu: usize = 0, mv: usize = 0, acc: usize = 0;
+
+function sources(outX: usize, outZ: usize, misAngles: bool, dSts: f64, dRah: f64): void {
+  const views = <i32>c(C_VIEWS);
+  const rah = c(C_RAH) + dRah;
+  const radius = (c(C_STS) + dSts) - rah;
+  for (let k = 0; k < views; k++) {
+    const a = (c(C_ANGLES + k) + (misAngles ? draw(C_MIS_ANGLES + 3 * k) : 0.0)) * RAD;
+    store<f64>(outX + (<usize>k << 3), radius * Math.sin(a));
+    store<f64>(outZ + (<usize>k << 3), rah + radius * Math.cos(a));
+  }
+}
+
+let qx: f64 = 0, qy: f64 = 0, qz: f64 = 0;
+
+/** Least-squares point of the views' rays (believed sources, marks mu/mv); false when singular. */
+function triangulate(views: i32, dz: f64): bool {
+  if (views == 2) {
+    // The common perpendicular's midpoint (the least-squares point of two rays).
+    const s0x = load<f64>(bsx), s0z = load<f64>(bsz), s1x = load<f64>(bsx + 8), s1z = load<f64>(bsz + 8);
+    const w0x = load<f64>(mu) - s0x, w0y = load<f64>(mv), w0z = dz - s0z;
+    const w1x = load<f64>(mu + 8) - s1x, w1y = load<f64>(mv + 8), w1z = dz - s1z;
+    const nx = w0y * w1z - w0z * w1y, ny = w0z * w1x - w0x * w1z, nz = w0x * w1y - w0y * w1x;
+    const nn = nx * nx + ny * ny + nz * nz;
+    const n0 = w0x * w0x + w0y * w0y + w0z * w0z, n1 = w1x * w1x + w1y * w1y + w1z * w1z;
+    if (!(nn > 5e-13 * (n0 * n1))) return false;
+    const dx = s1x - s0x, dzz = s1z - s0z;
+    // s = ((D x w1) . n) / |n|^2, t = ((D x w0) . n) / |n|^2
+    const s = ((-dzz * w1y) * nx + (dzz * w1x - dx * w1z) * ny + (dx * w1y) * nz) / nn;
+    const t = ((-dzz * w0y) * nx + (dzz * w0x - dx * w0z) * ny + (dx * w0y) * nz) / nn;
+    qx = 0.5 * ((s0x + s * w0x) + (s1x + t * w1x));
+    qy = 0.5 * (s * w0y + t * w1y);
+    qz = 0.5 * ((s0z + s * w0z) + (s1z + t * w1z));
+    return true;
+  }
+  // Normal equations A X = b, A = sum (I - d d^T), b = sum (I - d d^T) S.
+  let a00 = 0.0, a01 = 0.0, a02 = 0.0, a11 = 0.0, a12 = 0.0, a22 = 0.0, b0 = 0.0, b1 = 0.0, b2 = 0.0;
+  for (let k = 0; k < views; k++) {
+    const o = <usize>k << 3;
+    const Sx = load<f64>(bsx + o), Sz = load<f64>(bsz + o);
+    const wx = load<f64>(mu + o) - Sx, wy = load<f64>(mv + o), wz = dz - Sz;
+    const inv = 1.0 / (wx * wx + wy * wy + wz * wz);
+    const q = (wx * Sx + wz * Sz) * inv;
+    a00 += 1.0 - wx * wx * inv; a01 -= wx * wy * inv; a02 -= wx * wz * inv;
+    a11 += 1.0 - wy * wy * inv; a12 -= wy * wz * inv; a22 += 1.0 - wz * wz * inv;
+    b0 += Sx - wx * q; b1 -= wy * q; b2 += Sz - wz * q;
+  }
+  const c00 = a11 * a22 - a12 * a12, c01 = a02 * a12 - a01 * a22, c02 = a01 * a12 - a02 * a11;
+  const c11 = a00 * a22 - a02 * a02, c12 = a01 * a02 - a00 * a12, c22 = a00 * a11 - a01 * a01;
+  const det = a00 * c00 + a01 * c01 + a02 * c02;
+  if (!(det > 1e-12)) return false;
+  qx = (c00 * b0 + c01 * b1 + c02 * b2) / det;
+  qy = (c01 * b0 + c11 * b1 + c12 * b2) / det;
+  qz = (c02 * b0 + c12 * b1 + c22 * b2) / det;
+  return true;
+}
+
+// Per histogram, the lowest and highest slot touched (i32 pairs), so the host reads and
+// clears only that range.
+let extent: usize = 0;
+
+@inline function bin(hist: usize, h: i32, value: f64): void {
+  const slot = <i32>Math.max(Math.min(Math.floor(value * 1000.0), <f64>HIST_BINS), <f64>(-HIST_BINS - 1)) + HIST_BINS + 1;
+  const p = hist + ((<usize>h * <usize>HIST_LEN + <usize>slot) << 2);
+  store<u32>(p, load<u32>(p) + 1);
+  const e = extent + (<usize>h << 3);
+  if (slot < load<i32>(e)) store<i32>(e, slot);
+  if (slot > load<i32>(e, 4)) store<i32>(e, slot, 4);
+}
+
+/** Adds one error vector to the even or odd sums (base) and to its group's histograms. */
+@inline function score(base: usize, group: i32, ex: f64, ey: f64, ez: f64, hist: usize, counters: usize): void {
+  const o = base + (<usize>(group * 8) << 3);
+  const r = Math.sqrt(ex * ex + ey * ey + ez * ez);
+  store<f64>(o, load<f64>(o) + ex);
+  store<f64>(o + 8, load<f64>(o + 8) + ex * ex);
+  store<f64>(o + 16, load<f64>(o + 16) + ey);
+  store<f64>(o + 24, load<f64>(o + 24) + ey * ey);
+  store<f64>(o + 32, load<f64>(o + 32) + ez);
+  store<f64>(o + 40, load<f64>(o + 40) + ez * ez);
+  store<f64>(o + 48, load<f64>(o + 48) + r);
+  store<f64>(o + 56, load<f64>(o + 56) + r * r);
+  const m = counters + (<usize>(K_MAX + group) << 3);
+  if (r > load<f64>(m)) store<f64>(m, r);
+  bin(hist, group * 4, ex);
+  bin(hist, group * 4 + 1, ey);
+  bin(hist, group * 4 + 2, ez);
+  bin(hist, group * 4 + 3, r);
+}
+
+@inline function bump(counters: usize, k: i32): void {
+  const p = counters + (<usize>k << 3);
+  store<f64>(p, load<f64>(p) + 1.0);
+}
+
+/**
+ * Runs trials [first, first + count) of the scenario at `config`.
+ * `first` is a multiple of blockSize (a whole number below 2^53, as f64); block b of
+ * this run (trials first + b * blockSize ...) writes its SUMS at sums + b * SUMS * 8.
+ * Counters (COUNTERS f64) and histograms (HISTOGRAMS * HIST_LEN u32) are added to.
+ * `scratch` is 2 * SUMS + 6 * MAX_VIEWS f64 of working space; `extents` HISTOGRAMS pairs of
+ * i32 (lowest, highest slot touched), widened here. Returns the singular count.
+ */
+export function simulate(
+  config: usize, seedLo: u32, seedHi: u32, first: f64, count: i32, blockSize: i32,
+  sums: usize, counters: usize, hist: usize, scratch: usize, extents: usize,
+): i32 {
+  cfg = config;
+  extent = extents;
+  key0 = seedLo;
+  key1 = seedHi;
+  acc = scratch;
+  bsx = scratch + (<usize>(2 * SUMS) << 3);
+  bsz = bsx + (<usize>MAX_VIEWS << 3);
+  tsx = bsz + (<usize>MAX_VIEWS << 3);
+  tsz = tsx + (<usize>MAX_VIEWS << 3);
+  mu = tsz + (<usize>MAX_VIEWS << 3);
+  mv = mu + (<usize>MAX_VIEWS << 3);
+
+  const views = <i32>c(C_VIEWS);
+  const dz = c(C_STS) - c(C_SID);
+  const needle = c(C_NEEDLE) != 0;
+  const plus = <i32>c(C_PLUS), minus = <i32>c(C_MINUS);
+  const classicK = 0.5 / c(C_TANA);
+  const gap = c(C_SID) - c(C_STS);
+  const markSigma = c(C_MARK_SIGMA);
+  const readSigma = c(C_READ_SIGMA);
+  const halfAperture = 0.5 * c(C_APERTURE);
+  const tip = c(C_TIP);
+  const sampling = c(C_SAMPLING);
+  const minStroke = c(C_MIN_STROKE);
+  const devX = c(C_DEVIATION), devY = c(C_DEVIATION + 1), devZ = c(C_DEVIATION + 2);
+  const disX = c(C_DISPLACEMENT), disY = c(C_DISPLACEMENT + 1), disZ = c(C_DISPLACEMENT + 2);
+
+  let misAngles = false;
+  for (let k = 0; k < views; k++) if (!isConstant(C_MIS_ANGLES + 3 * k)) misAngles = true;
+  const trueVaries = misAngles || !isConstant(C_MIS_STS) || !isConstant(C_MIS_RAH);
+  // Believed sources: the nominal geometry and angles. With a constant miscalibration
+  // the true sources are computed once per run (a constant's draw uses no randomness).
+  sources(bsx, bsz, false, 0.0, 0.0);
+  if (!trueVaries) sources(tsx, tsz, true, c(C_MIS_STS + 1), c(C_MIS_RAH + 1));
+
+  let singular = 0;
+  const blocks = (count + blockSize - 1) / blockSize;
+  const start = <u64>first;
+  for (let b = 0; b < blocks; b++) {
+    memory.fill(acc, 0, <usize>(2 * SUMS) << 3);
+    const from = b * blockSize;
+    const to = min(from + blockSize, count);
+    for (let i = from; i < to; i++) {
+      const base = acc + (<usize>((i - from) & 1) * <usize>SUMS << 3);
+      startTrial(start + <u64>i);
+      // 1. Truth.
+      const T = draw(C_THICKNESS);
+      const Px = draw(C_X), Py = draw(C_Y), Pz = draw(C_ZFRACTION) * T;
+      const R = draw(C_RADIUS);
+      // 2. True views, projected, marked with noise.
+      if (trueVaries) {
+        const dSts = draw(C_MIS_STS), dRah = draw(C_MIS_RAH);
+        sources(tsx, tsz, true, dSts, dRah);
+      }
+      for (let k = 0; k < views; k++) {
+        const o = <usize>k << 3;
+        const Sx = load<f64>(tsx + o), Sz = load<f64>(tsz + o);
+        const t = (dz - Sz) / (Pz - Sz);
+        let u = Sx + t * (Px - Sx), v = t * Py;
+        if (markSigma != 0) {
+          u += markSigma * normal();
+          v += markSigma * normal();
+        }
+        store<f64>(mu + o, u);
+        store<f64>(mv + o, v);
+      }
+      // 3. The console's estimate with the believed geometry.
+      if (!triangulate(views, dz)) {
+        singular++;
+        continue;
+      }
+      bump(counters, K_TRIALS);
+      score(base, 0, qx - Px, qy - Py, qz - Pz, hist, counters);
+      if (plus >= 0) {
+        const up = load<f64>(mu + (<usize>plus << 3)), um = load<f64>(mu + (<usize>minus << 3));
+        const cx = 0.5 * (up + um);
+        const cy = 0.5 * (load<f64>(mv + (<usize>plus << 3)) + load<f64>(mv + (<usize>minus << 3)));
+        const cz = (um - up) * classicK - gap;
+        bump(counters, K_CLASSIC);
+        score(base, 1, cx - Px, cy - Py, cz - Pz, hist, counters);
+      }
+      if (!needle) continue;
+      // 4. Thickness read-out and the console's refusal.
+      let Tread = T + draw(C_READ_BIAS);
+      if (readSigma != 0) Tread += readSigma * normal();
+      if (qz - halfAperture - tip < minStroke || qz + halfAperture > Tread) {
+        bump(counters, K_REFUSED);
+        continue;
+      }
+      // 5. Placement, tissue displacement, score.
+      const Ax = devX != 0 ? qx + devX * normal() : qx;
+      const Ay = devY != 0 ? qy + devY * normal() : qy;
+      const Az = devZ != 0 ? qz + devZ * normal() : qz;
+      const Lx = disX != 0 ? Px + disX * normal() : Px;
+      const Ly = disY != 0 ? Py + disY * normal() : Py;
+      const Lz = disZ != 0 ? Pz + disZ * normal() : Pz;
+      bump(counters, K_PLACED);
+      const ex = Ax - Lx, ey = Ay - Ly, ez = Az - Lz;
+      score(base, 2, ex, ey, ez, hist, counters);
+      // Distance from the lesion centre to the aperture segment along z.
+      let along = -ez;
+      if (along > halfAperture) along -= halfAperture;
+      else if (along < -halfAperture) along += halfAperture;
+      else along = 0.0;
+      const d = Math.sqrt(ex * ex + ey * ey + along * along);
+      bin(hist, 12, d);
+      if (d <= R + sampling) bump(counters, K_HIT);
+      if (Az - halfAperture - tip < 0.0) bump(counters, K_STROKE);
+    }
+    const out = sums + (<usize>(b * SUMS) << 3);
+    for (let s = 0; s < SUMS; s++) {
+      const o = <usize>s << 3;
+      store<f64>(out + o, load<f64>(acc + o) + load<f64>(acc + (<usize>SUMS << 3) + o));
+    }
+  }
+  return singular;
+}

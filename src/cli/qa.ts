@@ -1,0 +1,191 @@
+/**
+ * `stereotax qa` (spec qa.md section 5): analyse a phantom session, store it, write
+ * its report; `qa history`, `qa status`, `qa unit add` over the stored history.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { StereotaxError, makeIssue } from '../core/errors.js';
+import { Checker, parseJson } from '../core/validate.js';
+import { loadEngine } from '../engine/engine.js';
+import { analyzeSession, qaText } from '../qa/analysis.js';
+import { mergeConsole, parseConsoleFile } from '../qa/console-import.js';
+import { renderSvg, trendSpec } from '../qa/figures.js';
+import { unitHistory, unitStatus, checkStatusOptions, optionPaths, type HistoryReport, type StatusReport } from '../qa/history.js';
+import { checkPhantoms, type Phantom } from '../qa/phantoms.js';
+import { reportContent, reportHtml } from '../qa/report.js';
+import { reportPdf } from '../qa/pdf.js';
+import { parseSession, checkUnitId } from '../qa/session.js';
+import { QAStore } from '../qa/store.js';
+import { writeAtomic } from '../qa/store.js';
+import { EXIT, readInput, type ExitCode, type Io } from './io.js';
+import type { ArgvCommand } from './main.js';
+
+const USAGE = `Usage:
+  stereotax qa FILE|- [--db D] [--report out.html] [--pdf out.pdf] [--console FILE.csv|json] [--phantoms FILE] [--text]
+  stereotax qa history --db D --unit ID [--plots DIR] [--text]
+  stereotax qa status --db D --as-of YYYY-MM-DD [--window-months 6] [--text]
+  stereotax qa unit add --db D --id ID [--name NAME] [--site SITE]
+D: an SQLite file (created on first use) or postgres://user@host:port/db
+`;
+
+function invalid(path: string, expected: string, received: unknown, message?: string): StereotaxError {
+  const issue = makeIssue('invalid_value', [], expected, received, message);
+  return new StereotaxError([{ ...issue, path, message: message ?? `${path}: expected ${expected}, received ${issue.received}` }]);
+}
+
+type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+function parse(argv: string[], options: Options): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, help: { type: 'boolean', short: 'h' } } });
+    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  } catch (err) {
+    throw invalid('argv', 'options as in the usage', argv.join(' '), `${(err as Error).message}\n${USAGE}`);
+  }
+}
+
+function required(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new StereotaxError([{ ...makeIssue('missing_field', [], `--${name}`, undefined), path: `--${name}`, message: `--${name} is required\n${USAGE}` }]);
+  return v;
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw invalid(what, 'a readable file', path, `${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+async function userPhantoms(path: string | undefined): Promise<Phantom[]> {
+  if (!path) return [];
+  const c = new Checker();
+  const list = checkPhantoms(c, parseJson(await readText(path, '--phantoms'), path), ['phantoms']);
+  c.done();
+  return list ?? [];
+}
+
+async function withStore<T>(db: string, write: boolean, fn: (s: QAStore) => Promise<T>): Promise<T> {
+  const store = await QAStore.open(db, { write, create: write });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function analyse(argv: string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parse(argv, {
+    db: { type: 'string' }, report: { type: 'string' }, pdf: { type: 'string' }, text: { type: 'boolean' },
+    console: { type: 'string' }, phantoms: { type: 'string' }, kernel: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw invalid('argv', 'one FILE or -', positionals[1], `unexpected argument ${JSON.stringify(positionals[1])}\n${USAGE}`);
+  const kernel = (values.kernel as string | undefined) ?? 'auto';
+  if (kernel !== 'auto' && kernel !== 'simd' && kernel !== 'scalar') throw invalid('--kernel', 'auto, simd or scalar', kernel);
+  let request = await readInput(io, positionals[0]);
+  if (Array.isArray(request)) throw invalid('request', 'one session (an object)', request, 'qa: give one session per run (an object, not an array): each session is stored and reported on its own');
+  if (values.console) {
+    const path = values.console as string;
+    request = mergeConsole(request, parseConsoleFile(await readText(path, '--console'), path), path);
+  }
+  const session = parseSession(request, { phantoms: await userPhantoms(values.phantoms as string | undefined) });
+  const db = values.db as string | undefined;
+  // The store is opened (and checked: missing directory, read-only, corrupt, duplicate)
+  // before anything is computed or written.
+  const store = db ? await QAStore.open(db, { write: true, create: true }) : undefined;
+  try {
+    if (store) await store.assertNotStored(session.request);
+    const engine = await loadEngine({ kernel });
+    const result = analyzeSession(engine, session);
+    if (store) await store.addSession(session, result);
+    if (values.report || values.pdf) {
+      const history = store ? await store.sessions(session.unit.id) : undefined;
+      const content = await reportContent(result, { phantom: session.phantom, history });
+      if (values.report) await writeAtomic(values.report as string, new TextEncoder().encode(reportHtml(content)));
+      if (values.pdf) await writeAtomic(values.pdf as string, await reportPdf(content));
+    }
+    io.stdout(values.text ? qaText(result) : JSON.stringify(result, null, 2) + '\n');
+    return result.passed ? EXIT.ok : EXIT.unsafe;
+  } finally {
+    await store?.close();
+  }
+}
+
+export function historyText(h: HistoryReport): string {
+  const lines = [`Unit ${h.unit.id}${h.unit.name ? ` (${h.unit.name})` : ''}${h.unit.site ? `, ${h.unit.site}` : ''}: ${h.sessions.length} session${h.sessions.length === 1 ? '' : 's'}`];
+  lines.push('  date        result  max |localization error| x / y / z (mm)   tester');
+  for (const s of h.sessions) {
+    const m = s.maxLocalizationError;
+    lines.push(`  ${s.date}  ${(s.passed ? 'pass' : 'FAIL').padEnd(6)}  ${(m ? `${m.x.toFixed(2)} / ${m.y.toFixed(2)} / ${m.z.toFixed(2)}` : '(no needle check)').padEnd(36)}  ${s.tester ?? ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function history(argv: string[], io: Io): Promise<ExitCode> {
+  const { values } = parse(argv, { db: { type: 'string' }, unit: { type: 'string' }, plots: { type: 'string' }, text: { type: 'boolean' } });
+  const db = required(values, 'db');
+  const unitId = required(values, 'unit');
+  const h = await withStore(db, false, async (s) => unitHistory(await s.units(), await s.sessions(unitId), unitId));
+  if (values.plots) {
+    const dir = values.plots as string;
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `${unitId.replace(/[^A-Za-z0-9._-]/g, '_')}-localization-trend.svg`);
+    await writeFile(file, await renderSvg(trendSpec(unitId, h.sessions.map((x) => ({ ...x, unitId })))));
+    if (!values.text) io.stderr(`qa history: wrote ${file}\n`);
+  }
+  io.stdout(values.text ? historyText(h) : JSON.stringify(h, null, 2) + '\n');
+  return EXIT.ok;
+}
+
+export function statusText(s: StatusReport): string {
+  const lines = [`Status as of ${s.asOf} (window ${s.windowMonths} months)`, '  unit            status        last session  last passed   name, site'];
+  for (const u of s.units) {
+    lines.push(`  ${u.id.padEnd(15)} ${u.status.padEnd(13)} ${(u.lastSession ?? '-').padEnd(12)}  ${(u.lastPassed ?? '-').padEnd(12)}  ${[u.name, u.site].filter(Boolean).join(', ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function status(argv: string[], io: Io): Promise<ExitCode> {
+  const { values } = parse(argv, { db: { type: 'string' }, 'as-of': { type: 'string' }, 'window-months': { type: 'string' }, text: { type: 'boolean' } });
+  const db = required(values, 'db');
+  const opts = checkStatusOptions(values['as-of'], values['window-months']);
+  const report = await withStore(db, false, async (s) => unitStatus(await s.units(), await s.sessions(), opts.asOf, opts.windowMonths));
+  io.stdout(values.text ? statusText(report) : JSON.stringify(report, null, 2) + '\n');
+  return report.units.every((u) => u.status === 'current') ? EXIT.ok : EXIT.unsafe;
+}
+
+async function unitAdd(argv: string[], io: Io): Promise<ExitCode> {
+  const { values } = parse(argv, { db: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, site: { type: 'string' } });
+  const db = required(values, 'db');
+  const c = new Checker();
+  const id = checkUnitId(c, required(values, 'id'), ['--id']);
+  const name = values.name === undefined ? null : c.string(values.name, ['--name']);
+  const site = values.site === undefined ? null : c.string(values.site, ['--site']);
+  optionPaths(c);
+  c.done();
+  const added = await withStore(db, true, (s) => s.addUnit({ id: id!, name: name ?? null, site: site ?? null }));
+  const unit = await withStore(db, false, async (s) => (await s.units()).find((u) => u.id === id));
+  io.stdout(JSON.stringify({ unit, added }, null, 2) + '\n');
+  return EXIT.ok;
+}
+
+export const qa: ArgvCommand = {
+  summary: 'phantom QA: localization accuracy of a unit, its report, history and accreditation status',
+  usage: USAGE,
+  async runArgv(argv, io) {
+    const [sub, next] = argv;
+    if (sub === 'history') return history(argv.slice(1), io);
+    if (sub === 'status') return status(argv.slice(1), io);
+    if (sub === 'unit') {
+      if (next === 'add') return unitAdd(argv.slice(2), io);
+      throw invalid('argv', '"unit add"', next ?? '', `qa unit: expected "add"\n${USAGE}`);
+    }
+    return analyse(argv, io);
+  },
+};

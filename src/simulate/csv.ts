@@ -1,0 +1,39 @@
+/**
+ * `--format csv`: one row per sweep point (one row without a sweep), the swept
+ * parameters first, then every figure of the summary as a column named by its
+ * path (`targetingError.z.sd`, `hit.ci95.low`); the manifest stays in the JSON.
+ */
+import type { SimulationResult } from './run.js';
+import type { Summary } from './summary.js';
+
+function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (Array.isArray(value) && prefix.endsWith('ci95') && value.length === 2) {
+    out.set(`${prefix}.low`, value[0]);
+    out.set(`${prefix}.high`, value[1]);
+  } else {
+    out.set(prefix, value);
+  }
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(result: SimulationResult): string {
+  const rows = 'sweep' in result ? result.sweep : [{ params: {}, summary: result as Summary }];
+  const flat = rows.map(({ params, summary }) => {
+    const m = new Map<string, unknown>();
+    for (const [k, v] of Object.entries(params)) m.set(k, v);
+    const { manifest, ...figures } = summary;
+    void manifest;
+    flatten(figures, '', m);
+    return m;
+  });
+  const columns: string[] = [];
+  for (const m of flat) for (const k of m.keys()) if (!columns.includes(k)) columns.push(k);
+  return [columns.map(cell).join(','), ...flat.map((m) => columns.map((k) => cell(m.get(k))).join(','))].join('\n') + '\n';
+}

@@ -1,0 +1,278 @@
+/**
+ * Running a scenario (or each point of its sweep): the trials split into fixed
+ * blocks, blocks grouped into tasks for the worker pool (or run in this thread),
+ * results accumulated exactly, so the summary is the same whatever the number of
+ * workers, the task split, the shard split or the kernel build.
+ */
+import { EngineError, StereotaxError } from '../core/errors.js';
+import { loadEngine, type KernelChoice } from '../engine/engine.js';
+import type { KernelKind } from '../engine/kernels.js';
+import { BLOCK_SIZE, MAX_TASK_BLOCKS, packConfig, runBlocks, type BlocksPayload, type BlocksResult } from './kernel.js';
+import { expandScenario, scenarioHash, canonicalJson, symmetricPair, type Scenario } from './scenario.js';
+import { Accumulator, summarize, type AccumulatorJson, type Manifest, type Summary } from './summary.js';
+
+/** What runs the tasks: a WorkerPool from createPool(), or anything with the same run(). */
+export interface TaskRunner {
+  readonly size: number;
+  run<R>(task: string, payload: unknown, options?: { transfer?: Transferable[]; signal?: AbortSignal }): Promise<R>;
+  close?(): Promise<void>;
+}
+
+export interface SimulateOptions {
+  /** Worker threads (default: the machine's available parallelism); 0 runs in this thread. */
+  workers?: number;
+  /** A pool to reuse (its size counts as the workers); otherwise one is started and closed per call. */
+  pool?: TaskRunner;
+  kernel?: KernelChoice;
+  /** Aborting stops the run (running tasks are terminated) and rejects with EngineError code `aborted`. */
+  signal?: AbortSignal;
+  /** Called as trials complete: (done, total) over the whole run (all sweep points). */
+  onProgress?(done: number, total: number): void;
+  /** Replaces the scenario's `trials`. */
+  trials?: number;
+  /** Stereotax version for the manifest. */
+  version?: string;
+  /** Called with each point's accumulated state (figures use it); not for general use. */
+  onPoint?(index: number, scenario: Scenario, acc: Accumulator, params: Record<string, unknown> | null): void;
+}
+
+export interface SweepResult {
+  sweep: { params: Record<string, unknown>; summary: Summary }[];
+}
+export type SimulationResult = Summary | SweepResult;
+
+/** One shard of a run: `stereotax simulate --shard K/N` prints it, `merge` combines N of them. */
+export interface SimulationPart {
+  format: 'stereotax-simulation-part';
+  formatVersion: 1;
+  runHash: string;
+  shard: { index: number; count: number };
+  points: { params: Record<string, unknown> | null; scenarioHash: string; accumulator: AccumulatorJson; elapsedSeconds: number }[];
+  kernel: string;
+  workers: number;
+  stereotaxVersion: string;
+  /** The scenario as given, so merge can rebuild every point. */
+  scenario: unknown;
+}
+
+interface Plan {
+  raw: unknown;
+  points: { params: Record<string, unknown> | null; scenario: Scenario }[];
+  sweep: boolean;
+}
+
+function plan(raw: unknown, trials?: number): Plan {
+  const { base, points } = expandScenario(raw, { trials });
+  return points ? { raw, points, sweep: true } : { raw, points: [{ params: null, scenario: base }], sweep: false };
+}
+
+/** The blocks [from, to) of shard `index` (1-based) of `count` over `blocks` blocks. */
+export function shardBlocks(blocks: number, index: number, count: number): [number, number] {
+  return [Math.floor(((index - 1) * blocks) / count), Math.floor((index * blocks) / count)];
+}
+
+function aborted(): EngineError {
+  return new EngineError('aborted', 'the simulation was stopped');
+}
+
+async function availableWorkers(): Promise<number> {
+  try {
+    const os = await import('node:os');
+    return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  } catch {
+    return 0;
+  }
+}
+
+interface Context {
+  runner: TaskRunner | null;
+  kernel: KernelKind;
+  signal?: AbortSignal;
+  progress: { done: number; total: number; report?(done: number, total: number): void };
+}
+
+/** Runs blocks [from, to) of one scenario into an accumulator. */
+async function runPoint(s: Scenario, from: number, to: number, ctx: Context): Promise<Accumulator> {
+  const acc = new Accumulator();
+  const config = packConfig(s);
+  const span = to - from;
+  const lanes = ctx.runner ? ctx.runner.size : 1;
+  const per = Math.max(1, Math.min(MAX_TASK_BLOCKS, Math.ceil(span / (lanes * 4))));
+  const tasks: BlocksPayload[] = [];
+  for (let b = from; b < to; b += per) {
+    tasks.push({ config, seed: s.seed, firstBlock: b, blocks: Math.min(per, to - b), trials: s.trials, kernel: ctx.kernel });
+  }
+  const taken = (r: BlocksResult) => {
+    acc.add(r);
+    const done = Math.min(s.trials, (r.firstBlock + r.sums.length / 24) * BLOCK_SIZE) - r.firstBlock * BLOCK_SIZE;
+    ctx.progress.done += done;
+    ctx.progress.report?.(ctx.progress.done, ctx.progress.total);
+  };
+  if (!ctx.runner) {
+    const engine = await loadEngine({ kernel: ctx.kernel });
+    for (const t of tasks) {
+      if (ctx.signal?.aborted) throw aborted();
+      taken(runBlocks(engine, t));
+      // Let timers, signals and Ctrl-C in between tasks.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  } else {
+    const runner = ctx.runner;
+    let next = 0;
+    const worker = async () => {
+      while (next < tasks.length) {
+        if (ctx.signal?.aborted) throw aborted();
+        const t = tasks[next++];
+        taken(await runner.run<BlocksResult>('simulateBlocks', t, { signal: ctx.signal }));
+      }
+    };
+    await Promise.all(Array.from({ length: runner.size }, worker));
+  }
+  if (ctx.signal?.aborted) throw aborted();
+  return acc;
+}
+
+function manifestOf(s: Scenario, hash: string, o: { kernel: string; workers: number; elapsed: number; version: string; shards?: number }): Manifest {
+  return {
+    stereotaxVersion: o.version,
+    scenarioHash: hash,
+    seed: s.seed,
+    trials: s.trials,
+    kernel: o.kernel,
+    workers: o.workers,
+    elapsedSeconds: Number(o.elapsed.toFixed(3)),
+    trialsPerSecond: o.elapsed > 0 ? Math.round(s.trials / o.elapsed) : 0,
+    generator: 'philox4x32-10',
+    normal: 'marsaglia-polar',
+    blockSize: BLOCK_SIZE,
+    histogramBin: 0.001,
+    ...(o.shards !== undefined ? { shards: o.shards } : {}),
+  };
+}
+
+function summaryOf(s: Scenario, acc: Accumulator, manifest: Manifest): Summary {
+  return summarize(acc, { id: s.id, seed: s.seed, trials: s.trials, classic: symmetricPair(s) !== null, needle: s.needle !== null, manifest });
+}
+
+async function withRunner<T>(o: SimulateOptions, fn: (ctx: Context, workers: number) => Promise<T>, total: number): Promise<T> {
+  if (o.signal?.aborted) throw aborted();
+  const engine = await loadEngine({ kernel: o.kernel });
+  const workers = o.pool ? o.pool.size : o.workers ?? (await availableWorkers());
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) {
+    throw new StereotaxError([{ code: 'out_of_range', path: 'workers', expected: 'a whole number of workers from 0 (this thread) to 256', received: String(workers), message: `workers: expected a whole number from 0 to 256, received ${String(workers)}` }]);
+  }
+  let runner: TaskRunner | null = o.pool ?? null;
+  let own = false;
+  if (!runner && workers > 0) {
+    const { createPool } = await import('../workers/index.js');
+    runner = await createPool({ size: workers });
+    own = true;
+  }
+  try {
+    return await fn({ runner, kernel: engine.kernel, signal: o.signal, progress: { done: 0, total, report: o.onProgress } }, workers);
+  } finally {
+    if (own) await runner!.close!();
+  }
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Runs a scenario (every point of its sweep) and returns its summary, or { sweep: [...] }. */
+export async function simulate(scenario: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
+  const p = plan(scenario, options.trials);
+  const total = p.points.reduce((n, pt) => n + pt.scenario.trials, 0);
+  const version = options.version ?? 'unknown';
+  return withRunner(options, async (ctx, workers) => {
+    const out: { params: Record<string, unknown>; summary: Summary }[] = [];
+    for (const pt of p.points) {
+      const t0 = now();
+      const acc = await runPoint(pt.scenario, 0, Math.ceil(pt.scenario.trials / BLOCK_SIZE), ctx);
+      const elapsed = (now() - t0) / 1000;
+      options.onPoint?.(out.length, pt.scenario, acc, pt.params);
+      const manifest = manifestOf(pt.scenario, await scenarioHash(pt.scenario), { kernel: ctx.kernel, workers, elapsed, version });
+      out.push({ params: pt.params ?? {}, summary: summaryOf(pt.scenario, acc, manifest) });
+    }
+    return p.sweep ? { sweep: out } : out[0].summary;
+  }, total);
+}
+
+async function runHashOf(p: Plan): Promise<string> {
+  const text = canonicalJson(p.points.map((pt) => ({ params: pt.params, scenario: pt.scenario })));
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Runs shard `index` (1-based) of `count`: the same blocks of every sweep point. */
+export async function simulatePart(scenario: unknown, shard: { index: number; count: number }, options: SimulateOptions = {}): Promise<SimulationPart> {
+  if (!(Number.isInteger(shard.count) && shard.count >= 1 && shard.count <= 100000 && Number.isInteger(shard.index) && shard.index >= 1 && shard.index <= shard.count)) {
+    throw new StereotaxError([{ code: 'out_of_range', path: 'shard', expected: 'K/N with whole numbers 1 <= K <= N <= 100000', received: `${shard.index}/${shard.count}`, message: `shard: expected K/N with 1 <= K <= N, received ${shard.index}/${shard.count}` }]);
+  }
+  const p = plan(scenario, options.trials);
+  const ranges = p.points.map((pt) => shardBlocks(Math.ceil(pt.scenario.trials / BLOCK_SIZE), shard.index, shard.count));
+  const total = p.points.reduce((n, pt, i) => n + Math.max(0, Math.min(pt.scenario.trials, ranges[i][1] * BLOCK_SIZE) - ranges[i][0] * BLOCK_SIZE), 0);
+  const runHash = await runHashOf(p);
+  return withRunner(options, async (ctx, workers) => {
+    const points: SimulationPart['points'] = [];
+    for (let i = 0; i < p.points.length; i++) {
+      const pt = p.points[i];
+      const t0 = now();
+      const acc = await runPoint(pt.scenario, ranges[i][0], ranges[i][1], ctx);
+      points.push({ params: pt.params, scenarioHash: await scenarioHash(pt.scenario), accumulator: acc.toJSON(), elapsedSeconds: (now() - t0) / 1000 });
+    }
+    return {
+      format: 'stereotax-simulation-part', formatVersion: 1, runHash, shard, points,
+      kernel: ctx.kernel, workers, stereotaxVersion: options.version ?? 'unknown', scenario: { ...(scenario as object), ...(options.trials !== undefined ? { trials: options.trials } : {}) },
+    };
+  }, total);
+}
+
+function partError(path: string, expected: string, received: string): StereotaxError {
+  return new StereotaxError([{ code: 'invalid_value', path, expected, received, message: `${path}: expected ${expected}, received ${received}` }]);
+}
+
+/** Combines the N parts of a sharded run into exactly the result of the whole run. */
+export async function mergeParts(parts: unknown[], options: Pick<SimulateOptions, 'version' | 'onPoint'> = {}): Promise<SimulationResult> {
+  const version = options.version ?? 'unknown';
+  if (!Array.isArray(parts) || parts.length === 0) throw partError('parts', 'at least one part', 'none');
+  const list = parts.map((q, i) => {
+    const part = q as SimulationPart;
+    if (!part || typeof part !== 'object' || part.format !== 'stereotax-simulation-part' || part.formatVersion !== 1) {
+      throw partError(`parts[${i}]`, 'a part printed by stereotax simulate --shard K/N', 'something else');
+    }
+    return part;
+  });
+  const first = list[0];
+  const count = first.shard?.count;
+  const seen = new Set<number>();
+  list.forEach((part, i) => {
+    if (part.runHash !== first.runHash) throw partError(`parts[${i}].runHash`, `the run of parts[0] (${first.runHash.slice(0, 12)}...)`, JSON.stringify(String(part.runHash).slice(0, 12) + '...'));
+    if (part.shard?.count !== count) throw partError(`parts[${i}].shard.count`, String(count), String(part.shard?.count));
+    if (seen.has(part.shard.index)) throw partError(`parts[${i}].shard.index`, 'each shard once', `shard ${part.shard.index} again`);
+    seen.add(part.shard.index);
+  });
+  if (seen.size !== count) {
+    const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
+    throw partError('parts', `all ${count} shards`, `shards ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''} missing`);
+  }
+  const p = plan(first.scenario);
+  if ((await runHashOf(p)) !== first.runHash) throw partError('parts[0].scenario', 'the scenario the parts were run from', 'a scenario with another hash');
+  const kernels = [...new Set(list.map((q) => q.kernel))].join('+');
+  const workers = list.reduce((n, q) => n + q.workers, 0);
+  const out: { params: Record<string, unknown>; summary: Summary }[] = [];
+  for (let i = 0; i < p.points.length; i++) {
+    const acc = new Accumulator();
+    let elapsed = 0;
+    list.forEach((part, k) => {
+      const pt = part.points?.[i];
+      if (!pt) throw partError(`parts[${k}].points[${i}]`, 'one entry per sweep point', 'nothing');
+      acc.merge(pt.accumulator, `parts[${k}].points[${i}].accumulator`);
+      elapsed += pt.elapsedSeconds;
+    });
+    const s = p.points[i].scenario;
+    options.onPoint?.(i, s, acc, p.points[i].params);
+    if (acc.blocks !== Math.ceil(s.trials / BLOCK_SIZE)) throw partError('parts', `${Math.ceil(s.trials / BLOCK_SIZE)} blocks in all`, `${acc.blocks}`);
+    const manifest = manifestOf(s, await scenarioHash(s), { kernel: kernels, workers, elapsed, version, shards: count });
+    out.push({ params: p.points[i].params ?? {}, summary: summaryOf(s, acc, manifest) });
+  }
+  return p.sweep ? { sweep: out } : out[0].summary;
+}

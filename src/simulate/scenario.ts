@@ -1,0 +1,319 @@
+/**
+ * A research scenario (spec simulation.md section 1): validated like every request
+ * (code, path, expected, received), defaults filled in, and its canonical form,
+ * whose SHA-256 is the scenario hash in every manifest.
+ */
+import { StereotaxError } from '../core/errors.js';
+import { Checker, type Path, type Plain, type Range } from '../core/validate.js';
+import { shippedCatalog } from '../devices/catalog.js';
+import { checkDevice } from '../needle/vertical.js';
+import { checkGeometry } from '../targeting/targeting.js';
+import { sourcePosition, type UnitGeometry } from '../targeting/geometry.js';
+
+/** A scenario scalar: a constant, or drawn per trial. */
+export type Dist = { constant: number } | { uniform: [number, number] } | { normal: [number, number] };
+
+export interface ScenarioDevice {
+  /** Catalog id, or "inline" for a device given in the scenario. */
+  id: string;
+  throw: number;
+  apertureLength: number;
+  tipLength: number;
+}
+
+/** A scenario after validation and defaults: every field present, lengths in mm, angles in degrees. */
+export interface Scenario {
+  id: string | null;
+  seed: number;
+  trials: number;
+  unit: {
+    geometry: UnitGeometry;
+    angles: number[];
+    miscalibration: { angle: Dist[]; sourceToSupport: Dist; rotationAxisHeight: Dist };
+  };
+  breast: { thickness: Dist; thicknessReadout: { bias: Dist; sigma: number } };
+  lesion: { x: Dist; y: Dist; zFraction: Dist; radius: Dist };
+  marking: { sigma: number };
+  needle: null | {
+    device: ScenarioDevice;
+    deviation: { sigma: [number, number, number] };
+    samplingRadius: number;
+    minStrokeMargin: number;
+  };
+  tissue: { displacement: { sigma: [number, number, number] } };
+}
+
+export const MAX_TRIALS = 1e10;
+export const DEFAULT_TRIALS = 1e5;
+export const MAX_VIEWS = 8;
+/** Sweeps larger than this are refused (each point is a whole run). */
+export const MAX_SWEEP_POINTS = 1000;
+
+const TOP = ['id', 'seed', 'trials', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep'];
+
+interface DistRule {
+  range: Range;
+  /** Largest standard deviation a normal may have; undefined: normal refused (unbounded draws would leave the range). */
+  maxSd?: number;
+  quantity: 'length' | 'angle' | 'fraction';
+}
+
+function checkDist(c: Checker, value: unknown, path: Path, rule: DistRule): Dist | undefined {
+  const num = (v: unknown, p: Path, r: Range) =>
+    rule.quantity === 'fraction' ? c.number(v, p, r) : rule.quantity === 'angle' ? c.angle(v, p, r) : c.length(v, p, r);
+  if (typeof value === 'number' || typeof value === 'string') {
+    const x = num(value, path, rule.range);
+    return x === undefined ? undefined : { constant: x };
+  }
+  const kinds = rule.maxSd === undefined ? ['uniform'] : ['uniform', 'normal'];
+  const expected = `a number or ${kinds.map((k) => `{ "${k}": [${k === 'uniform' ? 'min, max' : 'mean, sd'}] }`).join(' or ')}`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return c.add('invalid_type', path, expected, value);
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || !kinds.includes(keys[0])) {
+    return c.add(keys.length === 1 && keys[0] === 'normal' ? 'invalid_value' : 'invalid_type', path,
+      rule.maxSd === undefined ? `${expected} (a normal could draw a value outside ${describe(rule.range)})` : expected, value);
+  }
+  const kind = keys[0] as 'uniform' | 'normal';
+  const arr = c.array((value as Plain)[kind], [...path, kind], 2, 2);
+  if (!arr) return undefined;
+  if (kind === 'uniform') {
+    const a = num(arr[0], [...path, kind, 0], rule.range);
+    const b = num(arr[1], [...path, kind, 1], rule.range);
+    if (a === undefined || b === undefined) return undefined;
+    if (b < a) return c.add('invalid_value', [...path, kind, 1], `at least the minimum (${a})`, arr[1]);
+    return { uniform: [a, b] };
+  }
+  const mean = num(arr[0], [...path, kind, 0], rule.range);
+  const sd = num(arr[1], [...path, kind, 1], { min: 0, max: rule.maxSd });
+  if (mean === undefined || sd === undefined) return undefined;
+  return { normal: [mean, sd] };
+}
+
+function describe(r: Range): string {
+  return `[${r.min ?? r.above}, ${r.max ?? r.below}]`;
+}
+
+/** The smallest and largest value a distribution can draw (normals: 10 sd either side, practically never reached). */
+export function distBounds(d: Dist): [number, number] {
+  if ('constant' in d) return [d.constant, d.constant];
+  if ('uniform' in d) return d.uniform;
+  return [d.normal[0] - 10 * d.normal[1], d.normal[0] + 10 * d.normal[1]];
+}
+
+const SIGMA = { min: 0, max: 10 };
+
+function sigma3(c: Checker, value: unknown, path: Path): [number, number, number] | undefined {
+  const o = c.object(value, path, ['sigma'], []);
+  if (!o || o.sigma === undefined) return o ? [0, 0, 0] : undefined;
+  const a = c.array(o.sigma, [...path, 'sigma'], 3, 3);
+  if (!a) return undefined;
+  const s = a.map((v, i) => c.length(v, [...path, 'sigma', i], SIGMA));
+  return s.every((x) => x !== undefined) ? (s as [number, number, number]) : undefined;
+}
+
+const ZERO: Dist = { constant: 0 };
+
+/** Validates a scenario (without its sweep) and fills the defaults. Throws StereotaxError. */
+export function parseScenario(raw: unknown, allowSweep = true): Scenario {
+  const c = new Checker();
+  const r = c.object(raw, [], allowSweep ? TOP : TOP.filter((k) => k !== 'sweep'), ['unit', 'breast', 'lesion']);
+  if (!r) c.done();
+  const s = r!;
+  const id = c.optional(s, 'id', (v) => c.string(v, ['id'], 200), null as string | null);
+  const seed = c.optional(s, 'seed', (v) => c.integer(v, ['seed'], { min: 0, max: Number.MAX_SAFE_INTEGER }), 0);
+  const trials = c.optional(s, 'trials', (v) => c.integer(v, ['trials'], { min: 1, max: MAX_TRIALS }), DEFAULT_TRIALS);
+
+  // unit
+  const u = s.unit === undefined ? undefined : c.object(s.unit, ['unit'], ['geometry', 'angles', 'miscalibration'], ['geometry', 'angles']);
+  const geometry = u?.geometry === undefined ? undefined : checkGeometry(c, u.geometry, ['unit', 'geometry']);
+  const angleList = u?.angles === undefined ? undefined : c.array(u.angles, ['unit', 'angles'], 2, MAX_VIEWS);
+  const angles = angleList?.map((a, k) => c.angle(a, ['unit', 'angles', k], { min: -60, max: 60 }));
+  angles?.forEach((a, k) => {
+    if (a === undefined) return;
+    const j = angles.findIndex((b) => b === a);
+    if (j < k) c.add('duplicate_value', ['unit', 'angles', k], `an angle different from unit.angles[${j}] (${a} deg)`, angleList![k]);
+  });
+  const mis = u?.miscalibration === undefined ? undefined : c.object(u.miscalibration, ['unit', 'miscalibration'], ['angle', 'sourceToSupport', 'rotationAxisHeight']);
+  let misAngle: (Dist | undefined)[] | undefined = angleList?.map(() => ZERO);
+  if (mis?.angle !== undefined) {
+    const list = c.array(mis.angle, ['unit', 'miscalibration', 'angle'], 0, MAX_VIEWS);
+    if (list && angleList && list.length !== angleList.length) {
+      c.add('invalid_value', ['unit', 'miscalibration', 'angle'], `one angle error per view (${angleList.length})`, mis.angle);
+    }
+    misAngle = list?.map((a, k) => checkDist(c, a, ['unit', 'miscalibration', 'angle', k], { range: { min: -10, max: 10 }, maxSd: 5, quantity: 'angle' }));
+  }
+  const offset = { range: { min: -100, max: 100 }, maxSd: 10, quantity: 'length' } as const;
+  const misSts = c.optional(mis, 'sourceToSupport', (v) => checkDist(c, v, ['unit', 'miscalibration', 'sourceToSupport'], offset), ZERO);
+  const misRah = c.optional(mis, 'rotationAxisHeight', (v) => checkDist(c, v, ['unit', 'miscalibration', 'rotationAxisHeight'], offset), ZERO);
+
+  // breast
+  const b = s.breast === undefined ? undefined : c.object(s.breast, ['breast'], ['thickness', 'thicknessReadout'], ['thickness']);
+  const thickness = b?.thickness === undefined ? undefined : checkDist(c, b.thickness, ['breast', 'thickness'], { range: { above: 0, max: 200 }, quantity: 'length' });
+  const ro = b?.thicknessReadout === undefined ? undefined : c.object(b.thicknessReadout, ['breast', 'thicknessReadout'], ['bias', 'sigma']);
+  const bias = c.optional(ro, 'bias', (v) => checkDist(c, v, ['breast', 'thicknessReadout', 'bias'], { range: { min: -50, max: 50 }, maxSd: 10, quantity: 'length' }), ZERO);
+  const readSigma = c.optional(ro, 'sigma', (v) => c.length(v, ['breast', 'thicknessReadout', 'sigma'], SIGMA), 0);
+
+  // lesion
+  const l = s.lesion === undefined ? undefined : c.object(s.lesion, ['lesion'], ['x', 'y', 'zFraction', 'radius'], ['x', 'y', 'zFraction']);
+  const xy = { range: { min: -300, max: 300 }, maxSd: 100, quantity: 'length' } as const;
+  const lx = l?.x === undefined ? undefined : checkDist(c, l.x, ['lesion', 'x'], xy);
+  const ly = l?.y === undefined ? undefined : checkDist(c, l.y, ['lesion', 'y'], xy);
+  const lz = l?.zFraction === undefined ? undefined : checkDist(c, l.zFraction, ['lesion', 'zFraction'], { range: { min: 0, max: 1 }, quantity: 'fraction' });
+  const radius = c.optional(l, 'radius', (v) => checkDist(c, v, ['lesion', 'radius'], { range: { min: 0, max: 50 }, quantity: 'length' }), ZERO);
+
+  // marking
+  const m = s.marking === undefined ? undefined : c.object(s.marking, ['marking'], ['sigma']);
+  const markSigma = c.optional(m, 'sigma', (v) => c.length(v, ['marking', 'sigma'], SIGMA), 0);
+
+  // needle
+  let needle: Scenario['needle'] | undefined = null;
+  if (s.needle !== undefined) {
+    const n = c.object(s.needle, ['needle'], ['device', 'deviation', 'samplingRadius', 'minStrokeMargin'], ['device']);
+    const device = n?.device === undefined ? undefined : checkScenarioDevice(c, n.device, ['needle', 'device']);
+    const deviation = n?.deviation === undefined ? [0, 0, 0] as [number, number, number] : sigma3(c, n.deviation, ['needle', 'deviation']);
+    const samplingRadius = c.optional(n, 'samplingRadius', (v) => c.length(v, ['needle', 'samplingRadius'], { min: 0, max: 20 }), 0);
+    const minStrokeMargin = c.optional(n, 'minStrokeMargin', (v) => c.length(v, ['needle', 'minStrokeMargin'], { min: -50, max: 50 }), 0);
+    needle = device && deviation && samplingRadius !== undefined && minStrokeMargin !== undefined
+      ? { device, deviation: { sigma: deviation }, samplingRadius, minStrokeMargin } : undefined;
+  }
+
+  // tissue
+  const t = s.tissue === undefined ? undefined : c.object(s.tissue, ['tissue'], ['displacement']);
+  const displacement = t?.displacement === undefined ? [0, 0, 0] as [number, number, number] : sigma3(c, t.displacement, ['tissue', 'displacement']);
+  c.done();
+
+  // Cross-field: every source stays above the thickest breast, whatever the miscalibration draws.
+  const g = geometry!;
+  const tMax = distBounds(thickness!)[1];
+  // Source height sts cos(a) + rah (1 - cos(a)): lowest with the lowest sts, the lowest rah and the largest |a|.
+  const lowGeometry = { ...g, sourceToSupport: g.sourceToSupport + distBounds(misSts!)[0], rotationAxisHeight: g.rotationAxisHeight + distBounds(misRah!)[0] };
+  angles!.forEach((a, k) => {
+    const lowest = Math.min(...distBounds(misAngle![k]!).map((d) => sourcePosition({ x: 0, y: 0, z: 0 }, lowGeometry, a! + d).z));
+    if (!(lowest > tMax + 10)) {
+      c.add('invalid_geometry', ['unit', 'angles', k], `an angle (with its miscalibration) that keeps the source at least 10 mm above the thickest breast (${tMax} mm)`, angleList![k]);
+    }
+  });
+  c.done();
+
+  return {
+    id: id ?? null,
+    seed: seed!,
+    trials: trials!,
+    unit: { geometry: g, angles: angles as number[], miscalibration: { angle: misAngle as Dist[], sourceToSupport: misSts!, rotationAxisHeight: misRah! } },
+    breast: { thickness: thickness!, thicknessReadout: { bias: bias!, sigma: readSigma! } },
+    lesion: { x: lx!, y: ly!, zFraction: lz!, radius: radius! },
+    marking: { sigma: markSigma! },
+    needle: needle!,
+    tissue: { displacement: { sigma: displacement! } },
+  };
+}
+
+function checkScenarioDevice(c: Checker, value: unknown, path: Path): ScenarioDevice | undefined {
+  if (typeof value === 'string') {
+    const d = shippedCatalog().biopsyDevices.find((x) => x.id === value);
+    if (!d) {
+      return c.add('unknown_reference', path, `a biopsy device id from the catalog (${shippedCatalog().biopsyDevices.map((x) => x.id).join(', ')}) or an inline device`, value);
+    }
+    return { id: d.id, throw: d.throw, apertureLength: d.apertureLength, tipLength: d.tipLength };
+  }
+  const d = checkDevice(c, value, path);
+  return d ? { id: 'inline', throw: d.throw, apertureLength: d.apertureLength, tipLength: d.tipLength } : undefined;
+}
+
+/** Symmetric pair +a/-a: the indexes of the + and - views, for the classic estimate. */
+export function symmetricPair(s: Scenario): { plus: number; minus: number; angle: number } | null {
+  const a = s.unit.angles;
+  if (a.length !== 2 || a[0] !== -a[1] || a[0] === 0) return null;
+  const plus = a[0] > 0 ? 0 : 1;
+  return { plus, minus: 1 - plus, angle: Math.abs(a[0]) };
+}
+
+/** JSON with keys sorted at every level: the canonical text that is hashed. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const o = value as Plain;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** SHA-256 (hex) of the canonical scenario, with Web Crypto (Node 20 and browsers). */
+export async function scenarioHash(s: Scenario): Promise<string> {
+  const bytes = new TextEncoder().encode(canonicalJson(s));
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// ---- sweeps (spec section 5) ----
+
+export interface SweepPoint {
+  params: Record<string, unknown>;
+  scenario: Scenario;
+}
+
+const NOT_SWEPT = new Set(['seed', 'sweep', 'id']);
+
+/** The scenario's sweep as validated points in the order of the cartesian product (last key fastest); [one point] without a sweep. */
+export function expandScenario(raw: unknown, override: { trials?: number } = {}): { base: Scenario; points: SweepPoint[] | null } {
+  const input = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Plain) } : raw;
+  if (override.trials !== undefined && input && typeof input === 'object') (input as Plain).trials = override.trials;
+  const base = parseScenario(input);
+  const sweep = (input as Plain).sweep;
+  if (sweep === undefined) return { base, points: null };
+  const c = new Checker();
+  const sw = c.object(sweep, ['sweep'], Object.keys(sweep as object));
+  c.done();
+  const entries = Object.entries(sw!);
+  if (entries.length === 0) c.add('too_few_items', ['sweep'], 'at least one dotted path with a list of values', sweep);
+  let total = 1;
+  for (const [path, values] of entries) {
+    const p = ['sweep', path];
+    if (!/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(path) || NOT_SWEPT.has(path.split('.')[0])) {
+      c.add('invalid_value', p, 'a dotted path into the scenario such as "marking.sigma" (not seed, id or sweep)', path);
+    }
+    const list = c.array(values, p, 1, MAX_SWEEP_POINTS);
+    if (list) total *= list.length;
+  }
+  if (total > MAX_SWEEP_POINTS) c.add('out_of_range', ['sweep'], `at most ${MAX_SWEEP_POINTS} points in the product`, `${total} points`);
+  c.done();
+  const points: SweepPoint[] = [];
+  const lists = entries.map(([, v]) => v as unknown[]);
+  const index = lists.map(() => 0);
+  for (let n = 0; n < total; n++) {
+    const params: Record<string, unknown> = {};
+    const copy = structuredClone(input) as Plain;
+    delete copy.sweep;
+    entries.forEach(([path], k) => {
+      params[path] = lists[k][index[k]];
+      setPath(copy, path.split('.'), lists[k][index[k]], path);
+    });
+    let scenario: Scenario;
+    try {
+      scenario = parseScenario(copy, false);
+    } catch (err) {
+      if (!(err instanceof StereotaxError)) throw err;
+      const where = Object.entries(params).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+      throw new StereotaxError(err.issues.map((i) => ({ ...i, message: `sweep point ${n} (${where}): ${i.message}` })));
+    }
+    points.push({ params, scenario });
+    for (let k = lists.length - 1; k >= 0; k--) {
+      if (++index[k] < lists[k].length) break;
+      index[k] = 0;
+    }
+  }
+  return { base, points };
+}
+
+function setPath(obj: Plain, keys: string[], value: unknown, full: string): void {
+  let o = obj;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const next = o[keys[i]];
+    if (next === undefined) o[keys[i]] = {};
+    else if (next === null || typeof next !== 'object' || Array.isArray(next)) {
+      throw new StereotaxError([{ code: 'invalid_value', path: `sweep["${full}"]`, expected: 'a path through objects of the scenario', received: JSON.stringify(full), message: `sweep["${full}"]: ${keys.slice(0, i + 1).join('.')} is not an object` }]);
+    }
+    o = o[keys[i]] as Plain;
+  }
+  o[keys[keys.length - 1]] = value;
+}
