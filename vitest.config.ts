@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup-seed.ts'],
     testTimeout: 60_000,
     setupFiles: ['test/setup-seed.ts'],
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],

@@ -210,7 +210,7 @@ const CROSS_FIELD: Record<Domain, RegExp[]> = {
     /^missing_field localization\.devices/, /^out_of_range catalog\.localizationDevices\[\d+\]\.assayRangeMBq\[1\]$/, /^invalid_value needle\.lateral\.farSkinX$/,
     /^missing_field catalog\.(bio|local)/,
   ],
-  margins: [/^duplicate_value /, /^invalid_unit /, /^not_finite /, /^out_of_range twoView\.views\[\d\]\.(specimen|lesion)\.max\[\d\]$/],
+  margins: [/^duplicate_value /, /^invalid_unit /, /^not_finite /, /^out_of_range twoView\.views\[\d\]\.(specimen|lesion)\.max\[\d\]$/, /^invalid_geometry /, /^(out_of_range|invalid_geometry) twoView\.(specimen|lesion)\./],
   profile: [/^invalid_unit /, /^not_finite /, /^missing_field profile\.needle\.device\.outerDiameter$/, /^invalid_value profile\.needle\.lateral\.farSkinX$/],
 };
 

@@ -15,118 +15,158 @@ function robustLength(a: number, b: number, c = 0): number {
 
 const MAX_BISECTIONS = 2100; // enough to exhaust f64 between any two brackets
 
-/** Root s of (r0 z0/(s+r0))^2 + (z1/(s+1))^2 = 1 by bisection (Eberly 2013). */
-function rootEllipse(r0: number, z0: number, z1: number, g: number): number {
-  const n0 = r0 * z0;
-  let s0 = z1 - 1;
-  let s1 = g < 0 ? 0 : robustLength(n0, z1) - 1;
-  let s = 0;
-  for (let i = 0; i < MAX_BISECTIONS; i++) {
-    s = (s0 + s1) / 2;
-    if (s === s0 || s === s1) break;
-    const a = n0 / (s + r0), b = z1 / (s + 1);
-    const gg = a * a + b * b - 1;
-    if (gg > 0) s0 = s;
-    else if (gg < 0) s1 = s;
-    else break;
-  }
-  return s;
+/** (a/b)^2 - 1 for a >= b > 0, without cancellation when a is close to b. */
+function ratioSquaredMinusOne(a: number, b: number): number {
+  return ((a - b) / b) * ((a + b) / b);
 }
 
-/** Root s of (r0 z0/(s+r0))^2 + (r1 z1/(s+r1))^2 + (z2/(s+1))^2 = 1 by bisection. */
-function rootEllipsoid(r0: number, r1: number, z0: number, z1: number, z2: number, g: number): number {
-  const n0 = r0 * z0, n1 = r1 * z1;
-  let s0 = z2 - 1;
-  let s1 = g < 0 ? 0 : robustLength(n0, n1, z2) - 1;
-  let s = 0;
+/**
+ * Root t > 0 of (n0 / (t + d0))^2 + (n1 / (t + d1))^2 + (zLast / t)^2 = 1 by bisection,
+ * where t = s + 1 in Eberly's notation (n1 = 0 for an ellipse). Working in t rather
+ * than s keeps full relative precision when the point lies very close to the plane of
+ * the shortest axis (t then tends to 0; s = t - 1 would round to -1). The root lies in
+ * [zLast, 1] inside and in [zLast, |(n0, n1, zLast)|] outside.
+ */
+function rootT(n0: number, d0: number, n1: number, d1: number, zLast: number, g: number): number {
+  let t0 = zLast;
+  let t1 = g < 0 ? 1 : robustLength(n0, n1, zLast);
+  let t = t0;
   for (let i = 0; i < MAX_BISECTIONS; i++) {
-    s = (s0 + s1) / 2;
-    if (s === s0 || s === s1) break;
-    const a = n0 / (s + r0), b = n1 / (s + r1), c = z2 / (s + 1);
-    const gg = a * a + b * b + c * c - 1;
-    if (gg > 0) s0 = s;
-    else if (gg < 0) s1 = s;
+    t = (t0 + t1) / 2;
+    if (t === t0 || t === t1) break;
+    const a = n0 / (t + d0), b = n1 / (t + d1), c = zLast / t;
+    const sum = a * a + b * b + c * c - 1;
+    if (sum > 0) t0 = t;
+    else if (sum < 0) t1 = t;
     else break;
   }
-  return s;
+  return t;
 }
 
-/** Nearest point on the ellipse (e0 >= e1 > 0) to (y0, y1), both >= 0. Returns [x0, x1]. */
-function nearestOnEllipse(e0: number, e1: number, y0: number, y1: number): [number, number] {
+/**
+ * Below this fraction of its semi-axis a coordinate is taken as lying on the symmetry
+ * plane: the distance changes by at most the coordinate itself (under 5e-16 mm for any
+ * accepted shape), and the root equation never sees a denormal or underflowing term.
+ */
+const ON_PLANE = 2 ** -60;
+
+/** Scratch output of the solvers below (sorted frame), so that no call allocates. */
+const X = new Float64Array(3);
+
+/** Nearest point on the ellipse (e0 >= e1 > 0) to (y0, y1), both >= 0, written to X[i0], X[i1]. */
+function nearestOnEllipse(e0: number, e1: number, y0: number, y1: number, i0: number, i1: number): void {
   if (y1 > 0) {
     if (y0 > 0) {
       const z0 = y0 / e0, z1 = y1 / e1;
       const g = z0 * z0 + z1 * z1 - 1;
-      if (g === 0) return [y0, y1];
-      const r0 = (e0 / e1) * (e0 / e1);
-      const s = rootEllipse(r0, z0, z1, g);
-      return [(r0 * y0) / (s + r0), y1 / (s + 1)];
+      if (g === 0) {
+        X[i0] = y0;
+        X[i1] = y1;
+        return;
+      }
+      const r0 = (e0 / e1) * (e0 / e1), d0 = ratioSquaredMinusOne(e0, e1);
+      const t = rootT(r0 * z0, d0, 0, 0, z1, g);
+      X[i0] = (r0 * y0) / (t + d0);
+      X[i1] = y1 / t;
+      return;
     }
-    return [0, e1];
+    X[i0] = 0;
+    X[i1] = e1;
+    return;
   }
   const numer0 = e0 * y0, denom0 = e0 * e0 - e1 * e1;
   if (numer0 < denom0) {
     const xde0 = numer0 / denom0;
-    return [e0 * xde0, e1 * Math.sqrt(Math.max(0, 1 - xde0 * xde0))];
+    X[i0] = e0 * xde0;
+    X[i1] = e1 * Math.sqrt(Math.max(0, 1 - xde0 * xde0));
+    return;
   }
-  return [e0, 0];
+  X[i0] = e0;
+  X[i1] = 0;
 }
 
-/** Nearest point on the ellipsoid (e0 >= e1 >= e2 > 0) to y (all >= 0), in the first octant. */
-function nearestOnSortedEllipsoid(e: V3, y: V3): V3 {
-  const [e0, e1, e2] = e;
-  const [y0, y1, y2] = y;
+/** Nearest point on the ellipsoid (e0 >= e1 >= e2 > 0) to y (all >= 0), in the first octant, written to X. */
+function nearestOnSortedEllipsoid(e0: number, e1: number, e2: number, y0: number, y1: number, y2: number): void {
   if (y2 > 0) {
     if (y1 > 0) {
       if (y0 > 0) {
         const z0 = y0 / e0, z1 = y1 / e1, z2 = y2 / e2;
         const g = z0 * z0 + z1 * z1 + z2 * z2 - 1;
-        if (g === 0) return [y0, y1, y2];
+        if (g === 0) {
+          X[0] = y0; X[1] = y1; X[2] = y2;
+          return;
+        }
         const r0 = (e0 / e2) * (e0 / e2), r1 = (e1 / e2) * (e1 / e2);
-        const s = rootEllipsoid(r0, r1, z0, z1, z2, g);
-        return [(r0 * y0) / (s + r0), (r1 * y1) / (s + r1), y2 / (s + 1)];
+        const d0 = ratioSquaredMinusOne(e0, e2), d1 = ratioSquaredMinusOne(e1, e2);
+        const t = rootT(r0 * z0, d0, r1 * z1, d1, z2, g);
+        X[0] = (r0 * y0) / (t + d0);
+        X[1] = (r1 * y1) / (t + d1);
+        X[2] = y2 / t;
+        return;
       }
-      const [x1, x2] = nearestOnEllipse(e1, e2, y1, y2);
-      return [0, x1, x2];
+      X[0] = 0;
+      nearestOnEllipse(e1, e2, y1, y2, 1, 2);
+      return;
     }
-    if (y0 > 0) {
-      const [x0, x2] = nearestOnEllipse(e0, e2, y0, y2);
-      return [x0, 0, x2];
-    }
-    return [0, 0, e2];
+    X[1] = 0;
+    if (y0 > 0) nearestOnEllipse(e0, e2, y0, y2, 0, 2);
+    else { X[0] = 0; X[2] = e2; }
+    return;
   }
   const denom0 = e0 * e0 - e2 * e2, denom1 = e1 * e1 - e2 * e2;
   const numer0 = e0 * y0, numer1 = e1 * y1;
   if (numer0 < denom0 && numer1 < denom1) {
     const xde0 = numer0 / denom0, xde1 = numer1 / denom1;
     const discr = 1 - xde0 * xde0 - xde1 * xde1;
-    if (discr > 0) return [e0 * xde0, e1 * xde1, e2 * Math.sqrt(discr)];
+    if (discr > 0) {
+      X[0] = e0 * xde0; X[1] = e1 * xde1; X[2] = e2 * Math.sqrt(discr);
+      return;
+    }
   }
-  const [x0, x1] = nearestOnEllipse(e0, e1, y0, y1);
-  return [x0, x1, 0];
+  X[2] = 0;
+  nearestOnEllipse(e0, e1, y0, y1, 0, 1);
 }
 
 /**
- * The nearest point on an axis-aligned ellipsoid's surface to p, and the signed
- * distance (positive outside). Exact to rounding for points inside, outside, on an
- * axis and at the centre (Eberly, "Distance from a point to an ellipse, an ellipsoid,
- * or a hyperellipsoid", 2013: bisection on the one-variable root equation).
+ * Signed distance (positive outside) from p to an axis-aligned ellipsoid's surface;
+ * with `point`, the nearest surface point is written to it. Exact to rounding for points
+ * inside, outside, on an axis, at the centre and arbitrarily close to a symmetry plane
+ * (Eberly, "Distance from a point to an ellipse, an ellipsoid, or a hyperellipsoid",
+ * 2013: bisection on the one-variable root equation, here in t = s + 1 so that no
+ * precision is lost near a plane).
  */
+function ellipsoidSigned(center: V3, A: V3, p: V3, point?: V3): number {
+  // Axis indices by decreasing semi-axis (stable for equal axes).
+  let i0 = 0, i1 = 1, i2 = 2, k: number;
+  if (A[i1] > A[i0]) { k = i0; i0 = i1; i1 = k; }
+  if (A[i2] > A[i1]) { k = i1; i1 = i2; i2 = k; }
+  if (A[i1] > A[i0]) { k = i0; i0 = i1; i1 = k; }
+  const e0 = A[i0], e1 = A[i1], e2 = A[i2];
+  const d0 = p[i0] - center[i0], d1 = p[i1] - center[i1], d2 = p[i2] - center[i2];
+  const y0 = Math.abs(d0) <= e0 * ON_PLANE ? 0 : Math.abs(d0);
+  const y1 = Math.abs(d1) <= e1 * ON_PLANE ? 0 : Math.abs(d1);
+  const y2 = Math.abs(d2) <= e2 * ON_PLANE ? 0 : Math.abs(d2);
+  nearestOnSortedEllipsoid(e0, e1, e2, y0, y1, y2);
+  const x0 = X[0], x1 = X[1], x2 = X[2];
+  if (point) {
+    point[i0] = center[i0] + (d0 < 0 ? -x0 : x0);
+    point[i1] = center[i1] + (d1 < 0 ? -x1 : x1);
+    point[i2] = center[i2] + (d2 < 0 ? -x2 : x2);
+  }
+  const dist = robustLength(x0 - y0, x1 - y1, x2 - y2);
+  const q0 = y0 / e0, q1 = y1 / e1, q2 = y2 / e2;
+  return q0 * q0 + q1 * q1 + q2 * q2 < 1 ? -dist : dist;
+}
+
+/** The nearest point on an axis-aligned ellipsoid's surface to p, and the signed distance (positive outside). */
 export function ellipsoidNearest(center: V3, semiAxes: V3, p: V3): { point: V3; signed: number } {
-  const order = [0, 1, 2].sort((i, j) => semiAxes[j] - semiAxes[i]);
-  const e = order.map((i) => semiAxes[i]) as V3;
-  const d = order.map((i) => p[i] - center[i]) as V3;
-  const y = d.map(Math.abs) as V3;
-  const x = nearestOnSortedEllipsoid(e, y);
   const point: V3 = [0, 0, 0];
-  order.forEach((axis, k) => (point[axis] = center[axis] + Math.sign(d[k] || 1) * x[k]));
-  const dist = robustLength(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
-  const inside = (y[0] / e[0]) ** 2 + (y[1] / e[1]) ** 2 + (y[2] / e[2]) ** 2 < 1;
-  return { point, signed: inside ? -dist : dist };
+  const signed = ellipsoidSigned(center, semiAxes, p, point);
+  return { point, signed };
 }
 
 export function ellipsoidSignedDistance(center: V3, semiAxes: V3, p: V3): number {
-  return ellipsoidNearest(center, semiAxes, p).signed;
+  return ellipsoidSigned(center, semiAxes, p);
 }
 
 /** Signed distance from p to an axis-aligned box (half sizes h), positive outside. */

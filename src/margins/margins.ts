@@ -4,10 +4,12 @@
  *
  * Definitions used (mm, specimen frame):
  * - margins[name]: for the surface patch whose outward normal points most nearly
- *   along the direction mapped to `name`, the smallest distance from the lesion to
- *   that patch; negative when the lesion reaches through it (then: minus how far
- *   beyond the surface the lesion reaches, or for a solid lesion crossing the patch,
- *   minus the depth of the patch inside the lesion).
+ *   along the direction mapped to `name`: when part of the lesion lies beyond that
+ *   patch (outside the specimen, its nearest specimen surface point in the patch),
+ *   minus the largest distance from the specimen of such a lesion point, i.e. how far
+ *   the lesion reaches through; otherwise the smallest distance from the lesion to the
+ *   patch. For a box specimen a point beyond an edge or corner counts for the face of
+ *   the first axis in x, y, z order (the faces' tie rule of patchOf).
  * - closestMargin: the smallest of the six, i.e. the lesion's distance to the surface.
  * - status: "involved" when closestMargin <= 0 (ink on tumour); "close" when
  *   0 < closestMargin < threshold; "clear" when closestMargin >= threshold. Exactly
@@ -16,10 +18,14 @@
 import type { Engine } from '../engine/engine.js';
 import { loadEngine, type LoadOptions } from '../engine/engine.js';
 import { mm, type Finding } from '../core/findings.js';
+import { EngineError } from '../core/errors.js';
 import { Checker } from '../core/validate.js';
 import { ellipsoidNearest, type V3 } from './distance.js';
 import { EllipsoidDistanceBatch } from './ellipsoid-batch.js';
-import { DIRECTIONS, directionAxis, minimizeOverSquare, patchOf, patchPoint, type Direction } from './patches.js';
+import {
+  DIRECTIONS, compassDescent, directionAxis, minimizeOverSquare, patchDistanceFrom, patchLattice, patchOf, patchPoint, squareLattice,
+  type Direction, type PatchLattice, type SquareMinimum,
+} from './patches.js';
 import {
   checkLesion, checkPoint, checkSpecimen, ellipsoidAxes, lesionSignedDistance, solidSignedDistance,
   type LesionShape, type SpecimenShape,
@@ -120,6 +126,14 @@ export function parseMarginsRequest(request: unknown): MarginsInput {
   });
   c.done();
   const est = twoView ? twoViewEstimate(twoView) : undefined;
+  if (est) {
+    // The solids built from the two views must lie in the same range as given ones
+    // (for example a single calcification gives a lesion of no extent).
+    const derived = new Checker();
+    checkSpecimen(derived, est.specimen, ['twoView', 'specimen']);
+    checkLesion(derived, est.lesion, ['twoView', 'lesion']);
+    derived.done();
+  }
   const input: MarginsInput = {
     specimen: est ? est.specimen : specimen!,
     lesion: est ? est.lesion : lesion!,
@@ -147,18 +161,31 @@ function boxFaceDistance(s: Extract<SpecimenShape, { shape: 'box' }>, d: Directi
 }
 
 /** Distance from p to the patch of direction d. */
-function patchDistance(s: SpecimenShape, d: Direction, p: V3, nearest?: V3): number {
+function patchDistance(s: SpecimenShape, d: Direction, p: V3, nearest: V3, lattice: () => PatchLattice): number {
   if (s.shape === 'box') return boxFaceDistance(s, d, p);
-  const near = nearest ?? ellipsoidNearest(s.center, ellipsoidAxes(s)!, p).point;
-  if (patchOf(s, near) === d) return Math.hypot(p[0] - near[0], p[1] - near[1], p[2] - near[2]);
-  const q: V3 = [0, 0, 0];
-  return minimizeOverSquare((a, b) => {
-    patchPoint(s, d, a, b, q);
-    return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
-  }).value;
+  if (patchOf(s, nearest) === d) return Math.hypot(p[0] - nearest[0], p[1] - nearest[1], p[2] - nearest[2]);
+  return patchDistanceFrom(s, d, lattice(), p);
 }
 
 interface Centre { p: V3; signed: number; nearest: V3 }
+
+/**
+ * Whether a signed distance and nearest point from the wasm kernel are consistent: all
+ * finite, the point on the ellipsoid to 1e-9, its distance from p equal to |signed| and
+ * the sign that of p's side (1e-9 mm). Any other answer is recomputed in TypeScript.
+ */
+export function kernelAnswerHolds(center: V3, axes: V3, p: V3, signed: number, nearest: V3): boolean {
+  if (!Number.isFinite(signed) || !nearest.every(Number.isFinite)) return false;
+  let on = 0, side = 0;
+  for (let i = 0; i < 3; i++) {
+    on += ((nearest[i] - center[i]) / axes[i]) ** 2;
+    side += ((p[i] - center[i]) / axes[i]) ** 2;
+  }
+  if (!(Math.abs(on - 1) <= 1e-9)) return false;
+  const gap = Math.hypot(p[0] - nearest[0], p[1] - nearest[1], p[2] - nearest[2]);
+  if (!(Math.abs(gap - Math.abs(signed)) <= 1e-9)) return false;
+  return gap <= 1e-9 || (signed < 0) === (side < 1);
+}
 
 /** Signed distance to the specimen surface (positive outside) and the nearest surface point, for many points. */
 function specimenDistances(engine: Engine, s: SpecimenShape, points: V3[]): Centre[] {
@@ -187,57 +214,205 @@ function specimenDistances(engine: Engine, s: SpecimenShape, points: V3[]): Cent
     points.forEach((p, i) => { x[i] = p[0]; y[i] = p[1]; z[i] = p[2]; });
     batch.run();
     const sd = batch.signed, nx = batch.nearestX, ny = batch.nearestY, nz = batch.nearestZ;
-    return points.map((p, i) => ({ p, signed: sd[i], nearest: [nx[i], ny[i], nz[i]] as V3 }));
+    return points.map((p, i) => {
+      const nearest: V3 = [nx[i], ny[i], nz[i]];
+      if (kernelAnswerHolds(s.center, A!, p, sd[i], nearest)) return { p, signed: sd[i], nearest };
+      // The kernel's answer does not hold (for example a point within 1e-8 of a symmetry
+      // plane, where a root equation in s loses precision): the TypeScript path decides.
+      const own = ellipsoidNearest(s.center, A!, p);
+      return { p, signed: own.signed, nearest: own.point };
+    });
   } finally {
     batch.dispose();
   }
 }
 
+/** An axis-aligned box holding the patch of direction d (for an ellipsoid, its exact extents). */
+export function patchBounds(s: SpecimenShape, d: Direction): { lo: V3; hi: V3 } {
+  const { axis, sign, others } = directionAxis(d);
+  const lo = [0, 0, 0] as V3, hi = [0, 0, 0] as V3;
+  if (s.shape === 'box') {
+    for (let i = 0; i < 3; i++) {
+      lo[i] = s.center[i] - s.size[i] / 2;
+      hi[i] = s.center[i] + s.size[i] / 2;
+    }
+    if (sign > 0) lo[axis] = hi[axis];
+    else hi[axis] = lo[axis];
+    return { lo, hi };
+  }
+  const A = ellipsoidAxes(s)!;
+  const near = (A[axis] * A[axis]) / Math.hypot(A[0], A[1], A[2]);
+  lo[axis] = s.center[axis] + (sign > 0 ? near : -A[axis]);
+  hi[axis] = s.center[axis] + (sign > 0 ? A[axis] : -near);
+  for (const j of others) {
+    const w = (A[j] * A[j]) / Math.hypot(A[axis], A[j]);
+    lo[j] = s.center[j] - w;
+    hi[j] = s.center[j] + w;
+  }
+  return { lo, hi };
+}
+
+function boxGap(b: { lo: V3; hi: V3 }, p: V3): number {
+  let sum = 0;
+  for (let i = 0; i < 3; i++) {
+    const g = Math.max(b.lo[i] - p[i], 0, p[i] - b.hi[i]);
+    sum += g * g;
+  }
+  return Math.sqrt(sum);
+}
+
 /** Named margins of a lesion made of balls (sphere, or points with a radius): exact per centre. */
 function ballMargins(engine: Engine, s: SpecimenShape, centres: V3[], radius: number): Record<Direction, number> {
-  const info = specimenDistances(engine, s, centres);
+  const info = specimenDistances(engine, s, centres).map((c) => ({ ...c, home: patchOf(s, c.nearest) }));
   const out = {} as Record<Direction, number>;
   for (const d of DIRECTIONS) out[d] = Infinity;
   // A centre outside the specimen reaches through the patch of its nearest surface point.
   for (const c of info) {
     // Inside, -signed is the depth below the surface; outside, it is minus the distance beyond it.
-    const home = patchOf(s, c.nearest);
     const own = -c.signed - radius;
-    if (own < out[home]) out[home] = own;
+    if (own < out[c.home]) out[c.home] = own;
   }
-  // Other patches: a centre is never closer to a patch than to the surface, so scan
-  // centres by their surface distance and stop once that bound cannot win.
+  // Other patches: a centre is never closer to a patch than to the surface or to the
+  // patch's bounding box, so scan centres by their surface distance, skip those the box
+  // rules out, and stop once the surface bound cannot win.
   const byDistance = [...info].sort((a, b) => Math.abs(a.signed) - Math.abs(b.signed));
   for (const d of DIRECTIONS) {
+    const bounds = patchBounds(s, d);
+    let lat: PatchLattice | undefined;
+    const lattice = () => (lat ??= patchLattice(s, d));
     for (const c of byDistance) {
       if (Math.abs(c.signed) - radius >= out[d]) break;
-      if (patchOf(s, c.nearest) === d) continue;
-      const v = patchDistance(s, d, c.p, c.nearest) - radius;
+      if (c.home === d || boxGap(bounds, c.p) - radius >= out[d]) continue;
+      const v = patchDistance(s, d, c.p, c.nearest, lattice) - radius;
       if (v < out[d]) out[d] = v;
     }
   }
   return out;
 }
 
-/** Named margins of a solid lesion (box, ellipsoid) whose centre is inside the specimen. */
-function solidMargins(s: SpecimenShape, l: Extract<LesionShape, { shape: 'box' | 'ellipsoid' }>): Record<Direction, number> {
+type SolidLesion = Extract<LesionShape, { shape: 'box' | 'ellipsoid' }>;
+
+/** The unit outward normal of the specimen at patchPoint(s, d, alpha, beta). */
+function patchNormal(s: SpecimenShape, d: Direction, alpha: number, beta: number): V3 {
+  const { axis, sign, others } = directionAxis(d);
+  const n: V3 = [0, 0, 0];
+  n[axis] = sign;
+  if (s.shape === 'box') return n;
+  n[others[0]] = alpha;
+  n[others[1]] = beta;
+  const len = Math.hypot(n[0], n[1], n[2]);
+  return [n[0] / len, n[1] / len, n[2] / len];
+}
+
+/** How far beyond q the lesion reaches along the unit direction n: the far end of the ray's chord, 0 when the ray misses. */
+export function rayReach(l: SolidLesion, q: V3, n: V3): number {
+  if (l.shape === 'box') {
+    let lo = -Infinity, hi = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const a = l.center[i] - l.size[i] / 2, b = l.center[i] + l.size[i] / 2;
+      if (n[i] === 0) {
+        if (q[i] < a || q[i] > b) return 0;
+        continue;
+      }
+      const t1 = (a - q[i]) / n[i], t2 = (b - q[i]) / n[i];
+      lo = Math.max(lo, Math.min(t1, t2));
+      hi = Math.min(hi, Math.max(t1, t2));
+    }
+    return lo <= hi && hi > 0 ? hi : 0;
+  }
+  // |u + t v| = 1 in the lesion's scaled frame.
+  let A = 0, B = 0, C = -1;
+  for (let i = 0; i < 3; i++) {
+    const u = (q[i] - l.center[i]) / l.semiAxes[i], v = n[i] / l.semiAxes[i];
+    A += v * v;
+    B += u * v;
+    C += u * u;
+  }
+  const disc = B * B - A * C;
+  if (disc < 0) return 0;
+  const root = Math.sqrt(disc);
+  const far = B > 0 ? -C / (B + root) : (root - B) / A;
+  return far > 0 ? far : 0;
+}
+
+/** Where a lesion surface point lies beyond the specimen: its distance outside and the patch it counts for. */
+function beyond(s: SpecimenShape, p: V3): { dist: number; patch: Direction } | undefined {
+  if (s.shape === 'box') {
+    const dist = solidSignedDistance(s, p);
+    if (!(dist > 0)) return undefined;
+    const q = p.map((x, i) => Math.min(s.center[i] + s.size[i] / 2, Math.max(s.center[i] - s.size[i] / 2, x))) as V3;
+    return { dist, patch: patchOf(s, q) };
+  }
+  const near = ellipsoidNearest(s.center, ellipsoidAxes(s)!, p);
+  return near.signed > 0 ? { dist: near.signed, patch: patchOf(s, near.point) } : undefined;
+}
+
+/**
+ * Per patch, the largest distance from the specimen of a lesion point beyond it (0 when
+ * none). The farthest such point lies on the lesion's surface (moving outward along
+ * the specimen's normal keeps the same nearest point), so the search runs over the
+ * lesion's six surface patches: one lattice for all, then a bounded compass search per
+ * specimen patch from its best lattice points.
+ */
+function reachBeyond(s: SpecimenShape, l: SolidLesion): Record<Direction, number> {
   const out = {} as Record<Direction, number>;
+  const starts = {} as Record<Direction, { e: Direction; m: SquareMinimum }[]>;
+  for (const d of DIRECTIONS) { out[d] = 0; starts[d] = []; }
   const q: V3 = [0, 0, 0];
+  for (const e of DIRECTIONS) {
+    squareLattice((a, b) => {
+      const hit = beyond(s, patchPoint(l, e, a, b, q));
+      if (hit) starts[hit.patch].push({ e, m: { value: -hit.dist, alpha: a, beta: b } });
+      return 0;
+    });
+  }
   for (const d of DIRECTIONS) {
-    out[d] = minimizeOverSquare((a, b) => lesionSignedDistance(l, patchPoint(s, d, a, b, q))).value;
+    const best = starts[d].sort((x, y) => x.m.value - y.m.value).slice(0, 2);
+    for (const { e, m } of best) {
+      const f = (a: number, b: number) => {
+        const hit = beyond(s, patchPoint(l, e, a, b, q));
+        return hit && hit.patch === d ? -hit.dist : 0;
+      };
+      const r = -compassDescent(f, m).value;
+      if (r > out[d]) out[d] = r;
+    }
   }
   return out;
 }
 
-/** The lowest specimen depth (positive inside) over a solid lesion: for a lesion lying outside. */
-function deepestOutside(s: SpecimenShape, l: Extract<LesionShape, { shape: 'box' | 'ellipsoid' }>): { value: number; point: V3 } {
-  let best = { value: Infinity, point: [0, 0, 0] as V3 };
+/** Named margins of a solid lesion (box, ellipsoid), per the definition at the top of this file. */
+function solidMargins(s: SpecimenShape, l: SolidLesion): Record<Direction, number> {
+  const out = {} as Record<Direction, number>;
+  const reach = reachBeyond(s, l);
   const q: V3 = [0, 0, 0];
   for (const d of DIRECTIONS) {
-    const m = minimizeOverSquare((a, b) => -solidSignedDistance(s, patchPoint(l, d, a, b, q)));
-    if (m.value < best.value) best = { value: m.value, point: [...patchPoint(l, d, m.alpha, m.beta)] as V3 };
+    // The smallest lesion distance over the patch: negative where the patch runs through the lesion.
+    const m = minimizeOverSquare((a, b) => lesionSignedDistance(l, patchPoint(s, d, a, b, q)));
+    let r = reach[d];
+    if (m.value < 0) {
+      // The patch point deepest in the lesion: the lesion reaches at least this far beyond it along the normal.
+      r = Math.max(r, rayReach(l, patchPoint(s, d, m.alpha, m.beta), patchNormal(s, d, m.alpha, m.beta)));
+    }
+    out[d] = r > 0 ? -r : m.value;
   }
-  return best;
+  return out;
+}
+
+/** Every number in a plain JSON-like value (objects, arrays), depth first. */
+export function numbersIn(value: unknown, out: number[] = []): number[] {
+  if (typeof value === 'number') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) numbersIn(v, out);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) numbersIn(v, out);
+  return out;
+}
+
+/** Every number a margins result carries must be finite; otherwise it is an internal error, never a result. */
+export function assertFinite(what: string, values: readonly number[]): void {
+  for (const v of values) {
+    if (!Number.isFinite(v)) {
+      throw new EngineError('internal_non_finite', `margins: ${what} came out as ${v}; no result is given (this is a defect, please report the request)`);
+    }
+  }
 }
 
 export function computeMargins(engine: Engine, input: MarginsInput): MarginsResult {
@@ -245,14 +420,8 @@ export function computeMargins(engine: Engine, input: MarginsInput): MarginsResu
   let byDirection: Record<Direction, number>;
   if (l.shape === 'sphere') byDirection = ballMargins(engine, s, [l.center], l.radius);
   else if (l.shape === 'points') byDirection = ballMargins(engine, s, l.points, l.radius);
-  else if (solidSignedDistance(s, l.center) <= 0) byDirection = solidMargins(s, l);
-  else {
-    // The lesion's centre is outside the specimen: it reaches through the patch nearest its deepest point outside.
-    byDirection = solidMargins(s, l);
-    const deep = deepestOutside(s, l);
-    const home = patchOf(s, ellipsoidAxes(s) ? ellipsoidNearest(s.center, ellipsoidAxes(s)!, deep.point).point : deep.point);
-    byDirection[home] = Math.min(byDirection[home], deep.value);
-  }
+  else byDirection = solidMargins(s, l);
+  assertFinite('a named margin', DIRECTIONS.map((d) => byDirection[d]));
   const margins: Record<string, number> = {};
   let closestMargin = Infinity;
   let closestName = '';
@@ -266,6 +435,7 @@ export function computeMargins(engine: Engine, input: MarginsInput): MarginsResu
   const threshold = input.threshold;
   const status = closestMargin <= 0 ? 'involved' : closestMargin < threshold ? 'close' : 'clear';
   const markerInfo = specimenDistances(engine, s, input.markers.map((m) => m.point));
+  assertFinite('a marker distance', markerInfo.map((m) => m.signed));
   const markers = input.markers.map((m, i) => ({ name: m.name, inside: markerInfo[i].signed <= 0, distance: Math.abs(markerInfo[i].signed) }));
 
   const findings: Finding[] = [];
@@ -302,6 +472,7 @@ export function computeMargins(engine: Engine, input: MarginsInput): MarginsResu
   } as MarginsResult;
   if (input.twoView) result.twoView = input.twoView;
   result.findings = findings;
+  assertFinite('a number in the result', numbersIn(result));
   return result;
 }
 

@@ -56,14 +56,12 @@ export interface SquareMinimum {
 
 const GRID = 24;
 const STARTS = 3;
+/** Moves of one compass search at most: bounds the run time for any shape. */
+export const MAX_MOVES = 2000;
 const COMPASS: [number, number][] = [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]];
 
-/**
- * Minimum of f over [-1, 1]^2: a 25 x 25 lattice finds the basins, then a compass
- * search from the three best lattice points halves its step down to 1e-13. Exact
- * candidates (known critical points) may be passed in and win when lower.
- */
-export function minimizeOverSquare(f: (alpha: number, beta: number) => number, candidates: [number, number][] = []): SquareMinimum {
+/** The 25 x 25 lattice over [-1, 1]^2 that every search starts from (corners and centre included). */
+export function squareLattice(f: (alpha: number, beta: number) => number): SquareMinimum[] {
   const lattice: SquareMinimum[] = [];
   for (let a = 0; a <= GRID; a++) {
     for (let b = 0; b <= GRID; b++) {
@@ -71,14 +69,23 @@ export function minimizeOverSquare(f: (alpha: number, beta: number) => number, c
       lattice.push({ value: f(alpha, beta), alpha, beta });
     }
   }
-  for (const [alpha, beta] of candidates) lattice.push({ value: f(alpha, beta), alpha, beta });
-  lattice.sort((p, q) => p.value - q.value);
-  let best = lattice[0];
-  for (const start of lattice.slice(0, STARTS)) {
-    let { value, alpha, beta } = start;
-    let step = 2 / GRID;
-    while (step > 1e-13) {
-      let moved = false;
+  return lattice;
+}
+
+/**
+ * Compass search from a start: try the eight neighbours at the current step and move
+ * to the first lower one; after two moves in a row the step doubles (up to the lattice
+ * spacing), so a long shallow valley is followed in a few moves; when no neighbour is
+ * lower the step halves, down to 1e-13. At most MAX_MOVES moves and about 45 + 2 x
+ * MAX_MOVES step changes: a bounded number of calls of f, whatever f is.
+ */
+export function compassDescent(f: (alpha: number, beta: number) => number, start: SquareMinimum): SquareMinimum {
+  let { value, alpha, beta } = start;
+  let step = 2 / GRID;
+  let streak = 0, total = 0;
+  while (step > 1e-13) {
+    let moved = false;
+    if (total < MAX_MOVES) {
       for (const [da, db] of COMPASS) {
         const a = Math.min(1, Math.max(-1, alpha + da * step));
         const b = Math.min(1, Math.max(-1, beta + db * step));
@@ -88,12 +95,79 @@ export function minimizeOverSquare(f: (alpha: number, beta: number) => number, c
           alpha = a;
           beta = b;
           moved = true;
+          total++;
           break;
         }
       }
-      if (!moved) step /= 2;
     }
-    if (value < best.value) best = { value, alpha, beta };
+    if (!moved) {
+      step /= 2;
+      streak = 0;
+    } else if (++streak >= 2) {
+      step = Math.min(2 * step, 2 / GRID);
+      streak = 0;
+    }
+  }
+  return { value, alpha, beta };
+}
+
+/**
+ * Minimum of f over [-1, 1]^2: a 25 x 25 lattice finds the basins, then a compass
+ * search from the three best lattice points halves its step down to 1e-13. Exact
+ * candidates (known critical points) may be passed in and win when lower. The number
+ * of calls of f is bounded (625 + 3 x (45 + 3 x MAX_MOVES) x 8 at most), whatever f is.
+ */
+export function minimizeOverSquare(f: (alpha: number, beta: number) => number, candidates: [number, number][] = []): SquareMinimum {
+  const lattice = squareLattice(f);
+  for (const [alpha, beta] of candidates) lattice.push({ value: f(alpha, beta), alpha, beta });
+  lattice.sort((p, q) => p.value - q.value);
+  let best = lattice[0];
+  for (const start of lattice.slice(0, STARTS)) {
+    const m = compassDescent(f, start);
+    if (m.value < best.value) best = m;
   }
   return best;
+}
+
+/** A patch's 25 x 25 lattice of surface points, computed once and reused for many distance queries. */
+export interface PatchLattice { alpha: Float64Array; beta: Float64Array; xyz: Float64Array }
+
+export function patchLattice(s: SpecimenShape, d: Direction): PatchLattice {
+  const n = (GRID + 1) * (GRID + 1);
+  const lat: PatchLattice = { alpha: new Float64Array(n), beta: new Float64Array(n), xyz: new Float64Array(3 * n) };
+  const q: V3 = [0, 0, 0];
+  let i = 0;
+  squareLattice((a, b) => {
+    patchPoint(s, d, a, b, q);
+    lat.alpha[i] = a;
+    lat.beta[i] = b;
+    lat.xyz.set(q, 3 * i++);
+    return 0;
+  });
+  return lat;
+}
+
+/** The distance from p to the patch: the cached lattice finds the basins, compass searches from its three best points refine. */
+export function patchDistanceFrom(s: SpecimenShape, d: Direction, lat: PatchLattice, p: V3): number {
+  const best: number[] = [];
+  const sq = new Float64Array(lat.alpha.length);
+  for (let i = 0; i < sq.length; i++) {
+    const dx = p[0] - lat.xyz[3 * i], dy = p[1] - lat.xyz[3 * i + 1], dz = p[2] - lat.xyz[3 * i + 2];
+    sq[i] = dx * dx + dy * dy + dz * dz;
+    // Keep the indices of the STARTS smallest, in order.
+    let k = best.length;
+    while (k > 0 && sq[best[k - 1]] > sq[i]) k--;
+    if (k < STARTS) {
+      best.splice(k, 0, i);
+      if (best.length > STARTS) best.pop();
+    }
+  }
+  const q: V3 = [0, 0, 0];
+  const f = (a: number, b: number) => {
+    patchPoint(s, d, a, b, q);
+    return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+  };
+  let out = Infinity;
+  for (const i of best) out = Math.min(out, compassDescent(f, { value: Math.sqrt(sq[i]), alpha: lat.alpha[i], beta: lat.beta[i] }).value);
+  return out;
 }

@@ -4,16 +4,19 @@ import {
   type JsonSchema, type SchemaDocument,
 } from '../core/schema-kit.js';
 
-const COORD = { min: -1000, max: 1000 };
-const SIZE = { above: 0, max: 1000 };
+import { COORD, HALF, MAX_ASPECT, MAX_POINTS } from './shapes.js';
+
+const SIZE = { min: 2 * HALF.min, max: 2 * HALF.max };
+const ASPECT = `the longest at most ${MAX_ASPECT} times the shortest (checked by the engine)`;
 const point = tuple(length(COORD), 3, '[x, y, z] in the specimen frame');
-const triple = tuple(length(SIZE), 3);
+const sizes = tuple(length(SIZE), 3, ASPECT);
+const semiAxes = tuple(length(HALF), 3, ASPECT);
 const DIRECTIONS = ['+x', '-x', '+y', '-y', '+z', '-z'];
 
-const box = obj({ shape: enumOf(['box']), center: point, size: triple }, ['shape', 'center', 'size']);
-const ellipsoid = obj({ shape: enumOf(['ellipsoid']), center: point, semiAxes: triple }, ['shape', 'center', 'semiAxes']);
-const sphere = obj({ shape: enumOf(['sphere']), center: point, radius: length(SIZE) }, ['shape', 'center', 'radius']);
-const points = obj({ shape: enumOf(['points']), points: arr(point, 1, 1_000_000), radius: length({ min: 0, max: 100 }, 'default 0') }, ['shape', 'points'], 'calcifications: the union of balls');
+const box = obj({ shape: enumOf(['box']), center: point, size: sizes }, ['shape', 'center', 'size']);
+const ellipsoid = obj({ shape: enumOf(['ellipsoid']), center: point, semiAxes }, ['shape', 'center', 'semiAxes']);
+const sphere = obj({ shape: enumOf(['sphere']), center: point, radius: length(HALF) }, ['shape', 'center', 'radius']);
+const points = obj({ shape: enumOf(['points']), points: arr(point, 1, MAX_POINTS), radius: length({ min: 0, max: 100 }, 'default 0') }, ['shape', 'points'], 'calcifications: the union of balls');
 const pair = tuple(length(COORD), 2);
 const extent = obj({ min: pair, max: pair }, ['min', 'max'], 'the extent along the two axes the image shows, in frame order (max above min: checked by the engine)');
 

@@ -3,6 +3,7 @@
  * (center, size), ellipsoid (center, semiAxes), sphere (center, radius) and, for
  * lesions, calcification points (points, optional radius: the union of balls).
  */
+import { formatPath } from '../core/errors.js';
 import type { Checker, Path, Plain } from '../core/validate.js';
 import { boxSignedDistance, ellipsoidSignedDistance, sphereSignedDistance, type V3 } from './distance.js';
 
@@ -13,10 +14,23 @@ export type Solid =
 export type SpecimenShape = Solid;
 export type LesionShape = Solid | { shape: 'points'; points: V3[]; radius: number };
 
-/** The most points a lesion may carry (a cluster's calcifications). */
-export const MAX_POINTS = 1_000_000;
-const COORD = { min: -1000, max: 1000 };
-const SIZE = { above: 0, max: 1000 };
+/**
+ * The accepted input range (README, "Specimen margins"): every coordinate in
+ * [-1000, 1000] mm; every radius and semi-axis in [0.01, 500] mm and every box size in
+ * [0.02, 1000] mm (half-sizes in [0.01, 500]); within one shape the longest dimension at
+ * most MAX_ASPECT times the shortest; at most MAX_POINTS calcifications, their radius in
+ * [0, 100] mm. Inside it every result is finite and computed in bounded time.
+ */
+export const MAX_POINTS = 2_000;
+export const MAX_ASPECT = 100;
+export const COORD = { min: -1000, max: 1000 };
+export const HALF = { min: 0.01, max: 500 };
+const SIZE = { min: 2 * HALF.min, max: 2 * HALF.max };
+const POINT_RADIUS = { min: 0, max: 100 };
+
+function formatPathText(path: Path): string {
+  return formatPath(path) || 'the request';
+}
 
 export function checkPoint(c: Checker, value: unknown, path: Path): V3 | undefined {
   const a = c.array(value, path, 3, 3);
@@ -25,24 +39,31 @@ export function checkPoint(c: Checker, value: unknown, path: Path): V3 | undefin
   return xs.every((x) => x !== undefined) ? (xs as V3) : undefined;
 }
 
-function checkTriple(c: Checker, value: unknown, path: Path): V3 | undefined {
+function checkTriple(c: Checker, value: unknown, path: Path, range: { min: number; max: number }): V3 | undefined {
   const a = c.array(value, path, 3, 3);
   if (!a) return undefined;
-  const xs = a.map((v, i) => c.length(v, [...path, i], SIZE));
-  return xs.every((x) => x !== undefined) ? (xs as V3) : undefined;
+  const xs = a.map((v, i) => c.length(v, [...path, i], range));
+  if (!xs.every((x) => x !== undefined)) return undefined;
+  const t = xs as V3;
+  const longest = Math.max(...t), shortest = Math.min(...t);
+  if (longest > MAX_ASPECT * shortest) {
+    return c.add('invalid_geometry', path, `the longest at most ${MAX_ASPECT} times the shortest`, `${longest} and ${shortest} mm`,
+      `${formatPathText(path)}: the longest (${longest} mm) is more than ${MAX_ASPECT} times the shortest (${shortest} mm); margins are computed for shapes up to ${MAX_ASPECT}:1`);
+  }
+  return t;
 }
 
 function checkSolid(c: Checker, o: Plain, path: Path, shape: Solid['shape']): Solid | undefined {
   const center = checkPoint(c, o.center, [...path, 'center']);
   if (shape === 'box') {
-    const size = checkTriple(c, o.size, [...path, 'size']);
+    const size = checkTriple(c, o.size, [...path, 'size'], SIZE);
     return center && size ? { shape, center, size } : undefined;
   }
   if (shape === 'ellipsoid') {
-    const semiAxes = checkTriple(c, o.semiAxes, [...path, 'semiAxes']);
+    const semiAxes = checkTriple(c, o.semiAxes, [...path, 'semiAxes'], HALF);
     return center && semiAxes ? { shape, center, semiAxes } : undefined;
   }
-  const radius = c.length(o.radius, [...path, 'radius'], SIZE);
+  const radius = c.length(o.radius, [...path, 'radius'], HALF);
   return center && radius !== undefined ? { shape, center, radius } : undefined;
 }
 
@@ -70,7 +91,7 @@ function checkShape(c: Checker, value: unknown, path: Path, shapes: readonly Les
   if (!o) return undefined;
   if (shape !== 'points') return checkSolid(c, o, path, shape);
   const list = c.array(o.points, [...path, 'points'], 1, MAX_POINTS);
-  const radius = o.radius === undefined ? 0 : c.length(o.radius, [...path, 'radius'], { min: 0, max: 100 });
+  const radius = o.radius === undefined ? 0 : c.length(o.radius, [...path, 'radius'], POINT_RADIUS);
   if (!list) return undefined;
   const points: V3[] = [];
   list.forEach((p, i) => {
