@@ -5,7 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup-seed.ts'],
     testTimeout: 60_000,
-    setupFiles: ['test/setup-seed.ts'],
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });

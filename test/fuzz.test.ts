@@ -221,11 +221,9 @@ describe(`fuzz (seed ${SEED}, ${BUDGET_MS} ms per command)`, () => {
     expect(t.refused).toBeGreaterThan(10);
   });
 
-  // Skipped until the margins-safety fix (issue 7 item 2) is merged: on main this finds
-  // closestMargin = Infinity for a lesion ellipsoid semi-axis of 1e-300 (seed 72026:
-  // { threshold: 2, specimen: ellipsoid [30, 22, 15], lesion: ellipsoid at [2, 1, 0], semiAxes [5, 1e-300, 3] }).
-  // Un-skip it after that merge: it must pass.
-  it.skip('margins: the same, and status from the closest margin', () => {
+  // Before the margins fix this found closestMargin = Infinity for a lesion ellipsoid semi-axis of 1e-300
+  // (seed 72026: { threshold: 2, specimen: ellipsoid [30, 22, 15], lesion: ellipsoid at [2, 1, 0], semiAxes [5, 1e-300, 3] }).
+  it('margins: the same, and status from the closest margin', () => {
     const t = fuzz('margins', (req) => marginsWith(engine, req), (res: MarginsResult) => consistentMargins(res), 3);
     expect(t.computed).toBeGreaterThan(10);
     expect(t.refused).toBeGreaterThan(10);
