@@ -319,3 +319,17 @@ describe('drift: schema and engine agree on every mutation of every example', ()
     });
   }
 });
+
+describe('the shipped research scenarios and the simulation schema agree', () => {
+  const dir = fileURLToPath(new URL('../scenarios/', import.meta.url));
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    it(`scenarios/${file}: accepted by the engine and by simulation-scenario.schema.json`, async () => {
+      const { parseScenario } = await import('../src/simulate/scenario.js');
+      const doc = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      expect(() => parseScenario(doc)).not.toThrow();
+      const r = schemaAccepts('simulation-scenario', doc);
+      expect(r.errors ?? []).toEqual([]);
+      expect(r.ok).toBe(true);
+    });
+  }
+});

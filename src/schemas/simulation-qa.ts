@@ -33,7 +33,7 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
       geometry: ref('geometry'),
       angles: arr(angle({ above: -90, below: 90 }), 2, undefined, 'at least two distinct angles'),
       miscalibration: obj({
-        angle: arr(angle(), 0, undefined, 'per view, added to the nominal angle for the true source'),
+        angle: arr(distribution(angle()), 0, undefined, 'per view, added to the nominal angle for the true source: a value or a distribution'),
         sourceToSupport: length(), rotationAxisHeight: length(),
       }),
     }, ['geometry', 'angles']),
@@ -45,7 +45,7 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
       x: ref('length'), y: ref('length'),
       zFraction: distribution(num({ min: 0, max: 1 })),
       radius: ref('length'),
-    }, ['x', 'y', 'zFraction', 'radius']),
+    }, ['x', 'y', 'zFraction']),
     marking: obj({ sigma }),
     needle: obj({
       device: oneOf([str(64, 'a catalog id'), ref('device')]),
