@@ -333,3 +333,21 @@ describe('the shipped research scenarios and the simulation schema agree', () =>
     });
   }
 });
+
+describe('the QA README example and the QA schemas agree', () => {
+  // The session in the README's Phantom QA section (its second JSON block; the first is a phantom).
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  const section = readme.slice(readme.indexOf('## Phantom QA'), readme.indexOf('## ', readme.indexOf('## Phantom QA') + 5));
+  const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+
+  it('the session validates, computes, and its result validates', async () => {
+    const { qaSession } = await import('../src/qa/analysis.js');
+    const session = blocks.find((b) => b.measurements);
+    expect(session).toBeDefined();
+    expect(schemaAccepts('qa-session', session).errors ?? []).toEqual([]);
+    const result = JSON.parse(JSON.stringify(await qaSession(session)));
+    const r = schemaAccepts('qa-result', result);
+    expect(r.errors ?? []).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+});
