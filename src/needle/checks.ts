@@ -9,7 +9,7 @@
 import type { BiopsyDevice } from '../devices/catalog.js';
 import { mm, type Finding } from '../core/findings.js';
 import type { Vec3 } from '../targeting/geometry.js';
-import { verticalNeedle, verticalNeedleFindings, type LateralSetup, type VerticalNeedleResult } from './vertical.js';
+import { requestDevice, verticalNeedle, verticalNeedleFindings, type LateralSetup, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from './vertical.js';
 
 export type { LateralSetup };
 
@@ -135,4 +135,19 @@ export function checkLateral(target: Vec3, thickness: number, d: BiopsyDevice, l
 
 export function hasErrors(f: readonly Finding[]): boolean {
   return f.some((x) => x.severity === 'error');
+}
+
+/** A targeting result's needle block: the request's device at the target, by either approach. */
+export type RequestNeedleResult = VerticalNeedleResult | (Omit<LateralBlock, 'deviceId'> & { device: NeedleDevice });
+
+/** Checks a request's needle block at the computed target (stereo and tomosynthesis requests alike). */
+export function requestNeedle(target: Vec3, thickness: number, n: NeedleOptions): { needle: RequestNeedleResult; findings: Finding[] } {
+  if (n.approach === 'lateral') {
+    const limits = { minStrokeMargin: n.minStrokeMargin, warnStrokeMargin: n.warnStrokeMargin, minClearance: n.minClearance, minVerticalThickness: 0 };
+    const { block, findings } = checkLateral(target, thickness, requestDevice(n.device), limits, n.lateral!);
+    const { deviceId: _unused, ...rest } = block as LateralBlock;
+    return { needle: { ...rest, device: n.device }, findings };
+  }
+  const needle = verticalNeedle(target.z, thickness, n);
+  return { needle, findings: verticalNeedleFindings(needle) };
 }

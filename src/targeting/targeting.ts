@@ -8,8 +8,8 @@ import { Engine, loadEngine, type LoadOptions } from '../engine/engine.js';
 import { TriangulationBatch } from './batch.js';
 import { hasError, mm, type Finding } from '../core/findings.js';
 import { detectorGap, sourcePosition, tanDeg, type UnitGeometry, type Vec3 } from './geometry.js';
-import { checkNeedle, requestDevice, verticalNeedle, verticalNeedleFindings, DEFAULT_MIN_STROKE_MARGIN, DEFAULT_WARN_STROKE_MARGIN, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from '../needle/vertical.js';
-import { checkLateral, type LateralBlock } from '../needle/checks.js';
+import { checkNeedle, DEFAULT_MIN_STROKE_MARGIN, DEFAULT_WARN_STROKE_MARGIN, type NeedleDevice, type NeedleOptions } from '../needle/vertical.js';
+import { requestNeedle, type RequestNeedleResult } from '../needle/checks.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
 import { Checker, guardParse, isArray, type Path, type Plain } from '../core/validate.js';
 import { fastQuantity, type Quantity } from '../core/units.js';
@@ -61,7 +61,7 @@ export interface TargetingResult {
   classic?: Vec3;
   uncertainty?: Uncertainty;
   /** Vertical: spec section 5. Lateral: clearances from support and paddle, entry skin and far skin. */
-  needle?: VerticalNeedleResult | (Omit<LateralBlock, 'deviceId'> & { device: NeedleDevice });
+  needle?: RequestNeedleResult;
   /** The marks used, in mm on the detector (after any pixel conversion). */
   marks: ViewMark[];
   findings: Finding[];
@@ -475,16 +475,10 @@ export function computeTargeting(engine: Engine, input: TargetingInput | Tomosyn
   }
 
   const needleFindings: Finding[] = [];
-  const n = input.needle;
-  if (n?.approach === 'lateral') {
-    const limits = { minStrokeMargin: n.minStrokeMargin, warnStrokeMargin: n.warnStrokeMargin, minClearance: n.minClearance, minVerticalThickness: 0 };
-    const { block, findings: lf } = checkLateral(target, input.thickness, requestDevice(n.device), limits, n.lateral!);
-    const { deviceId: _unused, ...rest } = block as LateralBlock;
-    result.needle = { ...rest, device: n.device };
-    needleFindings.push(...lf);
-  } else if (n) {
-    result.needle = verticalNeedle(target.z, input.thickness, n);
-    needleFindings.push(...verticalNeedleFindings(result.needle));
+  if (input.needle) {
+    const checked = requestNeedle(target, input.thickness, input.needle);
+    result.needle = checked.needle;
+    needleFindings.push(...checked.findings);
   }
   result.marks = input.views.map((v) => ({ angle: v.angle, u: v.u, v: v.v }));
 

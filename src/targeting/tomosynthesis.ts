@@ -8,8 +8,8 @@
  */
 import { mm, type Finding } from '../core/findings.js';
 import { Checker, type Path, type Plain } from '../core/validate.js';
-import { checkLateral, type LateralBlock } from '../needle/checks.js';
-import { checkNeedle, requestDevice, verticalNeedle, verticalNeedleFindings, type NeedleOptions } from '../needle/vertical.js';
+import { requestNeedle } from '../needle/checks.js';
+import { checkNeedle, type NeedleOptions } from '../needle/vertical.js';
 import type { Vec3 } from './geometry.js';
 import type { TargetingResult } from './targeting.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
@@ -273,16 +273,10 @@ export function computeTomosynthesis(input: TomosynthesisInput): TomosynthesisRe
       limit: z < 0 ? 0 : input.thickness,
     });
   }
-  const n = input.needle;
-  if (n?.approach === 'lateral') {
-    const limits = { minStrokeMargin: n.minStrokeMargin, warnStrokeMargin: n.warnStrokeMargin, minClearance: n.minClearance, minVerticalThickness: 0 };
-    const out = checkLateral(target, input.thickness, requestDevice(n.device), limits, n.lateral!);
-    const { deviceId: _unused, ...rest } = out.block as LateralBlock;
-    result.needle = { ...rest, device: n.device };
-    findings.push(...out.findings);
-  } else if (n) {
-    result.needle = verticalNeedle(z, input.thickness, n);
-    findings.push(...verticalNeedleFindings(result.needle));
+  if (input.needle) {
+    const checked = requestNeedle(target, input.thickness, input.needle);
+    result.needle = checked.needle;
+    findings.push(...checked.findings);
   }
   result.marks = [];
   result.tomosynthesis = {
