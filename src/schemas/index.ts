@@ -6,7 +6,7 @@
 import { schemaDocument, type JsonSchema, type SchemaDocument } from '../core/schema-kit.js';
 import { UNIT_PROFILE_SCHEMA } from '../dicom/schema.js';
 import { MARGINS_SCHEMAS } from '../margins/schema.js';
-import { PLAN_SCHEMAS } from '../plan/schema.js';
+import { planSchemas } from '../plan/schema.js';
 import { TARGETING_SCHEMAS } from '../targeting/schema.js';
 import { SIMULATION_QA_SCHEMAS } from './simulation-qa.js';
 
@@ -16,11 +16,11 @@ export const SCHEMA_NAMES = [
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
-const DOCUMENTS: SchemaDocument[] = [...TARGETING_SCHEMAS, ...PLAN_SCHEMAS, ...MARGINS_SCHEMAS, ...SIMULATION_QA_SCHEMAS, UNIT_PROFILE_SCHEMA];
+const documents = (): SchemaDocument[] => [...TARGETING_SCHEMAS, ...planSchemas(), ...MARGINS_SCHEMAS, ...SIMULATION_QA_SCHEMAS, UNIT_PROFILE_SCHEMA];
 
 /** The published JSON Schema (draft 2020-12) of NAME, as in schema/NAME.schema.json. */
 export function publishedSchema(name: SchemaName): JsonSchema {
-  const d = DOCUMENTS.find((x) => x.name === name);
+  const d = documents().find((x) => x.name === name);
   if (!d) throw new Error(`no schema named ${name}`);
   return schemaDocument(d);
 }

@@ -213,6 +213,14 @@ export class TriangulationBatch {
       p.u, p.v, p.x, p.y, p.z, p.distances, p.gap);
   }
 
+  /** triangulate() of every case, with no range to check (the single-request path). */
+  triangulateAll(): number {
+    this.live();
+    const p = this.ptr;
+    return this.engine.wasm.triangulate(0, this.capacity, this.capacity, this.views, p.sourceX, p.sourceZ, this._detectorZ,
+      p.u, p.v, p.x, p.y, p.z, p.distances, p.gap);
+  }
+
   private checkRange(from: number, to: number): void {
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from || to > this.capacity) {
       throw invalid(`the range must satisfy 0 <= from <= to <= ${this.capacity} in whole numbers, received [${from}, ${to})`);

@@ -147,23 +147,96 @@ export function pixelToDetector(cal: DetectorCalibration, col: number, row: numb
 const MARK_RANGE = { min: -1000, max: 1000 };
 
 const hasOwn = Object.prototype.hasOwnProperty;
-const GEOMETRY_FIELDS = ['sourceToDetector', 'sourceToSupport', 'rotationAxisHeight'];
-const FAST_REQUEST_FIELDS = ['id', 'geometry', 'thickness', 'views', 'imageSigma', 'maxRayGap', 'needle'];
-const FAST_VIEW_FIELDS = ['angle', 'u', 'v', 'label'];
-const FAST_NEEDLE_FIELDS = ['approach', 'device', 'minStrokeMargin', 'warnStrokeMargin', 'minClearance'];
-const FAST_DEVICE_FIELDS = ['name', 'gauge', 'throw', 'apertureLength', 'tipLength', 'outerDiameter'];
 
-/**
- * The fields of a plain object (prototype Object.prototype) into `out` by name, each
- * read once; false when it is not one or has a field outside `names`.
- */
-function readFields(o: unknown, names: readonly string[], out: unknown[]): boolean {
-  if (o === null || typeof o !== 'object' || Object.getPrototypeOf(o) !== Object.prototype) return false;
+function isPlainObject(o: unknown): o is Plain {
+  return o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype;
+}
+
+// One reader per kind of object, each reading only its own keys: a shared reader sees
+// every shape (request, geometry, view, needle) and V8 then treats its loads as
+// megamorphic, which cost more than the rest of the fast path together. A reader
+// returns false on an inherited enumerable key or a key outside its fields.
+let rid: unknown, rg: unknown, rt: unknown, rv: unknown, rs: unknown, rm: unknown, rn: unknown;
+function readRequest(o: Plain): boolean {
+  rid = rg = rt = rv = rs = rm = rn = undefined;
   for (const k in o) {
     if (!hasOwn.call(o, k)) return false;
-    const i = names.indexOf(k);
-    if (i < 0) return false;
-    out[i] = (o as Plain)[k];
+    switch (k) {
+      case 'id': rid = o[k]; break;
+      case 'geometry': rg = o[k]; break;
+      case 'thickness': rt = o[k]; break;
+      case 'views': rv = o[k]; break;
+      case 'imageSigma': rs = o[k]; break;
+      case 'maxRayGap': rm = o[k]; break;
+      case 'needle': rn = o[k]; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+let g0: unknown, g1: unknown, g2: unknown;
+function readGeometry(o: Plain): boolean {
+  g0 = g1 = g2 = undefined;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) return false;
+    switch (k) {
+      case 'sourceToDetector': g0 = o[k]; break;
+      case 'sourceToSupport': g1 = o[k]; break;
+      case 'rotationAxisHeight': g2 = o[k]; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+let va: unknown, vu: unknown, vv: unknown, vl: unknown;
+function readView(o: Plain): boolean {
+  va = vu = vv = vl = undefined;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) return false;
+    switch (k) {
+      case 'angle': va = o[k]; break;
+      case 'u': vu = o[k]; break;
+      case 'v': vv = o[k]; break;
+      case 'label': vl = o[k]; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+let na: unknown, nd: unknown, nMin: unknown, nWarn: unknown, nClear: unknown;
+function readNeedle(o: Plain): boolean {
+  na = nd = nMin = nWarn = nClear = undefined;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) return false;
+    switch (k) {
+      case 'approach': na = o[k]; break;
+      case 'device': nd = o[k]; break;
+      case 'minStrokeMargin': nMin = o[k]; break;
+      case 'warnStrokeMargin': nWarn = o[k]; break;
+      case 'minClearance': nClear = o[k]; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+let dName: unknown, dGauge: unknown, dThrow: unknown, dAperture: unknown, dTip: unknown, dOuter: unknown;
+function readDevice(o: Plain): boolean {
+  dName = dGauge = dThrow = dAperture = dTip = dOuter = undefined;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) return false;
+    switch (k) {
+      case 'name': dName = o[k]; break;
+      case 'gauge': dGauge = o[k]; break;
+      case 'throw': dThrow = o[k]; break;
+      case 'apertureLength': dAperture = o[k]; break;
+      case 'tipLength': dTip = o[k]; break;
+      case 'outerDiameter': dOuter = o[k]; break;
+      default: return false;
+    }
   }
   return true;
 }
@@ -173,8 +246,6 @@ function qty(v: unknown, q: Quantity): number {
   return typeof v === 'number' ? v : typeof v === 'string' ? fastQuantity(v, q) : NaN;
 }
 
-const fastSource: Vec3 = { x: 0, y: 0, z: 0 };
-
 /**
  * The common request (marks in mm, a vertical needle or none, numbers or mm/cm/deg/rad
  * strings) checked field by field with no path built: every check of the complete
@@ -182,79 +253,84 @@ const fastSource: Vec3 = { x: 0, y: 0, z: 0 };
  * check then decides and names every issue. Its result equals the complete check's.
  */
 export function fastTargetingRequest(request: unknown): TargetingInput | undefined {
+  // The readers keep what they read in module variables: a getter that calls back in
+  // would overwrite them, so a nested call takes the complete path.
+  if (fastBusy) return undefined;
+  fastBusy = true;
   try {
     return fastRequest(request);
   } catch {
     return undefined;
+  } finally {
+    fastBusy = false;
   }
 }
+let fastBusy = false;
 
 function fastRequest(request: unknown): TargetingInput | undefined {
-  const f: unknown[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined];
-  if (!readFields(request, FAST_REQUEST_FIELDS, f)) return undefined;
-  const [rid, rg, rt, rv, rs, rm, rn] = f;
-  const gf: unknown[] = [undefined, undefined, undefined];
-  if (!readFields(rg, GEOMETRY_FIELDS, gf)) return undefined;
-  const sourceToDetector = qty(gf[0], 'length');
-  const sourceToSupport = qty(gf[1], 'length');
-  const rotationAxisHeight = qty(gf[2], 'length');
+  if (!isPlainObject(request) || !readRequest(request)) return undefined;
+  const id = rid, views0 = rv, sigma0 = rs, gap0 = rm, needle0 = rn, thickness0 = rt;
+  if (!isPlainObject(rg) || !readGeometry(rg)) return undefined;
+  const sourceToDetector = qty(g0, 'length');
+  const sourceToSupport = qty(g1, 'length');
+  const rotationAxisHeight = qty(g2, 'length');
   if (!(sourceToDetector >= 100 && sourceToDetector <= 2000 && sourceToSupport >= 50 && sourceToSupport <= 2000
     && rotationAxisHeight >= -2000 && rotationAxisHeight <= 2000)) return undefined;
   if (sourceToSupport > sourceToDetector || rotationAxisHeight >= sourceToSupport) return undefined;
-  const thickness = qty(rt, 'length');
+  const thickness = qty(thickness0, 'length');
   if (!(thickness > 0 && thickness <= 300) || thickness >= sourceToSupport) return undefined;
-  if (rid !== undefined && !(typeof rid === 'string' && rid.length <= 200)) return undefined;
-  const imageSigma = rs === undefined ? undefined : qty(rs, 'length');
+  if (id !== undefined && !(typeof id === 'string' && id.length <= 200)) return undefined;
+  const imageSigma = sigma0 === undefined ? undefined : qty(sigma0, 'length');
   if (imageSigma !== undefined && !(imageSigma >= 0 && imageSigma <= 10)) return undefined;
-  const maxRayGap = rm === undefined ? DEFAULT_MAX_RAY_GAP : qty(rm, 'length');
+  const maxRayGap = gap0 === undefined ? DEFAULT_MAX_RAY_GAP : qty(gap0, 'length');
   if (!(maxRayGap > 0 && maxRayGap <= 100)) return undefined;
-  if (!Array.isArray(rv)) return undefined;
-  const n = rv.length;
+  if (!Array.isArray(views0)) return undefined;
+  const n = views0.length;
   if (n < 2 || n > 64) return undefined;
   const geometry: UnitGeometry = { sourceToDetector, sourceToSupport, rotationAxisHeight };
   const views: ViewMark[] = [];
-  const vf: unknown[] = [undefined, undefined, undefined, undefined];
   for (let k = 0; k < n; k++) {
-    vf[0] = vf[1] = vf[2] = vf[3] = undefined;
-    if (!readFields(rv[k], FAST_VIEW_FIELDS, vf)) return undefined;
-    const angle = qty(vf[0], 'angle');
-    const u = qty(vf[1], 'length');
-    const v = qty(vf[2], 'length');
+    const w = views0[k];
+    if (!isPlainObject(w) || !readView(w)) return undefined;
+    const angle = qty(va, 'angle');
+    const u = qty(vu, 'length');
+    const v = qty(vv, 'length');
     if (!(angle > -90 && angle < 90 && u >= -1000 && u <= 1000 && v >= -1000 && v <= 1000)) return undefined;
-    if (vf[3] !== undefined && !(typeof vf[3] === 'string' && vf[3].length <= 200)) return undefined;
+    if (vl !== undefined && !(typeof vl === 'string' && vl.length <= 200)) return undefined;
     for (let j = 0; j < k; j++) if (Math.abs(views[j].angle - angle) < MIN_ANGLE_SEPARATION) return undefined;
     if (sourcePosition(fastSource, geometry, angle).z <= thickness) return undefined;
     views.push({ angle, u, v });
   }
   const input: TargetingInput = { geometry, thickness, views, maxRayGap };
-  if (rid !== undefined) input.id = rid as string;
+  if (id !== undefined) input.id = id as string;
   if (imageSigma !== undefined) input.imageSigma = imageSigma;
-  if (rn !== undefined) {
-    const needle = fastNeedle(rn);
+  if (needle0 !== undefined) {
+    const needle = fastNeedle(needle0);
     if (!needle) return undefined;
     input.needle = needle;
   }
   return input;
 }
 
+const fastSource: Vec3 = { x: 0, y: 0, z: 0 };
+
 function fastNeedle(value: unknown): NeedleOptions | undefined {
-  const nf: unknown[] = [undefined, undefined, undefined, undefined, undefined];
-  if (!readFields(value, FAST_NEEDLE_FIELDS, nf)) return undefined;
-  if (nf[0] !== undefined && nf[0] !== 'vertical') return undefined;
-  const df: unknown[] = [undefined, undefined, undefined, undefined, undefined, undefined];
-  if (!readFields(nf[1], FAST_DEVICE_FIELDS, df)) return undefined;
-  const [name, gauge] = df;
+  if (!isPlainObject(value) || !readNeedle(value)) return undefined;
+  if (na !== undefined && na !== 'vertical') return undefined;
+  const minRaw = nMin, warnRaw = nWarn, clearRaw = nClear;
+  if (!isPlainObject(nd) || !readDevice(nd)) return undefined;
+  const name = dName, gauge = dGauge;
   if (name !== undefined && !(typeof name === 'string' && name.length <= 200)) return undefined;
   if (gauge !== undefined && !(typeof gauge === 'number' && Number.isInteger(gauge) && gauge >= 5 && gauge <= 34)) return undefined;
-  const thr = qty(df[2], 'length');
-  const apertureLength = qty(df[3], 'length');
-  const tipLength = qty(df[4], 'length');
-  const outerDiameter = df[5] === undefined ? undefined : qty(df[5], 'length');
+  const thr = qty(dThrow, 'length');
+  const apertureLength = qty(dAperture, 'length');
+  const tipLength = qty(dTip, 'length');
+  const outerDiameter = dOuter === undefined ? undefined : qty(dOuter, 'length');
   if (!(thr >= 0 && thr <= 100 && apertureLength > 0 && apertureLength <= 100 && tipLength >= 0 && tipLength <= 50)) return undefined;
   if (outerDiameter !== undefined && !(outerDiameter > 0 && outerDiameter <= 15)) return undefined;
-  const minStrokeMargin = nf[2] === undefined ? DEFAULT_MIN_STROKE_MARGIN : qty(nf[2], 'length');
-  const warnStrokeMargin = nf[3] === undefined ? DEFAULT_WARN_STROKE_MARGIN : qty(nf[3], 'length');
-  const minClearance = nf[4] === undefined ? 0 : qty(nf[4], 'length');
+  const minStrokeMargin = minRaw === undefined ? DEFAULT_MIN_STROKE_MARGIN : qty(minRaw, 'length');
+  const warnStrokeMargin = warnRaw === undefined ? DEFAULT_WARN_STROKE_MARGIN : qty(warnRaw, 'length');
+  const minClearance = clearRaw === undefined ? 0 : qty(clearRaw, 'length');
   if (!(minStrokeMargin >= -50 && minStrokeMargin <= 50 && warnStrokeMargin >= -50 && warnStrokeMargin <= 50 && minClearance >= 0 && minClearance <= 50)) return undefined;
   const device: NeedleDevice = { throw: thr, apertureLength, tipLength };
   if (name !== undefined) device.name = name as string;
@@ -404,7 +480,9 @@ function scratchBatch(engine: Engine, input: TargetingInput): Scratch {
       s.angles = angles;
     }
   }
-  const buffer = engine.wasm.memory.buffer;
+  // Growing wasm memory detaches the old buffer, which empties every view of it: a held
+  // column of length 0 says the views must be rebuilt, without reading memory.buffer.
+  const buffer = s.x.length === 0 ? engine.wasm.memory.buffer : s.buffer;
   if (s.buffer !== buffer) {
     const b = s.b;
     for (let k = 0; k < V; k++) {
@@ -431,13 +509,14 @@ export function computeTargeting(engine: Engine, input: TargetingInput | Tomosyn
     s.u[k][0] = input.views[k].u;
     s.v[k][0] = input.views[k].v;
   }
-  if (b.triangulate() > 0) {
+  if (b.triangulateAll() > 0) {
     throw new StereotaxError([makeIssue('degenerate_input', ['views'], 'marks whose rays cross', 'parallel rays',
       'views: the back-projected rays are parallel, so they do not locate a point; check the marks and angles')]);
   }
   const target: Vec3 = { x: s.x[0], y: s.y[0], z: s.z[0] };
   // Assembled field by field so the JSON reads in the spec's order, findings last.
-  const result = { ...(input.id !== undefined ? { id: input.id } : {}), target, depthFromSkin: input.thickness - target.z } as TargetingResult;
+  const depthFromSkin = input.thickness - target.z;
+  const result = (input.id !== undefined ? { id: input.id, target, depthFromSkin } : { target, depthFromSkin }) as TargetingResult;
 
   if (V === 2) {
     result.rayGap = s.gap[0];
@@ -474,17 +553,21 @@ export function computeTargeting(engine: Engine, input: TargetingInput | Tomosyn
     };
   }
 
-  const needleFindings: Finding[] = [];
+  let needleFindings: Finding[] | undefined;
   if (input.needle) {
     const checked = requestNeedle(target, input.thickness, input.needle);
     result.needle = checked.needle;
-    needleFindings.push(...checked.findings);
+    needleFindings = checked.findings;
   }
-  result.marks = input.views.map((v) => ({ angle: v.angle, u: v.u, v: v.v }));
+  const marks: ViewMark[] = [];
+  for (let k = 0; k < V; k++) {
+    const w = input.views[k];
+    marks.push({ angle: w.angle, u: w.u, v: w.v });
+  }
+  result.marks = marks;
 
-  const findings: Finding[] = [];
-  findings.push(...targetingFindings(input, result));
-  findings.push(...needleFindings);
+  const findings = targetingFindings(input, result);
+  if (needleFindings) for (const f of needleFindings) findings.push(f);
   result.findings = findings;
   return result;
 }
@@ -532,8 +615,12 @@ function targetingFindings(input: TargetingInput, r: TargetingResult): Finding[]
       });
     }
   }
-  const angles = input.views.map((v) => v.angle);
-  const spread = Math.max(...angles) - Math.min(...angles);
+  let lo = Infinity, hi = -Infinity;
+  for (const w of input.views) {
+    if (w.angle < lo) lo = w.angle;
+    if (w.angle > hi) hi = w.angle;
+  }
+  const spread = hi - lo;
   if (spread < SMALL_STEREO_SPREAD) {
     out.push({
       code: 'small_stereo_angle',
