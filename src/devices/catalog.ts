@@ -87,7 +87,7 @@ export function checkBiopsyDevice(c: Checker, value: unknown, path: Path): Biops
   }
   const typical = o.typical === undefined ? false : c.boolean(o.typical, [...path, 'typical']);
   const source = o.source === undefined ? 'user catalog' : c.string(o.source, [...path, 'source'], 400);
-  if (!id || !kind || gauge === undefined || thr === undefined || apertureLength === undefined || tipLength === undefined || outerDiameter === undefined || typical === undefined || !source) return undefined;
+  if (!id || !kind || gauge === undefined || thr === undefined || apertureLength === undefined || tipLength === undefined || outerDiameter === undefined || typical === undefined || source === undefined) return undefined;
   return { id, kind, name: name ?? id, gauge, throw: thr, apertureLength, tipLength, outerDiameter, typical, source };
 }
 
@@ -127,7 +127,7 @@ export function checkLocalizationDevice(c: Checker, value: unknown, path: Path):
   const source = o.source === undefined ? 'user catalog' : c.string(o.source, at('source'), 400);
   if (!id || !kind || detectionDepthLimit === undefined || minSpacing === undefined || repositionable === undefined
     || insertionGauge === undefined || mriPlacement === undefined || maxDwellDays === undefined || sameDayOnly === undefined
-    || typical === undefined || !source || !c.ok) return undefined;
+    || typical === undefined || source === undefined || !c.ok) return undefined;
   const dev: LocalizationDevice = {
     id, kind, name: name ?? id, insertionGauge, detectionDepthLimit, minSpacing, repositionable, mriPlacement, maxDwellDays, sameDayOnly, typical, source,
   };

@@ -8,7 +8,7 @@
  */
 import type { BiopsyDevice } from '../devices/catalog.js';
 import { mm, type Finding } from '../core/findings.js';
-import type { Vec3 } from '../targeting/geometry.js';
+import type { Vec3 } from '../core/vec3.js';
 import { requestDevice, verticalNeedle, verticalNeedleFindings, type LateralSetup, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from './vertical.js';
 
 export type { LateralSetup };

@@ -122,6 +122,8 @@ function checkPlanRequest(request: unknown): PlanInput {
       }
     }
   }
+  // Fail closed: a needle block that yields no check must be refused even if no field named a reason.
+  if (req.needle !== undefined && needle === undefined && c.ok) c.add('invalid_value', ['needle'], 'a needle block the engine can check', req.needle);
   const localization = req.localization === undefined ? undefined : checkLocalization(c, req.localization, ['localization'], catalog, thickness);
   const postPlacement = req.postPlacement === undefined ? undefined : checkPostPlacement(c, req.postPlacement, ['postPlacement']);
   if (postPlacement) checkStereoRequests(c, postPlacement, ['postPlacement', 'stereo']);

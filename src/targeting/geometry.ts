@@ -13,11 +13,8 @@ export interface UnitGeometry {
   rotationAxisHeight: number;
 }
 
-export interface Vec3 {
-  x: number;
-  y: number;
-  z: number;
-}
+export type { Vec3 } from '../core/vec3.js';
+import type { Vec3 } from '../core/vec3.js';
 
 /** Air gap between the breast support and the detector's image plane. */
 export function detectorGap(g: UnitGeometry): number {
