@@ -193,6 +193,61 @@ function triangulatePair(
   return singular;
 }
 
+/** The 3-view loop, with or without ray distances (constant after inlining). */
+@inline function tri3Loop(
+  from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize,
+  one: v128, zero: v128, nan: v128, tiny: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128, withDist: bool,
+): v128 {
+  let solvable = i64x2.splat(0);
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const o = <usize>i << 3;
+    const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
+    const i0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
+    const p0x = mul(w0x, i0), p0y = mul(w0y, i0), p0z = mul(W0z, i0);
+    const q0 = mul(add(mul(w0x, S0x), W0zS), i0);
+    const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
+    const i1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
+    const p1x = mul(w1x, i1), p1y = mul(w1y, i1), p1z = mul(W1z, i1);
+    const q1 = mul(add(mul(w1x, S1x), W1zS), i1);
+    const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
+    const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
+    const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
+    const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
+    const a00 = add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x)));
+    const a01 = sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y));
+    const a02 = sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z));
+    const a11 = add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y)));
+    const a12 = sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z));
+    const a22 = add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z)));
+    const b0 = add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2)));
+    const b1 = sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2));
+    const b2 = add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2)));
+    const c00 = sub(mul(a11, a22), mul(a12, a12));
+    const c01 = sub(mul(a02, a12), mul(a01, a22));
+    const c02 = sub(mul(a01, a12), mul(a02, a11));
+    const c11 = sub(mul(a00, a22), mul(a02, a02));
+    const c12 = sub(mul(a01, a02), mul(a00, a12));
+    const c22 = sub(mul(a00, a11), mul(a01, a01));
+    const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
+    const ok = f64x2.gt(det, tiny);
+    const r = div(one, det);
+    const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
+    const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
+    const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
+    solvable = i64x2.add(solvable, ok);
+    v128.store(outX + o, x);
+    v128.store(outY + o, y);
+    v128.store(outZ + o, z);
+    if (withDist) {
+      v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
+      v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
+      v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
+    }
+  }
+  return solvable;
+}
+
 /** 3 views, two cases per step: triangulate3Range operation for operation. */
 function triangulate3(
   from: i32, to: i32, n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
@@ -208,105 +263,74 @@ function triangulate3(
   const S2x = splat(s2x), S2z = splat(s2z), W2z = splat(w2zs), W2zz = splat(w2zs * w2zs), W2zS = splat(w2zs * s2z);
   const u1 = u + stride, v1 = v + stride, d1 = outDist + stride;
   const u2 = u1 + stride, v2 = v1 + stride, d2 = d1 + stride;
-  let solvable = i64x2.splat(0);
-  let i = from;
   // One loop with ray distances and one without (V8 does not unswitch loops).
-  if (outDist != 0) {
-    for (; i + 1 < to; i += 2) {
-      const o = <usize>i << 3;
-      const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
-      const i0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
-      const p0x = mul(w0x, i0), p0y = mul(w0y, i0), p0z = mul(W0z, i0);
-      const q0 = mul(add(mul(w0x, S0x), W0zS), i0);
-      const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
-      const i1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
-      const p1x = mul(w1x, i1), p1y = mul(w1y, i1), p1z = mul(W1z, i1);
-      const q1 = mul(add(mul(w1x, S1x), W1zS), i1);
-      const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
-      const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
-      const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
-      const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
-      const a00 = add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x)));
-      const a01 = sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y));
-      const a02 = sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z));
-      const a11 = add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y)));
-      const a12 = sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z));
-      const a22 = add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z)));
-      const b0 = add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2)));
-      const b1 = sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2));
-      const b2 = add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2)));
-      const c00 = sub(mul(a11, a22), mul(a12, a12));
-      const c01 = sub(mul(a02, a12), mul(a01, a22));
-      const c02 = sub(mul(a01, a12), mul(a02, a11));
-      const c11 = sub(mul(a00, a22), mul(a02, a02));
-      const c12 = sub(mul(a01, a02), mul(a00, a12));
-      const c22 = sub(mul(a00, a11), mul(a01, a01));
-      const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
-      const ok = f64x2.gt(det, tiny);
-      const r = div(one, det);
-      const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
-      const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
-      const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
-      solvable = i64x2.add(solvable, ok);
-      v128.store(outX + o, x);
-      v128.store(outY + o, y);
-      v128.store(outZ + o, z);
-      if (true) {
-        v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
-        v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
-        v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
-      }
-    }
-  } else {
-    for (; i + 1 < to; i += 2) {
-      const o = <usize>i << 3;
-      const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
-      const i0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
-      const p0x = mul(w0x, i0), p0y = mul(w0y, i0), p0z = mul(W0z, i0);
-      const q0 = mul(add(mul(w0x, S0x), W0zS), i0);
-      const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
-      const i1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
-      const p1x = mul(w1x, i1), p1y = mul(w1y, i1), p1z = mul(W1z, i1);
-      const q1 = mul(add(mul(w1x, S1x), W1zS), i1);
-      const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
-      const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
-      const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
-      const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
-      const a00 = add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x)));
-      const a01 = sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y));
-      const a02 = sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z));
-      const a11 = add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y)));
-      const a12 = sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z));
-      const a22 = add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z)));
-      const b0 = add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2)));
-      const b1 = sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2));
-      const b2 = add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2)));
-      const c00 = sub(mul(a11, a22), mul(a12, a12));
-      const c01 = sub(mul(a02, a12), mul(a01, a22));
-      const c02 = sub(mul(a01, a12), mul(a02, a11));
-      const c11 = sub(mul(a00, a22), mul(a02, a02));
-      const c12 = sub(mul(a01, a02), mul(a00, a12));
-      const c22 = sub(mul(a00, a11), mul(a01, a01));
-      const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
-      const ok = f64x2.gt(det, tiny);
-      const r = div(one, det);
-      const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
-      const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
-      const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
-      solvable = i64x2.add(solvable, ok);
-      v128.store(outX + o, x);
-      v128.store(outY + o, y);
-      v128.store(outZ + o, z);
-      if (false) {
-        v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
-        v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
-        v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
-      }
-    }
-  }
+  const solvable = outDist != 0
+    ? tri3Loop(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, zero, nan, tiny, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, true)
+    : tri3Loop(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, zero, nan, tiny, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, false);
+  const i = from + ((to - from) & ~1);
   let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
   if (i < to) singular += triangulate3Range(i, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist);
   return singular;
+}
+
+/** The 4-view loop, with or without ray distances (constant after inlining). */
+@inline function tri4Loop(
+  from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, u3: usize, v3: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize, d3: usize,
+  one: v128, zero: v128, nan: v128, tiny: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128, S3x: v128, S3z: v128, W3z: v128, W3zz: v128, W3zS: v128, withDist: bool,
+): v128 {
+  let solvable = i64x2.splat(0);
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const o = <usize>i << 3;
+    const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
+    const i0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
+    const p0x = mul(w0x, i0), p0y = mul(w0y, i0), p0z = mul(W0z, i0);
+    const q0 = mul(add(mul(w0x, S0x), W0zS), i0);
+    const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
+    const i1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
+    const p1x = mul(w1x, i1), p1y = mul(w1y, i1), p1z = mul(W1z, i1);
+    const q1 = mul(add(mul(w1x, S1x), W1zS), i1);
+    const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
+    const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
+    const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
+    const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
+    const w3x = sub(v128.load(u3 + o), S3x), w3y = v128.load(v3 + o);
+    const i3 = div(one, add(add(mul(w3x, w3x), mul(w3y, w3y)), W3zz));
+    const p3x = mul(w3x, i3), p3y = mul(w3y, i3), p3z = mul(W3z, i3);
+    const q3 = mul(add(mul(w3x, S3x), W3zS), i3);
+    const a00 = add(add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x))), sub(one, mul(w3x, p3x)));
+    const a01 = sub(sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y)), mul(w3x, p3y));
+    const a02 = sub(sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z)), mul(w3x, p3z));
+    const a11 = add(add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y))), sub(one, mul(w3y, p3y)));
+    const a12 = sub(sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z)), mul(w3y, p3z));
+    const a22 = add(add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z))), sub(one, mul(W3z, p3z)));
+    const b0 = add(add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2))), sub(S3x, mul(w3x, q3)));
+    const b1 = sub(sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2)), mul(w3y, q3));
+    const b2 = add(add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2))), sub(S3z, mul(W3z, q3)));
+    const c00 = sub(mul(a11, a22), mul(a12, a12));
+    const c01 = sub(mul(a02, a12), mul(a01, a22));
+    const c02 = sub(mul(a01, a12), mul(a02, a11));
+    const c11 = sub(mul(a00, a22), mul(a02, a02));
+    const c12 = sub(mul(a01, a02), mul(a00, a12));
+    const c22 = sub(mul(a00, a11), mul(a01, a01));
+    const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
+    const ok = f64x2.gt(det, tiny);
+    const r = div(one, det);
+    const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
+    const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
+    const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
+    solvable = i64x2.add(solvable, ok);
+    v128.store(outX + o, x);
+    v128.store(outY + o, y);
+    v128.store(outZ + o, z);
+    if (withDist) {
+      v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
+      v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
+      v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
+      v128.store(d3 + o, rayDistance2(x, y, z, S3x, S3z, w3x, w3y, W3z, i3));
+    }
+  }
+  return solvable;
 }
 
 /** 4 views, two cases per step: triangulate4Range operation for operation. */
@@ -327,112 +351,11 @@ function triangulate4(
   const u1 = u + stride, v1 = v + stride, d1 = outDist + stride;
   const u2 = u1 + stride, v2 = v1 + stride, d2 = d1 + stride;
   const u3 = u2 + stride, v3 = v2 + stride, d3 = d2 + stride;
-  let solvable = i64x2.splat(0);
-  let i = from;
   // One loop with ray distances and one without (V8 does not unswitch loops).
-  if (outDist != 0) {
-    for (; i + 1 < to; i += 2) {
-      const o = <usize>i << 3;
-      const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
-      const i0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
-      const p0x = mul(w0x, i0), p0y = mul(w0y, i0), p0z = mul(W0z, i0);
-      const q0 = mul(add(mul(w0x, S0x), W0zS), i0);
-      const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
-      const i1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
-      const p1x = mul(w1x, i1), p1y = mul(w1y, i1), p1z = mul(W1z, i1);
-      const q1 = mul(add(mul(w1x, S1x), W1zS), i1);
-      const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
-      const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
-      const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
-      const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
-      const w3x = sub(v128.load(u3 + o), S3x), w3y = v128.load(v3 + o);
-      const i3 = div(one, add(add(mul(w3x, w3x), mul(w3y, w3y)), W3zz));
-      const p3x = mul(w3x, i3), p3y = mul(w3y, i3), p3z = mul(W3z, i3);
-      const q3 = mul(add(mul(w3x, S3x), W3zS), i3);
-      const a00 = add(add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x))), sub(one, mul(w3x, p3x)));
-      const a01 = sub(sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y)), mul(w3x, p3y));
-      const a02 = sub(sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z)), mul(w3x, p3z));
-      const a11 = add(add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y))), sub(one, mul(w3y, p3y)));
-      const a12 = sub(sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z)), mul(w3y, p3z));
-      const a22 = add(add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z))), sub(one, mul(W3z, p3z)));
-      const b0 = add(add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2))), sub(S3x, mul(w3x, q3)));
-      const b1 = sub(sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2)), mul(w3y, q3));
-      const b2 = add(add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2))), sub(S3z, mul(W3z, q3)));
-      const c00 = sub(mul(a11, a22), mul(a12, a12));
-      const c01 = sub(mul(a02, a12), mul(a01, a22));
-      const c02 = sub(mul(a01, a12), mul(a02, a11));
-      const c11 = sub(mul(a00, a22), mul(a02, a02));
-      const c12 = sub(mul(a01, a02), mul(a00, a12));
-      const c22 = sub(mul(a00, a11), mul(a01, a01));
-      const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
-      const ok = f64x2.gt(det, tiny);
-      const r = div(one, det);
-      const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
-      const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
-      const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
-      solvable = i64x2.add(solvable, ok);
-      v128.store(outX + o, x);
-      v128.store(outY + o, y);
-      v128.store(outZ + o, z);
-      if (true) {
-        v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
-        v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
-        v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
-        v128.store(d3 + o, rayDistance2(x, y, z, S3x, S3z, w3x, w3y, W3z, i3));
-      }
-    }
-  } else {
-    for (; i + 1 < to; i += 2) {
-      const o = <usize>i << 3;
-      const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
-      const i0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
-      const p0x = mul(w0x, i0), p0y = mul(w0y, i0), p0z = mul(W0z, i0);
-      const q0 = mul(add(mul(w0x, S0x), W0zS), i0);
-      const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
-      const i1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
-      const p1x = mul(w1x, i1), p1y = mul(w1y, i1), p1z = mul(W1z, i1);
-      const q1 = mul(add(mul(w1x, S1x), W1zS), i1);
-      const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
-      const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
-      const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
-      const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
-      const w3x = sub(v128.load(u3 + o), S3x), w3y = v128.load(v3 + o);
-      const i3 = div(one, add(add(mul(w3x, w3x), mul(w3y, w3y)), W3zz));
-      const p3x = mul(w3x, i3), p3y = mul(w3y, i3), p3z = mul(W3z, i3);
-      const q3 = mul(add(mul(w3x, S3x), W3zS), i3);
-      const a00 = add(add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x))), sub(one, mul(w3x, p3x)));
-      const a01 = sub(sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y)), mul(w3x, p3y));
-      const a02 = sub(sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z)), mul(w3x, p3z));
-      const a11 = add(add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y))), sub(one, mul(w3y, p3y)));
-      const a12 = sub(sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z)), mul(w3y, p3z));
-      const a22 = add(add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z))), sub(one, mul(W3z, p3z)));
-      const b0 = add(add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2))), sub(S3x, mul(w3x, q3)));
-      const b1 = sub(sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2)), mul(w3y, q3));
-      const b2 = add(add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2))), sub(S3z, mul(W3z, q3)));
-      const c00 = sub(mul(a11, a22), mul(a12, a12));
-      const c01 = sub(mul(a02, a12), mul(a01, a22));
-      const c02 = sub(mul(a01, a12), mul(a02, a11));
-      const c11 = sub(mul(a00, a22), mul(a02, a02));
-      const c12 = sub(mul(a01, a02), mul(a00, a12));
-      const c22 = sub(mul(a00, a11), mul(a01, a01));
-      const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
-      const ok = f64x2.gt(det, tiny);
-      const r = div(one, det);
-      const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
-      const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
-      const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
-      solvable = i64x2.add(solvable, ok);
-      v128.store(outX + o, x);
-      v128.store(outY + o, y);
-      v128.store(outZ + o, z);
-      if (false) {
-        v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
-        v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
-        v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
-        v128.store(d3 + o, rayDistance2(x, y, z, S3x, S3z, w3x, w3y, W3z, i3));
-      }
-    }
-  }
+  const solvable = outDist != 0
+    ? tri4Loop(from, to, u, v, u1, v1, u2, v2, u3, v3, outX, outY, outZ, outDist, d1, d2, d3, one, zero, nan, tiny, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, S3x, S3z, W3z, W3zz, W3zS, true)
+    : tri4Loop(from, to, u, v, u1, v1, u2, v2, u3, v3, outX, outY, outZ, outDist, d1, d2, d3, one, zero, nan, tiny, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, S3x, S3z, W3z, W3zz, W3zS, false);
+  const i = from + ((to - from) & ~1);
   let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
   if (i < to) singular += triangulate4Range(i, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist);
   return singular;
