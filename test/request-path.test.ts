@@ -263,6 +263,26 @@ describe('the symmetric pair and unit strings', () => {
       }), { numRuns: 3000 });
   });
 
+  it('the decimal is converted to the double Number() gives, bit for bit, for every digit count and exponent', () => {
+    // Up to 15 digits and |power| <= 22 take the exact integer-times-power route; longer or
+    // farther ones take parseFloat: both must give what JavaScript's own parser gives.
+    const digitString = (min: number, max: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((d) => d.join(''));
+    fc.assert(fc.property(
+      fc.constantFrom('', '+', '-'), digitString(0, 20), fc.boolean(), digitString(0, 20),
+      fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.integer({ min: 0, max: 400 })), { nil: undefined }),
+      (sign, whole, dot, frac, exp) => {
+        if (whole.length + (dot ? frac.length : 0) === 0) return;
+        const num = `${sign}${whole}${dot ? `.${frac}` : ''}${exp ? `${exp[0]}${exp[1]}${exp[2]}` : ''}`;
+        const expected = Number(num.endsWith('.') ? num.slice(0, -1) : num.replace(/^([+-]?)\./, '$10.').replace(/\.([eE])/, '$1'));
+        expect(Object.is(fastQuantity(`${num} mm`, 'length'), expected)).toBe(true);
+        expect(Object.is(fastQuantity(`${num}deg`, 'angle'), expected)).toBe(true);
+      }), { numRuns: 5000 });
+    // Both sides of the exact route's limits: 15 and 16 digits, powers 22 and 23.
+    for (const t of ['123456789012345', '1234567890123456', '9007199254740993', '1e22', '1e23', '1e-22', '1e-23', '4.35', '0.1', '-0', '-0.0e5']) {
+      expect(Object.is(fastQuantity(`${t} mm`, 'length'), Number(t))).toBe(true);
+    }
+  });
+
   it('anything else goes to mathjs (or is refused) exactly as before', () => {
     for (const s of ['1 in', '2 inch', '15 degrees', '1 m', '0.5 turn', '4.5 centimeters', '1e3 um']) {
       expect(Number.isNaN(fastQuantity(s, 'length')) && Number.isNaN(fastQuantity(s, 'angle'))).toBe(true);

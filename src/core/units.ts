@@ -23,6 +23,8 @@ const DEG_IN_RAD = Math.PI / 180;
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isSpace = (c: number) => c === 32 || c === 9;
 
+const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
 /**
  * The common unit strings ("4.5 cm", "-15deg", "0.26 rad", "1e1 mm", spaces and tabs
  * around) read without a regular expression or mathjs, with mathjs's own arithmetic
@@ -34,25 +36,46 @@ export function fastQuantity(text: string, quantity: Quantity): number {
   let i = 0;
   while (i < n && isSpace(text.charCodeAt(i))) i++;
   let c = i < n ? text.charCodeAt(i) : -1;
-  if (c === 43 || c === 45) c = ++i < n ? text.charCodeAt(i) : -1;
+  let negative = false;
+  if (c === 43 || c === 45) {
+    negative = c === 45;
+    c = ++i < n ? text.charCodeAt(i) : -1;
+  }
+  // The digits as an integer m and a power of ten, for the exact conversion below.
   let digits = 0;
+  let m = 0;
+  let fraction = 0;
   while (isDigit(c)) {
     digits++;
+    m = m * 10 + (c - 48);
     c = ++i < n ? text.charCodeAt(i) : -1;
   }
   if (c === 46) {
     c = ++i < n ? text.charCodeAt(i) : -1;
     while (isDigit(c)) {
       digits++;
+      fraction++;
+      m = m * 10 + (c - 48);
       c = ++i < n ? text.charCodeAt(i) : -1;
     }
   }
   if (digits === 0) return NaN;
+  let exponent = 0;
+  let exponentDigits = 0;
   if (c === 101 || c === 69) {
     c = ++i < n ? text.charCodeAt(i) : -1;
-    if (c === 43 || c === 45) c = ++i < n ? text.charCodeAt(i) : -1;
+    let exponentSign = 1;
+    if (c === 43 || c === 45) {
+      exponentSign = c === 45 ? -1 : 1;
+      c = ++i < n ? text.charCodeAt(i) : -1;
+    }
     if (!isDigit(c)) return NaN;
-    while (isDigit(c)) c = ++i < n ? text.charCodeAt(i) : -1;
+    while (isDigit(c)) {
+      exponentDigits++;
+      exponent = exponent * 10 + (c - 48);
+      c = ++i < n ? text.charCodeAt(i) : -1;
+    }
+    exponent *= exponentSign;
   }
   while (i < n && isSpace(text.charCodeAt(i))) i++;
   let last = n;
@@ -65,7 +88,13 @@ export function fastQuantity(text: string, quantity: Quantity): number {
   else if (len === 3 && u0 === 100 && u1 === 101 && u2 === 103) unit = 3; // deg
   else if (len === 3 && u0 === 114 && u1 === 97 && u2 === 100) unit = 4; // rad
   if (unit === 0 || (unit <= 2) !== (quantity === 'length')) return NaN;
-  const x = parseFloat(text); // the same digits as Number(text.slice(start, end)): the grammar is checked above
+  // At most 15 digits make an exact integer m, and 10^k for |k| <= 22 is an exact double, so
+  // one multiplication or division rounds once: the double nearest the decimal, as
+  // parseFloat gives (Clinger's fast path). Anything else is left to parseFloat.
+  const k = exponent - fraction;
+  const x = digits <= 15 && exponentDigits <= 3 && k >= -22 && k <= 22
+    ? (negative ? -1 : 1) * (k < 0 ? m / POW10[-k] : m * POW10[k])
+    : parseFloat(text); // the same digits as Number(text.slice(start, end)): the grammar is checked above
   return unit === 1 || unit === 3 ? x : unit === 2 ? (x * 0.01) / 0.001 : (x * 1) / DEG_IN_RAD;
 }
 
