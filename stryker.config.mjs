@@ -1,7 +1,12 @@
-// Mutation testing of the safety-critical code: `npm run mutate` (not part of `npm test`; it takes minutes).
-// A narrower run (this shared 2-core machine: one file group at a time):
-//   npx stryker run --mutate 'src/needle/*.ts,src/targeting/uncertainty.ts' --concurrency 1
-// fast-check properties run with a fixed seed under Stryker (see test/setup-seed.ts), so the baseline is stable.
+// Mutation testing of the safety-critical code: `npm run mutate` (not part of `npm test`; it takes
+// most of an hour on a 2-core machine). One file group at a time, as measured for the README:
+//   npx stryker run --mutate 'src/plan/**/*.ts'
+//   STRYKER_TESTS=targeting npx stryker run --mutate 'src/needle/*.ts,src/targeting/uncertainty.ts'
+//   STRYKER_TESTS=targeting npx stryker run --mutate 'src/targeting/targeting.ts,src/core/validate.ts'
+//   npx stryker run --mutate 'src/margins/margins.ts'
+// The test files it runs are in vitest.stryker.config.ts (STRYKER_TESTS=targeting leaves out the
+// margins and kernel suites). fast-check properties run with a fixed seed under Stryker
+// (test/setup-seed.ts), so the baseline is stable.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',

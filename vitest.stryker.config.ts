@@ -17,6 +17,7 @@ export default defineConfig({
       'test/bad-input.test.ts',
       'test/boundaries.test.ts',
       'test/mutation-kills.test.ts',
+      'test/mutation-kills-needle.test.ts',
       'test/mutation-kills-plan-a.test.ts',
       'test/mutation-kills-plan-b.test.ts',
       'test/plan.test.ts',

@@ -110,7 +110,7 @@ export function checkNeedle(c: Checker, value: unknown, path: Path): NeedleOptio
     if (device && device.outerDiameter === undefined && (device.gauge === undefined || GAUGE_OUTER_DIAMETER[device.gauge] === undefined)) {
       c.add('missing_field', [...path, 'device', 'outerDiameter'], 'the outer diameter (mm), or a gauge with a table value, for the lateral approach', undefined);
     }
-  } else if (n.lateral !== undefined) {
+  } else if (approach === 'vertical' && n.lateral !== undefined) {
     c.add('invalid_value', [...path, 'lateral'], 'no lateral setup with the vertical approach', n.lateral);
   }
   if (!approach || !device || minStrokeMargin === undefined || warnStrokeMargin === undefined || minClearance === undefined) return undefined;
