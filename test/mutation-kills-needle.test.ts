@@ -6,6 +6,7 @@
 // The eigen-decomposition is compared with hand-made covariances of known axes and
 // with an independent closed-form (trigonometric) solver written here.
 import { describe, expect, it } from 'vitest';
+import { refusal } from './helpers/refusal.js';
 import {
   CHI2_3DOF_95, Checker, DEFAULT_LIMITS, StereotaxError, checkLateral, ellipsoid95, loadEngine, symmetricEigen3, targetWith,
   type BiopsyDevice, type Finding, type Matrix3,
@@ -30,15 +31,6 @@ const dev = (v: unknown) => check((c) => checkDevice(c, v, ['needle', 'device'])
 const lat = (v: unknown) => check((c) => checkLateralSetup(c, v, ['needle', 'lateral']));
 const ndl = (v: unknown) => check((c) => checkNeedle(c, v, ['needle']));
 
-function refusal(fn: () => unknown): StereotaxError {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof StereotaxError)) throw new Error(`expected a StereotaxError, got ${String(e)}`);
-    return e;
-  }
-  throw new Error('expected a StereotaxError, got a result');
-}
 
 describe('needle device validation', () => {
   it('a device that is not an object: one invalid_type at needle.device, no device, no crash', () => {

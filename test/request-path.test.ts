@@ -7,6 +7,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { refusal } from './helpers/refusal.js';
 import { StereotaxError, loadEngine, marginsWith, parseQuantity, planWith, targetWith } from '../src/index.js';
 import { checkTargetingRequest, fastTargetingRequest, parseTargetingRequest } from '../src/targeting/targeting.js';
 import { fastQuantity, mathjsQuantity } from '../src/core/units.js';
@@ -25,15 +26,6 @@ const req = (z = 20, extra: Record<string, unknown> = {}) => ({
 const planReq = () => ({ thickness: 45, target: [4, 30, 20], needle: { device: 'vacuum-9g-20' } });
 const marginsReq = () => ({ histology: 'invasive', specimen: { shape: 'sphere', center: [0, 0, 0], radius: 25 }, lesion: { shape: 'sphere', center: [0, 0, 0], radius: 5 } });
 
-function refusal(fn: () => unknown): StereotaxError {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof StereotaxError)) throw new Error(`expected a StereotaxError, got ${String(e)}`);
-    return e;
-  }
-  throw new Error('expected a StereotaxError, got a result');
-}
 
 describe('CLI: streaming, bounded input, nesting and stderr', () => {
   it('an array is written element by element and parses as the same JSON as one document', async () => {
