@@ -31,7 +31,6 @@ const dev = (v: unknown) => check((c) => checkDevice(c, v, ['needle', 'device'])
 const lat = (v: unknown) => check((c) => checkLateralSetup(c, v, ['needle', 'lateral']));
 const ndl = (v: unknown) => check((c) => checkNeedle(c, v, ['needle']));
 
-
 describe('needle device validation', () => {
   it('a device that is not an object: one invalid_type at needle.device, no device, no crash', () => {
     const r = dev(5);

@@ -26,7 +26,6 @@ const req = (z = 20, extra: Record<string, unknown> = {}) => ({
 const planReq = () => ({ thickness: 45, target: [4, 30, 20], needle: { device: 'vacuum-9g-20' } });
 const marginsReq = () => ({ histology: 'invasive', specimen: { shape: 'sphere', center: [0, 0, 0], radius: 25 }, lesion: { shape: 'sphere', center: [0, 0, 0], radius: 5 } });
 
-
 describe('CLI: streaming, bounded input, nesting and stderr', () => {
   it('an array is written element by element and parses as the same JSON as one document', async () => {
     const chunks: string[] = [];

@@ -205,19 +205,12 @@ export class TriangulationBatch {
    * Triangulates cases [from, to) (default: all); returns how many were singular
    * (their outputs are NaN). Chunks give the same bits as one call.
    */
-  triangulate(from = 0, to = this.capacity): number {
+  triangulate(from?: number, to?: number): number {
     this.live();
-    this.checkRange(from, to);
+    // Every case (no arguments) needs no range check: the single-request path calls it so.
+    if (from !== undefined || to !== undefined) this.checkRange(from ?? 0, to ?? this.capacity);
     const p = this.ptr;
-    return this.engine.wasm.triangulate(from, to, this.capacity, this.views, p.sourceX, p.sourceZ, this._detectorZ,
-      p.u, p.v, p.x, p.y, p.z, p.distances, p.gap);
-  }
-
-  /** triangulate() of every case, with no range to check (the single-request path). */
-  triangulateAll(): number {
-    this.live();
-    const p = this.ptr;
-    return this.engine.wasm.triangulate(0, this.capacity, this.capacity, this.views, p.sourceX, p.sourceZ, this._detectorZ,
+    return this.engine.wasm.triangulate(from ?? 0, to ?? this.capacity, this.capacity, this.views, p.sourceX, p.sourceZ, this._detectorZ,
       p.u, p.v, p.x, p.y, p.z, p.distances, p.gap);
   }
 

@@ -509,7 +509,7 @@ export function computeTargeting(engine: Engine, input: TargetingInput | Tomosyn
     s.u[k][0] = input.views[k].u;
     s.v[k][0] = input.views[k].v;
   }
-  if (b.triangulateAll() > 0) {
+  if (b.triangulate() > 0) {
     throw new StereotaxError([makeIssue('degenerate_input', ['views'], 'marks whose rays cross', 'parallel rays',
       'views: the back-projected rays are parallel, so they do not locate a point; check the marks and angles')]);
   }
