@@ -39,12 +39,22 @@ describe('square, hole and residual', () => {
       expect(r.residual.total).toBeCloseTo(ref.total, 12);
       expect(Math.abs(r.residual.alongRows)).toBeCloseTo(Math.abs(ref.alongRows), 12);
       expect(Math.abs(r.residual.alongColumns)).toBeCloseTo(Math.abs(ref.alongColumns), 12);
-      // away from ties (exactly between two holes) the same hole is chosen
+      // away from ties (exactly between two holes, or two squares) the same hole is chosen
       const frac = (u: number) => Math.abs(((u % 5) + 5) % 5 - 2.5);
-      if (frac(a) > 1e-6 && frac(b) > 1e-6) {
+      const squareTie = (u: number) => Math.abs(((u % 20) + 20) % 20 - 10) < 1e-6;
+      if (frac(a) > 1e-6 && frac(b) > 1e-6 && !squareTie(a) && !squareTie(b)) {
         expect([r.square.row, r.square.column, r.hole.row, r.hole.column]).toEqual([ref.row, ref.column, ref.holeRow, ref.holeColumn]);
       }
     }), { numRuns: 1500 });
+  });
+
+  it('a lesion exactly between two squares (fast-check seed 547743658: [30, 0]) takes the edge hole of either one, 5 mm off', () => {
+    // a = 30 lies 10 mm from the centres of squares 2 and 3; the outer holes sit 5 mm from
+    // each centre, so square 2's hole 3 and square 3's hole 1 both miss by 5 mm.
+    const r = run(lesionAt(30, 0));
+    expect(r.residual.total).toBeCloseTo(5, 12);
+    expect([[2, 3], [3, 1]]).toContainEqual([r.square.row, r.hole.row]);
+    expect([r.square.column, r.hole.column]).toEqual([1, 2]);
   });
 
   it('a lesion on a hole\'s axis has no residual, whatever its depth', () => {
