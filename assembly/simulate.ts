@@ -13,7 +13,7 @@
 // result never depends on how blocks are spread over workers. Percentiles come
 // from histograms of |error| with 0.001 mm bins (integer counts).
 //
-// The SIMD build runs the same per-trial code (SIMD_SIM re-exported below); all
+// Both builds run this same code (the SIMD build re-exports it, with no SIMD in it); all
 // arithmetic is IEEE-754 double with no fused operations, so both builds give the
 // same bits.
 
@@ -113,7 +113,7 @@ export function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32
 let key0: u32 = 0, key1: u32 = 0, trialLo: u32 = 0, trialHi: u32 = 0;
 let blockIndex: u32 = 0;
 // Words not yet used, in order (q1 first).
-let q1: u64 = 0, q2: u64 = 0, q3: u64 = 0;
+let q1: u64 = 0;
 let left: i32 = 0;
 let cachedNormal: f64 = 0;
 let haveNormal = false;
@@ -126,53 +126,18 @@ let haveNormal = false;
   haveNormal = false;
 }
 
-/**
- * Philox4x32-10 of blocks j and j + 1 of the current trial at once (the SIMD build):
- * each i64x2 lane holds one block's 32-bit word in its low half, so i64x2.mul gives the
- * full 64-bit products. The same arithmetic as philox(), lane by lane.
- */
-@inline function philoxPair(j: u32): void {
-  const mask = i64x2.splat(0xffffffff);
-  const m0 = i64x2.splat(<i64>M0), m1 = i64x2.splat(<i64>M1);
-  let x0 = i64x2.splat(<i64>trialLo), x1 = i64x2.splat(<i64>trialHi);
-  let x2 = i64x2.replace_lane(i64x2.splat(<i64>j), 1, <i64>(j + 1)), x3 = i64x2.splat(0);
-  let k0 = key0, k1 = key1;
-  for (let round = 0; round < 10; round++) {
-    const p0 = i64x2.mul(m0, x0);
-    const p1 = i64x2.mul(m1, x2);
-    x0 = v128.xor(v128.xor(i64x2.shr_u(p1, 32), x1), i64x2.splat(<i64>k0));
-    x1 = v128.and(p1, mask);
-    x2 = v128.xor(v128.xor(i64x2.shr_u(p0, 32), x3), i64x2.splat(<i64>k1));
-    x3 = v128.and(p0, mask);
-    k0 += W0; k1 += W1;
-  }
-  const lo01 = v128.or(x0, i64x2.shl(x1, 32)), lo23 = v128.or(x2, i64x2.shl(x3, 32));
-  // Block j's two words, then block j + 1's.
-  q1 = <u64>i64x2.extract_lane(lo23, 0);
-  q2 = <u64>i64x2.extract_lane(lo01, 1);
-  q3 = <u64>i64x2.extract_lane(lo23, 1);
-  r0 = <u32>i64x2.extract_lane(x0, 0);
-  r1 = <u32>i64x2.extract_lane(x1, 0);
-}
-
 @inline function nextWord(): u64 {
   if (left > 0) {
-    const w = q1;
-    q1 = q2;
-    q2 = q3;
     left--;
-    return w;
+    return q1;
   }
-  if (ASC_FEATURE_SIMD) {
-    philoxPair(blockIndex);
-    blockIndex += 2;
-    left = 3;
-  } else {
-    philox(trialLo, trialHi, blockIndex, 0, key0, key1);
-    blockIndex++;
-    q1 = (<u64>r3 << 32) | <u64>r2;
-    left = 1;
-  }
+  // Scalar in both builds: two blocks at once in i64x2 lanes (i64x2.mul, emulated on x86
+  // without AVX-512) measured slower than one block at a time, and a trial uses about
+  // nine words, so the second block's words were often thrown away.
+  philox(trialLo, trialHi, blockIndex, 0, key0, key1);
+  blockIndex++;
+  q1 = (<u64>r3 << 32) | <u64>r2;
+  left = 1;
   return (<u64>r1 << 32) | <u64>r0;
 }
 
@@ -293,17 +258,41 @@ function triangulate(views: i32, dz: f64): bool {
   return true;
 }
 
-// Per histogram, the lowest and highest slot touched (i32 pairs), so the host reads and
-// clears only that range.
+// Per histogram, a slot range holding every slot touched (i32 pairs), so the host reads and
+// clears only that range. It is widened once per call from the largest |error| of each group
+// (every axis error and the aperture distance are at most that error's length), not per bin.
 let extent: usize = 0;
 
+@inline function slotOf(value: f64): i32 {
+  // trunc_sat then an integer clamp: the same slot as clamping in f64 first, for every value.
+  let s = <i32>Math.floor(value * 1000.0);
+  s = s > HIST_BINS ? HIST_BINS : s;
+  s = s < -HIST_BINS - 1 ? -HIST_BINS - 1 : s;
+  return s + HIST_BINS + 1;
+}
+
 @inline function bin(hist: usize, h: i32, value: f64): void {
-  const slot = <i32>Math.max(Math.min(Math.floor(value * 1000.0), <f64>HIST_BINS), <f64>(-HIST_BINS - 1)) + HIST_BINS + 1;
-  const p = hist + ((<usize>h * <usize>HIST_LEN + <usize>slot) << 2);
+  const p = hist + ((<usize>h * <usize>HIST_LEN + <usize>slotOf(value)) << 2);
   store<u32>(p, load<u32>(p) + 1);
+}
+
+/** Widens histogram h's range to slots [lo, hi]. */
+function widen(h: i32, lo: i32, hi: i32): void {
   const e = extent + (<usize>h << 3);
-  if (slot < load<i32>(e)) store<i32>(e, slot);
-  if (slot > load<i32>(e, 4)) store<i32>(e, slot, 4);
+  if (lo < load<i32>(e)) store<i32>(e, lo);
+  if (hi > load<i32>(e, 4)) store<i32>(e, hi, 4);
+}
+
+/**
+ * The ranges of a group's histograms from its largest error length m: axis errors in
+ * [-m, m], lengths and distances in [0, m], one slot of margin each side for rounding.
+ */
+function widenGroup(group: i32, m: f64, distance: bool): void {
+  const lo = max(slotOf(-m) - 1, 0), hi = min(slotOf(m) + 1, HIST_LEN - 1);
+  const zero = max(slotOf(0.0) - 1, 0);
+  for (let a = 0; a < 3; a++) widen(group * 4 + a, lo, hi);
+  widen(group * 4 + 3, zero, hi);
+  if (distance) widen(12, zero, hi);
 }
 
 /** Adds one error vector to the even or odd sums (base) and to its group's histograms. */
@@ -458,5 +447,8 @@ export function simulate(
       store<f64>(out + o, load<f64>(acc + o) + load<f64>(acc + (<usize>SUMS << 3) + o));
     }
   }
+  if (load<f64>(counters + (<usize>K_TRIALS << 3)) > 0) widenGroup(0, load<f64>(counters + (<usize>K_MAX << 3)), false);
+  if (load<f64>(counters + (<usize>K_CLASSIC << 3)) > 0) widenGroup(1, load<f64>(counters + (<usize>(K_MAX + 1) << 3)), false);
+  if (load<f64>(counters + (<usize>K_PLACED << 3)) > 0) widenGroup(2, load<f64>(counters + (<usize>(K_MAX + 2) << 3)), true);
   return singular;
 }

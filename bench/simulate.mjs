@@ -1,6 +1,8 @@
 // Simulation throughput (npm run bench:simulate): the wasm kernel (SIMD and scalar
 // builds, in this thread), a plain-JS twin of the same trial loop (same Philox4x32-10,
-// same polar normals, same geometry, same sums and histograms), and 1 against 2 worker
+// same polar normals, same geometry; targeting and classic errors, block sums, largest
+// errors and histograms, checked against the kernel's summary before anything is
+// reported), and 1 against 2 worker
 // threads. Variants are interleaved within each round; rounds are repeated and the
 // min / median / max trials per second reported. Memory is sampled over a long run.
 //   node bench/simulate.mjs [--trials N] [--rounds R] [--long N] [scenario.json]
@@ -59,34 +61,77 @@ function twin(s, trials) {
   };
   const draw = (d) => ('constant' in d ? d.constant : 'uniform' in d ? d.uniform[0] + (d.uniform[1] - d.uniform[0]) * uniform() : d.normal[0] + d.normal[1] * normal());
   const sigma = s.marking.sigma;
-  const sums = new Float64Array(8);
-  const hist = new Uint32Array(4 * 262146);
-  const bin = (h, v) => { const b = Math.max(Math.min(Math.floor(v * 1000), 131072), -131073); hist[h * 262146 + b + 131073]++; };
-  const u = [0, 0], v = [0, 0];
-  for (let i = 0; i < trials; i++) {
-    lo = i >>> 0; hi = Math.floor(i / 4294967296); j = 0; haveSpare = false; haveNormal = false;
-    const T = draw(s.breast.thickness);
-    const Px = draw(s.lesion.x), Py = draw(s.lesion.y), Pz = draw(s.lesion.zFraction) * T;
-    draw(s.lesion.radius);
-    for (let k = 0; k < 2; k++) {
-      const [Sx, Sz] = truth[k];
-      const t = (dz - Sz) / (Pz - Sz);
-      u[k] = Sx + t * (Px - Sx); v[k] = t * Py;
-      if (sigma !== 0) { u[k] += sigma * normal(); v[k] += sigma * normal(); }
-    }
-    const [s0x, s0z] = believed[0], [s1x, s1z] = believed[1];
-    const w0x = u[0] - s0x, w0y = v[0], w0z = dz - s0z, w1x = u[1] - s1x, w1y = v[1], w1z = dz - s1z;
-    const nx = w0y * w1z - w0z * w1y, ny = w0z * w1x - w0x * w1z, nz = w0x * w1y - w0y * w1x;
-    const nn = nx * nx + ny * ny + nz * nz;
-    const Dx = s1x - s0x, Dz = s1z - s0z;
-    const a = ((-Dz * w1y) * nx + (Dz * w1x - Dx * w1z) * ny + (Dx * w1y) * nz) / nn;
-    const b = ((-Dz * w0y) * nx + (Dz * w0x - Dx * w0z) * ny + (Dx * w0y) * nz) / nn;
-    const ex = 0.5 * ((s0x + a * w0x) + (s1x + b * w1x)) - Px, ey = 0.5 * (a * w0y + b * w1y) - Py, ez = 0.5 * ((s0z + a * w0z) + (s1z + b * w1z)) - Pz;
+  // The kernel's whole trial loop for two-view scenarios without a needle: targeting and,
+  // for a symmetric pair, classic errors; per block of trials even and odd sums apart,
+  // blocks added in order; counts, largest error lengths, 0.001 mm histograms.
+  const BLOCK = 65536, HB = 131072, HL = 2 * HB + 2;
+  const [A0, A1] = s.unit.angles;
+  const symmetric = Math.abs(A0 + A1) <= 1e-9;
+  const plus = A0 > 0 ? 0 : 1, minus = 1 - plus;
+  const classicK = 0.5 / Math.tan((Math.abs(A0) * Math.PI) / 180), gap = g.sourceToDetector - g.sourceToSupport;
+  const acc = new Float64Array(32), sums = new Float64Array(16);
+  const hist = new Uint32Array(8 * HL);
+  let nTarget = 0, nClassic = 0, maxT = 0, maxC = 0;
+  const bin = (h, v) => { const b = Math.max(Math.min(Math.floor(v * 1000), HB), -HB - 1); hist[h * HL + b + HB + 1]++; };
+  const score = (o, grp, ex, ey, ez) => {
     const er = Math.sqrt(ex * ex + ey * ey + ez * ez);
-    sums[0] += ex; sums[1] += ex * ex; sums[2] += ey; sums[3] += ey * ey; sums[4] += ez; sums[5] += ez * ez; sums[6] += er; sums[7] += er * er;
-    bin(0, ex); bin(1, ey); bin(2, ez); bin(3, er);
+    acc[o] += ex; acc[o + 1] += ex * ex; acc[o + 2] += ey; acc[o + 3] += ey * ey;
+    acc[o + 4] += ez; acc[o + 5] += ez * ez; acc[o + 6] += er; acc[o + 7] += er * er;
+    bin(grp * 4, ex); bin(grp * 4 + 1, ey); bin(grp * 4 + 2, ez); bin(grp * 4 + 3, er);
+    return er;
+  };
+  const u = [0, 0], v = [0, 0];
+  for (let from = 0; from < trials; from += BLOCK) {
+    acc.fill(0);
+    const to = Math.min(from + BLOCK, trials);
+    for (let i = from; i < to; i++) {
+      const base = ((i - from) & 1) * 16;
+      lo = i >>> 0; hi = Math.floor(i / 4294967296); j = 0; haveSpare = false; haveNormal = false;
+      const T = draw(s.breast.thickness);
+      const Px = draw(s.lesion.x), Py = draw(s.lesion.y), Pz = draw(s.lesion.zFraction) * T;
+      draw(s.lesion.radius);
+      for (let k = 0; k < 2; k++) {
+        const [Sx, Sz] = truth[k];
+        const t = (dz - Sz) / (Pz - Sz);
+        u[k] = Sx + t * (Px - Sx); v[k] = t * Py;
+        if (sigma !== 0) { u[k] += sigma * normal(); v[k] += sigma * normal(); }
+      }
+      const [s0x, s0z] = believed[0], [s1x, s1z] = believed[1];
+      const w0x = u[0] - s0x, w0y = v[0], w0z = dz - s0z, w1x = u[1] - s1x, w1y = v[1], w1z = dz - s1z;
+      const nx = w0y * w1z - w0z * w1y, ny = w0z * w1x - w0x * w1z, nz = w0x * w1y - w0y * w1x;
+      const nn = nx * nx + ny * ny + nz * nz;
+      const n0 = w0x * w0x + w0y * w0y + w0z * w0z, n1 = w1x * w1x + w1y * w1y + w1z * w1z;
+      if (!(nn > 5e-13 * (n0 * n1))) continue;
+      const Dx = s1x - s0x, Dz = s1z - s0z;
+      const a = ((-Dz * w1y) * nx + (Dz * w1x - Dx * w1z) * ny + (Dx * w1y) * nz) / nn;
+      const b = ((-Dz * w0y) * nx + (Dz * w0x - Dx * w0z) * ny + (Dx * w0y) * nz) / nn;
+      const qx = 0.5 * ((s0x + a * w0x) + (s1x + b * w1x)), qy = 0.5 * (a * w0y + b * w1y), qz = 0.5 * ((s0z + a * w0z) + (s1z + b * w1z));
+      nTarget++;
+      const rT = score(base, 0, qx - Px, qy - Py, qz - Pz);
+      if (rT > maxT) maxT = rT;
+      if (symmetric) {
+        const cx = 0.5 * (u[plus] + u[minus]), cy = 0.5 * (v[plus] + v[minus]), cz = (u[minus] - u[plus]) * classicK - gap;
+        nClassic++;
+        const rC = score(base + 8, 1, cx - Px, cy - Py, cz - Pz);
+        if (rC > maxC) maxC = rC;
+      }
+    }
+    for (let k = 0; k < 16; k++) sums[k] += acc[k] + acc[16 + k];
   }
-  return { zsd: Math.sqrt(sums[5] / trials - (sums[4] / trials) ** 2) };
+  const p = (h, n, q) => {
+    const rank = Math.ceil(q * n);
+    let cum = 0;
+    for (let bb = 0; bb <= HB; bb++) {
+      cum += hist[h * HL + HB + 1 + bb] + hist[h * HL + HB - bb];
+      if (cum >= rank) return Number(((bb + 1) * 0.001).toFixed(3));
+    }
+    return null;
+  };
+  const stats = (o, n, h) => ({ mean: sums[o] / n, sd: Math.sqrt(Math.max(0, sums[o + 1] / n - (sums[o] / n) ** 2)), p95: p(h, n, 0.95) });
+  return {
+    n: nTarget, nClassic, maxT, maxC,
+    z: stats(4, nTarget, 2), r: stats(6, nTarget, 3), classicZ: nClassic ? stats(12, nClassic, 6) : null,
+  };
 }
 
 // ---- rounds ----
@@ -100,6 +145,25 @@ const variants = {
   '1 worker (SIMD)': () => simulate(scenario, { pool: pools[1], kernel: 'simd' }),
   '2 workers (SIMD)': () => simulate(scenario, { pool: pools[2], kernel: 'simd' }),
 };
+// The twin must compute what the kernel computes: largest errors exactly, sums to
+// rounding (the kernel's are combined exactly), percentiles from identical histograms.
+function agreement(k, t) {
+  const close = (x, y) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x));
+  const rows = [
+    ['targeting max r', k.targetingError.r.max, t.maxT],
+    ['targeting z mean', k.targetingError.z.mean, t.z.mean], ['targeting z sd', k.targetingError.z.sd, t.z.sd],
+    ['targeting z p95', k.targetingError.z.p95, t.z.p95], ['targeting r mean', k.targetingError.r.mean, t.r.mean],
+    ['targeting r p95', k.targetingError.r.p95, t.r.p95],
+  ];
+  if (k.classicError) rows.push(['classic max r', k.classicError.r.max, t.maxC], ['classic z mean', k.classicError.z.mean, t.classicZ.mean],
+    ['classic z sd', k.classicError.z.sd, t.classicZ.sd], ['classic z p95', k.classicError.z.p95, t.classicZ.p95]);
+  const bad = rows.filter(([, x, y]) => !close(x, y));
+  if (bad.length) {
+    console.error('bench: the plain-JS twin disagrees with the kernel; not reporting:', bad);
+    process.exit(1);
+  }
+  return Object.fromEntries(rows.map(([name, x, y]) => [name, { kernel: x, twin: y }]));
+}
 const rates = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
 const check = {};
 for (const [name, fn] of Object.entries(variants)) check[name] = await fn(); // warm-up, and agreement below
@@ -126,7 +190,7 @@ const out = {
     '1 worker / plain-JS twin': ratio('1 worker (SIMD)', 'plain-JS twin, this thread'),
     '2 workers / 1 worker': ratio('2 workers (SIMD)', '1 worker (SIMD)'),
   },
-  twinAgreement: { kernelZsd: check['wasm SIMD, this thread'].targetingError.z.sd, twinZsd: check['plain-JS twin, this thread'].zsd },
+  twinAgreement: agreement(check['wasm SIMD, this thread'], check['plain-JS twin, this thread']),
 };
 for (const p of Object.values(pools)) await p.close();
 

@@ -171,12 +171,19 @@ export function runBlocks(engine: Engine, p: BlocksPayload): BlocksResult {
   return { firstBlock: p.firstBlock, sums, counters, hist: takeHistograms(new Uint32Array(mem(), r.hist, HISTOGRAMS * HIST_LEN), extents) };
 }
 
-/** Copies out the touched range of each histogram and clears it, leaving the region empty. */
+/**
+ * Copies out each histogram's occupied range (first to last non-zero bin) and clears the
+ * range the kernel reported, leaving the region empty. The kernel's range may hold empty
+ * bins at its ends (it is derived from the largest error, not tracked per bin).
+ */
 function takeHistograms(hist: Uint32Array, extents: number[]): SparseHistograms {
   const ranges: number[] = [];
   let total = 0;
   for (let h = 0; h < HISTOGRAMS; h++) {
-    const lo = extents[2 * h], hi = extents[2 * h + 1];
+    const base = h * HIST_LEN;
+    let lo = Math.max(extents[2 * h], 0), hi = Math.min(extents[2 * h + 1], HIST_LEN - 1);
+    while (lo <= hi && hist[base + lo] === 0) lo++;
+    while (hi >= lo && hist[base + hi] === 0) hi--;
     const n = hi >= lo ? hi - lo + 1 : 0;
     ranges.push(n ? lo : 0, n);
     total += n;
@@ -185,10 +192,10 @@ function takeHistograms(hist: Uint32Array, extents: number[]): SparseHistograms 
   let at = 0;
   for (let h = 0; h < HISTOGRAMS; h++) {
     const lo = ranges[2 * h], n = ranges[2 * h + 1];
-    const part = hist.subarray(h * HIST_LEN + lo, h * HIST_LEN + lo + n);
-    counts.set(part, at);
-    part.fill(0);
+    counts.set(hist.subarray(h * HIST_LEN + lo, h * HIST_LEN + lo + n), at);
     at += n;
+    const from = Math.max(extents[2 * h], 0), to = Math.min(extents[2 * h + 1], HIST_LEN - 1);
+    if (to >= from) hist.fill(0, h * HIST_LEN + from, h * HIST_LEN + to + 1);
   }
   return { ranges, counts };
 }
