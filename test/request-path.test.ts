@@ -312,6 +312,43 @@ describe('the fast path equals the complete check', () => {
       }), { numRuns: 300 });
   });
 
+  it('an enumerable key on Object.prototype, there before the request or added by a getter during it, sends the request to the complete check', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto.id = 'inherited';
+      proto.label = 'inherited';
+      // The fast path steps aside: the complete check reads own keys only (Object.keys).
+      expect(fastTargetingRequest(req())).toBeUndefined();
+    } finally {
+      delete proto.id;
+      delete proto.label;
+    }
+    try {
+      const r: Record<string, unknown> = { ...req() };
+      const views = r.views;
+      Object.defineProperty(r, 'views', { enumerable: true, get() { proto.imageSigma = 0.5; return views; } });
+      expect(fastTargetingRequest(r)).toBeUndefined();
+      delete proto.imageSigma;
+      expect(fastTargetingRequest(req())).toBeDefined();
+      // A view lacking v, after a view whose getter adds v to Object.prototype: refused
+      // (the complete check says missing_field).
+      const [w0, w1] = req().views as Record<string, unknown>[];
+      const adding = { ...w0 };
+      Object.defineProperty(adding, 'u', { enumerable: true, get() { proto.v = w1.v; return w0.u; } });
+      expect(fastTargetingRequest({ ...req(), views: [adding, { angle: w1.angle, u: w1.u }] })).toBeUndefined();
+      delete proto.v;
+      // An inherited id there at the start, removed by a getter before anything else is scanned.
+      proto.id = 'inherited';
+      const removing: Record<string, unknown> = { ...req() };
+      Object.defineProperty(removing, 'geometry', { enumerable: true, get() { delete proto.id; return G; } });
+      expect(fastTargetingRequest(removing)).toBeUndefined();
+    } finally {
+      delete proto.imageSigma;
+      delete proto.id;
+      delete proto.v;
+    }
+  });
+
   it('anything the fast path does not take is decided by the complete check (same result or same refusal)', () => {
     const variants: unknown[] = [
       { ...req(), detector: { pixelSpacing: 0.1, origin: [0, 0] } }, { ...req(), thickness: '4.5 centimeters' }, { ...req(), thickness: 0 },

@@ -146,99 +146,103 @@ export function pixelToDetector(cal: DetectorCalibration, col: number, row: numb
 
 const MARK_RANGE = { min: -1000, max: 1000 };
 
-const hasOwn = Object.prototype.hasOwnProperty;
 
 function isPlainObject(o: unknown): o is Plain {
   return o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype;
 }
 
-// One reader per kind of object, each reading only its own keys: a shared reader sees
-// every shape (request, geometry, view, needle) and V8 then treats its loads as
-// megamorphic, which cost more than the rest of the fast path together. A reader
-// returns false on an inherited enumerable key or a key outside its fields.
-let rid: unknown, rg: unknown, rt: unknown, rv: unknown, rs: unknown, rm: unknown, rn: unknown;
-function readRequest(o: Plain): boolean {
-  rid = rg = rt = rv = rs = rm = rn = undefined;
+// The fast path's key scans. Each returns a bit per field present (0 past an unknown
+// key), so the caller reads only the fields the scan saw, each once, straight into
+// locals: no per-key hasOwnProperty call (it was a seventh of the request's
+// instructions) and no module variable to write. A key from for-in is the object's own
+// when Object.prototype, the prototype of every object taken here, has no enumerable
+// key: fastTargetingRequest checks that before (a getter could remove an inherited key
+// after the request's scan) and after (a getter could add one before a later scan).
+const UNKNOWN = 0;
+const R_ID = 1, R_GEOMETRY = 2, R_THICKNESS = 4, R_VIEWS = 8, R_SIGMA = 16, R_GAP = 32, R_NEEDLE = 64;
+function requestKeys(o: Plain): number {
+  let seen = 128;
   for (const k in o) {
-    if (!hasOwn.call(o, k)) return false;
     switch (k) {
-      case 'id': rid = o[k]; break;
-      case 'geometry': rg = o[k]; break;
-      case 'thickness': rt = o[k]; break;
-      case 'views': rv = o[k]; break;
-      case 'imageSigma': rs = o[k]; break;
-      case 'maxRayGap': rm = o[k]; break;
-      case 'needle': rn = o[k]; break;
-      default: return false;
+      case 'id': seen |= R_ID; break;
+      case 'geometry': seen |= R_GEOMETRY; break;
+      case 'thickness': seen |= R_THICKNESS; break;
+      case 'views': seen |= R_VIEWS; break;
+      case 'imageSigma': seen |= R_SIGMA; break;
+      case 'maxRayGap': seen |= R_GAP; break;
+      case 'needle': seen |= R_NEEDLE; break;
+      default: return UNKNOWN;
     }
   }
-  return true;
+  return seen;
 }
 
-let g0: unknown, g1: unknown, g2: unknown;
-function readGeometry(o: Plain): boolean {
-  g0 = g1 = g2 = undefined;
+const G_SID = 1, G_STS = 2, G_RAH = 4;
+function geometryKeys(o: Plain): number {
+  let seen = 128;
   for (const k in o) {
-    if (!hasOwn.call(o, k)) return false;
     switch (k) {
-      case 'sourceToDetector': g0 = o[k]; break;
-      case 'sourceToSupport': g1 = o[k]; break;
-      case 'rotationAxisHeight': g2 = o[k]; break;
-      default: return false;
+      case 'sourceToDetector': seen |= G_SID; break;
+      case 'sourceToSupport': seen |= G_STS; break;
+      case 'rotationAxisHeight': seen |= G_RAH; break;
+      default: return UNKNOWN;
     }
   }
-  return true;
+  return seen;
 }
 
-let va: unknown, vu: unknown, vv: unknown, vl: unknown;
-function readView(o: Plain): boolean {
-  va = vu = vv = vl = undefined;
+const V_ANGLE = 1, V_U = 2, V_V = 4, V_LABEL = 8;
+function viewKeys(o: Plain): number {
+  let seen = 128;
   for (const k in o) {
-    if (!hasOwn.call(o, k)) return false;
     switch (k) {
-      case 'angle': va = o[k]; break;
-      case 'u': vu = o[k]; break;
-      case 'v': vv = o[k]; break;
-      case 'label': vl = o[k]; break;
-      default: return false;
+      case 'angle': seen |= V_ANGLE; break;
+      case 'u': seen |= V_U; break;
+      case 'v': seen |= V_V; break;
+      case 'label': seen |= V_LABEL; break;
+      default: return UNKNOWN;
     }
   }
-  return true;
+  return seen;
 }
 
-let na: unknown, nd: unknown, nMin: unknown, nWarn: unknown, nClear: unknown;
-function readNeedle(o: Plain): boolean {
-  na = nd = nMin = nWarn = nClear = undefined;
+const N_APPROACH = 1, N_DEVICE = 2, N_MIN = 4, N_WARN = 8, N_CLEAR = 16;
+function needleKeys(o: Plain): number {
+  let seen = 128;
   for (const k in o) {
-    if (!hasOwn.call(o, k)) return false;
     switch (k) {
-      case 'approach': na = o[k]; break;
-      case 'device': nd = o[k]; break;
-      case 'minStrokeMargin': nMin = o[k]; break;
-      case 'warnStrokeMargin': nWarn = o[k]; break;
-      case 'minClearance': nClear = o[k]; break;
-      default: return false;
+      case 'approach': seen |= N_APPROACH; break;
+      case 'device': seen |= N_DEVICE; break;
+      case 'minStrokeMargin': seen |= N_MIN; break;
+      case 'warnStrokeMargin': seen |= N_WARN; break;
+      case 'minClearance': seen |= N_CLEAR; break;
+      default: return UNKNOWN;
     }
   }
-  return true;
+  return seen;
 }
 
-let dName: unknown, dGauge: unknown, dThrow: unknown, dAperture: unknown, dTip: unknown, dOuter: unknown;
-function readDevice(o: Plain): boolean {
-  dName = dGauge = dThrow = dAperture = dTip = dOuter = undefined;
+const D_NAME = 1, D_GAUGE = 2, D_THROW = 4, D_APERTURE = 8, D_TIP = 16, D_OUTER = 32;
+function deviceKeys(o: Plain): number {
+  let seen = 128;
   for (const k in o) {
-    if (!hasOwn.call(o, k)) return false;
     switch (k) {
-      case 'name': dName = o[k]; break;
-      case 'gauge': dGauge = o[k]; break;
-      case 'throw': dThrow = o[k]; break;
-      case 'apertureLength': dAperture = o[k]; break;
-      case 'tipLength': dTip = o[k]; break;
-      case 'outerDiameter': dOuter = o[k]; break;
-      default: return false;
+      case 'name': seen |= D_NAME; break;
+      case 'gauge': seen |= D_GAUGE; break;
+      case 'throw': seen |= D_THROW; break;
+      case 'apertureLength': seen |= D_APERTURE; break;
+      case 'tipLength': seen |= D_TIP; break;
+      case 'outerDiameter': seen |= D_OUTER; break;
+      default: return UNKNOWN;
     }
   }
-  return true;
+  return seen;
+}
+
+/** True when Object.prototype has an enumerable key (for-in would then list inherited keys). */
+function prototypeTouched(): boolean {
+  for (const k in Object.prototype) if (k !== undefined) return true;
+  return false;
 }
 
 /** A number or a common unit string as mm/deg; NaN for anything else. */
@@ -253,27 +257,35 @@ function qty(v: unknown, q: Quantity): number {
  * check then decides and names every issue. Its result equals the complete check's.
  */
 export function fastTargetingRequest(request: unknown): TargetingInput | undefined {
-  // The readers keep what they read in module variables: a getter that calls back in
-  // would overwrite them, so a nested call takes the complete path.
-  if (fastBusy) return undefined;
-  fastBusy = true;
+  if (prototypeTouched()) return undefined;
+  let input: TargetingInput | undefined;
   try {
-    return fastRequest(request);
+    input = fastRequest(request);
   } catch {
     return undefined;
-  } finally {
-    fastBusy = false;
   }
+  // A getter may have added an enumerable key to Object.prototype while it ran.
+  return input && !prototypeTouched() ? input : undefined;
 }
-let fastBusy = false;
 
 function fastRequest(request: unknown): TargetingInput | undefined {
-  if (!isPlainObject(request) || !readRequest(request)) return undefined;
-  const id = rid, views0 = rv, sigma0 = rs, gap0 = rm, needle0 = rn, thickness0 = rt;
-  if (!isPlainObject(rg) || !readGeometry(rg)) return undefined;
-  const sourceToDetector = qty(g0, 'length');
-  const sourceToSupport = qty(g1, 'length');
-  const rotationAxisHeight = qty(g2, 'length');
+  if (request === null || typeof request !== 'object' || Object.getPrototypeOf(request) !== Object.prototype) return undefined;
+  const o = request as Plain;
+  const rk = requestKeys(o);
+  if (rk === UNKNOWN) return undefined;
+  const id = rk & R_ID ? o.id : undefined;
+  const g = rk & R_GEOMETRY ? o.geometry : undefined;
+  const thickness0 = rk & R_THICKNESS ? o.thickness : undefined;
+  const views0 = rk & R_VIEWS ? o.views : undefined;
+  const sigma0 = rk & R_SIGMA ? o.imageSigma : undefined;
+  const gap0 = rk & R_GAP ? o.maxRayGap : undefined;
+  const needle0 = rk & R_NEEDLE ? o.needle : undefined;
+  if (g === null || typeof g !== 'object' || Object.getPrototypeOf(g) !== Object.prototype) return undefined;
+  const gk = geometryKeys(g as Plain);
+  if (gk === UNKNOWN) return undefined;
+  const sourceToDetector = qty(gk & G_SID ? (g as Plain).sourceToDetector : undefined, 'length');
+  const sourceToSupport = qty(gk & G_STS ? (g as Plain).sourceToSupport : undefined, 'length');
+  const rotationAxisHeight = qty(gk & G_RAH ? (g as Plain).rotationAxisHeight : undefined, 'length');
   if (!(sourceToDetector >= 100 && sourceToDetector <= 2000 && sourceToSupport >= 50 && sourceToSupport <= 2000
     && rotationAxisHeight >= -2000 && rotationAxisHeight <= 2000)) return undefined;
   if (sourceToSupport > sourceToDetector || rotationAxisHeight >= sourceToSupport) return undefined;
@@ -288,18 +300,22 @@ function fastRequest(request: unknown): TargetingInput | undefined {
   const n = views0.length;
   if (n < 2 || n > 64) return undefined;
   const geometry: UnitGeometry = { sourceToDetector, sourceToSupport, rotationAxisHeight };
-  const views: ViewMark[] = [];
+  const views: ViewMark[] = new Array(n);
   for (let k = 0; k < n; k++) {
+    // A hole reads as undefined and is refused here.
     const w = views0[k];
-    if (!isPlainObject(w) || !readView(w)) return undefined;
-    const angle = qty(va, 'angle');
-    const u = qty(vu, 'length');
-    const v = qty(vv, 'length');
+    if (w === null || typeof w !== 'object' || Object.getPrototypeOf(w) !== Object.prototype) return undefined;
+    const vk = viewKeys(w as Plain);
+    if (vk === UNKNOWN) return undefined;
+    const angle = qty(vk & V_ANGLE ? (w as Plain).angle : undefined, 'angle');
+    const u = qty(vk & V_U ? (w as Plain).u : undefined, 'length');
+    const v = qty(vk & V_V ? (w as Plain).v : undefined, 'length');
+    const label = vk & V_LABEL ? (w as Plain).label : undefined;
     if (!(angle > -90 && angle < 90 && u >= -1000 && u <= 1000 && v >= -1000 && v <= 1000)) return undefined;
-    if (vl !== undefined && !(typeof vl === 'string' && vl.length <= 200)) return undefined;
+    if (label !== undefined && !(typeof label === 'string' && label.length <= 200)) return undefined;
     for (let j = 0; j < k; j++) if (Math.abs(views[j].angle - angle) < MIN_ANGLE_SEPARATION) return undefined;
-    if (sourcePosition(fastSource, geometry, angle).z <= thickness) return undefined;
-    views.push({ angle, u, v });
+    if (sourceHeight(geometry, k, angle) <= thickness) return undefined;
+    views[k] = { angle, u, v };
   }
   const input: TargetingInput = { geometry, thickness, views, maxRayGap };
   if (id !== undefined) input.id = id as string;
@@ -314,18 +330,49 @@ function fastRequest(request: unknown): TargetingInput | undefined {
 
 const fastSource: Vec3 = { x: 0, y: 0, z: 0 };
 
+// A console sends the same geometry and angles request after request: the source height
+// of view k is kept with the numbers it came from, so the sine and cosine are not redone.
+const heightAngle = new Float64Array(64).fill(NaN), heightZ = new Float64Array(64);
+let heightG0 = NaN, heightG1 = NaN, heightG2 = NaN;
+function sourceHeight(g: UnitGeometry, k: number, angle: number): number {
+  if (g.sourceToDetector !== heightG0 || g.sourceToSupport !== heightG1 || g.rotationAxisHeight !== heightG2) {
+    heightAngle.fill(NaN);
+    heightG0 = g.sourceToDetector;
+    heightG1 = g.sourceToSupport;
+    heightG2 = g.rotationAxisHeight;
+  }
+  if (heightAngle[k] !== angle) {
+    heightZ[k] = sourcePosition(fastSource, g, angle).z;
+    heightAngle[k] = angle;
+  }
+  return heightZ[k];
+}
+
 function fastNeedle(value: unknown): NeedleOptions | undefined {
-  if (!isPlainObject(value) || !readNeedle(value)) return undefined;
-  if (na !== undefined && na !== 'vertical') return undefined;
-  const minRaw = nMin, warnRaw = nWarn, clearRaw = nClear;
-  if (!isPlainObject(nd) || !readDevice(nd)) return undefined;
-  const name = dName, gauge = dGauge;
+  if (!isPlainObject(value)) return undefined;
+  const nk = needleKeys(value);
+  if (nk === UNKNOWN) return undefined;
+  const approach = nk & N_APPROACH ? value.approach : undefined;
+  const d = nk & N_DEVICE ? value.device : undefined;
+  const minRaw = nk & N_MIN ? value.minStrokeMargin : undefined;
+  const warnRaw = nk & N_WARN ? value.warnStrokeMargin : undefined;
+  const clearRaw = nk & N_CLEAR ? value.minClearance : undefined;
+  if (approach !== undefined && approach !== 'vertical') return undefined;
+  if (!isPlainObject(d)) return undefined;
+  const dk = deviceKeys(d);
+  if (dk === UNKNOWN) return undefined;
+  const name = dk & D_NAME ? d.name : undefined;
+  const gauge = dk & D_GAUGE ? d.gauge : undefined;
+  const throw0 = dk & D_THROW ? d.throw : undefined;
+  const aperture0 = dk & D_APERTURE ? d.apertureLength : undefined;
+  const tip0 = dk & D_TIP ? d.tipLength : undefined;
+  const outer0 = dk & D_OUTER ? d.outerDiameter : undefined;
   if (name !== undefined && !(typeof name === 'string' && name.length <= 200)) return undefined;
   if (gauge !== undefined && !(typeof gauge === 'number' && Number.isInteger(gauge) && gauge >= 5 && gauge <= 34)) return undefined;
-  const thr = qty(dThrow, 'length');
-  const apertureLength = qty(dAperture, 'length');
-  const tipLength = qty(dTip, 'length');
-  const outerDiameter = dOuter === undefined ? undefined : qty(dOuter, 'length');
+  const thr = qty(throw0, 'length');
+  const apertureLength = qty(aperture0, 'length');
+  const tipLength = qty(tip0, 'length');
+  const outerDiameter = outer0 === undefined ? undefined : qty(outer0, 'length');
   if (!(thr >= 0 && thr <= 100 && apertureLength > 0 && apertureLength <= 100 && tipLength >= 0 && tipLength <= 50)) return undefined;
   if (outerDiameter !== undefined && !(outerDiameter > 0 && outerDiameter <= 15)) return undefined;
   const minStrokeMargin = minRaw === undefined ? DEFAULT_MIN_STROKE_MARGIN : qty(minRaw, 'length');
@@ -456,9 +503,23 @@ interface Scratch {
 
 const scratch = new WeakMap<Engine, Scratch[]>();
 
+let lastEngine: Engine | undefined;
+let lastByViews: Scratch[] = [];
+
+/** Object.is for numbers, without the SameValue call: -0 and 0 configure different sources. */
+function same(a: number, b: number): boolean {
+  return a === b ? a !== 0 || 1 / a === 1 / b : a !== a && b !== b;
+}
+
 function scratchBatch(engine: Engine, input: TargetingInput): Scratch {
-  let byViews = scratch.get(engine);
-  if (!byViews) scratch.set(engine, (byViews = []));
+  let byViews: Scratch[];
+  if (engine === lastEngine) byViews = lastByViews;
+  else {
+    let found = scratch.get(engine);
+    if (!found) scratch.set(engine, (found = []));
+    byViews = lastByViews = found;
+    lastEngine = engine;
+  }
   const V = input.views.length;
   const g = input.geometry;
   let s = byViews[V];
@@ -469,9 +530,9 @@ function scratchBatch(engine: Engine, input: TargetingInput): Scratch {
     s = byViews[V] = { b, buffer: undefined, u: [], v: [], d: [], x: none, y: none, z: none, gap: none,
       g0: g.sourceToDetector, g1: g.sourceToSupport, g2: g.rotationAxisHeight, angles };
   } else {
-    let same = Object.is(s.g0, g.sourceToDetector) && Object.is(s.g1, g.sourceToSupport) && Object.is(s.g2, g.rotationAxisHeight);
-    for (let k = 0; same && k < V; k++) same = Object.is(s.angles[k], input.views[k].angle);
-    if (!same) {
+    let unchanged = same(s.g0, g.sourceToDetector) && same(s.g1, g.sourceToSupport) && same(s.g2, g.rotationAxisHeight);
+    for (let k = 0; unchanged && k < V; k++) unchanged = same(s.angles[k], input.views[k].angle);
+    if (!unchanged) {
       const angles = input.views.map((v) => v.angle);
       s.b.configure(g, angles);
       s.g0 = g.sourceToDetector;
@@ -529,9 +590,12 @@ export function computeTargeting(engine: Engine, input: TargetingInput | Tomosyn
       }
     }
   }
-  const rayDistances: number[] = [];
-  for (let k = 0; k < V; k++) rayDistances.push(s.d[k][0]);
-  result.rayDistances = rayDistances;
+  if (V === 2) result.rayDistances = [s.d[0][0], s.d[1][0]];
+  else {
+    const rayDistances: number[] = [];
+    for (let k = 0; k < V; k++) rayDistances.push(s.d[k][0]);
+    result.rayDistances = rayDistances;
+  }
 
   const a0 = input.views[0].angle, a1 = input.views[1].angle;
   if (V === 2 && Math.abs(a0 + a1) <= SYMMETRY_TOLERANCE) {
@@ -559,10 +623,10 @@ export function computeTargeting(engine: Engine, input: TargetingInput | Tomosyn
     result.needle = checked.needle;
     needleFindings = checked.findings;
   }
-  const marks: ViewMark[] = [];
+  const marks: ViewMark[] = new Array(V);
   for (let k = 0; k < V; k++) {
     const w = input.views[k];
-    marks.push({ angle: w.angle, u: w.u, v: w.v });
+    marks[k] = { angle: w.angle, u: w.u, v: w.v };
   }
   result.marks = marks;
 
