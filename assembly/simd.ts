@@ -99,7 +99,7 @@ export function triangulate(
   o: usize, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
   S0x: v128, S0z: v128, S1x: v128, S1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
-  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
   withDist: bool, withGap: bool,
 ): v128 {
   const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
@@ -111,8 +111,8 @@ export function triangulate(
   const n0 = add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz);
   const n1 = add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz);
   const r = div(one, nn);
-  const s = mul(add(add(mul(f64x2.neg(mul(Dz, w1y)), nx), mul(sub(mul(Dz, w1x), K1), ny)), mul(mul(Dx, w1y), nz)), r);
-  const t = mul(add(add(mul(f64x2.neg(mul(Dz, w0y)), nx), mul(sub(mul(Dz, w0x), K0), ny)), mul(mul(Dx, w0y), nz)), r);
+  const s = mul(add(add(mul(mul(NDz, w1y), nx), mul(sub(mul(Dz, w1x), K1), ny)), mul(mul(Dx, w1y), nz)), r);
+  const t = mul(add(add(mul(mul(NDz, w0y), nx), mul(sub(mul(Dz, w0x), K0), ny)), mul(mul(Dx, w0y), nz)), r);
   const ok = f64x2.gt(nn, mul(limit, mul(n0, n1)));
   const x = v128.bitselect(mul(half, add(add(S0x, mul(s, w0x)), add(S1x, mul(t, w1x)))), nan, ok);
   const y = v128.bitselect(mul(half, add(mul(s, w0y), mul(t, w1y))), nan, ok);
@@ -135,7 +135,7 @@ export function triangulate(
   from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
   S0x: v128, S0z: v128, S1x: v128, S1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
-  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
   withDist: bool, withGap: bool,
 ): v128 {
   let i = from;
@@ -145,13 +145,13 @@ export function triangulate(
   // latencies of one chain hide behind the arithmetic of the other.
   for (; i + 3 < to; i += 4) {
     solvable = i64x2.add(solvable, pairStep(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
-      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan, withDist, withGap));
+      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, withDist, withGap));
     solvable = i64x2.add(solvable, pairStep(<usize>(i + 2) << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
-      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan, withDist, withGap));
+      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, withDist, withGap));
   }
   for (; i + 1 < to; i += 2) {
     solvable = i64x2.add(solvable, pairStep(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
-      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan, withDist, withGap));
+      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, withDist, withGap));
   }
   return solvable;
 }
@@ -174,17 +174,18 @@ function triangulatePair(
   const S0x = splat(s0x), S0z = splat(s0z), S1x = splat(s1x), S1z = splat(s1z);
   const W0z = splat(w0zs), W1z = splat(w1zs);
   const W0zz = splat(w0zs * w0zs), W1zz = splat(w1zs * w1zs);
-  const Dx = splat(Dxs), Dz = splat(Dzs);
+  // -(Dz w) computed as (-Dz) w: the same bits (negation is exact), one operation fewer.
+  const Dx = splat(Dxs), Dz = splat(Dzs), NDz = splat(-Dzs);
   const K0 = splat(Dxs * w0zs), K1 = splat(Dxs * w1zs);
   const limit = splat(0.5 * SINGULAR_DET);
   const u1 = u + (<usize>n << 3), v1 = v + (<usize>n << 3), d1 = outDist + (<usize>n << 3);
   // One loop per choice of outputs, each with the choice as constants (a loop that tests
   // it per step runs measurably slower: V8 does not unswitch loops).
   let solvable: v128;
-  if (outDist != 0 && outGap != 0) solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan, true, true);
-  else if (outDist != 0) solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan, true, false);
-  else if (outGap != 0) solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan, false, true);
-  else solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan, false, false);
+  if (outDist != 0 && outGap != 0) solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, true, true);
+  else if (outDist != 0) solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, true, false);
+  else if (outGap != 0) solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, false, true);
+  else solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, false, false);
   const i = from + ((to - from) & ~1);
   let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
   if (i < to) {
