@@ -21,6 +21,7 @@ export default defineConfig({
       'test/mutation-kills-validate.test.ts',
       'test/mutation-kills-targeting.test.ts',
       'test/mutation-kills-fastpath.test.ts',
+      'test/mutation-kills-margins.test.ts',
       'test/mutation-kills-plan-a.test.ts',
       'test/mutation-kills-plan-b.test.ts',
       'test/plan.test.ts',

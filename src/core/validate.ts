@@ -50,8 +50,12 @@ export class Checker {
 
   add(code: IssueCode, path: Path, expected: string, received: unknown, message?: string): undefined {
     const issue = makeIssue(code, path, expected, received, message);
-    if (code === 'missing_field') (this.missing ??= new Set()).add(issue.path);
-    else if (received === undefined && this.missing?.has(issue.path)) return undefined;
+    if (code === 'missing_field') {
+      // Once per path: several pixel marks all missing the one detector block are one issue.
+      const missing = (this.missing ??= new Set());
+      if (missing.has(issue.path)) return undefined;
+      missing.add(issue.path);
+    } else if (received === undefined && this.missing?.has(issue.path)) return undefined;
     this.issues.push(issue);
     return undefined;
   }
@@ -84,7 +88,8 @@ export class Checker {
     } catch {
       return this.add('invalid_value', path, 'an object whose fields can be read', THREW);
     }
-    const obj: Plain = {};
+    // No prototype: a key someone added to Object.prototype must not read as a field here.
+    const obj: Plain = Object.create(null) as Plain;
     let threw: string[] | undefined;
     for (const key of keys) {
       if (FORBIDDEN.has(key)) {
