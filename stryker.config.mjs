@@ -2,8 +2,8 @@
 // most of an hour on a 2-core machine). One file group at a time, as measured for the README:
 //   npx stryker run --mutate 'src/plan/**/*.ts'
 //   STRYKER_TESTS=targeting npx stryker run --mutate 'src/needle/*.ts,src/targeting/uncertainty.ts'
-//   STRYKER_TESTS=targeting npx stryker run --mutate 'src/targeting/targeting.ts,src/core/validate.ts'
-//   npx stryker run --mutate 'src/margins/margins.ts'
+//   STRYKER_TESTS=targeting npx stryker run --mutate 'src/core/validate.ts,src/targeting/targeting.ts'
+//   STRYKER_TESTS=margins npx stryker run --mutate 'src/margins/margins.ts'
 // The test files it runs are in vitest.stryker.config.ts (STRYKER_TESTS=targeting leaves out the
 // margins and kernel suites). fast-check properties run with a fixed seed under Stryker
 // (test/setup-seed.ts), so the baseline is stable.

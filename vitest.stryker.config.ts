@@ -11,6 +11,10 @@ import { defineConfig } from 'vitest/config';
 // margins and kernel suites, which do not reach those files, so each static mutant runs faster.
 const NOT_FOR_TARGETING = ['test/margins.test.ts', 'test/margins-safety.test.ts', 'test/mutation-kills-margins.test.ts', 'test/kernels.test.ts', 'test/mutation-kills-plan-a.test.ts', 'test/mutation-kills-plan-b.test.ts'];
 
+// STRYKER_TESTS=margins (for margins.ts) keeps only the suites that reach the margins code.
+const FOR_MARGINS = ['test/margins.test.ts', 'test/margins-safety.test.ts', 'test/mutation-kills-margins.test.ts', 'test/bad-input.test.ts',
+  'test/request-path.test.ts', 'test/schemas.test.ts', 'test/kernels.test.ts'];
+
 export default defineConfig({
   test: {
     include: [
@@ -37,7 +41,8 @@ export default defineConfig({
       'test/cli-contract.test.ts',
       'test/dicom-tomosynthesis.test.ts',
       'test/records-axillary.test.ts',
-    ].filter((f) => process.env.STRYKER_TESTS !== 'targeting' || !NOT_FOR_TARGETING.includes(f)),
+    ].filter((f) => process.env.STRYKER_TESTS !== 'targeting' || !NOT_FOR_TARGETING.includes(f))
+      .filter((f) => process.env.STRYKER_TESTS !== 'margins' || FOR_MARGINS.includes(f)),
     // One module graph per worker across files: imports (mathjs, the wasm) once, not per file.
     isolate: false,
     testTimeout: 60_000,
