@@ -35,7 +35,8 @@ export function symmetricEigen3(m: Matrix3): { values: [number, number, number];
   for (let sweep = 0; sweep < 50; sweep++) {
     const off = Math.abs(a[0][1]) + Math.abs(a[0][2]) + Math.abs(a[1][2]);
     const scale = Math.abs(a[0][0]) + Math.abs(a[1][1]) + Math.abs(a[2][2]);
-    if (off === 0 || off <= 1e-22 * scale) break;
+    // Also true for off = 0 (scale >= 0): a diagonal matrix, the zero matrix included, is done.
+    if (off <= 1e-22 * scale) break;
     for (const [p, q] of [[0, 1], [0, 2], [1, 2]] as const) {
       if (a[p][q] === 0) continue;
       const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
