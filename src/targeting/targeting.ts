@@ -241,7 +241,7 @@ function deviceKeys(o: Plain): number {
 
 /** True when Object.prototype has an enumerable key (for-in would then list inherited keys). */
 function prototypeTouched(): boolean {
-  for (const k in Object.prototype) if (k !== undefined) return true;
+  for (const _key in Object.prototype) return true;
   return false;
 }
 
@@ -269,8 +269,8 @@ export function fastTargetingRequest(request: unknown): TargetingInput | undefin
 }
 
 function fastRequest(request: unknown): TargetingInput | undefined {
-  if (request === null || typeof request !== 'object' || Object.getPrototypeOf(request) !== Object.prototype) return undefined;
-  const o = request as Plain;
+  if (!isPlainObject(request)) return undefined;
+  const o = request;
   const rk = requestKeys(o);
   if (rk === UNKNOWN) return undefined;
   const id = rk & R_ID ? o.id : undefined;
@@ -280,12 +280,12 @@ function fastRequest(request: unknown): TargetingInput | undefined {
   const sigma0 = rk & R_SIGMA ? o.imageSigma : undefined;
   const gap0 = rk & R_GAP ? o.maxRayGap : undefined;
   const needle0 = rk & R_NEEDLE ? o.needle : undefined;
-  if (g === null || typeof g !== 'object' || Object.getPrototypeOf(g) !== Object.prototype) return undefined;
-  const gk = geometryKeys(g as Plain);
+  if (!isPlainObject(g)) return undefined;
+  const gk = geometryKeys(g);
   if (gk === UNKNOWN) return undefined;
-  const sourceToDetector = qty(gk & G_SID ? (g as Plain).sourceToDetector : undefined, 'length');
-  const sourceToSupport = qty(gk & G_STS ? (g as Plain).sourceToSupport : undefined, 'length');
-  const rotationAxisHeight = qty(gk & G_RAH ? (g as Plain).rotationAxisHeight : undefined, 'length');
+  const sourceToDetector = qty(gk & G_SID ? g.sourceToDetector : undefined, 'length');
+  const sourceToSupport = qty(gk & G_STS ? g.sourceToSupport : undefined, 'length');
+  const rotationAxisHeight = qty(gk & G_RAH ? g.rotationAxisHeight : undefined, 'length');
   if (!(sourceToDetector >= 100 && sourceToDetector <= 2000 && sourceToSupport >= 50 && sourceToSupport <= 2000
     && rotationAxisHeight >= -2000 && rotationAxisHeight <= 2000)) return undefined;
   if (sourceToSupport > sourceToDetector || rotationAxisHeight >= sourceToSupport) return undefined;
@@ -304,13 +304,13 @@ function fastRequest(request: unknown): TargetingInput | undefined {
   for (let k = 0; k < n; k++) {
     // A hole reads as undefined and is refused here.
     const w = views0[k];
-    if (w === null || typeof w !== 'object' || Object.getPrototypeOf(w) !== Object.prototype) return undefined;
-    const vk = viewKeys(w as Plain);
+    if (!isPlainObject(w)) return undefined;
+    const vk = viewKeys(w);
     if (vk === UNKNOWN) return undefined;
-    const angle = qty(vk & V_ANGLE ? (w as Plain).angle : undefined, 'angle');
-    const u = qty(vk & V_U ? (w as Plain).u : undefined, 'length');
-    const v = qty(vk & V_V ? (w as Plain).v : undefined, 'length');
-    const label = vk & V_LABEL ? (w as Plain).label : undefined;
+    const angle = qty(vk & V_ANGLE ? w.angle : undefined, 'angle');
+    const u = qty(vk & V_U ? w.u : undefined, 'length');
+    const v = qty(vk & V_V ? w.v : undefined, 'length');
+    const label = vk & V_LABEL ? w.label : undefined;
     if (!(angle > -90 && angle < 90 && u >= -1000 && u <= 1000 && v >= -1000 && v <= 1000)) return undefined;
     if (label !== undefined && !(typeof label === 'string' && label.length <= 200)) return undefined;
     for (let j = 0; j < k; j++) if (Math.abs(views[j].angle - angle) < MIN_ANGLE_SEPARATION) return undefined;
@@ -590,12 +590,9 @@ export function computeTargeting(engine: Engine, input: TargetingInput | Tomosyn
       }
     }
   }
-  if (V === 2) result.rayDistances = [s.d[0][0], s.d[1][0]];
-  else {
-    const rayDistances: number[] = [];
-    for (let k = 0; k < V; k++) rayDistances.push(s.d[k][0]);
-    result.rayDistances = rayDistances;
-  }
+  const rayDistances: number[] = new Array(V);
+  for (let k = 0; k < V; k++) rayDistances[k] = s.d[k][0];
+  result.rayDistances = rayDistances;
 
   const a0 = input.views[0].angle, a1 = input.views[1].angle;
   if (V === 2 && Math.abs(a0 + a1) <= SYMMETRY_TOLERANCE) {
