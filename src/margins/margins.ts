@@ -23,7 +23,7 @@ import { Checker } from '../core/validate.js';
 import { ellipsoidNearest, type V3 } from './distance.js';
 import { EllipsoidDistanceBatch } from './ellipsoid-batch.js';
 import {
-  DIRECTIONS, compassDescent, directionAxis, minimizeOverSquare, patchDistanceFrom, patchLattice, patchOf, patchPoint, squareLattice,
+  DIRECTIONS, compassDescent, directionAxis, evenPatchMap, minimizeOverSquare, patchCoordinates, patchDistanceFrom, patchLattice, patchOf, patchPoint, squareLattice,
   type Direction, type PatchLattice, type SquareMinimum,
 } from './patches.js';
 import {
@@ -304,6 +304,18 @@ function patchNormal(s: SpecimenShape, d: Direction, alpha: number, beta: number
   return [n[0] / len, n[1] / len, n[2] / len];
 }
 
+/** The ray q + t n in an ellipsoid lesion's scaled frame: |u + t v|^2 - 1 = A t^2 + 2 B t + C. */
+function scaledRay(l: Extract<SolidLesion, { shape: 'ellipsoid' }>, q: V3, n: V3): [number, number, number] {
+  let A = 0, B = 0, C = -1;
+  for (let i = 0; i < 3; i++) {
+    const u = (q[i] - l.center[i]) / l.semiAxes[i], v = n[i] / l.semiAxes[i];
+    A += v * v;
+    B += u * v;
+    C += u * u;
+  }
+  return [A, B, C];
+}
+
 /** How far beyond q the lesion reaches along the unit direction n: the far end of the ray's chord, 0 when the ray misses. */
 export function rayReach(l: SolidLesion, q: V3, n: V3): number {
   if (l.shape === 'box') {
@@ -320,14 +332,7 @@ export function rayReach(l: SolidLesion, q: V3, n: V3): number {
     }
     return lo <= hi && hi > 0 ? hi : 0;
   }
-  // |u + t v| = 1 in the lesion's scaled frame.
-  let A = 0, B = 0, C = -1;
-  for (let i = 0; i < 3; i++) {
-    const u = (q[i] - l.center[i]) / l.semiAxes[i], v = n[i] / l.semiAxes[i];
-    A += v * v;
-    B += u * v;
-    C += u * u;
-  }
+  const [A, B, C] = scaledRay(l, q, n);
   const disc = B * B - A * C;
   if (disc < 0) return 0;
   const root = Math.sqrt(disc);
@@ -335,26 +340,65 @@ export function rayReach(l: SolidLesion, q: V3, n: V3): number {
   return far > 0 ? far : 0;
 }
 
-/** Where a lesion surface point lies beyond the specimen: its distance outside and the patch it counts for. */
-function beyond(s: SpecimenShape, p: V3): { dist: number; patch: Direction } | undefined {
+/**
+ * How far a ray from q along the unit direction n passes the lesion when it reaches
+ * nothing beyond q (> 0 where it misses): a slope for the search to follow toward the
+ * normals that do reach, where the reach itself is a flat 0. For an ellipsoid, the
+ * least level |u + t v|^2 - 1 over t >= 0 in the lesion's scaled frame; for a box, the
+ * distance to the box of the ray's point nearest the box's centre (slab intervals
+ * measured in t blow up when the ray runs nearly along a face, and mislead the search).
+ */
+export function rayMiss(l: SolidLesion, q: V3, n: V3): number {
+  if (l.shape === 'box') {
+    const t = Math.max(0, (l.center[0] - q[0]) * n[0] + (l.center[1] - q[1]) * n[1] + (l.center[2] - q[2]) * n[2]);
+    let sum = 0;
+    for (let i = 0; i < 3; i++) {
+      const g = Math.max(Math.abs(q[i] + t * n[i] - l.center[i]) - l.size[i] / 2, 0);
+      sum += g * g;
+    }
+    return Math.sqrt(sum);
+  }
+  const [A, B, C] = scaledRay(l, q, n);
+  const t = Math.max(0, -B / A);
+  return Math.max(0, A * t * t + 2 * B * t + C);
+}
+
+/** The ray search's objective: minus the reach where the ray reaches beyond q, else how far it misses. */
+function rayScore(l: SolidLesion, q: V3, n: V3): number {
+  const r = rayReach(l, q, n);
+  return r > 0 ? -r : rayMiss(l, q, n);
+}
+
+/** Where a lesion surface point lies beyond the specimen: its distance outside, the nearest specimen point and the patch it counts for. */
+function beyond(s: SpecimenShape, p: V3): { dist: number; nearest: V3; patch: Direction } | undefined {
   if (s.shape === 'box') {
     const dist = solidSignedDistance(s, p);
     if (!(dist > 0)) return undefined;
     const q = p.map((x, i) => Math.min(s.center[i] + s.size[i] / 2, Math.max(s.center[i] - s.size[i] / 2, x))) as V3;
-    return { dist, patch: patchOf(s, q) };
+    return { dist, nearest: q, patch: patchOf(s, q) };
   }
   const near = ellipsoidNearest(s.center, ellipsoidAxes(s)!, p);
-  return near.signed > 0 ? { dist: near.signed, patch: patchOf(s, near.point) } : undefined;
+  return near.signed > 0 ? { dist: near.signed, nearest: near.point, patch: patchOf(s, near.point) } : undefined;
 }
 
 /**
  * Per patch, the largest distance from the specimen of a lesion point beyond it (0 when
- * none). The farthest such point lies on the lesion's surface (moving outward along
- * the specimen's normal keeps the same nearest point), so the search runs over the
- * lesion's six surface patches: one lattice for all, then a bounded compass search per
- * specimen patch from its best lattice points.
+ * none), searched two ways, each giving a real lesion point beyond the patch:
+ * - over the lesion's six surface patches (the farthest point lies on the lesion's
+ *   surface): one lattice for all, then a bounded compass search per specimen patch
+ *   from its best lattice points. This finds where the lesion lies beyond, but a
+ *   farthest point whose nearest specimen point sits on the border of two patches is a
+ *   ridge along a curve, which a compass search in the lesion's coordinates follows
+ *   poorly;
+ * - over the specimen patch's own square: every point beyond a convex specimen lies on
+ *   the outward normal of its nearest surface point, so the reach is the largest far
+ *   end of the lesion's chord on the normal rays of the patch. The border of the patch
+ *   is now the border of the square, which the compass search clamps to. Its starts are
+ *   a lattice of the square and the nearest specimen points of the first search.
+ * For an ellipsoid specimen the second is the definition itself; a box specimen's
+ * points beyond an edge or corner lie off its faces' normals and rely on the first.
  */
-function reachBeyond(s: SpecimenShape, l: SolidLesion): Record<Direction, number> {
+function reachBeyond(s: SpecimenShape, l: SolidLesion, deepest: Record<Direction, SquareMinimum>): Record<Direction, number> {
   const out = {} as Record<Direction, number>;
   const starts = {} as Record<Direction, { e: Direction; m: SquareMinimum }[]>;
   for (const d of DIRECTIONS) { out[d] = 0; starts[d] = []; }
@@ -368,12 +412,38 @@ function reachBeyond(s: SpecimenShape, l: SolidLesion): Record<Direction, number
   }
   for (const d of DIRECTIONS) {
     const best = starts[d].sort((x, y) => x.m.value - y.m.value).slice(0, 2);
+    const onPatch: [number, number][] = [];
     for (const { e, m } of best) {
       const f = (a: number, b: number) => {
         const hit = beyond(s, patchPoint(l, e, a, b, q));
         return hit && hit.patch === d ? -hit.dist : 0;
       };
-      const r = -compassDescent(f, m).value;
+      const found = compassDescent(f, m);
+      const r = -found.value;
+      if (r > out[d]) out[d] = r;
+      for (const at of [m, found]) {
+        const hit = beyond(s, patchPoint(l, e, at.alpha, at.beta, q));
+        if (hit && hit.patch === d) onPatch.push(patchCoordinates(s, d, hit.nearest));
+      }
+    }
+    // Searched in even coordinates (evenPatchMap): a lesion across a long specimen's patch
+    // would otherwise fall between the lattice's points.
+    const even = evenPatchMap(s, d);
+    const ray = (u: number, v: number) => {
+      const a = even.toPatch(u, 0), b = even.toPatch(v, 1);
+      return rayScore(l, patchPoint(s, d, a, b, q), patchNormal(s, d, a, b));
+    };
+    // The lattice's three best, every mapped start and the patch point deepest in the
+    // lesion (a reach confined to a sliver the lattices straddle): mapped starts sit near
+    // one local maximum, and ranked together they could crowd out the lattice's basins.
+    const rayStarts = squareLattice(ray).sort((x, y) => x.value - y.value).slice(0, 3);
+    onPatch.push([deepest[d].alpha, deepest[d].beta]);
+    for (const [alpha, beta] of onPatch) {
+      const u = even.fromPatch(alpha, 0), v = even.fromPatch(beta, 1);
+      rayStarts.push({ value: ray(u, v), alpha: u, beta: v });
+    }
+    for (const start of rayStarts) {
+      const r = -compassDescent(ray, start).value;
       if (r > out[d]) out[d] = r;
     }
   }
@@ -382,23 +452,16 @@ function reachBeyond(s: SpecimenShape, l: SolidLesion): Record<Direction, number
 
 /** Named margins of a solid lesion (box, ellipsoid), per the definition at the top of this file. */
 function solidMargins(s: SpecimenShape, l: SolidLesion): Record<Direction, number> {
-  const out = {} as Record<Direction, number>;
-  const reach = reachBeyond(s, l);
   const q: V3 = [0, 0, 0];
-  for (const d of DIRECTIONS) {
-    // The smallest lesion distance over the patch: negative where the patch runs through the lesion.
-    const m = minimizeOverSquare((a, b) => lesionSignedDistance(l, patchPoint(s, d, a, b, q)));
-    let r = reach[d];
-    if (m.value < 0) {
-      // The patch point deepest in the lesion: the lesion reaches at least this far beyond it along the normal.
-      r = Math.max(r, rayReach(l, patchPoint(s, d, m.alpha, m.beta), patchNormal(s, d, m.alpha, m.beta)));
-    }
-    out[d] = r > 0 ? -r : m.value;
-  }
+  // Per patch, the smallest lesion distance over it: negative where the patch runs through the lesion.
+  const deepest = {} as Record<Direction, SquareMinimum>;
+  for (const d of DIRECTIONS) deepest[d] = minimizeOverSquare((a, b) => lesionSignedDistance(l, patchPoint(s, d, a, b, q)));
+  const reach = reachBeyond(s, l, deepest);
+  const out = {} as Record<Direction, number>;
+  for (const d of DIRECTIONS) out[d] = reach[d] > 0 ? -reach[d] : deepest[d].value;
   return out;
 }
 
-/** Every number in a plain JSON-like value (objects, arrays), depth first. */
 export function numbersIn(value: unknown, out: number[] = []): number[] {
   if (typeof value === 'number') out.push(value);
   else if (Array.isArray(value)) for (const v of value) numbersIn(v, out);

@@ -48,6 +48,61 @@ export function patchOf(s: SpecimenShape, p: V3): Direction {
   return `${n[i] >= 0 ? '+' : '-'}${'xyz'[i]}` as Direction;
 }
 
+/**
+ * The (alpha, beta) of a specimen surface point q in the patch of direction d: the
+ * inverse of patchPoint, clamped to the square (q on a border may round just past it).
+ */
+export function patchCoordinates(s: SpecimenShape, d: Direction, q: V3): [number, number] {
+  const { axis, others } = directionAxis(d);
+  const clamp = (x: number) => Math.min(1, Math.max(-1, x));
+  if (s.shape === 'box') return [clamp((2 * (q[others[0]] - s.center[others[0]])) / s.size[others[0]]), clamp((2 * (q[others[1]] - s.center[others[1]])) / s.size[others[1]])];
+  const A = ellipsoidAxes(s)!;
+  // The outward normal, unnormalised: (q - c) / A^2; its axis component is the largest in the patch.
+  const g = (i: number) => (q[i] - s.center[i]) / (A[i] * A[i]);
+  const m = Math.abs(g(axis));
+  return m > 0 ? [clamp(g(others[0]) / m), clamp(g(others[1]) / m)] : [0, 0];
+}
+
+/**
+ * A change of variable of the square onto itself, per coordinate, that spreads a
+ * lattice evenly over an ellipsoid patch. In (alpha, beta) (the normal's components)
+ * a patch across a long axis is crowded near 0: with semi-axes [2, 54, 4.6] nine
+ * tenths of the -z patch's length in y lie within |beta| < 0.1, so a 25 x 25 lattice
+ * puts two or three points across it. Along the axis pair (axis, j), with
+ * kappa = A_j / A_axis, the surface coordinate on the line beta = 0 is proportional to
+ * w = kappa alpha / sqrt(1 + kappa^2 alpha^2); u = w / m with m = w(1) is even in it,
+ * and alpha = u m / (kappa sqrt(1 - u^2 m^2)). Both ends map to themselves exactly, so
+ * the square's border stays the patch's border. A box's faces are linear already.
+ */
+export interface EvenPatchMap {
+  /** alpha (or beta) of an even coordinate in [-1, 1]. */
+  toPatch(u: number, which: 0 | 1): number;
+  /** The even coordinate of an alpha (or beta) in [-1, 1]. */
+  fromPatch(alpha: number, which: 0 | 1): number;
+}
+
+export function evenPatchMap(s: SpecimenShape, d: Direction): EvenPatchMap {
+  if (s.shape === 'box') return { toPatch: (u) => u, fromPatch: (a) => a };
+  const A = ellipsoidAxes(s)!;
+  const { axis, others } = directionAxis(d);
+  const kappa = [A[others[0]] / A[axis], A[others[1]] / A[axis]];
+  const m = kappa.map((k) => k / Math.sqrt(1 + k * k));
+  return {
+    toPatch(u, which) {
+      if (u >= 1) return 1;
+      if (u <= -1) return -1;
+      const w = u * m[which];
+      return Math.min(1, Math.max(-1, w / (kappa[which] * Math.sqrt(1 - w * w))));
+    },
+    fromPatch(alpha, which) {
+      if (alpha >= 1) return 1;
+      if (alpha <= -1) return -1;
+      const k = kappa[which];
+      return Math.min(1, Math.max(-1, (k * alpha) / Math.sqrt(1 + k * k * alpha * alpha) / m[which]));
+    },
+  };
+}
+
 export interface SquareMinimum {
   value: number;
   alpha: number;

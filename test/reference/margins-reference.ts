@@ -138,3 +138,117 @@ export function refBoxInBoxMargins(spec: { center: R3; size: R3 }, les: { center
   for (const d of DIRS) res[d] = reach[d] > 0 ? -reach[d] : near[d];
   return res;
 }
+
+/**
+ * For p outside an ellipsoid: its distance and the patch of its nearest surface point.
+ * The nearest point is x_i = a_i^2 q_i / (a_i^2 + t) for the one t > 0 with
+ * sum (a_i q_i / (a_i^2 + t))^2 = 1 (q = p - centre), found by bisection; the outward
+ * normal there is along q_i / (a_i^2 + t), and the patch is its largest component
+ * (the first axis on a tie). Undefined when p is not outside.
+ */
+export function refOutsideNearest(center: R3, axes: R3, p: R3): { dist: number; dir: (typeof DIRS)[number] } | undefined {
+  const q = [p[0] - center[0], p[1] - center[1], p[2] - center[2]];
+  const F = (t: number) => ((axes[0] * q[0]) / (axes[0] ** 2 + t)) ** 2 + ((axes[1] * q[1]) / (axes[1] ** 2 + t)) ** 2 + ((axes[2] * q[2]) / (axes[2] ** 2 + t)) ** 2 - 1;
+  if (!(F(0) > 0)) return undefined;
+  let lo = 0, hi = Math.max(...axes) * Math.hypot(q[0], q[1], q[2]);
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (mid === lo || mid === hi) break;
+    if (F(mid) > 0) lo = mid; else hi = mid;
+  }
+  const t = (lo + hi) / 2;
+  const g = q.map((x, i) => x / (axes[i] ** 2 + t));
+  const dist = Math.hypot(...q.map((x, i) => x - axes[i] ** 2 * g[i]));
+  let k = 0;
+  for (let i = 1; i < 3; i++) if (Math.abs(g[i]) > Math.abs(g[k])) k = i;
+  return { dist, dir: `${g[k] >= 0 ? '+' : '-'}${'xyz'[k]}` as (typeof DIRS)[number] };
+}
+
+/** A solid lesion for the reach reference: an ellipsoid by its semi-axes or a box by its size. */
+export type RefSolid = { center: R3; semiAxes: R3 } | { center: R3; size: R3 };
+
+/**
+ * The far end (> 0) of the chord of a solid along the ray x + t e, t >= 0, returned
+ * negated; where the ray reaches nothing beyond x, a score >= 0 of how far it passes.
+ */
+function chordEndScore(les: RefSolid, x: number[], e: number[]): number {
+  if ('size' in les) {
+    let enter = 0, exit = Infinity, outside = 0;
+    for (let i = 0; i < 3; i++) {
+      const lo = les.center[i] - les.size[i] / 2, hi = les.center[i] + les.size[i] / 2;
+      if (e[i] === 0) { outside += Math.max(0, lo - x[i], x[i] - hi); continue; }
+      const ta = (lo - x[i]) / e[i], tb = (hi - x[i]) / e[i];
+      enter = Math.max(enter, Math.min(ta, tb));
+      exit = Math.min(exit, Math.max(ta, tb));
+    }
+    if (outside === 0 && exit >= enter && exit > 0) return -exit;
+    return outside + Math.max(0, enter - exit);
+  }
+  const b = les.semiAxes;
+  let A = 0, B = 0, C = -1;
+  for (let i = 0; i < 3; i++) {
+    const w = (x[i] - les.center[i]) / b[i], z = e[i] / b[i];
+    A += z * z; B += w * z; C += w * w;
+  }
+  // Where the ray stays outside the lesion (t >= 0), score how far it passes (its least
+  // level minus one, >= 0), so the zoom finds a hit region however small it is.
+  const tClosest = Math.max(0, -B / A);
+  const miss = A * tClosest * tClosest + 2 * B * tClosest + C;
+  if (miss >= 0) return miss;
+  return -Math.max(0, (-B + Math.sqrt(B * B - A * C)) / A);
+}
+
+/**
+ * How far a solid lesion (ellipsoid or box) reaches beyond the patch dir of an
+ * ellipsoid specimen: the largest distance outside of a lesion point whose nearest
+ * specimen point lies in that patch (0 when none). Two searches, each of which can only
+ * fall short, so the larger is taken:
+ * - over the lesion's surface (the farthest point is on it), zooming in two charts for
+ *   an ellipsoid (poles on z, then on x), face by face for a box; points counting for
+ *   another patch score nothing. When the answer's nearest specimen point is on the
+ *   patch's border this stalls short of it (the zoom window shrinks against a curved
+ *   border);
+ * - over the patch's normals: a point outside lies on the outward normal of its
+ *   nearest surface point, so the reach is the largest far end, beyond the surface, of
+ *   the lesion's chord along a normal of the patch (the patch square in the normal's
+ *   two free components, its border the square's). A normal that misses the lesion
+ *   scores how far it passes, not 0, so a hit region a few micrometres wide is found.
+ */
+export function refEllipsoidReach(spec: { center: R3; semiAxes: R3 }, les: RefSolid, dir: (typeof DIRS)[number]): number {
+  const score = (p: R3) => {
+    const out = refOutsideNearest(spec.center, spec.semiAxes, p);
+    return out && out.dir === dir ? -out.dist : 0;
+  };
+  let overSurface = 0;
+  if ('size' in les) {
+    for (let axis = 0; axis < 3; axis++) for (const side of [-1, 1]) {
+      const [j, k] = [0, 1, 2].filter((i) => i !== axis);
+      const face = (a: number, b: number) => {
+        const p = [...les.center] as R3;
+        p[axis] += (side * les.size[axis]) / 2; p[j] += (a * les.size[j]) / 2; p[k] += (b * les.size[k]) / 2;
+        return score(p);
+      };
+      overSurface = Math.min(overSurface, zoomMin(face, [-1, -1], [1, 1]));
+    }
+  } else {
+    const at = (u: R3): R3 => [les.center[0] + les.semiAxes[0] * u[0], les.center[1] + les.semiAxes[1] * u[1], les.center[2] + les.semiAxes[2] * u[2]];
+    const zChart = (th: number, ph: number) => score(at([Math.sin(th) * Math.cos(ph), Math.sin(th) * Math.sin(ph), Math.cos(th)]));
+    const xChart = (th: number, ph: number) => score(at([Math.cos(th), Math.sin(th) * Math.cos(ph), Math.sin(th) * Math.sin(ph)]));
+    overSurface = Math.min(0, zoomMin(zChart, [0, -Math.PI], [Math.PI, Math.PI]), zoomMin(xChart, [0, -Math.PI], [Math.PI, Math.PI]));
+  }
+
+  const axis = 'xyz'.indexOf(dir[1]);
+  const [j, k] = [0, 1, 2].filter((i) => i !== axis);
+  const a = spec.semiAxes;
+  const alongNormal = (u: number, v: number) => {
+    const n = [0, 0, 0];
+    n[axis] = dir[0] === '+' ? 1 : -1; n[j] = u; n[k] = v;
+    const len = Math.hypot(n[0], n[1], n[2]);
+    const s = Math.hypot(a[0] * n[0], a[1] * n[1], a[2] * n[2]);
+    // The surface point with outward normal n, and the unit normal.
+    const x = [0, 1, 2].map((i) => spec.center[i] + (a[i] * a[i] * n[i]) / s);
+    return chordEndScore(les, x, n.map((c) => c / len));
+  };
+  const overNormals = zoomMin(alongNormal, [-1, -1], [1, 1], 121);
+  return -Math.min(overSurface, overNormals);
+}
