@@ -35,6 +35,10 @@ describe('reach beyond an ellipsoid specimen', () => {
       [8, 8, 8], { center: [3.429865355282894, -1.8139713429155728, -4.576628847930671], semiAxes: [9.032, 0.5, 6.513] }, '-x', -3e-5, -2.9e-5],
     ['a box whose farthest point beyond +y is on a narrow ridge of the normals (1.9077 mm; a 61 x 61 reference lattice found 1.874)',
       [22.552, 8.008, 8.01], { center: [-9.212177422474795, -8.290959680227317, 4.360430646638069], size: [23.99, 23.914, 15.938] }, '+y', -1.908, -1.9077],
+    ['twin maxima either side of a lattice point: a 1 mm thin box reaches 0.4245 mm beyond +x, not the 0.4240 of the other twin',
+      [8, 10.49, 8], { center: [0.027585904732393536, -0.006896476183098384, -5.999934279295593], size: [11.846, 1, 16.006] }, '+x', -0.4245, -0.4244],
+    ['a box reaching past the +z/+x border: the farthest normal is on the border (7.5531 mm; the reference now searches the edges too)',
+      [8.001, 35.447, 19.628], { center: [0.26775247415565234, 0.04462541235927539, 22.26808076727842], size: [16.903, 4.757, 2.422] }, '+z', -7.5531, -7.553],
   ];
   for (const [what, axes, les, dir, low, high] of CASES) {
     it(`regression: ${what}`, () => {

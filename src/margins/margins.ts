@@ -381,6 +381,11 @@ function beyond(s: SpecimenShape, p: V3): { dist: number; nearest: V3; patch: Di
   return near.signed > 0 ? { dist: near.signed, nearest: near.point, patch: patchOf(s, near.point) } : undefined;
 }
 
+/** Starts of the search over a patch's normals taken from its lattice. */
+const LATTICE_STARTS = 3;
+/** Moves of each compass search over the normals at most (its function is cheap, but the starts are many). */
+const RAY_MOVES = 600;
+
 /**
  * Per patch, the largest distance from the specimen of a lesion point beyond it (0 when
  * none), searched two ways, each giving a real lesion point beyond the patch:
@@ -436,16 +441,23 @@ function reachBeyond(s: SpecimenShape, l: SolidLesion, deepest: Record<Direction
     // The lattice's three best, every mapped start and the patch point deepest in the
     // lesion (a reach confined to a sliver the lattices straddle): mapped starts sit near
     // one local maximum, and ranked together they could crowd out the lattice's basins.
-    const rayStarts = squareLattice(ray).sort((x, y) => x.value - y.value).slice(0, 3);
+    const rayStarts = squareLattice(ray).sort((x, y) => x.value - y.value).slice(0, LATTICE_STARTS);
     onPatch.push([deepest[d].alpha, deepest[d].beta]);
     for (const [alpha, beta] of onPatch) {
       const u = even.fromPatch(alpha, 0), v = even.fromPatch(beta, 1);
       rayStarts.push({ value: ray(u, v), alpha: u, beta: v });
     }
+    // The lattice's starts and the start that led highest are searched again with the
+    // moves in the opposite order: a thin lesion across the patch gives two maxima a
+    // fraction of a lattice spacing either side of a start, and one order of moves takes
+    // whichever its first move points at.
+    let lead = rayStarts[0], low = Infinity;
     for (const start of rayStarts) {
-      const r = -compassDescent(ray, start).value;
-      if (r > out[d]) out[d] = r;
+      const m = compassDescent(ray, start, false, RAY_MOVES);
+      if (m.value < low) { low = m.value; lead = start; }
     }
+    for (const start of new Set([...rayStarts.slice(0, LATTICE_STARTS), lead])) low = Math.min(low, compassDescent(ray, start, true, RAY_MOVES).value);
+    if (-low > out[d]) out[d] = -low;
   }
   return out;
 }

@@ -114,6 +114,8 @@ const STARTS = 3;
 /** Moves of one compass search at most: bounds the run time for any shape. */
 export const MAX_MOVES = 2000;
 const COMPASS: [number, number][] = [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]];
+/** The same moves tried in the opposite order: between two maxima either side of a start, the other one is taken. */
+const MIRRORED: [number, number][] = COMPASS.map(([a, b]) => [-a, -b]);
 
 /** The 25 x 25 lattice over [-1, 1]^2 that every search starts from (corners and centre included). */
 export function squareLattice(f: (alpha: number, beta: number) => number): SquareMinimum[] {
@@ -132,16 +134,18 @@ export function squareLattice(f: (alpha: number, beta: number) => number): Squar
  * to the first lower one; after two moves in a row the step doubles (up to the lattice
  * spacing), so a long shallow valley is followed in a few moves; when no neighbour is
  * lower the step halves, down to 1e-13. At most MAX_MOVES moves and about 45 + 2 x
- * MAX_MOVES step changes: a bounded number of calls of f, whatever f is.
+ * MAX_MOVES step changes: a bounded number of calls of f, whatever f is. `mirrored`
+ * tries the moves in the opposite order; `maxMoves` lowers the bound.
  */
-export function compassDescent(f: (alpha: number, beta: number) => number, start: SquareMinimum): SquareMinimum {
+export function compassDescent(f: (alpha: number, beta: number) => number, start: SquareMinimum, mirrored = false, maxMoves = MAX_MOVES): SquareMinimum {
+  const moves = mirrored ? MIRRORED : COMPASS;
   let { value, alpha, beta } = start;
   let step = 2 / GRID;
   let streak = 0, total = 0;
   while (step > 1e-13) {
     let moved = false;
-    if (total < MAX_MOVES) {
-      for (const [da, db] of COMPASS) {
+    if (total < maxMoves) {
+      for (const [da, db] of moves) {
         const a = Math.min(1, Math.max(-1, alpha + da * step));
         const b = Math.min(1, Math.max(-1, beta + db * step));
         const v = f(a, b);

@@ -39,6 +39,25 @@ export function zoomMin(f: (a: number, b: number) => number, lo: [number, number
   return best;
 }
 
+/** Zooming search over [lo, hi]: n samples, then a 21-sample window around the best, halving when the best stays put. */
+export function zoomMin1(f: (t: number) => number, lo: number, hi: number, n = 2001): number {
+  let best = Infinity, bt = lo;
+  for (let i = 0; i < n; i++) {
+    const t = lo + ((hi - lo) * i) / (n - 1), v = f(t);
+    if (v < best) { best = v; bt = t; }
+  }
+  let w = (hi - lo) / (n - 1);
+  for (let it = 0; it < 400 && w > 1e-15; it++) {
+    const c = bt;
+    for (let i = -10; i <= 10; i++) {
+      const t = Math.min(hi, Math.max(lo, c + (i * w) / 10)), v = f(t);
+      if (v < best) { best = v; bt = t; }
+    }
+    if (bt === c) w /= 2;
+  }
+  return best;
+}
+
 /** Distance from p to the ellipsoid surface by dense search over (theta, phi). */
 export function refEllipsoidDistanceDense(center: R3, axes: R3, p: R3): number {
   const d = (th: number, ph: number) => {
@@ -249,6 +268,11 @@ export function refEllipsoidReach(spec: { center: R3; semiAxes: R3 }, les: RefSo
     const x = [0, 1, 2].map((i) => spec.center[i] + (a[i] * a[i] * n[i]) / s);
     return chordEndScore(les, x, n.map((c) => c / len));
   };
-  const overNormals = zoomMin(alongNormal, [-1, -1], [1, 1], 121);
+  // The farthest normal often lies on the patch's border (the lesion reaches past the
+  // neighbouring patch's side): the square's four edges are searched on their own too.
+  const overNormals = Math.min(
+    zoomMin(alongNormal, [-1, -1], [1, 1], 121),
+    ...[-1, 1].flatMap((e) => [zoomMin1((t) => alongNormal(e, t), -1, 1), zoomMin1((t) => alongNormal(t, e), -1, 1)]),
+  );
   return -Math.min(overSurface, overNormals);
 }
