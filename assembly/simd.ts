@@ -114,10 +114,11 @@ export function triangulate(
   const s = mul(add(add(mul(mul(NDz, w1y), nx), mul(sub(mul(Dz, w1x), K1), ny)), mul(mul(Dx, w1y), nz)), r);
   const t = mul(add(add(mul(mul(NDz, w0y), nx), mul(sub(mul(Dz, w0x), K0), ny)), mul(mul(Dx, w0y), nz)), r);
   const ok = f64x2.gt(nn, mul(limit, mul(n0, n1)));
-  const x = v128.bitselect(mul(half, add(add(S0x, mul(s, w0x)), add(S1x, mul(t, w1x)))), nan, ok);
-  const y = v128.bitselect(mul(half, add(mul(s, w0y), mul(t, w1y))), nan, ok);
-  const z = v128.bitselect(mul(half, add(add(S0z, mul(s, W0z)), add(S1z, mul(t, W1z)))), nan, ok);
-  const gap = v128.bitselect(mul(f64x2.abs(add(mul(Dx, nx), mul(Dz, nz))), f64x2.sqrt(r)), nan, ok);
+  const nan_ok = v128.andnot(nan, ok);
+  const x = v128.or(v128.and(mul(half, add(add(S0x, mul(s, w0x)), add(S1x, mul(t, w1x)))), ok), nan_ok);
+  const y = v128.or(v128.and(mul(half, add(mul(s, w0y), mul(t, w1y))), ok), nan_ok);
+  const z = v128.or(v128.and(mul(half, add(add(S0z, mul(s, W0z)), add(S1z, mul(t, W1z)))), ok), nan_ok);
+  const gap = v128.or(v128.and(mul(f64x2.abs(add(mul(Dx, nx), mul(Dz, nz))), f64x2.sqrt(r)), ok), nan_ok);
   v128.store(outX + o, x);
   v128.store(outY + o, y);
   v128.store(outZ + o, z);
@@ -128,6 +129,74 @@ export function triangulate(
   }
   if (withGap) v128.store(outGap + o, gap);
   return ok;
+}
+
+/**
+ * Four cases: pairStep at o_a and at o_a + 16 (the second pair's loads and stores take
+ * it as the instruction's offset, so no second address is computed), the two chains interleaved statement by
+ * statement (V8 emits instructions in about the order written, so two steps called one
+ * after the other keep the second chain's work behind the first's divisions).
+ */
+@inline function pairStep2(
+  o_a: usize, u: usize, v: usize, u1: usize, v1: usize,
+  outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
+  S0x: v128, S0z: v128, S1x: v128, S1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
+  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  withDist: bool, withGap: bool,
+): v128 {
+  const w0x_a = sub(v128.load(u + o_a), S0x), w0y_a = v128.load(v + o_a);
+  const w0x_b = sub(v128.load(u + o_a, 16), S0x), w0y_b = v128.load(v + o_a, 16);
+  const w1x_a = sub(v128.load(u1 + o_a), S1x), w1y_a = v128.load(v1 + o_a);
+  const w1x_b = sub(v128.load(u1 + o_a, 16), S1x), w1y_b = v128.load(v1 + o_a, 16);
+  const nx_a = sub(mul(w0y_a, W1z), mul(W0z, w1y_a));
+  const nx_b = sub(mul(w0y_b, W1z), mul(W0z, w1y_b));
+  const ny_a = sub(mul(W0z, w1x_a), mul(w0x_a, W1z));
+  const ny_b = sub(mul(W0z, w1x_b), mul(w0x_b, W1z));
+  const nz_a = sub(mul(w0x_a, w1y_a), mul(w0y_a, w1x_a));
+  const nz_b = sub(mul(w0x_b, w1y_b), mul(w0y_b, w1x_b));
+  const nn_a = add(add(mul(nx_a, nx_a), mul(ny_a, ny_a)), mul(nz_a, nz_a));
+  const nn_b = add(add(mul(nx_b, nx_b), mul(ny_b, ny_b)), mul(nz_b, nz_b));
+  const n0_a = add(add(mul(w0x_a, w0x_a), mul(w0y_a, w0y_a)), W0zz);
+  const n0_b = add(add(mul(w0x_b, w0x_b), mul(w0y_b, w0y_b)), W0zz);
+  const n1_a = add(add(mul(w1x_a, w1x_a), mul(w1y_a, w1y_a)), W1zz);
+  const n1_b = add(add(mul(w1x_b, w1x_b), mul(w1y_b, w1y_b)), W1zz);
+  const r_a = div(one, nn_a);
+  const r_b = div(one, nn_b);
+  const s_a = mul(add(add(mul(mul(NDz, w1y_a), nx_a), mul(sub(mul(Dz, w1x_a), K1), ny_a)), mul(mul(Dx, w1y_a), nz_a)), r_a);
+  const s_b = mul(add(add(mul(mul(NDz, w1y_b), nx_b), mul(sub(mul(Dz, w1x_b), K1), ny_b)), mul(mul(Dx, w1y_b), nz_b)), r_b);
+  const t_a = mul(add(add(mul(mul(NDz, w0y_a), nx_a), mul(sub(mul(Dz, w0x_a), K0), ny_a)), mul(mul(Dx, w0y_a), nz_a)), r_a);
+  const t_b = mul(add(add(mul(mul(NDz, w0y_b), nx_b), mul(sub(mul(Dz, w0x_b), K0), ny_b)), mul(mul(Dx, w0y_b), nz_b)), r_b);
+  const ok_a = f64x2.gt(nn_a, mul(limit, mul(n0_a, n1_a)));
+  const nan_ok_a = v128.andnot(nan, ok_a);
+  const ok_b = f64x2.gt(nn_b, mul(limit, mul(n0_b, n1_b)));
+  const nan_ok_b = v128.andnot(nan, ok_b);
+  const x_a = v128.or(v128.and(mul(half, add(add(S0x, mul(s_a, w0x_a)), add(S1x, mul(t_a, w1x_a)))), ok_a), nan_ok_a);
+  const x_b = v128.or(v128.and(mul(half, add(add(S0x, mul(s_b, w0x_b)), add(S1x, mul(t_b, w1x_b)))), ok_b), nan_ok_b);
+  const y_a = v128.or(v128.and(mul(half, add(mul(s_a, w0y_a), mul(t_a, w1y_a))), ok_a), nan_ok_a);
+  const y_b = v128.or(v128.and(mul(half, add(mul(s_b, w0y_b), mul(t_b, w1y_b))), ok_b), nan_ok_b);
+  const z_a = v128.or(v128.and(mul(half, add(add(S0z, mul(s_a, W0z)), add(S1z, mul(t_a, W1z)))), ok_a), nan_ok_a);
+  const z_b = v128.or(v128.and(mul(half, add(add(S0z, mul(s_b, W0z)), add(S1z, mul(t_b, W1z)))), ok_b), nan_ok_b);
+  const gap_a = v128.or(v128.and(mul(f64x2.abs(add(mul(Dx, nx_a), mul(Dz, nz_a))), f64x2.sqrt(r_a)), ok_a), nan_ok_a);
+  const gap_b = v128.or(v128.and(mul(f64x2.abs(add(mul(Dx, nx_b), mul(Dz, nz_b))), f64x2.sqrt(r_b)), ok_b), nan_ok_b);
+  v128.store(outX + o_a, x_a);
+  v128.store(outX + o_a, x_b, 16);
+  v128.store(outY + o_a, y_a);
+  v128.store(outY + o_a, y_b, 16);
+  v128.store(outZ + o_a, z_a);
+  v128.store(outZ + o_a, z_b, 16);
+  if (withDist) {
+    const h_a = mul(half, gap_a);
+    v128.store(outDist + o_a, h_a);
+    v128.store(d1 + o_a, h_a);
+  }
+  if (withDist) {
+    const h_b = mul(half, gap_b);
+    v128.store(outDist + o_a, h_b, 16);
+    v128.store(d1 + o_a, h_b, 16);
+  }
+  if (withGap) v128.store(outGap + o_a, gap_a);
+  if (withGap) v128.store(outGap + o_a, gap_b, 16);
+  return i64x2.add(ok_a, ok_b);
 }
 
 /** The cases [from, to) in steps of four, then two; returns the summed "solvable" masks. */
@@ -144,9 +213,7 @@ export function triangulate(
   // Four cases per step (two independent f64x2 chains): the division and root
   // latencies of one chain hide behind the arithmetic of the other.
   for (; i + 3 < to; i += 4) {
-    solvable = i64x2.add(solvable, pairStep(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
-      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, withDist, withGap));
-    solvable = i64x2.add(solvable, pairStep(<usize>(i + 2) << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
+    solvable = i64x2.add(solvable, pairStep2(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
       S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, withDist, withGap));
   }
   for (; i + 1 < to; i += 2) {
@@ -201,6 +268,95 @@ function triangulatePair(
 ): v128 {
   let solvable = i64x2.splat(0);
   let i = from;
+  for (; i + 3 < to; i += 4) {
+    // Four cases per step, the two f64x2 chains interleaved statement by statement.
+    const o_a = <usize>i << 3;
+    const w0x_a = sub(v128.load(u + o_a), S0x), w0y_a = v128.load(v + o_a);
+    const w0x_b = sub(v128.load(u + o_a, 16), S0x), w0y_b = v128.load(v + o_a, 16);
+    const i0_a = div(one, add(add(mul(w0x_a, w0x_a), mul(w0y_a, w0y_a)), W0zz));
+    const i0_b = div(one, add(add(mul(w0x_b, w0x_b), mul(w0y_b, w0y_b)), W0zz));
+    const p0x_a = mul(w0x_a, i0_a), p0y_a = mul(w0y_a, i0_a), p0z_a = mul(W0z, i0_a);
+    const p0x_b = mul(w0x_b, i0_b), p0y_b = mul(w0y_b, i0_b), p0z_b = mul(W0z, i0_b);
+    const q0_a = mul(add(mul(w0x_a, S0x), W0zS), i0_a);
+    const q0_b = mul(add(mul(w0x_b, S0x), W0zS), i0_b);
+    const w1x_a = sub(v128.load(u1 + o_a), S1x), w1y_a = v128.load(v1 + o_a);
+    const w1x_b = sub(v128.load(u1 + o_a, 16), S1x), w1y_b = v128.load(v1 + o_a, 16);
+    const i1_a = div(one, add(add(mul(w1x_a, w1x_a), mul(w1y_a, w1y_a)), W1zz));
+    const i1_b = div(one, add(add(mul(w1x_b, w1x_b), mul(w1y_b, w1y_b)), W1zz));
+    const p1x_a = mul(w1x_a, i1_a), p1y_a = mul(w1y_a, i1_a), p1z_a = mul(W1z, i1_a);
+    const p1x_b = mul(w1x_b, i1_b), p1y_b = mul(w1y_b, i1_b), p1z_b = mul(W1z, i1_b);
+    const q1_a = mul(add(mul(w1x_a, S1x), W1zS), i1_a);
+    const q1_b = mul(add(mul(w1x_b, S1x), W1zS), i1_b);
+    const w2x_a = sub(v128.load(u2 + o_a), S2x), w2y_a = v128.load(v2 + o_a);
+    const w2x_b = sub(v128.load(u2 + o_a, 16), S2x), w2y_b = v128.load(v2 + o_a, 16);
+    const i2_a = div(one, add(add(mul(w2x_a, w2x_a), mul(w2y_a, w2y_a)), W2zz));
+    const i2_b = div(one, add(add(mul(w2x_b, w2x_b), mul(w2y_b, w2y_b)), W2zz));
+    const p2x_a = mul(w2x_a, i2_a), p2y_a = mul(w2y_a, i2_a), p2z_a = mul(W2z, i2_a);
+    const p2x_b = mul(w2x_b, i2_b), p2y_b = mul(w2y_b, i2_b), p2z_b = mul(W2z, i2_b);
+    const q2_a = mul(add(mul(w2x_a, S2x), W2zS), i2_a);
+    const q2_b = mul(add(mul(w2x_b, S2x), W2zS), i2_b);
+    const a00_a = add(add(sub(one, mul(w0x_a, p0x_a)), sub(one, mul(w1x_a, p1x_a))), sub(one, mul(w2x_a, p2x_a)));
+    const a00_b = add(add(sub(one, mul(w0x_b, p0x_b)), sub(one, mul(w1x_b, p1x_b))), sub(one, mul(w2x_b, p2x_b)));
+    const a01_a = sub(sub(sub(zero, mul(w0x_a, p0y_a)), mul(w1x_a, p1y_a)), mul(w2x_a, p2y_a));
+    const a01_b = sub(sub(sub(zero, mul(w0x_b, p0y_b)), mul(w1x_b, p1y_b)), mul(w2x_b, p2y_b));
+    const a02_a = sub(sub(sub(zero, mul(w0x_a, p0z_a)), mul(w1x_a, p1z_a)), mul(w2x_a, p2z_a));
+    const a02_b = sub(sub(sub(zero, mul(w0x_b, p0z_b)), mul(w1x_b, p1z_b)), mul(w2x_b, p2z_b));
+    const a11_a = add(add(sub(one, mul(w0y_a, p0y_a)), sub(one, mul(w1y_a, p1y_a))), sub(one, mul(w2y_a, p2y_a)));
+    const a11_b = add(add(sub(one, mul(w0y_b, p0y_b)), sub(one, mul(w1y_b, p1y_b))), sub(one, mul(w2y_b, p2y_b)));
+    const a12_a = sub(sub(sub(zero, mul(w0y_a, p0z_a)), mul(w1y_a, p1z_a)), mul(w2y_a, p2z_a));
+    const a12_b = sub(sub(sub(zero, mul(w0y_b, p0z_b)), mul(w1y_b, p1z_b)), mul(w2y_b, p2z_b));
+    const a22_a = add(add(sub(one, mul(W0z, p0z_a)), sub(one, mul(W1z, p1z_a))), sub(one, mul(W2z, p2z_a)));
+    const a22_b = add(add(sub(one, mul(W0z, p0z_b)), sub(one, mul(W1z, p1z_b))), sub(one, mul(W2z, p2z_b)));
+    const b0_a = add(add(add(zero, sub(S0x, mul(w0x_a, q0_a))), sub(S1x, mul(w1x_a, q1_a))), sub(S2x, mul(w2x_a, q2_a)));
+    const b0_b = add(add(add(zero, sub(S0x, mul(w0x_b, q0_b))), sub(S1x, mul(w1x_b, q1_b))), sub(S2x, mul(w2x_b, q2_b)));
+    const b1_a = sub(sub(sub(zero, mul(w0y_a, q0_a)), mul(w1y_a, q1_a)), mul(w2y_a, q2_a));
+    const b1_b = sub(sub(sub(zero, mul(w0y_b, q0_b)), mul(w1y_b, q1_b)), mul(w2y_b, q2_b));
+    const b2_a = add(add(add(zero, sub(S0z, mul(W0z, q0_a))), sub(S1z, mul(W1z, q1_a))), sub(S2z, mul(W2z, q2_a)));
+    const b2_b = add(add(add(zero, sub(S0z, mul(W0z, q0_b))), sub(S1z, mul(W1z, q1_b))), sub(S2z, mul(W2z, q2_b)));
+    const c00_a = sub(mul(a11_a, a22_a), mul(a12_a, a12_a));
+    const c00_b = sub(mul(a11_b, a22_b), mul(a12_b, a12_b));
+    const c01_a = sub(mul(a02_a, a12_a), mul(a01_a, a22_a));
+    const c01_b = sub(mul(a02_b, a12_b), mul(a01_b, a22_b));
+    const c02_a = sub(mul(a01_a, a12_a), mul(a02_a, a11_a));
+    const c02_b = sub(mul(a01_b, a12_b), mul(a02_b, a11_b));
+    const c11_a = sub(mul(a00_a, a22_a), mul(a02_a, a02_a));
+    const c11_b = sub(mul(a00_b, a22_b), mul(a02_b, a02_b));
+    const c12_a = sub(mul(a01_a, a02_a), mul(a00_a, a12_a));
+    const c12_b = sub(mul(a01_b, a02_b), mul(a00_b, a12_b));
+    const c22_a = sub(mul(a00_a, a11_a), mul(a01_a, a01_a));
+    const c22_b = sub(mul(a00_b, a11_b), mul(a01_b, a01_b));
+    const det_a = add(add(mul(a00_a, c00_a), mul(a01_a, c01_a)), mul(a02_a, c02_a));
+    const det_b = add(add(mul(a00_b, c00_b), mul(a01_b, c01_b)), mul(a02_b, c02_b));
+    const ok_a = f64x2.gt(det_a, tiny);
+    const nan_ok_a = v128.andnot(nan, ok_a);
+    const ok_b = f64x2.gt(det_b, tiny);
+    const nan_ok_b = v128.andnot(nan, ok_b);
+    const r_a = div(one, det_a);
+    const r_b = div(one, det_b);
+    const x_a = v128.or(v128.and(mul(add(add(mul(c00_a, b0_a), mul(c01_a, b1_a)), mul(c02_a, b2_a)), r_a), ok_a), nan_ok_a);
+    const x_b = v128.or(v128.and(mul(add(add(mul(c00_b, b0_b), mul(c01_b, b1_b)), mul(c02_b, b2_b)), r_b), ok_b), nan_ok_b);
+    const y_a = v128.or(v128.and(mul(add(add(mul(c01_a, b0_a), mul(c11_a, b1_a)), mul(c12_a, b2_a)), r_a), ok_a), nan_ok_a);
+    const y_b = v128.or(v128.and(mul(add(add(mul(c01_b, b0_b), mul(c11_b, b1_b)), mul(c12_b, b2_b)), r_b), ok_b), nan_ok_b);
+    const z_a = v128.or(v128.and(mul(add(add(mul(c02_a, b0_a), mul(c12_a, b1_a)), mul(c22_a, b2_a)), r_a), ok_a), nan_ok_a);
+    const z_b = v128.or(v128.and(mul(add(add(mul(c02_b, b0_b), mul(c12_b, b1_b)), mul(c22_b, b2_b)), r_b), ok_b), nan_ok_b);
+    solvable = i64x2.add(i64x2.add(solvable, ok_a), ok_b);
+    v128.store(outX + o_a, x_a);
+    v128.store(outX + o_a, x_b, 16);
+    v128.store(outY + o_a, y_a);
+    v128.store(outY + o_a, y_b, 16);
+    v128.store(outZ + o_a, z_a);
+    v128.store(outZ + o_a, z_b, 16);
+    if (withDist) {
+      v128.store(outDist + o_a, rayDistance2(x_a, y_a, z_a, S0x, S0z, w0x_a, w0y_a, W0z, i0_a));
+      v128.store(d1 + o_a, rayDistance2(x_a, y_a, z_a, S1x, S1z, w1x_a, w1y_a, W1z, i1_a));
+      v128.store(d2 + o_a, rayDistance2(x_a, y_a, z_a, S2x, S2z, w2x_a, w2y_a, W2z, i2_a));
+    }
+    if (withDist) {
+      v128.store(outDist + o_a, rayDistance2(x_b, y_b, z_b, S0x, S0z, w0x_b, w0y_b, W0z, i0_b), 16);
+      v128.store(d1 + o_a, rayDistance2(x_b, y_b, z_b, S1x, S1z, w1x_b, w1y_b, W1z, i1_b), 16);
+      v128.store(d2 + o_a, rayDistance2(x_b, y_b, z_b, S2x, S2z, w2x_b, w2y_b, W2z, i2_b), 16);
+    }
+  }
   for (; i + 1 < to; i += 2) {
     const o = <usize>i << 3;
     const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
@@ -215,12 +371,12 @@ function triangulatePair(
     const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
     const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
     const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
-    const a00 = add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x)));
+    const a00 = add(add(sub(one, mul(w0x, p0x)), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x)));
     const a01 = sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y));
     const a02 = sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z));
-    const a11 = add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y)));
+    const a11 = add(add(sub(one, mul(w0y, p0y)), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y)));
     const a12 = sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z));
-    const a22 = add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z)));
+    const a22 = add(add(sub(one, mul(W0z, p0z)), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z)));
     const b0 = add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2)));
     const b1 = sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2));
     const b2 = add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2)));
@@ -232,10 +388,11 @@ function triangulatePair(
     const c22 = sub(mul(a00, a11), mul(a01, a01));
     const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
     const ok = f64x2.gt(det, tiny);
+    const nan_ok = v128.andnot(nan, ok);
     const r = div(one, det);
-    const x = v128.bitselect(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), nan, ok);
-    const y = v128.bitselect(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), nan, ok);
-    const z = v128.bitselect(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), nan, ok);
+    const x = v128.or(v128.and(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), ok), nan_ok);
+    const y = v128.or(v128.and(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), ok), nan_ok);
+    const z = v128.or(v128.and(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), ok), nan_ok);
     solvable = i64x2.add(solvable, ok);
     v128.store(outX + o, x);
     v128.store(outY + o, y);
@@ -299,12 +456,12 @@ function triangulate3(
     const i3 = div(one, add(add(mul(w3x, w3x), mul(w3y, w3y)), W3zz));
     const p3x = mul(w3x, i3), p3y = mul(w3y, i3), p3z = mul(W3z, i3);
     const q3 = mul(add(mul(w3x, S3x), W3zS), i3);
-    const a00 = add(add(add(add(zero, sub(one, mul(w0x, p0x))), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x))), sub(one, mul(w3x, p3x)));
+    const a00 = add(add(add(sub(one, mul(w0x, p0x)), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x))), sub(one, mul(w3x, p3x)));
     const a01 = sub(sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y)), mul(w3x, p3y));
     const a02 = sub(sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z)), mul(w3x, p3z));
-    const a11 = add(add(add(add(zero, sub(one, mul(w0y, p0y))), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y))), sub(one, mul(w3y, p3y)));
+    const a11 = add(add(add(sub(one, mul(w0y, p0y)), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y))), sub(one, mul(w3y, p3y)));
     const a12 = sub(sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z)), mul(w3y, p3z));
-    const a22 = add(add(add(add(zero, sub(one, mul(W0z, p0z))), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z))), sub(one, mul(W3z, p3z)));
+    const a22 = add(add(add(sub(one, mul(W0z, p0z)), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z))), sub(one, mul(W3z, p3z)));
     const b0 = add(add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2))), sub(S3x, mul(w3x, q3)));
     const b1 = sub(sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2)), mul(w3y, q3));
     const b2 = add(add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2))), sub(S3z, mul(W3z, q3)));

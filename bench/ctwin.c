@@ -81,12 +81,12 @@ static int tri3(int n, const double *sx, const double *sz, double dz, const doub
     const double i2 = 1.0 / (w2x * w2x + w2y * w2y + W2zz);
     const double p2x = w2x * i2, p2y = w2y * i2, p2z = W2z * i2;
     const double q2 = (w2x * S2x + W2zS) * i2;
-    const double a00 = ((0.0 + (1.0 - w0x * p0x)) + (1.0 - w1x * p1x)) + (1.0 - w2x * p2x);
+    const double a00 = ((1.0 - w0x * p0x) + (1.0 - w1x * p1x)) + (1.0 - w2x * p2x);
     const double a01 = ((0.0 - w0x * p0y) - w1x * p1y) - w2x * p2y;
     const double a02 = ((0.0 - w0x * p0z) - w1x * p1z) - w2x * p2z;
-    const double a11 = ((0.0 + (1.0 - w0y * p0y)) + (1.0 - w1y * p1y)) + (1.0 - w2y * p2y);
+    const double a11 = ((1.0 - w0y * p0y) + (1.0 - w1y * p1y)) + (1.0 - w2y * p2y);
     const double a12 = ((0.0 - w0y * p0z) - w1y * p1z) - w2y * p2z;
-    const double a22 = ((0.0 + (1.0 - W0z * p0z)) + (1.0 - W1z * p1z)) + (1.0 - W2z * p2z);
+    const double a22 = ((1.0 - W0z * p0z) + (1.0 - W1z * p1z)) + (1.0 - W2z * p2z);
     const double b0 = ((0.0 + (S0x - w0x * q0)) + (S1x - w1x * q1)) + (S2x - w2x * q2);
     const double b1 = ((0.0 - w0y * q0) - w1y * q1) - w2y * q2;
     const double b2 = ((0.0 + (S0z - W0z * q0)) + (S1z - W1z * q1)) + (S2z - W2z * q2);
@@ -128,7 +128,7 @@ typedef __m128d v2;
 static inline v2 pairStep(size_t i, const double *u, const double *v, const double *u1, const double *v1,
                           double *outX, double *outY, double *outZ, double *outGap,
                           v2 S0x, v2 S0z, v2 S1x, v2 S1z, v2 W0z, v2 W1z, v2 W0zz, v2 W1zz,
-                          v2 Dx, v2 Dz, v2 K0, v2 K1, v2 limit, v2 one, v2 half, v2 nan, v2 sign) {
+                          v2 Dx, v2 Dz, v2 NDz, v2 K0, v2 K1, v2 limit, v2 one, v2 half, v2 nan, v2 sign) {
   const v2 w0x = SUB(LOAD(u + i), S0x), w0y = LOAD(v + i);
   const v2 w1x = SUB(LOAD(u1 + i), S1x), w1y = LOAD(v1 + i);
   const v2 nx = SUB(MUL(w0y, W1z), MUL(W0z, w1y));
@@ -138,8 +138,8 @@ static inline v2 pairStep(size_t i, const double *u, const double *v, const doub
   const v2 n0 = ADD(ADD(MUL(w0x, w0x), MUL(w0y, w0y)), W0zz);
   const v2 n1 = ADD(ADD(MUL(w1x, w1x), MUL(w1y, w1y)), W1zz);
   const v2 r = DIV(one, nn);
-  const v2 s = MUL(ADD(ADD(MUL(_mm_xor_pd(MUL(Dz, w1y), sign), nx), MUL(SUB(MUL(Dz, w1x), K1), ny)), MUL(MUL(Dx, w1y), nz)), r);
-  const v2 t = MUL(ADD(ADD(MUL(_mm_xor_pd(MUL(Dz, w0y), sign), nx), MUL(SUB(MUL(Dz, w0x), K0), ny)), MUL(MUL(Dx, w0y), nz)), r);
+  const v2 s = MUL(ADD(ADD(MUL(MUL(NDz, w1y), nx), MUL(SUB(MUL(Dz, w1x), K1), ny)), MUL(MUL(Dx, w1y), nz)), r);
+  const v2 t = MUL(ADD(ADD(MUL(MUL(NDz, w0y), nx), MUL(SUB(MUL(Dz, w0x), K0), ny)), MUL(MUL(Dx, w0y), nz)), r);
   const v2 ok = _mm_cmpgt_pd(nn, MUL(limit, MUL(n0, n1)));
   STORE(outX + i, SEL(MUL(half, ADD(ADD(S0x, MUL(s, w0x)), ADD(S1x, MUL(t, w1x)))), nan, ok));
   STORE(outY + i, SEL(MUL(half, ADD(MUL(s, w0y), MUL(t, w1y))), nan, ok));
@@ -155,16 +155,16 @@ static int pair_v2(int n, const double *sx, const double *sz, double dz, const d
   const v2 one = SPLAT(1.0), half = SPLAT(0.5), nan = SPLAT(NAN), sign = SPLAT(-0.0);
   const v2 S0x = SPLAT(s0x), S0z = SPLAT(s0z), S1x = SPLAT(s1x), S1z = SPLAT(s1z);
   const v2 W0z = SPLAT(w0zs), W1z = SPLAT(w1zs), W0zz = SPLAT(w0zs * w0zs), W1zz = SPLAT(w1zs * w1zs);
-  const v2 Dx = SPLAT(Dxs), Dz = SPLAT(Dzs), K0 = SPLAT(Dxs * w0zs), K1 = SPLAT(Dxs * w1zs);
+  const v2 Dx = SPLAT(Dxs), Dz = SPLAT(Dzs), NDz = SPLAT(-Dzs), K0 = SPLAT(Dxs * w0zs), K1 = SPLAT(Dxs * w1zs);
   const v2 limit = SPLAT(0.5 * SINGULAR_DET);
   const double *u1 = u + n, *v1 = v + n;
   __m128i solvable = _mm_setzero_si128();
   int i = 0;
   for (; i + 3 < n; i += 4) {
     solvable = _mm_add_epi64(solvable, _mm_castpd_si128(pairStep(i, u, v, u1, v1, outX, outY, outZ, outGap,
-      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan, sign)));
+      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, sign)));
     solvable = _mm_add_epi64(solvable, _mm_castpd_si128(pairStep(i + 2, u, v, u1, v1, outX, outY, outZ, outGap,
-      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, K0, K1, limit, one, half, nan, sign)));
+      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, sign)));
   }
   long long lanes[2];
   _mm_storeu_si128((__m128i *)lanes, solvable);
@@ -200,6 +200,77 @@ static int tri3_v2(int n, const double *sx, const double *sz, double dz, const d
   double *d1 = outDist + n, *d2 = d1 + n;
   __m128i solvable = _mm_setzero_si128();
   int i = 0;
+  for (; i + 3 < n; i += 4) {
+    /* four cases per step, the two chains interleaved as in the wasm kernel */
+    const v2 w0x_a = SUB(LOAD(u + i), S0x), w0y_a = LOAD(v + i);
+    const v2 w0x_b = SUB(LOAD(u + i + 2), S0x), w0y_b = LOAD(v + i + 2);
+    const v2 i0_a = DIV(one, ADD(ADD(MUL(w0x_a, w0x_a), MUL(w0y_a, w0y_a)), W0zz));
+    const v2 i0_b = DIV(one, ADD(ADD(MUL(w0x_b, w0x_b), MUL(w0y_b, w0y_b)), W0zz));
+    const v2 p0x_a = MUL(w0x_a, i0_a), p0y_a = MUL(w0y_a, i0_a), p0z_a = MUL(W0z, i0_a);
+    const v2 p0x_b = MUL(w0x_b, i0_b), p0y_b = MUL(w0y_b, i0_b), p0z_b = MUL(W0z, i0_b);
+    const v2 q0_a = MUL(ADD(MUL(w0x_a, S0x), W0zS), i0_a);
+    const v2 q0_b = MUL(ADD(MUL(w0x_b, S0x), W0zS), i0_b);
+    const v2 w1x_a = SUB(LOAD(u1 + i), S1x), w1y_a = LOAD(v1 + i);
+    const v2 w1x_b = SUB(LOAD(u1 + i + 2), S1x), w1y_b = LOAD(v1 + i + 2);
+    const v2 i1_a = DIV(one, ADD(ADD(MUL(w1x_a, w1x_a), MUL(w1y_a, w1y_a)), W1zz));
+    const v2 i1_b = DIV(one, ADD(ADD(MUL(w1x_b, w1x_b), MUL(w1y_b, w1y_b)), W1zz));
+    const v2 p1x_a = MUL(w1x_a, i1_a), p1y_a = MUL(w1y_a, i1_a), p1z_a = MUL(W1z, i1_a);
+    const v2 p1x_b = MUL(w1x_b, i1_b), p1y_b = MUL(w1y_b, i1_b), p1z_b = MUL(W1z, i1_b);
+    const v2 q1_a = MUL(ADD(MUL(w1x_a, S1x), W1zS), i1_a);
+    const v2 q1_b = MUL(ADD(MUL(w1x_b, S1x), W1zS), i1_b);
+    const v2 w2x_a = SUB(LOAD(u2 + i), S2x), w2y_a = LOAD(v2p + i);
+    const v2 w2x_b = SUB(LOAD(u2 + i + 2), S2x), w2y_b = LOAD(v2p + i + 2);
+    const v2 i2_a = DIV(one, ADD(ADD(MUL(w2x_a, w2x_a), MUL(w2y_a, w2y_a)), W2zz));
+    const v2 i2_b = DIV(one, ADD(ADD(MUL(w2x_b, w2x_b), MUL(w2y_b, w2y_b)), W2zz));
+    const v2 p2x_a = MUL(w2x_a, i2_a), p2y_a = MUL(w2y_a, i2_a), p2z_a = MUL(W2z, i2_a);
+    const v2 p2x_b = MUL(w2x_b, i2_b), p2y_b = MUL(w2y_b, i2_b), p2z_b = MUL(W2z, i2_b);
+    const v2 q2_a = MUL(ADD(MUL(w2x_a, S2x), W2zS), i2_a);
+    const v2 q2_b = MUL(ADD(MUL(w2x_b, S2x), W2zS), i2_b);
+    const v2 a00_a = ADD(ADD(SUB(one, MUL(w0x_a, p0x_a)), SUB(one, MUL(w1x_a, p1x_a))), SUB(one, MUL(w2x_a, p2x_a)));
+    const v2 a00_b = ADD(ADD(SUB(one, MUL(w0x_b, p0x_b)), SUB(one, MUL(w1x_b, p1x_b))), SUB(one, MUL(w2x_b, p2x_b)));
+    const v2 a01_a = SUB(SUB(SUB(zero, MUL(w0x_a, p0y_a)), MUL(w1x_a, p1y_a)), MUL(w2x_a, p2y_a));
+    const v2 a01_b = SUB(SUB(SUB(zero, MUL(w0x_b, p0y_b)), MUL(w1x_b, p1y_b)), MUL(w2x_b, p2y_b));
+    const v2 a02_a = SUB(SUB(SUB(zero, MUL(w0x_a, p0z_a)), MUL(w1x_a, p1z_a)), MUL(w2x_a, p2z_a));
+    const v2 a02_b = SUB(SUB(SUB(zero, MUL(w0x_b, p0z_b)), MUL(w1x_b, p1z_b)), MUL(w2x_b, p2z_b));
+    const v2 a11_a = ADD(ADD(SUB(one, MUL(w0y_a, p0y_a)), SUB(one, MUL(w1y_a, p1y_a))), SUB(one, MUL(w2y_a, p2y_a)));
+    const v2 a11_b = ADD(ADD(SUB(one, MUL(w0y_b, p0y_b)), SUB(one, MUL(w1y_b, p1y_b))), SUB(one, MUL(w2y_b, p2y_b)));
+    const v2 a12_a = SUB(SUB(SUB(zero, MUL(w0y_a, p0z_a)), MUL(w1y_a, p1z_a)), MUL(w2y_a, p2z_a));
+    const v2 a12_b = SUB(SUB(SUB(zero, MUL(w0y_b, p0z_b)), MUL(w1y_b, p1z_b)), MUL(w2y_b, p2z_b));
+    const v2 a22_a = ADD(ADD(SUB(one, MUL(W0z, p0z_a)), SUB(one, MUL(W1z, p1z_a))), SUB(one, MUL(W2z, p2z_a)));
+    const v2 a22_b = ADD(ADD(SUB(one, MUL(W0z, p0z_b)), SUB(one, MUL(W1z, p1z_b))), SUB(one, MUL(W2z, p2z_b)));
+    const v2 b0_a = ADD(ADD(ADD(zero, SUB(S0x, MUL(w0x_a, q0_a))), SUB(S1x, MUL(w1x_a, q1_a))), SUB(S2x, MUL(w2x_a, q2_a)));
+    const v2 b0_b = ADD(ADD(ADD(zero, SUB(S0x, MUL(w0x_b, q0_b))), SUB(S1x, MUL(w1x_b, q1_b))), SUB(S2x, MUL(w2x_b, q2_b)));
+    const v2 b1_a = SUB(SUB(SUB(zero, MUL(w0y_a, q0_a)), MUL(w1y_a, q1_a)), MUL(w2y_a, q2_a));
+    const v2 b1_b = SUB(SUB(SUB(zero, MUL(w0y_b, q0_b)), MUL(w1y_b, q1_b)), MUL(w2y_b, q2_b));
+    const v2 b2_a = ADD(ADD(ADD(zero, SUB(S0z, MUL(W0z, q0_a))), SUB(S1z, MUL(W1z, q1_a))), SUB(S2z, MUL(W2z, q2_a)));
+    const v2 b2_b = ADD(ADD(ADD(zero, SUB(S0z, MUL(W0z, q0_b))), SUB(S1z, MUL(W1z, q1_b))), SUB(S2z, MUL(W2z, q2_b)));
+    const v2 c00_a = SUB(MUL(a11_a, a22_a), MUL(a12_a, a12_a)), c01_a = SUB(MUL(a02_a, a12_a), MUL(a01_a, a22_a)), c02_a = SUB(MUL(a01_a, a12_a), MUL(a02_a, a11_a));
+    const v2 c00_b = SUB(MUL(a11_b, a22_b), MUL(a12_b, a12_b)), c01_b = SUB(MUL(a02_b, a12_b), MUL(a01_b, a22_b)), c02_b = SUB(MUL(a01_b, a12_b), MUL(a02_b, a11_b));
+    const v2 c11_a = SUB(MUL(a00_a, a22_a), MUL(a02_a, a02_a)), c12_a = SUB(MUL(a01_a, a02_a), MUL(a00_a, a12_a)), c22_a = SUB(MUL(a00_a, a11_a), MUL(a01_a, a01_a));
+    const v2 c11_b = SUB(MUL(a00_b, a22_b), MUL(a02_b, a02_b)), c12_b = SUB(MUL(a01_b, a02_b), MUL(a00_b, a12_b)), c22_b = SUB(MUL(a00_b, a11_b), MUL(a01_b, a01_b));
+    const v2 det_a = ADD(ADD(MUL(a00_a, c00_a), MUL(a01_a, c01_a)), MUL(a02_a, c02_a));
+    const v2 det_b = ADD(ADD(MUL(a00_b, c00_b), MUL(a01_b, c01_b)), MUL(a02_b, c02_b));
+    const v2 ok_a = _mm_cmpgt_pd(det_a, tiny);
+    const v2 ok_b = _mm_cmpgt_pd(det_b, tiny);
+    const v2 r_a = DIV(one, det_a);
+    const v2 r_b = DIV(one, det_b);
+    const v2 x_a = SEL(MUL(ADD(ADD(MUL(c00_a, b0_a), MUL(c01_a, b1_a)), MUL(c02_a, b2_a)), r_a), nan, ok_a);
+    const v2 x_b = SEL(MUL(ADD(ADD(MUL(c00_b, b0_b), MUL(c01_b, b1_b)), MUL(c02_b, b2_b)), r_b), nan, ok_b);
+    const v2 y_a = SEL(MUL(ADD(ADD(MUL(c01_a, b0_a), MUL(c11_a, b1_a)), MUL(c12_a, b2_a)), r_a), nan, ok_a);
+    const v2 y_b = SEL(MUL(ADD(ADD(MUL(c01_b, b0_b), MUL(c11_b, b1_b)), MUL(c12_b, b2_b)), r_b), nan, ok_b);
+    const v2 z_a = SEL(MUL(ADD(ADD(MUL(c02_a, b0_a), MUL(c12_a, b1_a)), MUL(c22_a, b2_a)), r_a), nan, ok_a);
+    const v2 z_b = SEL(MUL(ADD(ADD(MUL(c02_b, b0_b), MUL(c12_b, b1_b)), MUL(c22_b, b2_b)), r_b), nan, ok_b);
+    solvable = _mm_add_epi64(solvable, _mm_castpd_si128(ok_a));
+    solvable = _mm_add_epi64(solvable, _mm_castpd_si128(ok_b));
+    STORE(outX + i, x_a); STORE(outY + i, y_a); STORE(outZ + i, z_a);
+    STORE(outX + i + 2, x_b); STORE(outY + i + 2, y_b); STORE(outZ + i + 2, z_b);
+    STORE(outDist + i, rayDistance2(x_a, y_a, z_a, S0x, S0z, w0x_a, w0y_a, W0z, i0_a));
+    STORE(outDist + i + 2, rayDistance2(x_b, y_b, z_b, S0x, S0z, w0x_b, w0y_b, W0z, i0_b));
+    STORE(d1 + i, rayDistance2(x_a, y_a, z_a, S1x, S1z, w1x_a, w1y_a, W1z, i1_a));
+    STORE(d1 + i + 2, rayDistance2(x_b, y_b, z_b, S1x, S1z, w1x_b, w1y_b, W1z, i1_b));
+    STORE(d2 + i, rayDistance2(x_a, y_a, z_a, S2x, S2z, w2x_a, w2y_a, W2z, i2_a));
+    STORE(d2 + i + 2, rayDistance2(x_b, y_b, z_b, S2x, S2z, w2x_b, w2y_b, W2z, i2_b));
+  }
   for (; i + 1 < n; i += 2) {
     const v2 w0x = SUB(LOAD(u + i), S0x), w0y = LOAD(v + i);
     const v2 i0 = DIV(one, ADD(ADD(MUL(w0x, w0x), MUL(w0y, w0y)), W0zz));
@@ -213,12 +284,12 @@ static int tri3_v2(int n, const double *sx, const double *sz, double dz, const d
     const v2 i2 = DIV(one, ADD(ADD(MUL(w2x, w2x), MUL(w2y, w2y)), W2zz));
     const v2 p2x = MUL(w2x, i2), p2y = MUL(w2y, i2), p2z = MUL(W2z, i2);
     const v2 q2 = MUL(ADD(MUL(w2x, S2x), W2zS), i2);
-    const v2 a00 = ADD(ADD(ADD(zero, SUB(one, MUL(w0x, p0x))), SUB(one, MUL(w1x, p1x))), SUB(one, MUL(w2x, p2x)));
+    const v2 a00 = ADD(ADD(SUB(one, MUL(w0x, p0x)), SUB(one, MUL(w1x, p1x))), SUB(one, MUL(w2x, p2x)));
     const v2 a01 = SUB(SUB(SUB(zero, MUL(w0x, p0y)), MUL(w1x, p1y)), MUL(w2x, p2y));
     const v2 a02 = SUB(SUB(SUB(zero, MUL(w0x, p0z)), MUL(w1x, p1z)), MUL(w2x, p2z));
-    const v2 a11 = ADD(ADD(ADD(zero, SUB(one, MUL(w0y, p0y))), SUB(one, MUL(w1y, p1y))), SUB(one, MUL(w2y, p2y)));
+    const v2 a11 = ADD(ADD(SUB(one, MUL(w0y, p0y)), SUB(one, MUL(w1y, p1y))), SUB(one, MUL(w2y, p2y)));
     const v2 a12 = SUB(SUB(SUB(zero, MUL(w0y, p0z)), MUL(w1y, p1z)), MUL(w2y, p2z));
-    const v2 a22 = ADD(ADD(ADD(zero, SUB(one, MUL(W0z, p0z))), SUB(one, MUL(W1z, p1z))), SUB(one, MUL(W2z, p2z)));
+    const v2 a22 = ADD(ADD(SUB(one, MUL(W0z, p0z)), SUB(one, MUL(W1z, p1z))), SUB(one, MUL(W2z, p2z)));
     const v2 b0 = ADD(ADD(ADD(zero, SUB(S0x, MUL(w0x, q0))), SUB(S1x, MUL(w1x, q1))), SUB(S2x, MUL(w2x, q2)));
     const v2 b1 = SUB(SUB(SUB(zero, MUL(w0y, q0)), MUL(w1y, q1)), MUL(w2y, q2));
     const v2 b2 = ADD(ADD(ADD(zero, SUB(S0z, MUL(W0z, q0))), SUB(S1z, MUL(W1z, q1))), SUB(S2z, MUL(W2z, q2)));
