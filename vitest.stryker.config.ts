@@ -9,10 +9,10 @@ import { defineConfig } from 'vitest/config';
 
 // STRYKER_TESTS=targeting (for needle, validation, targeting and uncertainty) leaves out the
 // margins and kernel suites, which do not reach those files, so each static mutant runs faster.
-const NOT_FOR_TARGETING = ['test/margins.test.ts', 'test/margins-safety.test.ts', 'test/margins-reach.test.ts', 'test/mutation-kills-margins.test.ts', 'test/kernels.test.ts', 'test/mutation-kills-plan-a.test.ts', 'test/mutation-kills-plan-b.test.ts'];
+const NOT_FOR_TARGETING = ['test/margins.test.ts', 'test/margins-safety.test.ts', 'test/margins-reach.test.ts', 'test/margins-search.test.ts', 'test/mutation-kills-margins.test.ts', 'test/kernels.test.ts', 'test/mutation-kills-plan-a.test.ts', 'test/mutation-kills-plan-b.test.ts'];
 
 // STRYKER_TESTS=margins (for margins.ts) keeps only the suites that reach the margins code.
-const FOR_MARGINS = ['test/margins.test.ts', 'test/margins-safety.test.ts', 'test/margins-reach.test.ts', 'test/mutation-kills-margins.test.ts', 'test/bad-input.test.ts',
+const FOR_MARGINS = ['test/margins.test.ts', 'test/margins-safety.test.ts', 'test/margins-reach.test.ts', 'test/margins-search.test.ts', 'test/mutation-kills-margins.test.ts', 'test/bad-input.test.ts',
   'test/request-path.test.ts', 'test/schemas.test.ts', 'test/kernels.test.ts'];
 
 export default defineConfig({
@@ -36,6 +36,7 @@ export default defineConfig({
       'test/margins.test.ts',
       'test/margins-safety.test.ts',
       'test/margins-reach.test.ts',
+      'test/margins-search.test.ts',
       'test/schemas.test.ts',
       'test/kernels.test.ts',
       'test/qa.test.ts',

@@ -1,0 +1,165 @@
+// The pieces of the reach search over a patch's normals (src/margins): the miss score
+// that guides it toward the normals that reach the lesion, the even coordinates it runs
+// in, the inverse of patchPoint it maps starts with, and the compass search's options.
+// Each value is computed here independently (plain formulas, no src helpers).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { rayMiss, rayReach } from '../src/margins/margins.js';
+import { compassDescent, evenPatchMap, patchCoordinates, patchPoint } from '../src/margins/patches.js';
+
+type V3 = [number, number, number];
+const box = (center: V3, size: V3) => ({ shape: 'box' as const, center, size });
+const ell = (center: V3, semiAxes: V3) => ({ shape: 'ellipsoid' as const, center, semiAxes });
+const mm = (min: number, max: number) => fc.integer({ min: Math.round(min * 1000), max: Math.round(max * 1000) }).map((i) => i / 1000);
+
+describe('rayMiss: how far a ray passes the lesion', () => {
+  it('a box: the distance to the box of the ray point nearest its centre', () => {
+    // Ray along +x at y = 5, z = 0 past a 2 x 2 x 2 box at the origin: nearest the centre at t = 10 (x = 0); 4 mm above the top face.
+    expect(rayMiss(box([0, 0, 0], [2, 2, 2]), [-10, 5, 0], [1, 0, 0])).toBeCloseTo(4, 12);
+    // Off in y and z: sqrt(3^2 + 4^2).
+    expect(rayMiss(box([0, 0, 0], [2, 2, 2]), [-10, 4, -5], [1, 0, 0])).toBeCloseTo(5, 12);
+    // The box behind the start: t is held at 0, the start's own distance counts (corner at (1, 1, 1), start at (4, 5, 1)).
+    expect(rayMiss(box([0, 0, 0], [2, 2, 2]), [4, 5, 1], [1, 0, 0])).toBeCloseTo(5, 12);
+  });
+
+  it('an ellipsoid: the least level |u + t v|^2 - 1 over t >= 0 in the scaled frame', () => {
+    // Unit sphere, ray along +x at height 2: least |p|^2 - 1 = 4 - 1.
+    expect(rayMiss(ell([0, 0, 0], [1, 1, 1]), [-5, 2, 0], [1, 0, 0])).toBeCloseTo(3, 12);
+    // Semi-axes (1, 2, 1): height 3 in y is 1.5 in the scaled frame: 2.25 - 1.
+    expect(rayMiss(ell([0, 0, 0], [1, 2, 1]), [-5, 3, 0], [1, 0, 0])).toBeCloseTo(1.25, 12);
+    // Pointing away: t = 0, the start's own level (9 + 4 - 1).
+    expect(rayMiss(ell([0, 0, 0], [1, 1, 1]), [3, 2, 0], [1, 0, 0])).toBeCloseTo(12, 12);
+  });
+
+  it('property: where the ray reaches the lesion the miss is 0 or a small rounding, elsewhere it is positive', () => {
+    fc.assert(
+      fc.property(fc.tuple(mm(-20, 20), mm(-20, 20), mm(-20, 20)), fc.tuple(mm(-1, 1), mm(-1, 1), mm(-1, 1)).filter((d) => Math.hypot(...d) > 0.1), fc.boolean(), (q, d, isBox) => {
+        const len = Math.hypot(...d);
+        const n = d.map((c) => c / len) as V3;
+        const l = isBox ? box([1, -2, 3], [6, 4, 8]) : ell([1, -2, 3], [3, 2, 4]);
+        const reach = rayReach(l, q as V3, n), miss = rayMiss(l, q as V3, n);
+        expect(miss).toBeGreaterThanOrEqual(0);
+        if (reach === 0) {
+          // A ray that reaches nothing beyond q passes at a positive distance (or touches: 0 only on the lesion's edge).
+          expect(Number.isFinite(miss)).toBe(true);
+        } else if (!isBox) {
+          expect(miss).toBe(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('evenPatchMap: coordinates spread evenly over an ellipsoid patch', () => {
+  const long = ell([0, 0, 0], [2, 54, 4.6]);
+
+  it('both ends and the middle map to themselves exactly, both ways', () => {
+    for (const d of ['+z', '-x', '+y'] as const) {
+      const m = evenPatchMap(long, d);
+      for (const w of [0, 1] as const) {
+        for (const e of [-1, 0, 1]) {
+          expect(m.toPatch(e, w)).toBe(e);
+          expect(m.fromPatch(e, w)).toBe(e);
+        }
+        // Past the ends: held at the ends.
+        expect(m.toPatch(1.5, w)).toBe(1);
+        expect(m.toPatch(-1.5, w)).toBe(-1);
+        expect(m.fromPatch(2, w)).toBe(1);
+        expect(m.fromPatch(-2, w)).toBe(-1);
+      }
+    }
+  });
+
+  it('along beta = 0 the surface coordinate is linear in the even coordinate', () => {
+    // -z patch of [2, 54, 4.6]: alpha is x's normal component, beta y's. On alpha = 0 the surface y is
+    // A_y^2 beta / sqrt(A_z^2 + A_y^2 beta^2); evenly spaced v must give evenly spaced y.
+    const m = evenPatchMap(long, '-z');
+    const y = (v: number) => {
+      const b = m.toPatch(v, 1);
+      return (54 * 54 * b) / Math.sqrt(4.6 * 4.6 + 54 * 54 * b * b);
+    };
+    const yMax = y(1);
+    for (const v of [-0.9, -0.5, -0.1, 0.3, 0.7]) expect(y(v)).toBeCloseTo(v * yMax, 9);
+    // The normal's component itself is far from linear: half the length lies below beta = 0.05.
+    expect(m.toPatch(0.5, 1)).toBeLessThan(0.05);
+  });
+
+  it('property: fromPatch inverts toPatch and both are increasing', () => {
+    fc.assert(
+      fc.property(fc.tuple(mm(0.5, 100), mm(0.5, 100), mm(0.5, 100)), mm(-1, 1), mm(-1, 1), fc.integer({ min: 0, max: 5 }), (A, u, u2, di) => {
+        const d = (['+x', '-x', '+y', '-y', '+z', '-z'] as const)[di];
+        const m = evenPatchMap(ell([0, 0, 0], A as V3), d);
+        for (const w of [0, 1] as const) {
+          expect(m.fromPatch(m.toPatch(u, w), w)).toBeCloseTo(u, 9);
+          if (u < u2) expect(m.toPatch(u, w)).toBeLessThanOrEqual(m.toPatch(u2, w));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a box specimen: its faces are linear already, the identity', () => {
+    const m = evenPatchMap({ shape: 'box', center: [0, 0, 0], size: [10, 20, 30] }, '+x');
+    for (const u of [-1, -0.37, 0, 0.5, 1]) {
+      expect(m.toPatch(u, 0)).toBe(u);
+      expect(m.fromPatch(u, 1)).toBe(u);
+    }
+  });
+});
+
+describe('patchCoordinates: the inverse of patchPoint', () => {
+  it('property: an ellipsoid patch point maps back to its (alpha, beta)', () => {
+    fc.assert(
+      fc.property(fc.tuple(mm(1, 60), mm(1, 60), mm(1, 60)), fc.tuple(mm(-50, 50), mm(-50, 50), mm(-50, 50)), mm(-1, 1), mm(-1, 1), fc.integer({ min: 0, max: 5 }), (A, c, a, b, di) => {
+        const d = (['+x', '-x', '+y', '-y', '+z', '-z'] as const)[di];
+        const s = ell(c as V3, A as V3);
+        const [ga, gb] = patchCoordinates(s, d, patchPoint(s, d, a, b));
+        expect(ga).toBeCloseTo(a, 8);
+        expect(gb).toBeCloseTo(b, 8);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a box face: the point on the face, scaled to the face half-sizes; clamped to the square', () => {
+    const s = { shape: 'box' as const, center: [1, 2, 3] as V3, size: [10, 20, 30] as V3 };
+    expect(patchCoordinates(s, '+x', [6, 2 + 5, 3 - 7.5])).toEqual([0.5, -0.5]);
+    expect(patchCoordinates(s, '-z', [1 + 2.5, 2 - 10, -12])).toEqual([0.5, -1]);
+    expect(patchCoordinates(s, '+y', [1 + 6, 12, 3])).toEqual([1, 0]);
+    expect(patchCoordinates(s, '+y', [1 - 6, 12, 3 + 16])).toEqual([-1, 1]);
+  });
+
+  it('an ellipsoid point just past a border rounds back into the square', () => {
+    const s = ell([0, 0, 0], [30, 22, 15]);
+    const p = patchPoint(s, '+z', 1, -1);
+    const [a, b] = patchCoordinates(s, '+z', [p[0] * (1 + 1e-12), p[1] * (1 + 1e-12), p[2]]);
+    expect(a).toBe(1);
+    expect(b).toBe(-1);
+  });
+});
+
+describe('compassDescent options', () => {
+  // Two minima either side of the start at (0, 0): at alpha = +0.3 (depth 1) and -0.3 (depth 2);
+  // both first moves (to +-1/12) go downhill.
+  const g = (x: number) => Math.exp(-((x / 0.15) ** 2));
+  const twin = (a: number, b: number) => -g(a - 0.3) - 2 * g(a + 0.3) + b * b;
+  it('the moves in the given order take the +alpha side first; mirrored, the -alpha side', () => {
+    const start = { value: twin(0, 0), alpha: 0, beta: 0 };
+    const plain = compassDescent(twin, start);
+    const mirrored = compassDescent(twin, start, true);
+    expect(plain.alpha).toBeGreaterThan(0.25);
+    expect(plain.value).toBeGreaterThan(-1.1);
+    expect(mirrored.alpha).toBeLessThan(-0.25);
+    expect(mirrored.value).toBeLessThan(-1.9);
+  });
+
+  it('maxMoves bounds the walk: a long slope is left short after that many moves', () => {
+    const slope = (a: number) => a; // lowest at alpha = -1
+    const from = { value: 1, alpha: 1, beta: 0 };
+    expect(compassDescent(slope, from).alpha).toBe(-1);
+    const short = compassDescent(slope, from, false, 3);
+    expect(short.alpha).toBeGreaterThan(-1);
+    expect(short.alpha).toBeLessThan(1);
+  });
+});
