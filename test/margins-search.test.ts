@@ -4,7 +4,7 @@
 // Each value is computed here independently (plain formulas, no src helpers).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rayMiss, rayReach } from '../src/margins/margins.js';
+import { rayMiss, rayReach, rayScore } from '../src/margins/margins.js';
 import { compassDescent, evenPatchMap, patchCoordinates, patchPoint } from '../src/margins/patches.js';
 
 type V3 = [number, number, number];
@@ -20,6 +20,33 @@ describe('rayMiss: how far a ray passes the lesion', () => {
     expect(rayMiss(box([0, 0, 0], [2, 2, 2]), [-10, 4, -5], [1, 0, 0])).toBeCloseTo(5, 12);
     // The box behind the start: t is held at 0, the start's own distance counts (corner at (1, 1, 1), start at (4, 5, 1)).
     expect(rayMiss(box([0, 0, 0], [2, 2, 2]), [4, 5, 1], [1, 0, 0])).toBeCloseTo(5, 12);
+  });
+
+  it('a box off the origin, a ray with every component: against the formula written out', () => {
+    const c: V3 = [3, -4, 5], size: V3 = [2, 4, 6];
+    const q: V3 = [-7, 6, -2], d = [0.6, 0.3, 0.2], len = Math.hypot(...d);
+    const n = d.map((x) => x / len) as V3;
+    // The ray point nearest the centre, then its distance to the box, axis by axis.
+    const t = Math.max(0, (c[0] - q[0]) * n[0] + (c[1] - q[1]) * n[1] + (c[2] - q[2]) * n[2]);
+    const gaps = [0, 1, 2].map((i) => Math.max(0, Math.abs(q[i] + t * n[i] - c[i]) - size[i] / 2));
+    const want = Math.hypot(...gaps);
+    expect(want).toBeGreaterThan(1);
+    expect(rayMiss(box(c, size), q, n)).toBeCloseTo(want, 12);
+    // Two more starts, so a sign flipped on any one coordinate's term shows.
+    for (const q2 of [[9, -12, 1], [0, 3, 14]] as V3[]) {
+      const t2 = Math.max(0, (c[0] - q2[0]) * n[0] + (c[1] - q2[1]) * n[1] + (c[2] - q2[2]) * n[2]);
+      const g2 = [0, 1, 2].map((i) => Math.max(0, Math.abs(q2[i] + t2 * n[i] - c[i]) - size[i] / 2));
+      expect(rayMiss(box(c, size), q2, n)).toBeCloseTo(Math.hypot(...g2), 12);
+    }
+  });
+
+  it('rayScore: minus the reach where the ray reaches, the miss (> 0) where it does not', () => {
+    const l = ell([0, 0, 0], [1, 1, 1]);
+    expect(rayScore(l, [-5, 0, 0], [1, 0, 0])).toBeCloseTo(-6, 12);
+    expect(rayScore(l, [-5, 2, 0], [1, 0, 0])).toBeCloseTo(3, 12);
+    expect(rayScore(box([0, 0, 0], [2, 2, 2]), [-10, 5, 0], [1, 0, 0])).toBeCloseTo(4, 12);
+    // Touching the sphere at its top: the reach is the contact point's distance along the ray.
+    expect(rayScore(l, [-5, 1, 0], [1, 0, 0])).toBeCloseTo(-5, 12);
   });
 
   it('an ellipsoid: the least level |u + t v|^2 - 1 over t >= 0 in the scaled frame', () => {

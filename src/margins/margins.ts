@@ -364,7 +364,7 @@ export function rayMiss(l: SolidLesion, q: V3, n: V3): number {
 }
 
 /** The ray search's objective: minus the reach where the ray reaches beyond q, else how far it misses. */
-function rayScore(l: SolidLesion, q: V3, n: V3): number {
+export function rayScore(l: SolidLesion, q: V3, n: V3): number {
   const r = rayReach(l, q, n);
   return r > 0 ? -r : rayMiss(l, q, n);
 }
