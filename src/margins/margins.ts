@@ -474,6 +474,7 @@ function solidMargins(s: SpecimenShape, l: SolidLesion): Record<Direction, numbe
   return out;
 }
 
+/** Every number in a plain JSON-like value (objects, arrays), depth first. */
 export function numbersIn(value: unknown, out: number[] = []): number[] {
   if (typeof value === 'number') out.push(value);
   else if (Array.isArray(value)) for (const v of value) numbersIn(v, out);
