@@ -92,11 +92,50 @@ export function triangulate(
 }
 
 /**
- * Four cases of the stereo pair, at byte offset o_a and o_a + 16 (the second pair's loads
- * and stores take the 16 as the instruction's offset). Returns the summed "solvable"
- * masks (all ones per lane that has a point). The two f64x2 chains are interleaved
- * statement by statement: V8 emits instructions in about the order written, so two steps
- * written one after the other keep the second chain's work behind the first's divisions.
+ * Two cases of the stereo pair at byte offset o. Returns the "solvable" mask
+ * (all ones per lane that has a point), which the caller sums as i64 lanes.
+ */
+@inline function pairStep(
+  o: usize, u: usize, v: usize, u1: usize, v1: usize,
+  outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
+  S0x: v128, S0z: v128, S1x: v128, S1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
+  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  withDist: bool, withGap: bool,
+): v128 {
+  const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
+  const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
+  const nx = sub(mul(w0y, W1z), mul(W0z, w1y));
+  const ny = sub(mul(W0z, w1x), mul(w0x, W1z));
+  const nz = sub(mul(w0x, w1y), mul(w0y, w1x));
+  const nn = add(add(mul(nx, nx), mul(ny, ny)), mul(nz, nz));
+  const n0 = add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz);
+  const n1 = add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz);
+  const r = div(one, nn);
+  const s = mul(add(add(mul(mul(NDz, w1y), nx), mul(sub(mul(Dz, w1x), K1), ny)), mul(mul(Dx, w1y), nz)), r);
+  const t = mul(add(add(mul(mul(NDz, w0y), nx), mul(sub(mul(Dz, w0x), K0), ny)), mul(mul(Dx, w0y), nz)), r);
+  const ok = f64x2.gt(nn, mul(limit, mul(n0, n1)));
+  const nan_ok = v128.andnot(nan, ok);
+  const x = v128.or(v128.and(mul(half, add(add(S0x, mul(s, w0x)), add(S1x, mul(t, w1x)))), ok), nan_ok);
+  const y = v128.or(v128.and(mul(half, add(mul(s, w0y), mul(t, w1y))), ok), nan_ok);
+  const z = v128.or(v128.and(mul(half, add(add(S0z, mul(s, W0z)), add(S1z, mul(t, W1z)))), ok), nan_ok);
+  const gap = v128.or(v128.and(mul(f64x2.abs(add(mul(Dx, nx), mul(Dz, nz))), f64x2.sqrt(r)), ok), nan_ok);
+  v128.store(outX + o, x);
+  v128.store(outY + o, y);
+  v128.store(outZ + o, z);
+  if (withDist) {
+    const h = mul(half, gap);
+    v128.store(outDist + o, h);
+    v128.store(d1 + o, h);
+  }
+  if (withGap) v128.store(outGap + o, gap);
+  return ok;
+}
+
+/**
+ * Four cases: pairStep at o_a and at o_a + 16 (the second pair's loads and stores take
+ * it as the instruction's offset, so no second address is computed), the two chains interleaved statement by
+ * statement (V8 emits instructions in about the order written, so two steps called one
+ * after the other keep the second chain's work behind the first's divisions).
  */
 @inline function pairStep2(
   o_a: usize, u: usize, v: usize, u1: usize, v1: usize,
@@ -160,7 +199,7 @@ export function triangulate(
   return i64x2.add(ok_a, ok_b);
 }
 
-/** The cases [from, to) in steps of four (the caller takes the last one to three); returns the summed "solvable" masks. */
+/** The cases [from, to) in steps of four, then two; returns the summed "solvable" masks. */
 @inline function pairLoop(
   from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
@@ -177,11 +216,15 @@ export function triangulate(
     solvable = i64x2.add(solvable, pairStep2(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
       S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, withDist, withGap));
   }
+  for (; i + 1 < to; i += 2) {
+    solvable = i64x2.add(solvable, pairStep(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
+      S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, withDist, withGap));
+  }
   return solvable;
 }
 
 /**
- * The stereo pair, four cases per step: the common-perpendicular midpoint of
+ * The stereo pair, two cases per step: the common-perpendicular midpoint of
  * triangulatePairRange, operation for operation, with every per-view constant
  * splatted once per batch.
  */
@@ -210,7 +253,7 @@ function triangulatePair(
   else if (outDist != 0) solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, true, false);
   else if (outGap != 0) solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, false, true);
   else solvable = pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S0z, S1x, S1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, false, false);
-  const i = from + ((to - from) & ~3);
+  const i = from + ((to - from) & ~1);
   let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
   if (i < to) {
     singular += triangulatePairRange(i, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist, outGap);
@@ -218,7 +261,7 @@ function triangulatePair(
   return singular;
 }
 
-/** The 3-view loop, four cases a step, with or without ray distances (constant after inlining); the caller takes the last one to three. */
+/** The 3-view loop, with or without ray distances (constant after inlining). */
 @inline function tri3Loop(
   from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize,
   one: v128, zero: v128, nan: v128, tiny: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128, withDist: bool,
@@ -314,10 +357,56 @@ function triangulatePair(
       v128.store(d2 + o_a, rayDistance2(x_b, y_b, z_b, S2x, S2z, w2x_b, w2y_b, W2z, i2_b), 16);
     }
   }
+  for (; i + 1 < to; i += 2) {
+    const o = <usize>i << 3;
+    const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
+    const i0 = div(one, add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz));
+    const p0x = mul(w0x, i0), p0y = mul(w0y, i0), p0z = mul(W0z, i0);
+    const q0 = mul(add(mul(w0x, S0x), W0zS), i0);
+    const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
+    const i1 = div(one, add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz));
+    const p1x = mul(w1x, i1), p1y = mul(w1y, i1), p1z = mul(W1z, i1);
+    const q1 = mul(add(mul(w1x, S1x), W1zS), i1);
+    const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
+    const i2 = div(one, add(add(mul(w2x, w2x), mul(w2y, w2y)), W2zz));
+    const p2x = mul(w2x, i2), p2y = mul(w2y, i2), p2z = mul(W2z, i2);
+    const q2 = mul(add(mul(w2x, S2x), W2zS), i2);
+    const a00 = add(add(sub(one, mul(w0x, p0x)), sub(one, mul(w1x, p1x))), sub(one, mul(w2x, p2x)));
+    const a01 = sub(sub(sub(zero, mul(w0x, p0y)), mul(w1x, p1y)), mul(w2x, p2y));
+    const a02 = sub(sub(sub(zero, mul(w0x, p0z)), mul(w1x, p1z)), mul(w2x, p2z));
+    const a11 = add(add(sub(one, mul(w0y, p0y)), sub(one, mul(w1y, p1y))), sub(one, mul(w2y, p2y)));
+    const a12 = sub(sub(sub(zero, mul(w0y, p0z)), mul(w1y, p1z)), mul(w2y, p2z));
+    const a22 = add(add(sub(one, mul(W0z, p0z)), sub(one, mul(W1z, p1z))), sub(one, mul(W2z, p2z)));
+    const b0 = add(add(add(zero, sub(S0x, mul(w0x, q0))), sub(S1x, mul(w1x, q1))), sub(S2x, mul(w2x, q2)));
+    const b1 = sub(sub(sub(zero, mul(w0y, q0)), mul(w1y, q1)), mul(w2y, q2));
+    const b2 = add(add(add(zero, sub(S0z, mul(W0z, q0))), sub(S1z, mul(W1z, q1))), sub(S2z, mul(W2z, q2)));
+    const c00 = sub(mul(a11, a22), mul(a12, a12));
+    const c01 = sub(mul(a02, a12), mul(a01, a22));
+    const c02 = sub(mul(a01, a12), mul(a02, a11));
+    const c11 = sub(mul(a00, a22), mul(a02, a02));
+    const c12 = sub(mul(a01, a02), mul(a00, a12));
+    const c22 = sub(mul(a00, a11), mul(a01, a01));
+    const det = add(add(mul(a00, c00), mul(a01, c01)), mul(a02, c02));
+    const ok = f64x2.gt(det, tiny);
+    const nan_ok = v128.andnot(nan, ok);
+    const r = div(one, det);
+    const x = v128.or(v128.and(mul(add(add(mul(c00, b0), mul(c01, b1)), mul(c02, b2)), r), ok), nan_ok);
+    const y = v128.or(v128.and(mul(add(add(mul(c01, b0), mul(c11, b1)), mul(c12, b2)), r), ok), nan_ok);
+    const z = v128.or(v128.and(mul(add(add(mul(c02, b0), mul(c12, b1)), mul(c22, b2)), r), ok), nan_ok);
+    solvable = i64x2.add(solvable, ok);
+    v128.store(outX + o, x);
+    v128.store(outY + o, y);
+    v128.store(outZ + o, z);
+    if (withDist) {
+      v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
+      v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
+      v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
+    }
+  }
   return solvable;
 }
 
-/** 3 views, four cases per step: triangulate3Range operation for operation. */
+/** 3 views, two cases per step: triangulate3Range operation for operation. */
 function triangulate3(
   from: i32, to: i32, n: i32, sx: usize, sz: usize, dz: f64, u: usize, v: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize,
@@ -336,7 +425,7 @@ function triangulate3(
   const solvable = outDist != 0
     ? tri3Loop(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, zero, nan, tiny, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, true)
     : tri3Loop(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, zero, nan, tiny, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, false);
-  const i = from + ((to - from) & ~3);
+  const i = from + ((to - from) & ~1);
   let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
   if (i < to) singular += triangulate3Range(i, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist);
   return singular;

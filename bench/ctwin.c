@@ -271,6 +271,42 @@ static int tri3_v2(int n, const double *sx, const double *sz, double dz, const d
     STORE(d2 + i, rayDistance2(x_a, y_a, z_a, S2x, S2z, w2x_a, w2y_a, W2z, i2_a));
     STORE(d2 + i + 2, rayDistance2(x_b, y_b, z_b, S2x, S2z, w2x_b, w2y_b, W2z, i2_b));
   }
+  for (; i + 1 < n; i += 2) {
+    const v2 w0x = SUB(LOAD(u + i), S0x), w0y = LOAD(v + i);
+    const v2 i0 = DIV(one, ADD(ADD(MUL(w0x, w0x), MUL(w0y, w0y)), W0zz));
+    const v2 p0x = MUL(w0x, i0), p0y = MUL(w0y, i0), p0z = MUL(W0z, i0);
+    const v2 q0 = MUL(ADD(MUL(w0x, S0x), W0zS), i0);
+    const v2 w1x = SUB(LOAD(u1 + i), S1x), w1y = LOAD(v1 + i);
+    const v2 i1 = DIV(one, ADD(ADD(MUL(w1x, w1x), MUL(w1y, w1y)), W1zz));
+    const v2 p1x = MUL(w1x, i1), p1y = MUL(w1y, i1), p1z = MUL(W1z, i1);
+    const v2 q1 = MUL(ADD(MUL(w1x, S1x), W1zS), i1);
+    const v2 w2x = SUB(LOAD(u2 + i), S2x), w2y = LOAD(v2p + i);
+    const v2 i2 = DIV(one, ADD(ADD(MUL(w2x, w2x), MUL(w2y, w2y)), W2zz));
+    const v2 p2x = MUL(w2x, i2), p2y = MUL(w2y, i2), p2z = MUL(W2z, i2);
+    const v2 q2 = MUL(ADD(MUL(w2x, S2x), W2zS), i2);
+    const v2 a00 = ADD(ADD(SUB(one, MUL(w0x, p0x)), SUB(one, MUL(w1x, p1x))), SUB(one, MUL(w2x, p2x)));
+    const v2 a01 = SUB(SUB(SUB(zero, MUL(w0x, p0y)), MUL(w1x, p1y)), MUL(w2x, p2y));
+    const v2 a02 = SUB(SUB(SUB(zero, MUL(w0x, p0z)), MUL(w1x, p1z)), MUL(w2x, p2z));
+    const v2 a11 = ADD(ADD(SUB(one, MUL(w0y, p0y)), SUB(one, MUL(w1y, p1y))), SUB(one, MUL(w2y, p2y)));
+    const v2 a12 = SUB(SUB(SUB(zero, MUL(w0y, p0z)), MUL(w1y, p1z)), MUL(w2y, p2z));
+    const v2 a22 = ADD(ADD(SUB(one, MUL(W0z, p0z)), SUB(one, MUL(W1z, p1z))), SUB(one, MUL(W2z, p2z)));
+    const v2 b0 = ADD(ADD(ADD(zero, SUB(S0x, MUL(w0x, q0))), SUB(S1x, MUL(w1x, q1))), SUB(S2x, MUL(w2x, q2)));
+    const v2 b1 = SUB(SUB(SUB(zero, MUL(w0y, q0)), MUL(w1y, q1)), MUL(w2y, q2));
+    const v2 b2 = ADD(ADD(ADD(zero, SUB(S0z, MUL(W0z, q0))), SUB(S1z, MUL(W1z, q1))), SUB(S2z, MUL(W2z, q2)));
+    const v2 c00 = SUB(MUL(a11, a22), MUL(a12, a12)), c01 = SUB(MUL(a02, a12), MUL(a01, a22)), c02 = SUB(MUL(a01, a12), MUL(a02, a11));
+    const v2 c11 = SUB(MUL(a00, a22), MUL(a02, a02)), c12 = SUB(MUL(a01, a02), MUL(a00, a12)), c22 = SUB(MUL(a00, a11), MUL(a01, a01));
+    const v2 det = ADD(ADD(MUL(a00, c00), MUL(a01, c01)), MUL(a02, c02));
+    const v2 ok = _mm_cmpgt_pd(det, tiny);
+    const v2 r = DIV(one, det);
+    const v2 x = SEL(MUL(ADD(ADD(MUL(c00, b0), MUL(c01, b1)), MUL(c02, b2)), r), nan, ok);
+    const v2 y = SEL(MUL(ADD(ADD(MUL(c01, b0), MUL(c11, b1)), MUL(c12, b2)), r), nan, ok);
+    const v2 z = SEL(MUL(ADD(ADD(MUL(c02, b0), MUL(c12, b1)), MUL(c22, b2)), r), nan, ok);
+    solvable = _mm_add_epi64(solvable, _mm_castpd_si128(ok));
+    STORE(outX + i, x); STORE(outY + i, y); STORE(outZ + i, z);
+    STORE(outDist + i, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, i0));
+    STORE(d1 + i, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, i1));
+    STORE(d2 + i, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, i2));
+  }
   long long lanes[2];
   _mm_storeu_si128((__m128i *)lanes, solvable);
   int singular = i + (int)(lanes[0] + lanes[1]);
