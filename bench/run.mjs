@@ -12,6 +12,8 @@
 // before anything is timed. Writes bench/results.json with the machine and its load.
 //
 // BENCH_QUICK=1 for a short smoke run (3 rounds, small samples); BENCH_ROUNDS=n;
+// BENCH_ONLY=triangulate2_8192,margins (suite-name prefixes) runs those suites alone and
+// writes nothing (for working on one kernel);
 // BENCH_API_HOLD=1 keeps targetWith's own results alive in the API suite (bench/results-api-hold.json).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,8 @@ const SAMPLE_MS = QUICK ? 15 : 60;
 const CACHE_N = 8192; // two views: 8 columns x 64 KiB = 512 KiB, three views 12 x 64 KiB: inside a 1-2 MiB L2
 const BIG_N = QUICK ? 200_000 : 1_000_000;
 const THREE = [0, 15, -15];
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((x) => x.trim()).filter(Boolean) : null;
+const wanted = (key) => !ONLY || ONLY.some((p) => key.startsWith(p));
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stereotax-bench-'));
 const log = (s) => process.stderr.write(s + '\n');
@@ -172,6 +176,7 @@ function bar(name, value, target, better = 'higher') {
 const C2 = 'C -O3 (2-lane SSE2)', CN = 'C -O3 -march=native (auto-vectorised)';
 for (const [V, angles] of [[2, ANGLES], [3, THREE]]) {
   for (const n of [CACHE_N, BIG_N]) {
+    if (!wanted(`triangulate${V}_${n}`)) continue;
     const r = await triangulationSuite(`${V} views`, angles, n);
     const s = record(`triangulate${V}_${n}`, { views: V, cases: n, unit: 'ns per case' }, r, {
       'f64x2 vs C 2-lane': ['wasm f64x2', C2], 'f64x2 vs C native': ['wasm f64x2', CN],
@@ -188,6 +193,7 @@ for (const [V, angles] of [[2, ANGLES], [3, THREE]]) {
 
 // ---- margins ------------------------------------------------------------------
 for (const n of [CACHE_N, QUICK ? 20_000 : 131_072]) {
+  if (!wanted(`margins_${n}`)) continue;
   log(`margins, ${n.toLocaleString('en')} points`);
   const axes = [30, 22, 15], c = [1, -2, 0.5];
   const mk = (engine) => {
@@ -228,7 +234,7 @@ for (const n of [CACHE_N, QUICK ? 20_000 : 131_072]) {
 }
 
 // ---- threads ------------------------------------------------------------------
-{
+if (wanted('threads')) {
   const pools = { 1: await createPool({ size: 1 }), 2: await createPool({ size: 2 }) };
   const sharedEngine = await createSharedEngine();
   try {
@@ -265,7 +271,7 @@ for (const n of [CACHE_N, QUICK ? 20_000 : 131_072]) {
 }
 
 // ---- the validated API --------------------------------------------------------
-{
+if (wanted('api')) {
   log('validated API, one request per call');
   const engine = simd;
   const R = 2000;
@@ -323,7 +329,7 @@ for (const b of results.bars) {
   const v = b.median === undefined ? 'not measured' : b.name.includes('(ns') ? `${b.median.toFixed(0)} ns (${b.min.toFixed(0)}-${b.max.toFixed(0)})` : `${b.median.toFixed(2)}x (${b.min.toFixed(2)}-${b.max.toFixed(2)})`;
   console.log(`  ${b.met === null ? '?   ' : b.met ? 'MET ' : 'MISS'} ${b.name}: ${v}, target ${b.target}`);
 }
-if (!QUICK) {
+if (!QUICK && !ONLY) {
   const file = HOLD ? 'results-api-hold.json' : 'results.json';
   writeFileSync(path.join(here, file), JSON.stringify(results, null, 2) + '\n');
   console.log(`wrote bench/${file}`);
