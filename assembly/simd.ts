@@ -98,8 +98,8 @@ export function triangulate(
 @inline function pairStep(
   o: usize, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, H0x: v128, H0z: v128, H1x: v128, H1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
-  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
+  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
   withDist: bool, withGap: bool,
 ): v128 {
   const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
@@ -108,19 +108,18 @@ export function triangulate(
   const ny = sub(mul(W0z, w1x), mul(w0x, W1z));
   const nz = sub(mul(w0x, w1y), mul(w0y, w1x));
   const nn = add(add(mul(nx, nx), mul(ny, ny)), mul(nz, nz));
-  const n0 = add(add(mul(w0x, w0x), mul(w0y, w0y)), W0zz);
-  const n1 = add(add(mul(w1x, w1x), mul(w1y, w1y)), W1zz);
-  const ok = f64x2.gt(nn, mul(limit, mul(n0, n1)));
+  const d = add(add(mul(w0x, w1x), mul(w0y, w1y)), W01);
+  const ok = f64x2.gt(nn, mul(limit, add(nn, mul(d, d))));
   // 1 / |n|^2, NaN where the rays are parallel: every output below inherits the NaN,
   // so one select does the work of four.
   const r = v128.or(v128.and(div(one, nn), ok), v128.andnot(nan, ok));
   const rh = mul(r, half);
-  const m = add(mul(NDz, nx), mul(Dx, nz));
+  const m = sub(mul(Dx, nz), mul(Dz, nx));
   const s = mul(add(mul(w1y, m), mul(sub(mul(Dz, w1x), K1), ny)), rh);
   const t = mul(add(mul(w0y, m), mul(sub(mul(Dz, w0x), K0), ny)), rh);
-  v128.store(outX + o, add(add(H0x, mul(s, w0x)), add(H1x, mul(t, w1x))));
+  v128.store(outX + o, add(Hx, add(mul(s, w0x), mul(t, w1x))));
   v128.store(outY + o, add(mul(s, w0y), mul(t, w1y)));
-  v128.store(outZ + o, add(add(H0z, mul(s, W0z)), add(H1z, mul(t, W1z))));
+  v128.store(outZ + o, add(Hz, add(mul(s, W0z), mul(t, W1z))));
   const gap = mul(f64x2.abs(add(mul(Dx, nx), mul(Dz, nz))), f64x2.sqrt(r));
   if (withDist) {
     const h = mul(half, gap);
@@ -141,8 +140,8 @@ export function triangulate(
 @inline function pairStep2(
   o_a: usize, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, H0x: v128, H0z: v128, H1x: v128, H1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
-  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
+  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
   withDist: bool, withGap: bool,
 ): v128 {
   const w0x_a = sub(v128.load(u + o_a), S0x), w0y_a = v128.load(v + o_a);
@@ -157,28 +156,26 @@ export function triangulate(
   const nz_b = sub(mul(w0x_b, w1y_b), mul(w0y_b, w1x_b));
   const nn_a = add(add(mul(nx_a, nx_a), mul(ny_a, ny_a)), mul(nz_a, nz_a));
   const nn_b = add(add(mul(nx_b, nx_b), mul(ny_b, ny_b)), mul(nz_b, nz_b));
-  const n0_a = add(add(mul(w0x_a, w0x_a), mul(w0y_a, w0y_a)), W0zz);
-  const n0_b = add(add(mul(w0x_b, w0x_b), mul(w0y_b, w0y_b)), W0zz);
-  const n1_a = add(add(mul(w1x_a, w1x_a), mul(w1y_a, w1y_a)), W1zz);
-  const n1_b = add(add(mul(w1x_b, w1x_b), mul(w1y_b, w1y_b)), W1zz);
-  const ok_a = f64x2.gt(nn_a, mul(limit, mul(n0_a, n1_a)));
-  const ok_b = f64x2.gt(nn_b, mul(limit, mul(n0_b, n1_b)));
+  const d_a = add(add(mul(w0x_a, w1x_a), mul(w0y_a, w1y_a)), W01);
+  const d_b = add(add(mul(w0x_b, w1x_b), mul(w0y_b, w1y_b)), W01);
+  const ok_a = f64x2.gt(nn_a, mul(limit, add(nn_a, mul(d_a, d_a))));
+  const ok_b = f64x2.gt(nn_b, mul(limit, add(nn_b, mul(d_b, d_b))));
   const r_a = v128.or(v128.and(div(one, nn_a), ok_a), v128.andnot(nan, ok_a));
   const r_b = v128.or(v128.and(div(one, nn_b), ok_b), v128.andnot(nan, ok_b));
   const rh_a = mul(r_a, half);
   const rh_b = mul(r_b, half);
-  const m_a = add(mul(NDz, nx_a), mul(Dx, nz_a));
+  const m_a = sub(mul(Dx, nz_a), mul(Dz, nx_a));
   const s_a = mul(add(mul(w1y_a, m_a), mul(sub(mul(Dz, w1x_a), K1), ny_a)), rh_a);
-  const m_b = add(mul(NDz, nx_b), mul(Dx, nz_b));
+  const m_b = sub(mul(Dx, nz_b), mul(Dz, nx_b));
   const s_b = mul(add(mul(w1y_b, m_b), mul(sub(mul(Dz, w1x_b), K1), ny_b)), rh_b);
   const t_a = mul(add(mul(w0y_a, m_a), mul(sub(mul(Dz, w0x_a), K0), ny_a)), rh_a);
   const t_b = mul(add(mul(w0y_b, m_b), mul(sub(mul(Dz, w0x_b), K0), ny_b)), rh_b);
-  v128.store(outX + o_a, add(add(H0x, mul(s_a, w0x_a)), add(H1x, mul(t_a, w1x_a))));
-  v128.store(outX + o_a, add(add(H0x, mul(s_b, w0x_b)), add(H1x, mul(t_b, w1x_b))), 16);
-  v128.store(outY + o_a, add(mul(s_a, w0y_a), mul(t_a, w1y_a)));
-  v128.store(outY + o_a, add(mul(s_b, w0y_b), mul(t_b, w1y_b)), 16);
-  v128.store(outZ + o_a, add(add(H0z, mul(s_a, W0z)), add(H1z, mul(t_a, W1z))));
-  v128.store(outZ + o_a, add(add(H0z, mul(s_b, W0z)), add(H1z, mul(t_b, W1z))), 16);
+  v128.store(outX + o_a, add(Hx, add(mul(s_a, w0x_a), mul(t_a, w1x_a))));
+  v128.store(outX + o_a, add(Hx, add(mul(s_b, w0x_b), mul(t_b, w1x_b))), 16);
+  v128.store(outY + o_a, add(mul(s_a, v128.load(v + o_a)), mul(t_a, v128.load(v1 + o_a))));
+  v128.store(outY + o_a, add(mul(s_b, v128.load(v + o_a, 16)), mul(t_b, v128.load(v1 + o_a, 16))), 16);
+  v128.store(outZ + o_a, add(Hz, add(mul(s_a, W0z), mul(t_a, W1z))));
+  v128.store(outZ + o_a, add(Hz, add(mul(s_b, W0z), mul(t_b, W1z))), 16);
   const gap_a = mul(f64x2.abs(add(mul(Dx, nx_a), mul(Dz, nz_a))), f64x2.sqrt(r_a));
   const gap_b = mul(f64x2.abs(add(mul(Dx, nx_b), mul(Dz, nz_b))), f64x2.sqrt(r_b));
   if (withDist) {
@@ -199,8 +196,8 @@ export function triangulate(
 @inline function pairLoop(
   from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, H0x: v128, H0z: v128, H1x: v128, H1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
-  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
+  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
   withDist: bool, withGap: bool,
 ): v128 {
   let i = from;
@@ -208,13 +205,19 @@ export function triangulate(
   let solvable = i64x2.splat(0);
   // Four cases per step (two independent f64x2 chains): the division and root
   // latencies of one chain hide behind the arithmetic of the other.
+  for (; i + 7 < to; i += 8) {
+    solvable = i64x2.add(solvable, pairStep2(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, withDist, withGap));
+    solvable = i64x2.add(solvable, pairStep2((<usize>i << 3) + 32, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, withDist, withGap));
+  }
   for (; i + 3 < to; i += 4) {
     solvable = i64x2.add(solvable, pairStep2(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
-      S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, withDist, withGap));
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, withDist, withGap));
   }
   for (; i + 1 < to; i += 2) {
     solvable = i64x2.add(solvable, pairStep(<usize>i << 3, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap,
-      S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, withDist, withGap));
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, withDist, withGap));
   }
   return solvable;
 }
@@ -222,37 +225,37 @@ export function triangulate(
 function pairLoopDistGap(
   from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, H0x: v128, H0z: v128, H1x: v128, H1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
-  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
+  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
 ): v128 {
-  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, true, true);
+  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, true, true);
 }
 
 function pairLoopDist(
   from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, H0x: v128, H0z: v128, H1x: v128, H1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
-  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
+  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
 ): v128 {
-  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, true, false);
+  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, true, false);
 }
 
 function pairLoopGap(
   from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, H0x: v128, H0z: v128, H1x: v128, H1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
-  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
+  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
 ): v128 {
-  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, false, true);
+  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, false, true);
 }
 
 function pairLoopPoint(
   from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, H0x: v128, H0z: v128, H1x: v128, H1z: v128, W0z: v128, W1z: v128, W0zz: v128, W1zz: v128,
-  Dx: v128, Dz: v128, NDz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
+  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
+  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
 ): v128 {
-  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, false, false);
+  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, false, false);
 }
 
 /**
@@ -271,11 +274,10 @@ function triangulatePair(
   const w0zs = dz - s0z, w1zs = dz - s1z;
   const Dxs = s1x - s0x, Dzs = s1z - s0z;
   const S0x = splat(s0x), S1x = splat(s1x);
-  const H0x = splat(0.5 * s0x), H0z = splat(0.5 * s0z), H1x = splat(0.5 * s1x), H1z = splat(0.5 * s1z);
+  const Hx = splat(0.5 * s0x + 0.5 * s1x), Hz = splat(0.5 * s0z + 0.5 * s1z);
   const W0z = splat(w0zs), W1z = splat(w1zs);
-  const W0zz = splat(w0zs * w0zs), W1zz = splat(w1zs * w1zs);
-  // -(Dz w) computed as (-Dz) w: the same bits (negation is exact), one operation fewer.
-  const Dx = splat(Dxs), Dz = splat(Dzs), NDz = splat(-Dzs);
+  const W01 = splat(w0zs * w1zs);
+  const Dx = splat(Dxs), Dz = splat(Dzs);
   const K0 = splat(Dxs * w0zs), K1 = splat(Dxs * w1zs);
   const limit = splat(0.5 * SINGULAR_DET);
   const u1 = u + (<usize>n << 3), v1 = v + (<usize>n << 3), d1 = outDist + (<usize>n << 3);
@@ -284,10 +286,10 @@ function triangulatePair(
   // function: inlined side by side, Binaryen folds the four copies back into one loop
   // that tests the choice.
   let solvable: v128;
-  if (outDist != 0 && outGap != 0) solvable = pairLoopDistGap(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan);
-  else if (outDist != 0) solvable = pairLoopDist(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan);
-  else if (outGap != 0) solvable = pairLoopGap(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan);
-  else solvable = pairLoopPoint(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan);
+  if (outDist != 0 && outGap != 0) solvable = pairLoopDistGap(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
+  else if (outDist != 0) solvable = pairLoopDist(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
+  else if (outGap != 0) solvable = pairLoopGap(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
+  else solvable = pairLoopPoint(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
   const i = from + ((to - from) & ~1);
   let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
   if (i < to) {
@@ -297,124 +299,147 @@ function triangulatePair(
 }
 
 /**
- * The 3-view loop, with or without ray distances (constant after inlining): four cases
- * per step as two f64x2 chains (the loads of both before the stores of either, so V8
- * may overlap them), then two. triangulate3Range's operations in its order.
+ * Two cases of three views at byte offset o: triangulate3Range's operations in its
+ * order. Returns the "solvable" mask. The ray distances take each view's w from its
+ * marks loaded again after the stores rather than kept from the start: V8 cannot merge
+ * a load with one before a store, and a load is cheaper than the spill and reload that
+ * keeping six more vectors alive across the solve costs.
+ */
+@inline function tri3Step(
+  o: usize,
+  u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize,
+  one: v128, three: v128, nan: v128, tiny: v128, SX: v128, SZ: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128, withDist: bool,
+): v128 {
+  const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
+  const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
+  const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
+  const xx0 = mul(w0x, w0x), yy0 = mul(w0y, w0y), g0 = div(one, add(add(xx0, yy0), W0zz));
+  const xx1 = mul(w1x, w1x), yy1 = mul(w1y, w1y), g1 = div(one, add(add(xx1, yy1), W1zz));
+  const xx2 = mul(w2x, w2x), yy2 = mul(w2y, w2y), g2 = div(one, add(add(xx2, yy2), W2zz));
+  const p0z = mul(W0z, g0), q0 = mul(add(mul(w0x, S0x), W0zS), g0);
+  const p1z = mul(W1z, g1), q1 = mul(add(mul(w1x, S1x), W1zS), g1);
+  const p2z = mul(W2z, g2), q2 = mul(add(mul(w2x, S2x), W2zS), g2);
+  const a00 = sub(three, add(add(mul(xx0, g0), mul(xx1, g1)), mul(xx2, g2)));
+  const a11 = sub(three, add(add(mul(yy0, g0), mul(yy1, g1)), mul(yy2, g2)));
+  const a22 = sub(three, add(add(mul(W0z, p0z), mul(W1z, p1z)), mul(W2z, p2z)));
+  const n01 = add(add(mul(mul(w0x, w0y), g0), mul(mul(w1x, w1y), g1)), mul(mul(w2x, w2y), g2));
+  const n02 = add(add(mul(w0x, p0z), mul(w1x, p1z)), mul(w2x, p2z));
+  const n12 = add(add(mul(w0y, p0z), mul(w1y, p1z)), mul(w2y, p2z));
+  const b0 = sub(SX, add(add(mul(w0x, q0), mul(w1x, q1)), mul(w2x, q2)));
+  const nb1 = add(add(mul(w0y, q0), mul(w1y, q1)), mul(w2y, q2));
+  const b2 = sub(SZ, add(add(mul(W0z, q0), mul(W1z, q1)), mul(W2z, q2)));
+  const c00 = sub(mul(a11, a22), mul(n12, n12)), c01 = add(mul(n02, n12), mul(n01, a22)), c02 = add(mul(n01, n12), mul(n02, a11));
+  const c11 = sub(mul(a00, a22), mul(n02, n02)), c12 = add(mul(n01, n02), mul(a00, n12)), c22 = sub(mul(a00, a11), mul(n01, n01));
+  const det = sub(mul(a00, c00), add(mul(n01, c01), mul(n02, c02)));
+  const ok = f64x2.gt(det, tiny);
+  const r = v128.or(v128.and(div(one, det), ok), v128.andnot(nan, ok));
+  const x = mul(add(sub(mul(c00, b0), mul(c01, nb1)), mul(c02, b2)), r);
+  const y = mul(add(sub(mul(c01, b0), mul(c11, nb1)), mul(c12, b2)), r);
+  const z = mul(add(sub(mul(c02, b0), mul(c12, nb1)), mul(c22, b2)), r);
+  v128.store(outX + o, x);
+  v128.store(outY + o, y);
+  v128.store(outZ + o, z);
+  if (withDist) {
+    v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, g0));
+    v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, g1));
+    v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, g2));
+  }
+  return ok;
+}
+
+/**
+ * Four cases: tri3Step's statements written for two chains, at o_a and o_a + 16 (keep
+ * the two in step). Interleaved statement by statement, not as two calls of one solve
+ * taking loaded marks: that version, the same operations, ran 5-10 % slower under V8.
+ */
+@inline function tri3Step2(
+  o_a: usize,
+  u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize,
+  one: v128, three: v128, nan: v128, tiny: v128, SX: v128, SZ: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128, withDist: bool,
+): v128 {
+  const w0x_a = sub(v128.load(u + o_a), S0x), w0y_a = v128.load(v + o_a);
+  const w0x_b = sub(v128.load(u + o_a, 16), S0x), w0y_b = v128.load(v + o_a, 16);
+  const w1x_a = sub(v128.load(u1 + o_a), S1x), w1y_a = v128.load(v1 + o_a);
+  const w1x_b = sub(v128.load(u1 + o_a, 16), S1x), w1y_b = v128.load(v1 + o_a, 16);
+  const w2x_a = sub(v128.load(u2 + o_a), S2x), w2y_a = v128.load(v2 + o_a);
+  const w2x_b = sub(v128.load(u2 + o_a, 16), S2x), w2y_b = v128.load(v2 + o_a, 16);
+  const xx0_a = mul(w0x_a, w0x_a), yy0_a = mul(w0y_a, w0y_a), g0_a = div(one, add(add(xx0_a, yy0_a), W0zz));
+  const xx0_b = mul(w0x_b, w0x_b), yy0_b = mul(w0y_b, w0y_b), g0_b = div(one, add(add(xx0_b, yy0_b), W0zz));
+  const xx1_a = mul(w1x_a, w1x_a), yy1_a = mul(w1y_a, w1y_a), g1_a = div(one, add(add(xx1_a, yy1_a), W1zz));
+  const xx1_b = mul(w1x_b, w1x_b), yy1_b = mul(w1y_b, w1y_b), g1_b = div(one, add(add(xx1_b, yy1_b), W1zz));
+  const xx2_a = mul(w2x_a, w2x_a), yy2_a = mul(w2y_a, w2y_a), g2_a = div(one, add(add(xx2_a, yy2_a), W2zz));
+  const xx2_b = mul(w2x_b, w2x_b), yy2_b = mul(w2y_b, w2y_b), g2_b = div(one, add(add(xx2_b, yy2_b), W2zz));
+  const p0z_a = mul(W0z, g0_a), q0_a = mul(add(mul(w0x_a, S0x), W0zS), g0_a);
+  const p0z_b = mul(W0z, g0_b), q0_b = mul(add(mul(w0x_b, S0x), W0zS), g0_b);
+  const p1z_a = mul(W1z, g1_a), q1_a = mul(add(mul(w1x_a, S1x), W1zS), g1_a);
+  const p1z_b = mul(W1z, g1_b), q1_b = mul(add(mul(w1x_b, S1x), W1zS), g1_b);
+  const p2z_a = mul(W2z, g2_a), q2_a = mul(add(mul(w2x_a, S2x), W2zS), g2_a);
+  const p2z_b = mul(W2z, g2_b), q2_b = mul(add(mul(w2x_b, S2x), W2zS), g2_b);
+  const a00_a = sub(three, add(add(mul(xx0_a, g0_a), mul(xx1_a, g1_a)), mul(xx2_a, g2_a)));
+  const a00_b = sub(three, add(add(mul(xx0_b, g0_b), mul(xx1_b, g1_b)), mul(xx2_b, g2_b)));
+  const a11_a = sub(three, add(add(mul(yy0_a, g0_a), mul(yy1_a, g1_a)), mul(yy2_a, g2_a)));
+  const a11_b = sub(three, add(add(mul(yy0_b, g0_b), mul(yy1_b, g1_b)), mul(yy2_b, g2_b)));
+  const a22_a = sub(three, add(add(mul(W0z, p0z_a), mul(W1z, p1z_a)), mul(W2z, p2z_a)));
+  const a22_b = sub(three, add(add(mul(W0z, p0z_b), mul(W1z, p1z_b)), mul(W2z, p2z_b)));
+  const n01_a = add(add(mul(mul(w0x_a, w0y_a), g0_a), mul(mul(w1x_a, w1y_a), g1_a)), mul(mul(w2x_a, w2y_a), g2_a));
+  const n01_b = add(add(mul(mul(w0x_b, w0y_b), g0_b), mul(mul(w1x_b, w1y_b), g1_b)), mul(mul(w2x_b, w2y_b), g2_b));
+  const n02_a = add(add(mul(w0x_a, p0z_a), mul(w1x_a, p1z_a)), mul(w2x_a, p2z_a));
+  const n02_b = add(add(mul(w0x_b, p0z_b), mul(w1x_b, p1z_b)), mul(w2x_b, p2z_b));
+  const n12_a = add(add(mul(w0y_a, p0z_a), mul(w1y_a, p1z_a)), mul(w2y_a, p2z_a));
+  const n12_b = add(add(mul(w0y_b, p0z_b), mul(w1y_b, p1z_b)), mul(w2y_b, p2z_b));
+  const b0_a = sub(SX, add(add(mul(w0x_a, q0_a), mul(w1x_a, q1_a)), mul(w2x_a, q2_a)));
+  const b0_b = sub(SX, add(add(mul(w0x_b, q0_b), mul(w1x_b, q1_b)), mul(w2x_b, q2_b)));
+  const nb1_a = add(add(mul(w0y_a, q0_a), mul(w1y_a, q1_a)), mul(w2y_a, q2_a));
+  const nb1_b = add(add(mul(w0y_b, q0_b), mul(w1y_b, q1_b)), mul(w2y_b, q2_b));
+  const b2_a = sub(SZ, add(add(mul(W0z, q0_a), mul(W1z, q1_a)), mul(W2z, q2_a)));
+  const b2_b = sub(SZ, add(add(mul(W0z, q0_b), mul(W1z, q1_b)), mul(W2z, q2_b)));
+  const c00_a = sub(mul(a11_a, a22_a), mul(n12_a, n12_a)), c01_a = add(mul(n02_a, n12_a), mul(n01_a, a22_a)), c02_a = add(mul(n01_a, n12_a), mul(n02_a, a11_a));
+  const c00_b = sub(mul(a11_b, a22_b), mul(n12_b, n12_b)), c01_b = add(mul(n02_b, n12_b), mul(n01_b, a22_b)), c02_b = add(mul(n01_b, n12_b), mul(n02_b, a11_b));
+  const c11_a = sub(mul(a00_a, a22_a), mul(n02_a, n02_a)), c12_a = add(mul(n01_a, n02_a), mul(a00_a, n12_a)), c22_a = sub(mul(a00_a, a11_a), mul(n01_a, n01_a));
+  const c11_b = sub(mul(a00_b, a22_b), mul(n02_b, n02_b)), c12_b = add(mul(n01_b, n02_b), mul(a00_b, n12_b)), c22_b = sub(mul(a00_b, a11_b), mul(n01_b, n01_b));
+  const det_a = sub(mul(a00_a, c00_a), add(mul(n01_a, c01_a), mul(n02_a, c02_a)));
+  const det_b = sub(mul(a00_b, c00_b), add(mul(n01_b, c01_b), mul(n02_b, c02_b)));
+  const ok_a = f64x2.gt(det_a, tiny);
+  const ok_b = f64x2.gt(det_b, tiny);
+  const r_a = v128.or(v128.and(div(one, det_a), ok_a), v128.andnot(nan, ok_a));
+  const r_b = v128.or(v128.and(div(one, det_b), ok_b), v128.andnot(nan, ok_b));
+  const x_a = mul(add(sub(mul(c00_a, b0_a), mul(c01_a, nb1_a)), mul(c02_a, b2_a)), r_a);
+  const x_b = mul(add(sub(mul(c00_b, b0_b), mul(c01_b, nb1_b)), mul(c02_b, b2_b)), r_b);
+  const y_a = mul(add(sub(mul(c01_a, b0_a), mul(c11_a, nb1_a)), mul(c12_a, b2_a)), r_a);
+  const y_b = mul(add(sub(mul(c01_b, b0_b), mul(c11_b, nb1_b)), mul(c12_b, b2_b)), r_b);
+  const z_a = mul(add(sub(mul(c02_a, b0_a), mul(c12_a, nb1_a)), mul(c22_a, b2_a)), r_a);
+  const z_b = mul(add(sub(mul(c02_b, b0_b), mul(c12_b, nb1_b)), mul(c22_b, b2_b)), r_b);
+  v128.store(outX + o_a, x_a);
+  v128.store(outX + o_a, x_b, 16);
+  v128.store(outY + o_a, y_a);
+  v128.store(outY + o_a, y_b, 16);
+  v128.store(outZ + o_a, z_a);
+  v128.store(outZ + o_a, z_b, 16);
+  if (withDist) {
+    v128.store(outDist + o_a, rayDistance2(x_a, y_a, z_a, S0x, S0z, sub(v128.load(u + o_a), S0x), v128.load(v + o_a), W0z, g0_a));
+    v128.store(outDist + o_a, rayDistance2(x_b, y_b, z_b, S0x, S0z, sub(v128.load(u + o_a, 16), S0x), v128.load(v + o_a, 16), W0z, g0_b), 16);
+    v128.store(d1 + o_a, rayDistance2(x_a, y_a, z_a, S1x, S1z, sub(v128.load(u1 + o_a), S1x), v128.load(v1 + o_a), W1z, g1_a));
+    v128.store(d1 + o_a, rayDistance2(x_b, y_b, z_b, S1x, S1z, sub(v128.load(u1 + o_a, 16), S1x), v128.load(v1 + o_a, 16), W1z, g1_b), 16);
+    v128.store(d2 + o_a, rayDistance2(x_a, y_a, z_a, S2x, S2z, sub(v128.load(u2 + o_a), S2x), v128.load(v2 + o_a), W2z, g2_a));
+    v128.store(d2 + o_a, rayDistance2(x_b, y_b, z_b, S2x, S2z, sub(v128.load(u2 + o_a, 16), S2x), v128.load(v2 + o_a, 16), W2z, g2_b), 16);
+  }
+  return i64x2.add(ok_a, ok_b);
+}
+
+/**
+ * The 3-view loop, with or without ray distances (constant after inlining): four, then
+ * two cases per step. (Eight per step, as the pair does, made the loop's code large
+ * enough that its speed hung on where V8 placed it: 0.94-1.09x the C twin from run to run.)
  */
 @inline function tri3Loop(
-  from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize,
+  from: i32, to: i32,
+  u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize,
   one: v128, three: v128, nan: v128, tiny: v128, SX: v128, SZ: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128, withDist: bool,
 ): v128 {
   let solvable = i64x2.splat(0);
   let i = from;
-  for (; i + 3 < to; i += 4) {
-    const o_a = <usize>i << 3;
-    const w0x_a = sub(v128.load(u + o_a), S0x), w0y_a = v128.load(v + o_a);
-    const w0x_b = sub(v128.load(u + o_a, 16), S0x), w0y_b = v128.load(v + o_a, 16);
-    const w1x_a = sub(v128.load(u1 + o_a), S1x), w1y_a = v128.load(v1 + o_a);
-    const w1x_b = sub(v128.load(u1 + o_a, 16), S1x), w1y_b = v128.load(v1 + o_a, 16);
-    const w2x_a = sub(v128.load(u2 + o_a), S2x), w2y_a = v128.load(v2 + o_a);
-    const w2x_b = sub(v128.load(u2 + o_a, 16), S2x), w2y_b = v128.load(v2 + o_a, 16);
-    const xx0_a = mul(w0x_a, w0x_a), yy0_a = mul(w0y_a, w0y_a), g0_a = div(one, add(add(xx0_a, yy0_a), W0zz));
-    const xx0_b = mul(w0x_b, w0x_b), yy0_b = mul(w0y_b, w0y_b), g0_b = div(one, add(add(xx0_b, yy0_b), W0zz));
-    const xx1_a = mul(w1x_a, w1x_a), yy1_a = mul(w1y_a, w1y_a), g1_a = div(one, add(add(xx1_a, yy1_a), W1zz));
-    const xx1_b = mul(w1x_b, w1x_b), yy1_b = mul(w1y_b, w1y_b), g1_b = div(one, add(add(xx1_b, yy1_b), W1zz));
-    const xx2_a = mul(w2x_a, w2x_a), yy2_a = mul(w2y_a, w2y_a), g2_a = div(one, add(add(xx2_a, yy2_a), W2zz));
-    const xx2_b = mul(w2x_b, w2x_b), yy2_b = mul(w2y_b, w2y_b), g2_b = div(one, add(add(xx2_b, yy2_b), W2zz));
-    const p0z_a = mul(W0z, g0_a), q0_a = mul(add(mul(w0x_a, S0x), W0zS), g0_a);
-    const p0z_b = mul(W0z, g0_b), q0_b = mul(add(mul(w0x_b, S0x), W0zS), g0_b);
-    const p1z_a = mul(W1z, g1_a), q1_a = mul(add(mul(w1x_a, S1x), W1zS), g1_a);
-    const p1z_b = mul(W1z, g1_b), q1_b = mul(add(mul(w1x_b, S1x), W1zS), g1_b);
-    const p2z_a = mul(W2z, g2_a), q2_a = mul(add(mul(w2x_a, S2x), W2zS), g2_a);
-    const p2z_b = mul(W2z, g2_b), q2_b = mul(add(mul(w2x_b, S2x), W2zS), g2_b);
-    const a00_a = sub(three, add(add(mul(xx0_a, g0_a), mul(xx1_a, g1_a)), mul(xx2_a, g2_a)));
-    const a00_b = sub(three, add(add(mul(xx0_b, g0_b), mul(xx1_b, g1_b)), mul(xx2_b, g2_b)));
-    const a11_a = sub(three, add(add(mul(yy0_a, g0_a), mul(yy1_a, g1_a)), mul(yy2_a, g2_a)));
-    const a11_b = sub(three, add(add(mul(yy0_b, g0_b), mul(yy1_b, g1_b)), mul(yy2_b, g2_b)));
-    const a22_a = sub(three, add(add(mul(W0z, p0z_a), mul(W1z, p1z_a)), mul(W2z, p2z_a)));
-    const a22_b = sub(three, add(add(mul(W0z, p0z_b), mul(W1z, p1z_b)), mul(W2z, p2z_b)));
-    const n01_a = add(add(mul(mul(w0x_a, w0y_a), g0_a), mul(mul(w1x_a, w1y_a), g1_a)), mul(mul(w2x_a, w2y_a), g2_a));
-    const n01_b = add(add(mul(mul(w0x_b, w0y_b), g0_b), mul(mul(w1x_b, w1y_b), g1_b)), mul(mul(w2x_b, w2y_b), g2_b));
-    const n02_a = add(add(mul(w0x_a, p0z_a), mul(w1x_a, p1z_a)), mul(w2x_a, p2z_a));
-    const n02_b = add(add(mul(w0x_b, p0z_b), mul(w1x_b, p1z_b)), mul(w2x_b, p2z_b));
-    const n12_a = add(add(mul(w0y_a, p0z_a), mul(w1y_a, p1z_a)), mul(w2y_a, p2z_a));
-    const n12_b = add(add(mul(w0y_b, p0z_b), mul(w1y_b, p1z_b)), mul(w2y_b, p2z_b));
-    const b0_a = sub(SX, add(add(mul(w0x_a, q0_a), mul(w1x_a, q1_a)), mul(w2x_a, q2_a)));
-    const b0_b = sub(SX, add(add(mul(w0x_b, q0_b), mul(w1x_b, q1_b)), mul(w2x_b, q2_b)));
-    const nb1_a = add(add(mul(w0y_a, q0_a), mul(w1y_a, q1_a)), mul(w2y_a, q2_a));
-    const nb1_b = add(add(mul(w0y_b, q0_b), mul(w1y_b, q1_b)), mul(w2y_b, q2_b));
-    const b2_a = sub(SZ, add(add(mul(W0z, q0_a), mul(W1z, q1_a)), mul(W2z, q2_a)));
-    const b2_b = sub(SZ, add(add(mul(W0z, q0_b), mul(W1z, q1_b)), mul(W2z, q2_b)));
-    const c00_a = sub(mul(a11_a, a22_a), mul(n12_a, n12_a)), c01_a = add(mul(n02_a, n12_a), mul(n01_a, a22_a)), c02_a = add(mul(n01_a, n12_a), mul(n02_a, a11_a));
-    const c00_b = sub(mul(a11_b, a22_b), mul(n12_b, n12_b)), c01_b = add(mul(n02_b, n12_b), mul(n01_b, a22_b)), c02_b = add(mul(n01_b, n12_b), mul(n02_b, a11_b));
-    const c11_a = sub(mul(a00_a, a22_a), mul(n02_a, n02_a)), c12_a = add(mul(n01_a, n02_a), mul(a00_a, n12_a)), c22_a = sub(mul(a00_a, a11_a), mul(n01_a, n01_a));
-    const c11_b = sub(mul(a00_b, a22_b), mul(n02_b, n02_b)), c12_b = add(mul(n01_b, n02_b), mul(a00_b, n12_b)), c22_b = sub(mul(a00_b, a11_b), mul(n01_b, n01_b));
-    const det_a = sub(mul(a00_a, c00_a), add(mul(n01_a, c01_a), mul(n02_a, c02_a)));
-    const det_b = sub(mul(a00_b, c00_b), add(mul(n01_b, c01_b), mul(n02_b, c02_b)));
-    const ok_a = f64x2.gt(det_a, tiny);
-    const ok_b = f64x2.gt(det_b, tiny);
-    const r_a = v128.or(v128.and(div(one, det_a), ok_a), v128.andnot(nan, ok_a));
-    const r_b = v128.or(v128.and(div(one, det_b), ok_b), v128.andnot(nan, ok_b));
-    const x_a = mul(add(sub(mul(c00_a, b0_a), mul(c01_a, nb1_a)), mul(c02_a, b2_a)), r_a);
-    const x_b = mul(add(sub(mul(c00_b, b0_b), mul(c01_b, nb1_b)), mul(c02_b, b2_b)), r_b);
-    const y_a = mul(add(sub(mul(c01_a, b0_a), mul(c11_a, nb1_a)), mul(c12_a, b2_a)), r_a);
-    const y_b = mul(add(sub(mul(c01_b, b0_b), mul(c11_b, nb1_b)), mul(c12_b, b2_b)), r_b);
-    const z_a = mul(add(sub(mul(c02_a, b0_a), mul(c12_a, nb1_a)), mul(c22_a, b2_a)), r_a);
-    const z_b = mul(add(sub(mul(c02_b, b0_b), mul(c12_b, nb1_b)), mul(c22_b, b2_b)), r_b);
-    v128.store(outX + o_a, x_a);
-    v128.store(outX + o_a, x_b, 16);
-    v128.store(outY + o_a, y_a);
-    v128.store(outY + o_a, y_b, 16);
-    v128.store(outZ + o_a, z_a);
-    v128.store(outZ + o_a, z_b, 16);
-    solvable = i64x2.add(solvable, i64x2.add(ok_a, ok_b));
-    if (withDist) {
-      v128.store(outDist + o_a, rayDistance2(x_a, y_a, z_a, S0x, S0z, w0x_a, w0y_a, W0z, g0_a));
-      v128.store(outDist + o_a, rayDistance2(x_b, y_b, z_b, S0x, S0z, w0x_b, w0y_b, W0z, g0_b), 16);
-      v128.store(d1 + o_a, rayDistance2(x_a, y_a, z_a, S1x, S1z, w1x_a, w1y_a, W1z, g1_a));
-      v128.store(d1 + o_a, rayDistance2(x_b, y_b, z_b, S1x, S1z, w1x_b, w1y_b, W1z, g1_b), 16);
-      v128.store(d2 + o_a, rayDistance2(x_a, y_a, z_a, S2x, S2z, w2x_a, w2y_a, W2z, g2_a));
-      v128.store(d2 + o_a, rayDistance2(x_b, y_b, z_b, S2x, S2z, w2x_b, w2y_b, W2z, g2_b), 16);
-    }
-  }
-  for (; i + 1 < to; i += 2) {
-    const o = <usize>i << 3;
-    const w0x = sub(v128.load(u + o), S0x), w0y = v128.load(v + o);
-    const w1x = sub(v128.load(u1 + o), S1x), w1y = v128.load(v1 + o);
-    const w2x = sub(v128.load(u2 + o), S2x), w2y = v128.load(v2 + o);
-    const xx0 = mul(w0x, w0x), yy0 = mul(w0y, w0y), g0 = div(one, add(add(xx0, yy0), W0zz));
-    const xx1 = mul(w1x, w1x), yy1 = mul(w1y, w1y), g1 = div(one, add(add(xx1, yy1), W1zz));
-    const xx2 = mul(w2x, w2x), yy2 = mul(w2y, w2y), g2 = div(one, add(add(xx2, yy2), W2zz));
-    const p0z = mul(W0z, g0), q0 = mul(add(mul(w0x, S0x), W0zS), g0);
-    const p1z = mul(W1z, g1), q1 = mul(add(mul(w1x, S1x), W1zS), g1);
-    const p2z = mul(W2z, g2), q2 = mul(add(mul(w2x, S2x), W2zS), g2);
-    const a00 = sub(three, add(add(mul(xx0, g0), mul(xx1, g1)), mul(xx2, g2)));
-    const a11 = sub(three, add(add(mul(yy0, g0), mul(yy1, g1)), mul(yy2, g2)));
-    const a22 = sub(three, add(add(mul(W0z, p0z), mul(W1z, p1z)), mul(W2z, p2z)));
-    const n01 = add(add(mul(mul(w0x, w0y), g0), mul(mul(w1x, w1y), g1)), mul(mul(w2x, w2y), g2));
-    const n02 = add(add(mul(w0x, p0z), mul(w1x, p1z)), mul(w2x, p2z));
-    const n12 = add(add(mul(w0y, p0z), mul(w1y, p1z)), mul(w2y, p2z));
-    const b0 = sub(SX, add(add(mul(w0x, q0), mul(w1x, q1)), mul(w2x, q2)));
-    const nb1 = add(add(mul(w0y, q0), mul(w1y, q1)), mul(w2y, q2));
-    const b2 = sub(SZ, add(add(mul(W0z, q0), mul(W1z, q1)), mul(W2z, q2)));
-    const c00 = sub(mul(a11, a22), mul(n12, n12)), c01 = add(mul(n02, n12), mul(n01, a22)), c02 = add(mul(n01, n12), mul(n02, a11));
-    const c11 = sub(mul(a00, a22), mul(n02, n02)), c12 = add(mul(n01, n02), mul(a00, n12)), c22 = sub(mul(a00, a11), mul(n01, n01));
-    const det = sub(mul(a00, c00), add(mul(n01, c01), mul(n02, c02)));
-    const ok = f64x2.gt(det, tiny);
-    const r = v128.or(v128.and(div(one, det), ok), v128.andnot(nan, ok));
-    const x = mul(add(sub(mul(c00, b0), mul(c01, nb1)), mul(c02, b2)), r);
-    const y = mul(add(sub(mul(c01, b0), mul(c11, nb1)), mul(c12, b2)), r);
-    const z = mul(add(sub(mul(c02, b0), mul(c12, nb1)), mul(c22, b2)), r);
-    v128.store(outX + o, x);
-    v128.store(outY + o, y);
-    v128.store(outZ + o, z);
-    solvable = i64x2.add(solvable, ok);
-    if (withDist) {
-      v128.store(outDist + o, rayDistance2(x, y, z, S0x, S0z, w0x, w0y, W0z, g0));
-      v128.store(d1 + o, rayDistance2(x, y, z, S1x, S1z, w1x, w1y, W1z, g1));
-      v128.store(d2 + o, rayDistance2(x, y, z, S2x, S2z, w2x, w2y, W2z, g2));
-    }
-  }
+  for (; i + 3 < to; i += 4) solvable = i64x2.add(solvable, tri3Step2(<usize>i << 3, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, three, nan, tiny, SX, SZ, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, withDist));
+  for (; i + 1 < to; i += 2) solvable = i64x2.add(solvable, tri3Step(<usize>i << 3, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, three, nan, tiny, SX, SZ, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, withDist));
   return solvable;
 }
 

@@ -239,11 +239,12 @@ export function triangulate4Range(
 // With D = S1 - S0 and n = w0 x w1, the feet of the perpendicular are
 //   P = S0 + s w0,  s = ((D x w1) . n) / |n|^2,   Q = S1 + t w1,  t = ((D x w0) . n) / |n|^2,
 // the gap is |D . n| / |n| and each ray lies gap / 2 from the target. The midpoint
-// (P + Q) / 2 is formed as (S0/2 + (s/2) w0) + (S1/2 + (t/2) w1), halving r once
-// instead of each coordinate: halving is exact, so the bits are those of
-// ((S0 + s w0) + (S1 + t w1)) / 2 unless a product falls below 2^-1022.
+// (P + Q) / 2 is formed as (S0 + S1) / 2 + ((s/2) w0 + (t/2) w1), halving r once
+// instead of each coordinate.
 // Both rays are parallel (no point) when sin^2 of their angle, |n|^2 / (|w0|^2 |w1|^2),
 // is below SINGULAR_DET / 2: the same limit as det(A) = 2 sin^2 in the general path.
+// |w0|^2 |w1|^2 is taken as |n|^2 + (w0 . w1)^2 (Lagrange's identity; both terms
+// positive, so no digits are lost), for fewer operations than the two norms.
 // The SIMD build runs these operations in the same order (bit-identical results).
 
 /** The usual stereo pair, cases [from, to). */
@@ -253,11 +254,11 @@ export function triangulatePairRange(
 ): i32 {
   const s0x = load<f64>(sx), s0z = load<f64>(sz), s1x = load<f64>(sx + 8), s1z = load<f64>(sz + 8);
   const w0z = dz - s0z, w1z = dz - s1z;
-  const w0zz = w0z * w0z, w1zz = w1z * w1z;
+  const w01 = w0z * w1z;
   const Dx = s1x - s0x, Dz = s1z - s0z;
-  const K0 = Dx * w0z, K1 = Dx * w1z, NDz = -Dz;
+  const K0 = Dx * w0z, K1 = Dx * w1z;
   const limit = 0.5 * SINGULAR_DET;
-  const h0x = 0.5 * s0x, h0z = 0.5 * s0z, h1x = 0.5 * s1x, h1z = 0.5 * s1z;
+  const hx = 0.5 * s0x + 0.5 * s1x, hz = 0.5 * s0z + 0.5 * s1z;
   const u1 = u + (<usize>n << 3), v1 = v + (<usize>n << 3), d1 = outDist + (<usize>n << 3);
   let singular = 0;
   for (let i = from; i < to; i++) {
@@ -266,19 +267,19 @@ export function triangulatePairRange(
     const w1x = load<f64>(u1 + o) - s1x, w1y = load<f64>(v1 + o);
     const nx = w0y * w1z - w0z * w1y, ny = w0z * w1x - w0x * w1z, nz = w0x * w1y - w0y * w1x;
     const nn = nx * nx + ny * ny + nz * nz;
-    const n0 = w0x * w0x + w0y * w0y + w0zz, n1 = w1x * w1x + w1y * w1y + w1zz;
+    const d = w0x * w1x + w0y * w1y + w01;
     const r = 1.0 / nn;
     const rh = r * 0.5;
     // s/2 and t/2. With D = (Dx, 0, Dz), (D x w1) . n = w1y (Dx nz - Dz nx) + (Dz w1x - Dx w1z) ny,
     // and likewise for w0: the bracket m is common to both.
-    const m = NDz * nx + Dx * nz;
+    const m = Dx * nz - Dz * nx;
     const s = (w1y * m + (Dz * w1x - K1) * ny) * rh;
     const t = (w0y * m + (Dz * w0x - K0) * ny) * rh;
     let x = NaN, y = NaN, z = NaN, gap = NaN;
-    if (nn > limit * (n0 * n1)) {
-      x = (h0x + s * w0x) + (h1x + t * w1x);
+    if (nn > limit * (nn + d * d)) {
+      x = hx + (s * w0x + t * w1x);
       y = s * w0y + t * w1y;
-      z = (h0z + s * w0z) + (h1z + t * w1z);
+      z = hz + (s * w0z + t * w1z);
       gap = Math.abs(Dx * nx + Dz * nz) * Math.sqrt(r);
     } else {
       singular++;

@@ -25,11 +25,11 @@ static int pair(int n, const double *sx, const double *sz, double dz, const doub
                 double *restrict outX, double *restrict outY, double *restrict outZ, double *restrict outGap) {
   const double s0x = sx[0], s0z = sz[0], s1x = sx[1], s1z = sz[1];
   const double w0z = dz - s0z, w1z = dz - s1z;
-  const double w0zz = w0z * w0z, w1zz = w1z * w1z;
+  const double w01 = w0z * w1z;
   const double Dx = s1x - s0x, Dz = s1z - s0z;
-  const double K0 = Dx * w0z, K1 = Dx * w1z, NDz = -Dz;
+  const double K0 = Dx * w0z, K1 = Dx * w1z;
   const double limit = 0.5 * SINGULAR_DET;
-  const double h0x = 0.5 * s0x, h0z = 0.5 * s0z, h1x = 0.5 * s1x, h1z = 0.5 * s1z;
+  const double hx = 0.5 * s0x + 0.5 * s1x, hz = 0.5 * s0z + 0.5 * s1z;
   const double *u1 = u + n, *v1 = v + n;
   int singular = 0;
   for (int i = 0; i < n; i++) {
@@ -37,15 +37,15 @@ static int pair(int n, const double *sx, const double *sz, double dz, const doub
     const double w1x = u1[i] - s1x, w1y = v1[i];
     const double nx = w0y * w1z - w0z * w1y, ny = w0z * w1x - w0x * w1z, nz = w0x * w1y - w0y * w1x;
     const double nn = nx * nx + ny * ny + nz * nz;
-    const double n0 = w0x * w0x + w0y * w0y + w0zz, n1 = w1x * w1x + w1y * w1y + w1zz;
+    const double d = w0x * w1x + w0y * w1y + w01;
     const double r = 1.0 / nn, rh = r * 0.5;
-    const double m = NDz * nx + Dx * nz;
+    const double m = Dx * nz - Dz * nx;
     const double s = (w1y * m + (Dz * w1x - K1) * ny) * rh;
     const double t = (w0y * m + (Dz * w0x - K0) * ny) * rh;
-    const int ok = nn > limit * (n0 * n1);
-    const double x = (h0x + s * w0x) + (h1x + t * w1x);
+    const int ok = nn > limit * (nn + d * d);
+    const double x = hx + (s * w0x + t * w1x);
     const double y = s * w0y + t * w1y;
-    const double z = (h0z + s * w0z) + (h1z + t * w1z);
+    const double z = hz + (s * w0z + t * w1z);
     const double gap = fabs(Dx * nx + Dz * nz) * sqrt(r);
     outX[i] = ok ? x : NAN;
     outY[i] = ok ? y : NAN;
@@ -127,25 +127,24 @@ typedef __m128d v2;
 
 static inline v2 pairStep(size_t i, const double *u, const double *v, const double *u1, const double *v1,
                           double *outX, double *outY, double *outZ, double *outGap,
-                          v2 S0x, v2 S1x, v2 H0x, v2 H0z, v2 H1x, v2 H1z, v2 W0z, v2 W1z, v2 W0zz, v2 W1zz,
-                          v2 Dx, v2 Dz, v2 NDz, v2 K0, v2 K1, v2 limit, v2 one, v2 half, v2 nan, v2 sign) {
+                          v2 S0x, v2 S1x, v2 Hx, v2 Hz, v2 W0z, v2 W1z, v2 W01,
+                          v2 Dx, v2 Dz, v2 K0, v2 K1, v2 limit, v2 one, v2 half, v2 nan, v2 sign) {
   const v2 w0x = SUB(LOAD(u + i), S0x), w0y = LOAD(v + i);
   const v2 w1x = SUB(LOAD(u1 + i), S1x), w1y = LOAD(v1 + i);
   const v2 nx = SUB(MUL(w0y, W1z), MUL(W0z, w1y));
   const v2 ny = SUB(MUL(W0z, w1x), MUL(w0x, W1z));
   const v2 nz = SUB(MUL(w0x, w1y), MUL(w0y, w1x));
   const v2 nn = ADD(ADD(MUL(nx, nx), MUL(ny, ny)), MUL(nz, nz));
-  const v2 n0 = ADD(ADD(MUL(w0x, w0x), MUL(w0y, w0y)), W0zz);
-  const v2 n1 = ADD(ADD(MUL(w1x, w1x), MUL(w1y, w1y)), W1zz);
-  const v2 ok = _mm_cmpgt_pd(nn, MUL(limit, MUL(n0, n1)));
+  const v2 d = ADD(ADD(MUL(w0x, w1x), MUL(w0y, w1y)), W01);
+  const v2 ok = _mm_cmpgt_pd(nn, MUL(limit, ADD(nn, MUL(d, d))));
   const v2 r = SEL(DIV(one, nn), nan, ok);
   const v2 rh = MUL(r, half);
-  const v2 m = ADD(MUL(NDz, nx), MUL(Dx, nz));
+  const v2 m = SUB(MUL(Dx, nz), MUL(Dz, nx));
   const v2 s = MUL(ADD(MUL(w1y, m), MUL(SUB(MUL(Dz, w1x), K1), ny)), rh);
   const v2 t = MUL(ADD(MUL(w0y, m), MUL(SUB(MUL(Dz, w0x), K0), ny)), rh);
-  STORE(outX + i, ADD(ADD(H0x, MUL(s, w0x)), ADD(H1x, MUL(t, w1x))));
+  STORE(outX + i, ADD(Hx, ADD(MUL(s, w0x), MUL(t, w1x))));
   STORE(outY + i, ADD(MUL(s, w0y), MUL(t, w1y)));
-  STORE(outZ + i, ADD(ADD(H0z, MUL(s, W0z)), ADD(H1z, MUL(t, W1z))));
+  STORE(outZ + i, ADD(Hz, ADD(MUL(s, W0z), MUL(t, W1z))));
   STORE(outGap + i, MUL(_mm_andnot_pd(sign, ADD(MUL(Dx, nx), MUL(Dz, nz))), _mm_sqrt_pd(r)));
   return ok;
 }
@@ -156,18 +155,29 @@ static int pair_v2(int n, const double *sx, const double *sz, double dz, const d
   const double w0zs = dz - s0z, w1zs = dz - s1z, Dxs = s1x - s0x, Dzs = s1z - s0z;
   const v2 one = SPLAT(1.0), half = SPLAT(0.5), nan = SPLAT(NAN), sign = SPLAT(-0.0);
   const v2 S0x = SPLAT(s0x), S1x = SPLAT(s1x);
-  const v2 H0x = SPLAT(0.5 * s0x), H0z = SPLAT(0.5 * s0z), H1x = SPLAT(0.5 * s1x), H1z = SPLAT(0.5 * s1z);
-  const v2 W0z = SPLAT(w0zs), W1z = SPLAT(w1zs), W0zz = SPLAT(w0zs * w0zs), W1zz = SPLAT(w1zs * w1zs);
-  const v2 Dx = SPLAT(Dxs), Dz = SPLAT(Dzs), NDz = SPLAT(-Dzs), K0 = SPLAT(Dxs * w0zs), K1 = SPLAT(Dxs * w1zs);
+  const v2 Hx = SPLAT(0.5 * s0x + 0.5 * s1x), Hz = SPLAT(0.5 * s0z + 0.5 * s1z);
+  const v2 W0z = SPLAT(w0zs), W1z = SPLAT(w1zs), W01 = SPLAT(w0zs * w1zs);
+  const v2 Dx = SPLAT(Dxs), Dz = SPLAT(Dzs), K0 = SPLAT(Dxs * w0zs), K1 = SPLAT(Dxs * w1zs);
   const v2 limit = SPLAT(0.5 * SINGULAR_DET);
   const double *u1 = u + n, *v1 = v + n;
   __m128i solvable = _mm_setzero_si128();
   int i = 0;
+  /* eight cases per step, then four, as the wasm kernel steps */
+  for (; i + 7 < n; i += 8) {
+    solvable = _mm_add_epi64(solvable, _mm_castpd_si128(pairStep(i, u, v, u1, v1, outX, outY, outZ, outGap,
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, sign)));
+    solvable = _mm_add_epi64(solvable, _mm_castpd_si128(pairStep(i + 2, u, v, u1, v1, outX, outY, outZ, outGap,
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, sign)));
+    solvable = _mm_add_epi64(solvable, _mm_castpd_si128(pairStep(i + 4, u, v, u1, v1, outX, outY, outZ, outGap,
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, sign)));
+    solvable = _mm_add_epi64(solvable, _mm_castpd_si128(pairStep(i + 6, u, v, u1, v1, outX, outY, outZ, outGap,
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, sign)));
+  }
   for (; i + 3 < n; i += 4) {
     solvable = _mm_add_epi64(solvable, _mm_castpd_si128(pairStep(i, u, v, u1, v1, outX, outY, outZ, outGap,
-      S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, sign)));
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, sign)));
     solvable = _mm_add_epi64(solvable, _mm_castpd_si128(pairStep(i + 2, u, v, u1, v1, outX, outY, outZ, outGap,
-      S0x, S1x, H0x, H0z, H1x, H1z, W0z, W1z, W0zz, W1zz, Dx, Dz, NDz, K0, K1, limit, one, half, nan, sign)));
+      S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, sign)));
   }
   long long lanes[2];
   _mm_storeu_si128((__m128i *)lanes, solvable);
@@ -191,8 +201,7 @@ static inline v2 rayDistance2(v2 x, v2 y, v2 z, v2 Sx, v2 Sz, v2 wx, v2 wy, v2 w
 /* The per-batch constants of the three-view step. */
 typedef struct { v2 one, three, nan, tiny, SX, SZ, Sx[3], Sz[3], Wz[3], Wzz[3], WzS[3]; } Tri3Const;
 
-/* Two cases of three views from their loaded marks (the caller loads both chains'
-   marks before either stores, as the wasm kernel does): the same operations as tri3. */
+/* Two cases of three views from their loaded marks: the same operations as tri3. */
 static inline __attribute__((always_inline)) v2 tri3Step(const Tri3Const *c, const v2 ux[3], const v2 vy[3], size_t i,
                           double *outX, double *outY, double *outZ, double *outDist, double *d1, double *d2) {
   const v2 w0x = SUB(ux[0], c->Sx[0]), w0y = vy[0];
@@ -228,6 +237,18 @@ static inline __attribute__((always_inline)) v2 tri3Step(const Tri3Const *c, con
   return ok;
 }
 
+/* Four cases: both chains' marks loaded before either stores, as the wasm kernel does. */
+static inline __attribute__((always_inline)) __m128i tri3Four(const Tri3Const *c, const double *const col[3], const double *const row[3], size_t i,
+                                                              double *outX, double *outY, double *outZ, double *outDist, double *d1, double *d2) {
+  v2 ua[3], va[3], ub[3], vb[3];
+  for (int k = 0; k < 3; k++) {
+    ua[k] = LOAD(col[k] + i); va[k] = LOAD(row[k] + i);
+    ub[k] = LOAD(col[k] + i + 2); vb[k] = LOAD(row[k] + i + 2);
+  }
+  return _mm_add_epi64(_mm_castpd_si128(tri3Step(c, ua, va, i, outX, outY, outZ, outDist, d1, d2)),
+                       _mm_castpd_si128(tri3Step(c, ub, vb, i + 2, outX, outY, outZ, outDist, d1, d2)));
+}
+
 static int tri3_v2(int n, const double *sx, const double *sz, double dz, const double *u, const double *v,
                    double *outX, double *outY, double *outZ, double *outDist) {
   Tri3Const c;
@@ -241,15 +262,7 @@ static int tri3_v2(int n, const double *sx, const double *sz, double dz, const d
   double *d1 = outDist + n, *d2 = d1 + n;
   __m128i solvable = _mm_setzero_si128();
   int i = 0;
-  for (; i + 3 < n; i += 4) {
-    v2 ua[3], va[3], ub[3], vb[3];
-    for (int k = 0; k < 3; k++) {
-      ua[k] = LOAD(col[k] + i); va[k] = LOAD(row[k] + i);
-      ub[k] = LOAD(col[k] + i + 2); vb[k] = LOAD(row[k] + i + 2);
-    }
-    solvable = _mm_add_epi64(solvable, _mm_castpd_si128(tri3Step(&c, ua, va, i, outX, outY, outZ, outDist, d1, d2)));
-    solvable = _mm_add_epi64(solvable, _mm_castpd_si128(tri3Step(&c, ub, vb, i + 2, outX, outY, outZ, outDist, d1, d2)));
-  }
+  for (; i + 3 < n; i += 4) solvable = _mm_add_epi64(solvable, tri3Four(&c, col, row, i, outX, outY, outZ, outDist, d1, d2));
   for (; i + 1 < n; i += 2) {
     v2 ua[3], va[3];
     for (int k = 0; k < 3; k++) { ua[k] = LOAD(col[k] + i); va[k] = LOAD(row[k] + i); }
@@ -379,7 +392,11 @@ int main(int argc, char **argv) {
     /* header: V, dz, sx[V], sz[V]; then u (V n), v (V n) */
     const int V = (int)in[0];
     const double dz = in[1];
-    const double *sx = in + 2, *sz = in + 2 + V, *u = in + 2 + 2 * V, *v = u + (size_t)V * n;
+    const double *sx = in + 2, *sz = in + 2 + V;
+    /* The columns on 64-byte boundaries, as the wasm batches lay them out (the file's
+       header would leave them wherever V puts them). */
+    double *u = aligned_alloc(64, ((size_t)2 * V * n * sizeof(double) + 63) / 64 * 64), *v = u + (size_t)V * n;
+    memcpy(u, in + 2 + 2 * V, (size_t)2 * V * n * sizeof(double));
     const int tri = kernel[0] == 't', vec = !strcmp(kernel, "pair2") || !strcmp(kernel, "tri3v2");
     int (*fn)(int, const double *, const double *, double, const double *, const double *, double *, double *, double *, double *) =
       tri ? tri3 : pair;
@@ -390,7 +407,8 @@ int main(int argc, char **argv) {
 #endif
     free(out);
     outCount = (tri ? 6 : 4) * (size_t)n;
-    out = calloc(outCount, sizeof(double));
+    out = aligned_alloc(64, (outCount * sizeof(double) + 63) / 64 * 64);
+    memset(out, 0, outCount * sizeof(double));
     t0 = now();
     for (int r = 0; r < reps; r++) sink += fn(n, sx, sz, dz, u, v, out, out + n, out + 2 * (size_t)n, out + 3 * (size_t)n);
     t1 = now();

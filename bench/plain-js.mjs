@@ -7,27 +7,27 @@
 
 export function triangulatePairJs(n, s0x, s0z, s1x, s1z, dz, u0, v0, u1, v1, outX, outY, outZ, outD0, outD1, outGap) {
   const w0z = dz - s0z, w1z = dz - s1z;
-  const w0zz = w0z * w0z, w1zz = w1z * w1z;
+  const w01 = w0z * w1z;
   const Dx = s1x - s0x, Dz = s1z - s0z;
   const K0 = Dx * w0z, K1 = Dx * w1z;
   const limit = 0.5e-12;
-  const h0x = 0.5 * s0x, h0z = 0.5 * s0z, h1x = 0.5 * s1x, h1z = 0.5 * s1z;
+  const hx = 0.5 * s0x + 0.5 * s1x, hz = 0.5 * s0z + 0.5 * s1z;
   let singular = 0;
   for (let i = 0; i < n; i++) {
     const w0x = u0[i] - s0x, w0y = v0[i];
     const w1x = u1[i] - s1x, w1y = v1[i];
     const nx = w0y * w1z - w0z * w1y, ny = w0z * w1x - w0x * w1z, nz = w0x * w1y - w0y * w1x;
     const nn = nx * nx + ny * ny + nz * nz;
-    const n0 = w0x * w0x + w0y * w0y + w0zz, n1 = w1x * w1x + w1y * w1y + w1zz;
+    const d = w0x * w1x + w0y * w1y + w01;
     const r = 1 / nn, rh = r * 0.5;
-    const m = -Dz * nx + Dx * nz;
+    const m = Dx * nz - Dz * nx;
     const s = (w1y * m + (Dz * w1x - K1) * ny) * rh;
     const t = (w0y * m + (Dz * w0x - K0) * ny) * rh;
     let x = NaN, y = NaN, z = NaN, gap = NaN;
-    if (nn > limit * (n0 * n1)) {
-      x = (h0x + s * w0x) + (h1x + t * w1x);
+    if (nn > limit * (nn + d * d)) {
+      x = hx + (s * w0x + t * w1x);
       y = s * w0y + t * w1y;
-      z = (h0z + s * w0z) + (h1z + t * w1z);
+      z = hz + (s * w0z + t * w1z);
       gap = Math.abs(Dx * nx + Dz * nz) * Math.sqrt(r);
     } else singular++;
     outX[i] = x; outY[i] = y; outZ[i] = z;
