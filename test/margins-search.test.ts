@@ -5,7 +5,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rayMiss, rayReach, rayScore } from '../src/margins/margins.js';
-import { compassDescent, evenPatchMap, patchCoordinates, patchPoint } from '../src/margins/patches.js';
+import {
+  DIRECTIONS, EDGE_MOVES, compassDescent, edgeDescent, evenPatchMap, newtonPolish, patchCoordinates, patchDistanceFrom, patchLattice, patchPoint,
+} from '../src/margins/patches.js';
+import { refEllipsoidPatchDistance } from './reference/margins-reference.js';
 
 type V3 = [number, number, number];
 const box = (center: V3, size: V3) => ({ shape: 'box' as const, center, size });
@@ -188,5 +191,63 @@ describe('compassDescent options', () => {
     const short = compassDescent(slope, from, false, 3);
     expect(short.alpha).toBeGreaterThan(-1);
     expect(short.alpha).toBeLessThan(1);
+  });
+});
+
+describe('edgeDescent and newtonPolish', () => {
+  it('edgeDescent: the minimum of a 1-D function from any lattice start, clamped to [-1, 1], in a bounded number of calls', () => {
+    const bowl = (t: number) => (t - 0.3) ** 2;
+    expect(edgeDescent(bowl, -1, bowl(-1)).value).toBeLessThan(1e-24);
+    expect(edgeDescent(bowl, -1, bowl(-1)).t).toBeCloseTo(0.3, 11);
+    expect(edgeDescent(bowl, 1, bowl(1)).value).toBeLessThan(1e-24);
+    // Lowest at the end of the edge: reached exactly, never passed.
+    let calls = 0;
+    const slope = (t: number) => { calls++; expect(Math.abs(t)).toBeLessThanOrEqual(1); return t; };
+    expect(edgeDescent(slope, 1, 1)).toEqual({ t: -1, value: -1 });
+    expect(calls).toBeLessThan(2 * (EDGE_MOVES + 100));
+    // A start already lowest stays.
+    expect(edgeDescent(bowl, 0.3, 0)).toEqual({ t: 0.3, value: 0 });
+  });
+
+  it('newtonPolish: down the floor of a long slanted valley to its minimum; down from a saddle; never from the border or uphill', () => {
+    const valley = (a: number, b: number) => 100 * (a - 0.067 * b - 0.1) ** 2 + 1e-3 * (b + 0.5) ** 2;
+    const start = { alpha: 0.1 + 0.067 * 0.4, beta: 0.4, value: valley(0.1 + 0.067 * 0.4, 0.4) };
+    const m = newtonPolish(valley, start);
+    expect(m.value).toBeLessThan(1e-12);
+    expect(m.beta).toBeCloseTo(-0.5, 5);
+    expect(m.alpha).toBeCloseTo(0.1 - 0.067 * 0.5, 6);
+    // On a saddle the damped step still goes down (here to the edge beta = 1), never up.
+    const saddle = (a: number, b: number) => a * a - b * b + 0.1 * a;
+    const sd = newtonPolish(saddle, { alpha: 0.2, beta: 0.1, value: saddle(0.2, 0.1) });
+    expect(sd.value).toBeLessThan(saddle(0.2, 0.1) - 0.5);
+    expect(sd.value).toBe(saddle(sd.alpha, sd.beta));
+    expect(Math.abs(sd.beta)).toBeLessThanOrEqual(1);
+    // A flat function: no step lowers it, the start comes back.
+    expect(newtonPolish(() => 2, { alpha: 0.2, beta: 0.1, value: 2 })).toEqual({ alpha: 0.2, beta: 0.1, value: 2 });
+    const edge = { alpha: 1, beta: 0.4, value: valley(1, 0.4) };
+    expect(newtonPolish(valley, edge)).toEqual(edge);
+    // A minimum outside the square: the step is clamped and taken only if lower.
+    const outside = (a: number, b: number) => (a - 3) ** 2 + (b + 0.2) ** 2;
+    const o = newtonPolish(outside, { alpha: 0.5, beta: 0.5, value: outside(0.5, 0.5) });
+    expect(o.value).toBeLessThan(outside(0.5, 0.5));
+    expect(o.alpha).toBeLessThanOrEqual(1);
+  });
+
+  // The search only ever reports the distance to a real patch point (patchPoint on the
+  // square), so it cannot read below the true distance; what it must not do is read more
+  // than the reference found (1e-9 mm). Where the valley is flattest the reference's own
+  // zooming search stalls 1e-9 to 1e-6 mm high (seeds 504668572 and others), so agreement
+  // is not asserted the other way.
+  it('property: the distance from a point to each patch of an ellipsoid with two near-equal semi-axes is at most the dense reference (1e-9 mm), points near the long axis', () => {
+    fc.assert(fc.property(mm(5, 40), mm(5, 35), mm(-0.01, 0.01), mm(-0.4, 0.4), mm(-0.02, 0.02), mm(-0.02, 0.02), fc.nat(5), (long, b, skew, fx, fy, fz, swap) => {
+      const axes: V3 = swap % 2 ? [b, b + skew, long] : [long, b, b + skew];
+      const p: V3 = swap % 2 ? [fy * axes[0], fz * axes[1], fx * axes[2]] : [fx * axes[0], fy * axes[1], fz * axes[2]];
+      const s = ell([0, 0, 0], axes);
+      for (const d of DIRECTIONS) {
+        const want = refEllipsoidPatchDistance([0, 0, 0], axes, d, p);
+        const got = patchDistanceFrom(s, d, patchLattice(s, d), p);
+        expect(got - want, d).toBeLessThan(1e-9);
+      }
+    }), { numRuns: 60 });
   });
 });

@@ -114,6 +114,13 @@ describe('named margins', () => {
     sphereInEllipsoid([5, 5, 6.244], [0.001, 0, 0.066], 0.5);
   });
 
+  it('sphere lesion in an ellipsoid with two near-equal semi-axes: the counterexample of fast-check seed -1868938767 and three of a stress run (patch minima on the border or down a flat slanted valley, which the compass search alone left up to 0.011 mm short)', () => {
+    sphereInEllipsoid([14.373, 5, 5.007], [0.237, 0, -0.002], 0.5);
+    sphereInEllipsoid([22.421072125434875, 5.283223390579224, 5.2930303263664245], [5.68180847266217 / 22.421072125434875, 0, 0.008927109004404668 / 5.2930303263664245], 0.5);
+    sphereInEllipsoid([32.056754529476166, 10.875951051712036, 10.885093879699706], [3.7125176103050994 / 32.056754529476166, 0, 0.017152826975997015 / 10.885093879699706], 0.5);
+    sphereInEllipsoid([34.2067588865757, 7.752698361873627, 7.750341625213623], [-12.770325192722668 / 34.2067588865757, -0.02428466722674472 / 7.752698361873627, -0.007931716778889767 / 7.750341625213623], 0.5);
+  });
+
   it('box specimen: margins are face distances; box and ellipsoid lesions agree with sphere where they coincide', () => {
     const specimen = { shape: 'box', center: [0, 0, 0], size: [60, 40, 30] };
     const sphere = run({ specimen, lesion: { shape: 'sphere', center: [5, -3, 2], radius: 4 } });
