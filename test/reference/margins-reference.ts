@@ -2,7 +2,9 @@
  * Independent references for specimen margins, sharing no code with src/: the
  * point-to-ellipsoid distance by the Lagrange condition solved with bisection on
  * F(t) = sum (a_i p_i / (a_i^2 + t))^2 - 1 (generic points), or by dense search with
- * zooming refinement (any point); patch distances by dense search with zooming.
+ * zooming refinement (any point), and the exact critical points of that distance;
+ * patch distances by dense search with zooming, 1-D searches along the patch's border
+ * and the critical points on the patch.
  */
 import { add, dotMultiply, norm, subtract } from 'mathjs';
 
@@ -58,6 +60,79 @@ export function zoomMin1(f: (t: number) => number, lo: number, hi: number, n = 2
   return best;
 }
 
+/**
+ * Every critical point of the distance from p to the ellipsoid's surface (the points
+ * where p - x is normal to the surface): x_i = a_i^2 q_i / (a_i^2 + t) for each root t of
+ * F(t) = sum (a_i q_i / (a_i^2 + t))^2 - 1 (q = p - centre). F is convex between its
+ * poles -a_i^2, so each gap holds at most two roots: a golden-section search finds F's
+ * least value there and bisection the roots either side of it; beyond the outer poles F
+ * is monotone, one root each. Where q_i is exactly 0, t = -a_i^2 adds the points with
+ * x_j = a_j^2 q_j / (a_j^2 - a_i^2) (j != i) and x_i = +-a_i sqrt(1 - sum (x_j / a_j)^2).
+ * (Two equal semi-axes with both those q zero make a circle of critical points, which is
+ * left to the searches.)
+ */
+export function refEllipsoidCriticalPoints(center: R3, axes: R3, p: R3): R3[] {
+  const q = [0, 1, 2].map((i) => p[i] - center[i]);
+  const F = (t: number) => axes.reduce((s, a, i) => s + ((a * q[i]) / (a * a + t)) ** 2, 0) - 1;
+  const at = (t: number): R3 => [0, 1, 2].map((i) => (axes[i] * axes[i] * q[i]) / (axes[i] * axes[i] + t)) as R3;
+  const out: R3[] = [];
+  const root = (lo: number, hi: number, rising: boolean) => {
+    // F(lo) and F(hi) straddle 0: rising means F(lo) < 0 < F(hi).
+    for (let n = 0; n < 400; n++) {
+      const mid = (lo + hi) / 2;
+      if (mid === lo || mid === hi) break;
+      if ((F(mid) < 0) === rising) lo = mid; else hi = mid;
+    }
+    const t = (lo + hi) / 2;
+    // A pole whose q_i is 0 is no pole: the bracket then held no root. Keep surface points only.
+    const x = at(t);
+    if (x.every(Number.isFinite) && Math.abs(x.reduce((s, v, i) => s + (v / axes[i]) ** 2, 0) - 1) < 1e-9) out.push(x);
+  };
+  const poles = [...new Set(axes.map((a) => -a * a))].sort((x, y) => x - y);
+  // Below the lowest pole: F rises from -1 to +inf; above the highest it falls from +inf to -1.
+  let lo = poles[0] - 1;
+  while (F(lo) > 0) lo = poles[0] - 2 * (poles[0] - lo);
+  root(lo, poles[0], true);
+  let hi = poles[poles.length - 1] + 1;
+  while (F(hi) > 0) hi = poles[poles.length - 1] + 2 * (hi - poles[poles.length - 1]);
+  root(poles[poles.length - 1], hi, false);
+  for (let g = 0; g + 1 < poles.length; g++) {
+    let a = poles[g], b = poles[g + 1];
+    const phi = (Math.sqrt(5) - 1) / 2;
+    let c = b - phi * (b - a), d = a + phi * (b - a);
+    for (let n = 0; n < 300 && c < d; n++) {
+      if (F(c) < F(d)) { b = d; d = c; c = b - phi * (b - a); } else { a = c; c = d; d = a + phi * (b - a); }
+    }
+    const tm = (a + b) / 2;
+    if (F(tm) < 0) {
+      root(poles[g], tm, false);
+      root(tm, poles[g + 1], true);
+    }
+  }
+  for (let i = 0; i < 3; i++) {
+    if (q[i] !== 0) continue;
+    const ai2 = axes[i] * axes[i];
+    const x = [0, 0, 0];
+    let rem = 1, ok = true;
+    for (let j = 0; j < 3; j++) {
+      if (j === i) continue;
+      const aj2 = axes[j] * axes[j];
+      if (aj2 === ai2) { if (q[j] !== 0) ok = false; x[j] = 0; continue; }
+      x[j] = (aj2 * q[j]) / (aj2 - ai2);
+      rem -= (x[j] / axes[j]) ** 2;
+    }
+    if (!ok || rem < 0) continue;
+    for (const sign of [1, -1]) {
+      const y = [...x];
+      y[i] = sign * axes[i] * Math.sqrt(rem);
+      out.push(y as R3);
+    }
+  }
+  return out.map((x) => [x[0] + center[0], x[1] + center[1], x[2] + center[2]] as R3);
+}
+
+const dist3 = (a: R3, b: R3) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
 /** Distance from p to the ellipsoid surface by dense search over (theta, phi). */
 export function refEllipsoidDistanceDense(center: R3, axes: R3, p: R3): number {
   const d = (th: number, ph: number) => {
@@ -69,7 +144,8 @@ export function refEllipsoidDistanceDense(center: R3, axes: R3, p: R3): number {
     const s = add(center, dotMultiply(axes, [Math.cos(th), Math.sin(th) * Math.cos(ph), Math.sin(th) * Math.sin(ph)])) as number[];
     return norm(subtract(p, s) as number[]) as number;
   };
-  return Math.min(zoomMin(d, [0, -Math.PI], [Math.PI, Math.PI]), zoomMin(alt, [0, -Math.PI], [Math.PI, Math.PI]));
+  const critical = refEllipsoidCriticalPoints(center, axes, p).map((x) => dist3(p, x));
+  return Math.min(zoomMin(d, [0, -Math.PI], [Math.PI, Math.PI]), zoomMin(alt, [0, -Math.PI], [Math.PI, Math.PI]), ...critical);
 }
 
 /** Distance for a point with every coordinate off the axes planes: the Lagrange root by bisection. */
@@ -111,7 +187,19 @@ export function refEllipsoidPatchDistance(center: R3, axes: R3, dir: (typeof DIR
     const dz = p[2] - center[2] - (axes[2] * axes[2] * n[2]) / t;
     return Math.sqrt(dx * dx + dy * dy + dz * dz);
   };
-  return zoomMin(f, [-1, -1], [1, 1]);
+  // The least over the patch is at a critical point inside it or on its border: the
+  // exact critical points that lie on the patch (outward normal, x_i / a_i^2, largest
+  // along dir, ties counting for both), and 1-D searches along the four edges of the
+  // square, besides the 2-D zooming search.
+  let best = zoomMin(f, [-1, -1], [1, 1]);
+  for (const e of [-1, 1]) {
+    best = Math.min(best, zoomMin1((t) => f(e, t), -1, 1), zoomMin1((t) => f(t, e), -1, 1));
+  }
+  for (const x of refEllipsoidCriticalPoints(center, axes, p)) {
+    const n = [0, 1, 2].map((i) => (x[i] - center[i]) / (axes[i] * axes[i]));
+    if (sign * n[axis] > 0 && Math.abs(n[axis]) >= Math.abs(n[j]) && Math.abs(n[axis]) >= Math.abs(n[k])) best = Math.min(best, dist3(p, x));
+  }
+  return best;
 }
 
 export const REF_DIRS = DIRS;
