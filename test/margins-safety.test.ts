@@ -267,7 +267,8 @@ describe('bounded run time (documented: under 100 ms per request warm for solids
         times.push(performance.now() - t);
         expect(numbersIn(r).every(Number.isFinite)).toBe(true);
       }
-      expect(Math.min(...times)).toBeLessThan(1000);
+      // Under Stryker the code is instrumented (and the slowest case takes 1.6 s): the bound is the product's, not the instrumented copy's.
+      if (!(process.env.STRYKER || process.env.STRYKER_MUTATOR_WORKER)) expect(Math.min(...times)).toBeLessThan(1000);
     });
   }
 });
