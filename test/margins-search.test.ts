@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rayMiss, rayReach, rayScore } from '../src/margins/margins.js';
 import {
-  DIRECTIONS, EDGE_MOVES, compassDescent, edgeDescent, evenPatchMap, newtonPolish, patchCoordinates, patchDistanceFrom, patchLattice, patchPoint,
+  DIRECTIONS, EDGE_MOVES, compassDescent, edgeDescent, edgeMinimum, evenPatchMap, newtonPolish, patchCoordinates, patchDistanceFrom, patchLattice, patchPoint,
 } from '../src/margins/patches.js';
 import { refEllipsoidCriticalPoints, refEllipsoidDistanceRoot, refEllipsoidPatchDistance } from './reference/margins-reference.js';
 
@@ -269,5 +269,42 @@ describe('the reference critical points (test/reference)', () => {
         expect(Math.abs(near - refEllipsoidDistanceRoot([0, 0, 0], axes, p))).toBeLessThan(1e-9);
       }
     }), { numRuns: 200 });
+  });
+});
+
+describe('edgeMinimum and newtonPolish: starts and borders (mutation kills)', () => {
+  // Lattice index a * 25 + b holds alpha number a and beta number b (24 x 24 spacings on [-1, 1]).
+  const latticeOf = (f: (a: number, b: number) => number) => (i: number) => f(-1 + (2 * Math.floor(i / 25)) / 24, -1 + (2 * (i % 25)) / 24);
+  // Along the edge beta = -1: the deep minimum 8 at alpha 0.6, a shallow one 9 at -0.8; elsewhere higher.
+  const dip = (x: number, c: number) => Math.exp(-(((x - c) / 0.1) ** 2));
+  const edgeFn = (a: number, b: number) => 10 + 5 * (b + 1) - 2 * dip(a, 0.6) - dip(a, -0.8);
+  it('each edge is searched from its lowest lattice point: the deep minimum, not the shallow one nearer an end', () => {
+    const m = edgeMinimum(edgeFn, latticeOf(edgeFn));
+    expect(m.beta).toBe(-1);
+    expect(m.alpha).toBeCloseTo(0.6, 6);
+    expect(m.value).toBeCloseTo(8, 10);
+    expect(m.value).toBe(edgeFn(m.alpha, m.beta));
+    const swapped = (a: number, b: number) => edgeFn(b, a);
+    const n = edgeMinimum(swapped, latticeOf(swapped));
+    expect(n.alpha).toBe(-1);
+    expect(n.beta).toBeCloseTo(0.6, 6);
+    expect(n.value).toBe(swapped(n.alpha, n.beta));
+  });
+
+  it('newtonPolish works up to 2e-4 from the border and not nearer, and never evaluates off the square', () => {
+    const outside: number[][] = [];
+    const watch = (g: (a: number, b: number) => number) => (a: number, b: number) => {
+      if (Math.abs(a) > 1 || Math.abs(b) > 1) outside.push([a, b]);
+      return g(a, b);
+    };
+    const upB = watch((a, b) => a * a + (b - 0.5) ** 2), upA = watch((a, b) => (a - 0.5) ** 2 + b * b);
+    const e = 1 - 2e-4;
+    expect(newtonPolish(upB, { alpha: 0, beta: e, value: upB(0, e) }).value).toBeLessThan(1e-12);
+    expect(newtonPolish(upA, { alpha: e, beta: 0, value: upA(e, 0) }).value).toBeLessThan(1e-12);
+    for (const start of [{ alpha: 0, beta: 1 }, { alpha: 0.3, beta: -1 }, { alpha: 1, beta: 0.2 }, { alpha: -0.99999, beta: 0 }]) {
+      const s = { ...start, value: upB(start.alpha, start.beta) };
+      expect(newtonPolish(upB, s)).toEqual(s);
+    }
+    expect(outside).toEqual([]);
   });
 });
