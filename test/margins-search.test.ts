@@ -275,21 +275,26 @@ describe('the reference critical points (test/reference)', () => {
 describe('edgeMinimum and newtonPolish: starts and borders (mutation kills)', () => {
   // Lattice index a * 25 + b holds alpha number a and beta number b (24 x 24 spacings on [-1, 1]).
   const latticeOf = (f: (a: number, b: number) => number) => (i: number) => f(-1 + (2 * Math.floor(i / 25)) / 24, -1 + (2 * (i % 25)) / 24);
-  // Along the edge beta = -1: the deep minimum 8 at alpha 0.6, a shallow one 9 at -0.8; elsewhere higher.
+  // Along the edge beta = -1: the deep minimum 8 at alpha 0.05, shallow ones 9 near both ends
+  // (-0.8, 0.8), so a search started from either end of the edge stops in a shallow one;
+  // elsewhere higher. Turned four ways, the deep minimum lies on each edge in turn.
   const dip = (x: number, c: number) => Math.exp(-(((x - c) / 0.1) ** 2));
-  const edgeFn = (a: number, b: number) => 10 + 5 * (b + 1) - 2 * dip(a, 0.6) - dip(a, -0.8);
-  it('each edge is searched from its lowest lattice point: the deep minimum, not the shallow one nearer an end', () => {
-    const m = edgeMinimum(edgeFn, latticeOf(edgeFn));
-    expect(m.beta).toBe(-1);
-    expect(m.alpha).toBeCloseTo(0.6, 6);
-    expect(m.value).toBeCloseTo(8, 10);
-    expect(m.value).toBe(edgeFn(m.alpha, m.beta));
-    const swapped = (a: number, b: number) => edgeFn(b, a);
-    const n = edgeMinimum(swapped, latticeOf(swapped));
-    expect(n.alpha).toBe(-1);
-    expect(n.beta).toBeCloseTo(0.6, 6);
-    expect(n.value).toBe(swapped(n.alpha, n.beta));
-  });
+  const base = (a: number, b: number) => 10 + 5 * (b + 1) - 2 * dip(a, 0.05) - dip(a, -0.8) - dip(a, 0.8);
+  const turns: [string, (a: number, b: number) => number, 'alpha' | 'beta', number][] = [
+    ['beta = -1', (a, b) => base(a, b), 'beta', -1],
+    ['beta = +1', (a, b) => base(a, -b), 'beta', 1],
+    ['alpha = -1', (a, b) => base(b, a), 'alpha', -1],
+    ['alpha = +1', (a, b) => base(b, -a), 'alpha', 1],
+  ];
+  for (const [name, f, fixedAxis, side] of turns) {
+    it(`each edge is searched from its lowest lattice point (deep minimum on ${name}): the deep minimum, not a shallow one nearer an end`, () => {
+      const m = edgeMinimum(f, latticeOf(f));
+      expect(m[fixedAxis]).toBe(side);
+      expect(m[fixedAxis === 'alpha' ? 'beta' : 'alpha']).toBeCloseTo(0.05, 6);
+      expect(m.value).toBeCloseTo(8, 10);
+      expect(m.value).toBe(f(m.alpha, m.beta));
+    });
+  }
 
   it('newtonPolish works up to 2e-4 from the border and not nearer, and never evaluates off the square', () => {
     const outside: number[][] = [];
