@@ -2,6 +2,20 @@
 // that guides it toward the normals that reach the lesion, the even coordinates it runs
 // in, the inverse of patchPoint it maps starts with, and the compass search's options.
 // Each value is computed here independently (plain formulas, no src helpers).
+//
+// Mutants of src/margins/patches.ts left alive on purpose (run of lines 229-332, then
+// 262-320 and 262-276 after the tests below), judged to change cost, not results:
+// - edgeDescent's first step (2 / GRID), its step doubling and its halving floor (`>=`):
+//   the same minimum, in more or fewer calls; `moves <= EDGE_MOVES` and `moves--` only
+//   change the bound of a walk that ends long before it here.
+// - edgeMinimum: ties (`<=` for `<`) pick another lattice point of the same value;
+//   `t < GRID` skips an edge's end point, which the walk from its neighbour reaches;
+//   `GRID - 1` for `GRID + 1` in a start's index or value reads a point of the next rows,
+//   which on a smooth patch starts the walk in the same basin.
+// - newtonPolish: the iteration bound (`<=`, `it--`: the loop ends when no step lowers f),
+//   `moved = true`, `if (false) break`, the tries bound and the damping constants (`1e-6 /
+//   scale`, `1e-9 / scale`, `(haa + hbb) * 2`, `- 1e-300`): another path of steps that only
+//   ever take a lower f, to the same minimum.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rayMiss, rayReach, rayScore } from '../src/margins/margins.js';
