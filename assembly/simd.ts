@@ -192,14 +192,25 @@ export function triangulate(
   return i64x2.add(ok_a, ok_b);
 }
 
-/** The cases [from, to) in steps of four, then two; returns the summed "solvable" masks. */
-@inline function pairLoop(
+/** Type arguments that choose a loop's outputs at compile time: With or Without. */
+class With {}
+class Without {}
+
+/**
+ * The cases [from, to) in steps of eight, four, then two; returns the summed "solvable"
+ * masks. One instance per choice of outputs (ray distances, gap), each with the choice as
+ * constants: a loop that tests it per step runs measurably slower (V8 does not unswitch
+ * loops), and four @inline copies side by side were folded by Binaryen into one loop that
+ * tested it.
+ */
+function pairLoop<Distances, Gap>(
   from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
   outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
   S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
   Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
-  withDist: bool, withGap: bool,
 ): v128 {
+  const withDist = idof<Distances>() == idof<With>();
+  const withGap = idof<Gap>() == idof<With>();
   let i = from;
   // Each solvable lane adds -1 (all ones) to its i64 counter.
   let solvable = i64x2.splat(0);
@@ -220,42 +231,6 @@ export function triangulate(
       S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, withDist, withGap));
   }
   return solvable;
-}
-
-function pairLoopDistGap(
-  from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
-  outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
-  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
-): v128 {
-  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, true, true);
-}
-
-function pairLoopDist(
-  from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
-  outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
-  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
-): v128 {
-  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, true, false);
-}
-
-function pairLoopGap(
-  from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
-  outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
-  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
-): v128 {
-  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, false, true);
-}
-
-function pairLoopPoint(
-  from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize,
-  outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, outGap: usize,
-  S0x: v128, S1x: v128, Hx: v128, Hz: v128, W0z: v128, W1z: v128, W01: v128,
-  Dx: v128, Dz: v128, K0: v128, K1: v128, limit: v128, one: v128, half: v128, nan: v128,
-): v128 {
-  return pairLoop(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan, false, false);
 }
 
 /**
@@ -281,15 +256,11 @@ function triangulatePair(
   const K0 = splat(Dxs * w0zs), K1 = splat(Dxs * w1zs);
   const limit = splat(0.5 * SINGULAR_DET);
   const u1 = u + (<usize>n << 3), v1 = v + (<usize>n << 3), d1 = outDist + (<usize>n << 3);
-  // One loop per choice of outputs, each with the choice as constants (a loop that tests
-  // it per step runs measurably slower: V8 does not unswitch loops). Each is its own
-  // function: inlined side by side, Binaryen folds the four copies back into one loop
-  // that tests the choice.
   let solvable: v128;
-  if (outDist != 0 && outGap != 0) solvable = pairLoopDistGap(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
-  else if (outDist != 0) solvable = pairLoopDist(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
-  else if (outGap != 0) solvable = pairLoopGap(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
-  else solvable = pairLoopPoint(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
+  if (outDist != 0 && outGap != 0) solvable = pairLoop<With, With>(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
+  else if (outDist != 0) solvable = pairLoop<With, Without>(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
+  else if (outGap != 0) solvable = pairLoop<Without, With>(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
+  else solvable = pairLoop<Without, Without>(from, to, u, v, u1, v1, outX, outY, outZ, outDist, d1, outGap, S0x, S1x, Hx, Hz, W0z, W1z, W01, Dx, Dz, K0, K1, limit, one, half, nan);
   const i = from + ((to - from) & ~1);
   let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
   if (i < to) {
@@ -427,15 +398,16 @@ function triangulatePair(
 }
 
 /**
- * The 3-view loop, with or without ray distances (constant after inlining): four, then
- * two cases per step. (Eight per step, as the pair does, made the loop's code large
+ * The 3-view loop, one instance with ray distances and one without (see pairLoop): four,
+ * then two cases per step. (Eight per step, as the pair does, made the loop's code large
  * enough that its speed hung on where V8 placed it: 0.94-1.09x the C twin from run to run.)
  */
-@inline function tri3Loop(
+function tri3Loop<Distances>(
   from: i32, to: i32,
   u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize,
-  one: v128, three: v128, nan: v128, tiny: v128, SX: v128, SZ: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128, withDist: bool,
+  one: v128, three: v128, nan: v128, tiny: v128, SX: v128, SZ: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128,
 ): v128 {
+  const withDist = idof<Distances>() == idof<With>();
   let solvable = i64x2.splat(0);
   let i = from;
   for (; i + 3 < to; i += 4) solvable = i64x2.add(solvable, tri3Step2(<usize>i << 3, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, three, nan, tiny, SX, SZ, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, withDist));
@@ -459,29 +431,11 @@ function triangulate3(
   const SX = splat((s0x + s1x) + s2x), SZ = splat((s0z + s1z) + s2z);
   const u1 = u + stride, v1 = v + stride, d1 = outDist + stride;
   const u2 = u1 + stride, v2 = v1 + stride, d2 = d1 + stride;
-  // One loop with ray distances and one without (V8 does not unswitch loops); each in
-  // its own function, or Binaryen folds the two back into one loop that tests.
-  const solvable = outDist != 0
-    ? tri3LoopDist(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, three, nan, tiny, SX, SZ, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS)
-    : tri3LoopPoint(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, three, nan, tiny, SX, SZ, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS);
+  const solvable = outDist != 0 ? tri3Loop<With>(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, three, nan, tiny, SX, SZ, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS) : tri3Loop<Without>(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, three, nan, tiny, SX, SZ, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS);
   const i = from + ((to - from) & ~1);
   let singular = (i - from) + <i32>(i64x2.extract_lane(solvable, 0) + i64x2.extract_lane(solvable, 1));
   if (i < to) singular += triangulate3Range(i, to, n, sx, sz, dz, u, v, outX, outY, outZ, outDist);
   return singular;
-}
-
-function tri3LoopDist(
-  from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize,
-  one: v128, three: v128, nan: v128, tiny: v128, SX: v128, SZ: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128,
-): v128 {
-  return tri3Loop(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, three, nan, tiny, SX, SZ, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, true);
-}
-
-function tri3LoopPoint(
-  from: i32, to: i32, u: usize, v: usize, u1: usize, v1: usize, u2: usize, v2: usize, outX: usize, outY: usize, outZ: usize, outDist: usize, d1: usize, d2: usize,
-  one: v128, three: v128, nan: v128, tiny: v128, SX: v128, SZ: v128, S0x: v128, S0z: v128, W0z: v128, W0zz: v128, W0zS: v128, S1x: v128, S1z: v128, W1z: v128, W1zz: v128, W1zS: v128, S2x: v128, S2z: v128, W2z: v128, W2zz: v128, W2zS: v128,
-): v128 {
-  return tri3Loop(from, to, u, v, u1, v1, u2, v2, outX, outY, outZ, outDist, d1, d2, one, three, nan, tiny, SX, SZ, S0x, S0z, W0z, W0zz, W0zS, S1x, S1z, W1z, W1zz, W1zS, S2x, S2z, W2z, W2zz, W2zS, false);
 }
 
 /** The 4-view loop, with or without ray distances (constant after inlining). */
