@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rayMiss, rayReach, rayScore } from '../src/margins/margins.js';
 import {
-  DIRECTIONS, EDGE_MOVES, compassDescent, edgeDescent, edgeMinimum, evenPatchMap, newtonPolish, patchCoordinates, patchDistanceFrom, patchLattice, patchPoint,
+  DIRECTIONS, EDGE_MOVES, POLISH_ROUNDS, compassDescent, edgeDescent, edgeMinimum, evenPatchMap, newtonPolish, polishToRest, patchCoordinates, patchDistanceFrom, patchLattice, patchPoint,
 } from '../src/margins/patches.js';
 import { refEllipsoidCriticalPoints, refEllipsoidDistanceRoot, refEllipsoidPatchDistance } from './reference/margins-reference.js';
 
@@ -263,6 +263,32 @@ describe('edgeDescent and newtonPolish', () => {
         expect(want - got, d).toBeLessThan(1e-7);
       }
     }), { numRuns: 60 });
+  });
+});
+
+describe('polishToRest: the best start polished until it stops going down', () => {
+  // fast-check seed 565651626 of the property above: a point near the long axis of
+  // [31.338, 5, 5.007]; the best start lay at beta = 0.987 on the -z patch and one round of
+  // newtonPolish (40 steps) ended at beta = 0.0009, 6.5e-8 mm above the bottom at beta = 0.
+  it('regression: -z of [31.338, 5, 5.007] from [10.592, 0, -0.015] is the reference to 1e-10 mm', () => {
+    const axes: V3 = [31.338, 5, 5.007];
+    const p: V3 = [0.338 * axes[0], 0, -0.003 * axes[2]];
+    const s = ell([0, 0, 0], axes);
+    for (const d of DIRECTIONS) {
+      const want = refEllipsoidPatchDistance([0, 0, 0], axes, d, p);
+      expect(Math.abs(patchDistanceFrom(s, d, patchLattice(s, d), p) - want), d).toBeLessThan(1e-10);
+    }
+  });
+  it('rounds go on while they lower the value, and stop when one does not', () => {
+    // A long curved valley: one round of 40 steps cannot reach the bottom from the far end.
+    const valley = (a: number, b: number) => 1 + 50 * (a - 0.3 * Math.sin(3 * b)) ** 2 + 1e-3 * (b + 0.5) ** 2;
+    const start = { alpha: 0.3 * Math.sin(2.7), beta: 0.9, value: valley(0.3 * Math.sin(2.7), 0.9) };
+    const one = newtonPolish(valley, start);
+    const rest = polishToRest(valley, start);
+    expect(rest.value).toBeLessThanOrEqual(one.value);
+    expect(rest.value).toBe(valley(rest.alpha, rest.beta));
+    expect(polishToRest(() => 2, { alpha: 0, beta: 0, value: 2 })).toEqual({ alpha: 0, beta: 0, value: 2 });
+    expect(POLISH_ROUNDS).toBeGreaterThanOrEqual(2);
   });
 });
 
