@@ -60,7 +60,9 @@ function mutate(value: unknown, r: () => number, depth = 0): unknown {
 function withHostileKey(value: unknown, r: () => number): unknown {
   const text = JSON.stringify(value);
   const key = r() < 0.5 ? '__proto__' : 'constructor';
-  return JSON.parse(text.replace(/^\{/, `{"${key}":{"polluted":true},`).replace('"center":', r() < 0.5 ? `"${key}":{"polluted":true},"center":` : '"center":'));
+  // An empty object takes the key with no comma after it ({"__proto__":{...},} is not JSON).
+  const lead = text === '{}' ? `{"${key}":{"polluted":true}` : `{"${key}":{"polluted":true},`;
+  return JSON.parse(text.replace(/^\{/, lead).replace('"center":', r() < 0.5 ? `"${key}":{"polluted":true},"center":` : '"center":'));
 }
 
 function check(res: MarginsResult): void {
