@@ -74,9 +74,13 @@ export function parseHazards(text) {
   return { hazards, problems };
 }
 
-/** Blanks comments (keeping strings and line numbers), so a commented-out test is not counted. */
+/**
+ * Blanks comments (keeping strings and line numbers), so a commented-out test is not counted, and
+ * marks where string literals lie, so `it(` written inside a string (a fixture) is not a test.
+ */
 function blankComments(src) {
   let out = '';
+  const inString = new Uint8Array(src.length);
   let i = 0;
   while (i < src.length) {
     const c = src[i];
@@ -87,10 +91,11 @@ function blankComments(src) {
       out += '  '; i += 2;
     } else if (c === '"' || c === "'" || c === '`') {
       const end = stringEnd(src, i);
+      inString.fill(1, i + 1, end);
       out += src.slice(i, end); i = end;
     } else { out += c; i++; }
   }
-  return out;
+  return { text: out, inString };
 }
 
 /** Index just past the string literal starting at i (template literals with nested ${}). */
@@ -132,11 +137,12 @@ function groupEnd(src, i) {
 
 /** Every describe/it/test title given as a literal in a test source, with its [ID] tags. */
 export function parseTestTitles(src, file) {
-  const text = blankComments(src);
+  const { text, inString } = blankComments(src);
   const titles = [];
   const call = /(?<![\w$.])(describe|it|test|suite)\b/g;
   let m;
   while ((m = call.exec(text))) {
+    if (inString[m.index]) continue;
     let j = m.index + m[0].length;
     // modifiers: .each(...), .skipIf(...), .only, .concurrent, ...
     for (;;) {
@@ -286,7 +292,8 @@ function main(argv) {
   } else {
     const pending = model.reqs.filter((r) => r.status === 'pending').map((r) => r.id);
     const implemented = model.reqs.length - pending.length;
-    console.log(`trace: ${model.reqs.length} requirements (${implemented} implemented, each with a test; ${pending.length} pending), ${model.hazards.length} hazards, ${model.tests.filter((t) => t.ids.length).length} tagged test titles`);
+    const untested = model.reqs.filter((r) => r.status !== 'pending' && r.tests.length === 0).length;
+    console.log(`trace: ${model.reqs.length} requirements (${implemented} implemented, ${untested} of them without a test; ${pending.length} pending), ${model.hazards.length} hazards, ${model.tests.filter((t) => t.ids.length).length} tagged test titles`);
     if (pending.length) console.log(`trace: pending (not failing): ${pending.join(' ')}`);
   }
   if (!argv.includes('--check')) {
