@@ -266,8 +266,16 @@ export function matrix(model) {
   for (const r of reqs) L.push(`| ${r.id} | ${r.status} | ${r.tests.length} | ${r.tests.map(testRef).join('<br>') || (r.status === 'pending' ? '(pending: implementation not merged)' : '**none**')} |`);
   L.push('', '## Hazard -> controls -> tests', '', '| hazard | severity | controls | requirements | tests |', '|---|---|---|---|---:|');
   for (const h of hazards) L.push(`| ${h.id} ${cellText(h.title)} | ${cellText(h.severity.split(/[:(]/)[0].trim())} | ${h.controls.map((c) => `\`${c.file}#${c.fn}\``).join('<br>')} | ${h.requirements.join(', ')} | ${h.tests.length} |`);
-  L.push('', '### Tests naming a hazard directly', '');
-  for (const h of hazards) if (h.directTests.length) L.push(`- ${h.id}: ${h.directTests.map(testRef).join('; ')}`);
+  const reqById = new Map(reqs.map((r) => [r.id, r]));
+  for (const h of hazards) {
+    L.push('', `### ${h.id} ${h.title}`, '', `- severity: ${h.severity}`, `- controls: ${h.controls.map((c) => `\`${c.file}#${c.fn}\``).join(', ')}`);
+    if (h.directTests.length) L.push(`- tests naming ${h.id}: ${h.directTests.map(testRef).join('; ')}`);
+    for (const id of h.requirements) {
+      const r = reqById.get(id);
+      if (!r) { L.push(`- ${id}: **not a requirement**`); continue; }
+      L.push(`- ${id} (${r.status}): ${r.tests.map(testRef).join('; ') || (r.status === 'pending' ? '(pending)' : '**no test**')}`);
+    }
+  }
   L.push('', '## Pending requirements (not failing the trace)', '');
   if (!pending.length) L.push('None.');
   for (const r of pending) L.push(`- ${r.id}: ${r.statement} (${r.source})${r.tests.length ? ` — already has ${r.tests.length} test(s): ready to flip` : ''}`);
