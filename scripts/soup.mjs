@@ -62,11 +62,14 @@ export function soup(root) {
     ...Object.keys(pkg.optionalDependencies ?? {}).map((n) => ({ name: n, kind: 'optional dependency' })),
     ...Object.keys(pkg.peerDependencies ?? {}).map((n) => ({ name: n, kind: pkg.peerDependenciesMeta?.[n]?.optional ? 'optional peer' : 'peer' })),
   ];
-  for (const d of direct) if (!map[d.name]) problems.push(`${d.name} (a direct runtime ${d.kind}) has no entry in docs/safety/soup-purposes.json: say what it is for and how its failure is contained`);
-  for (const name of Object.keys(map)) if (!name.startsWith('$') && !direct.some((d) => d.name === name)) problems.push(`docs/safety/soup-purposes.json names ${name}, which is not a direct runtime dependency of package.json`);
+  for (const d of direct) {
+    if (!map[d.name]) problems.push(`${d.name} (a direct runtime ${d.kind}) has no entry in docs/safety/soup-purposes.json: say what it is for and how its failure is contained`);
+    else if (map[d.name].pending) problems.push(`${d.name} is now a direct runtime dependency: confirm its entry in docs/safety/soup-purposes.json (drafted for ${map[d.name].pending}) against the code that landed, fill in usedIn, and remove "pending"`);
+  }
+  for (const [name, entry] of Object.entries(map)) if (!name.startsWith('$') && !entry.pending && !direct.some((d) => d.name === name)) problems.push(`docs/safety/soup-purposes.json names ${name}, which is not a direct runtime dependency of package.json`);
   // Where a dependency is said to be used must be where it is imported, so the containment stays true.
   for (const [name, entry] of Object.entries(map)) {
-    if (name.startsWith('$')) continue;
+    if (name.startsWith('$') || entry.pending) continue;
     for (const f of entry.usedIn ?? []) {
       const p = join(root, f);
       const quoted = (q) => readFileSync(p, 'utf8').includes(`${q}${name}${q}`);
@@ -125,7 +128,7 @@ export function soup(root) {
     };
   }).sort((a, b) => (a.direct === b.direct ? a.path.localeCompare(b.path) : a.direct ? -1 : 1));
   for (const r of rows) if (r.license === 'UNKNOWN') problems.push(`${r.path}@${r.version} has no license that can be read`);
-  return { rows, missingPeers, problems, lockVersion: lock.lockfileVersion };
+  return { rows, missingPeers, problems, map, lockVersion: lock.lockfileVersion };
 }
 
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -151,6 +154,11 @@ export function soupMarkdown(model) {
   L.push('', '## Transitive runtime dependencies', '', 'Each runs only inside the direct dependency named, so its failure is contained as that one\'s is.', '');
   L.push('| package | version | license | brought by | as | optional |', '|---|---|---|---|---|---|');
   for (const r of rows.filter((x) => !x.direct)) L.push(`| ${r.path.replace(/^node_modules\//, '').replace(/\/node_modules\//g, ' > ')} | ${r.version} | ${cell(r.license)} | ${r.via} | ${r.kind} | ${r.optional ? 'yes' : 'no'} |`);
+  const drafts = Object.entries(model.map).filter(([n, e]) => !n.startsWith('$') && e.pending);
+  if (drafts.length) {
+    L.push('', '## Drafted for dependencies other branches are adding (not in this lock)', '');
+    for (const [n, e] of drafts) L.push(`- ${n} (${e.pending}): ${e.purpose}`);
+  }
   L.push('', '## Optional peers and optional dependencies not installed', '');
   if (!missingPeers.length) L.push('None.');
   for (const p of missingPeers) L.push(`- ${p.name}: ${p.kind} of ${p.by}, not installed; ${p.name === 'pg-native' ? 'pg uses its own JavaScript client without it' : 'not loaded'}`);

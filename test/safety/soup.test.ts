@@ -80,6 +80,21 @@ describe('[API-047] the SOUP list', () => {
     expect(withIt.code).toBe(0);
   });
 
+  it('an entry drafted for another branch is not checked until its dependency lands, then must be confirmed', () => {
+    const drafted = Object.entries(JSON.parse(readFileSync(join(ROOT, 'docs', 'safety', 'soup-purposes.json'), 'utf8')) as Record<string, { pending?: string }>)
+      .filter(([, e]) => e.pending);
+    expect(drafted.length).toBeGreaterThan(0);
+    const [name, entry] = drafted[0];
+    const root = copyRoot((pkg, l) => {
+      pkg.dependencies[name] = '1.0.0';
+      l.packages['']!.dependencies = { ...l.packages['']!.dependencies, [name]: '1.0.0' };
+      l.packages[`node_modules/${name}`] = { version: '1.0.0', license: 'MIT' };
+    });
+    const r = runSoup(root, '--out', 'soup.md');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${name} is now a direct runtime dependency: confirm its entry in docs/safety/soup-purposes.json (drafted for ${entry.pending})`);
+  });
+
   it('a purpose for a package that is no longer a dependency, or used where it is not imported, fails', () => {
     const root = copyRoot((_pkg, _l, map) => {
       map['gone-package'] = { purpose: 'was used once', usedIn: [] };
