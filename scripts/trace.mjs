@@ -1,4 +1,4 @@
-// Traceability for the safety case (IEC 62304 5.1.1, 5.7.4; ISO 14971 7.2): reads the
+// Traceability for the safety case (IEC 62304 5.1.1 c, 5.2.6, 7.3.3; ISO 14971 7.2): reads the
 // requirements and hazards in docs/safety/ and the [ID] tags in test titles, writes the
 // matrix, and exits non-zero when the case has a gap. Static: no test is run, so it takes a
 // fraction of a second and can sit at the front of `npm test`.
