@@ -154,6 +154,7 @@ export function parseTestTitles(src, file) {
       if (text[j] === '(' && ['each', 'skipIf', 'runIf', 'for'].includes(mod[1])) j = groupEnd(text, j);
     }
     if (text[j] !== '(') continue;
+    const open = j;
     j++;
     while (/\s/.test(text[j])) j++;
     const q = text[j];
@@ -161,11 +162,17 @@ export function parseTestTitles(src, file) {
     const end = stringEnd(text, j);
     const title = text.slice(j + 1, end - 1);
     const line = text.slice(0, m.index).split('\n').length;
-    titles.push({ file, line, kind: m[1], title, ids: tagsOf(title) });
+    titles.push({ file, line, kind: m[1], title, ids: tagsOf(title), start: m.index, end: groupEnd(text, open) });
     call.lastIndex = end;
+  }
+  // The describes each title sits in, outermost first (for the matrix: "describe > it").
+  for (const t of titles) {
+    t.within = titles.filter((d) => (d.kind === 'describe' || d.kind === 'suite') && d.start < t.start && d.end >= t.end).map((d) => untagged(d.title));
   }
   return titles;
 }
+
+const untagged = (title) => title.replace(/\s*\[[A-Z0-9, -]+\]\s*/g, ' ').trim();
 
 /** `[TGT-001]`, `[TGT-001, HAZ-002]`: a bracket whose every member looks like an id. */
 export function tagsOf(title) {
@@ -246,7 +253,7 @@ export function trace(root) {
 }
 
 const cellText = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const testRef = (t) => `\`${t.file}\` ${t.kind}: ${cellText(t.title.replace(/\s*\[[A-Z0-9, -]+\]\s*/g, ' ').trim())}`;
+const testRef = (t) => `\`${t.file}\` ${t.kind}: ${cellText([...t.within, untagged(t.title)].join(' > '))}`;
 
 export function matrix(model) {
   const { reqs, hazards, tests, problems } = model;

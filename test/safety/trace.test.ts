@@ -153,6 +153,8 @@ describe('the title parser', () => {
       [1, 'describe', ['TGT-001']], [2, 'it', ['TGT-002', 'TGT-003']], [3, 'test', ['TGT-004']],
       [5, 'describe', ['TGT-005']], [6, 'it', []],
     ]);
+    // the describes a title sits in, outermost first, tags left out
+    expect(t.map((x: { within: string[] }) => x.within)).toEqual([[], ['a'], ['a'], ['a'], ['a']]);
   });
 
   it('ignores titles in comments and it( written inside a string', () => {
