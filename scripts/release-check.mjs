@@ -68,7 +68,10 @@ const STEPS = {
   },
   tests(o) {
     if (o.skipTests) return { skipped: true, detail: '--skip-tests' };
-    return run(npm, ['test']) === 0 ? { ok: true, detail: 'npm test passed' } : { ok: false, detail: 'npm test failed' };
+    if (run(npm, ['test']) !== 0) return { ok: false, detail: 'npm test failed' };
+    // Every implemented requirement must have a test that ran and passed in this run, not only one that exists.
+    const ran = run(process.execPath, ['scripts/trace.mjs', '--check', '--results', '.vitest-results.json']);
+    return ran === 0 ? { ok: true, detail: 'npm test passed; every implemented requirement has a passing test in this run' } : { ok: false, detail: 'npm test passed, but a requirement has no test that passed in it (skipped or not run; above)' };
   },
   fuzz() {
     const seed = 1 + Math.floor(Math.random() * 2 ** 31);

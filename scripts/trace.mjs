@@ -8,6 +8,9 @@
 // --check   verify only, write nothing (what `npm test` runs)
 // --out     where the matrix goes (default docs/safety/traceability.md, relative to the root)
 // --json    print the model as JSON on stdout (for the release check and the tests)
+// --results FILE   also read vitest's JSON report (.vitest-results.json) of a run: then every
+//           implemented requirement needs a test that ran and passed, not only one that exists
+//           (a skipped, failed or absent test does not count); the release check uses it
 //
 // Fails (exit 1) when:
 // - a requirement that is not `pending` has no test;
@@ -203,7 +206,37 @@ export function declares(source, name) {
   ).test(source));
 }
 
-export function trace(root) {
+/** A title as a pattern: `${...}` and printf-style %s/%d (test.each) match anything. */
+function titlePattern(title) {
+  const parts = title.split(/\$\{[^}]*\}|%[sdifjoO#%]/);
+  return new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+}
+
+/**
+ * How each tagged title fared in a vitest JSON report: `passed` when a test it names (an it/test
+ * with that title, or any test inside a describe with that title) passed, else `failed`,
+ * `skipped` or `not run`.
+ */
+export function outcomes(root, tests, report) {
+  const byFile = new Map();
+  for (const f of report.testResults ?? []) {
+    const rel = relative(root, f.name).split('\\').join('/');
+    byFile.set(rel, f.assertionResults ?? []);
+  }
+  for (const t of tests) {
+    if (!t.ids.length) continue;
+    const pattern = titlePattern(t.title);
+    const within = (t.within ?? []).map(titlePattern);
+    const hits = (byFile.get(t.file) ?? []).filter((a) => {
+      if (t.kind === 'describe' || t.kind === 'suite') return a.ancestorTitles.some((x) => pattern.test(x));
+      return pattern.test(a.title) && within.every((w) => a.ancestorTitles.some((x) => w.test(untagged(x)) || w.test(x)));
+    });
+    const st = hits.map((a) => a.status);
+    t.outcome = st.includes('passed') ? 'passed' : st.includes('failed') ? 'failed' : st.length ? 'skipped' : 'not run';
+  }
+}
+
+export function trace(root, resultsPath) {
   const problems = [];
   const safety = join(root, 'docs', 'safety');
   const reqPath = join(safety, 'requirements.md');
@@ -226,9 +259,13 @@ export function trace(root) {
     }
   }
 
+  if (resultsPath) outcomes(root, tests, JSON.parse(readFileSync(resultsPath, 'utf8')));
   for (const r of reqs) {
     r.tests = testsOf.get(r.id) ?? [];
     if (r.status !== 'pending' && r.tests.length === 0) problems.push(`${r.id} (requirements.md:${r.line}) has no test: tag a test title with [${r.id}] or mark it pending`);
+    else if (resultsPath && r.status !== 'pending' && !r.tests.some((t) => t.outcome === 'passed')) {
+      problems.push(`${r.id} has no test that passed in ${relative(root, resultsPath)}: ${r.tests.map((t) => `${t.file}:${t.line} ${t.outcome}`).join(', ')}`);
+    }
   }
   const reqById = new Map(reqs.map((r) => [r.id, r]));
   const sources = new Map();
@@ -293,7 +330,7 @@ export function matrix(model) {
 function main(argv) {
   const arg = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   const root = resolve(arg('--root') ?? process.cwd());
-  const model = trace(root);
+  const model = trace(root, arg('--results') && resolve(arg('--results')));
   const text = matrix(model);
   if (argv.includes('--json')) {
     const slim = {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script without types
-import { parseHazards, parseRequirements, parseTestTitles, tagsOf } from '../../scripts/trace.mjs';
+import { outcomes, parseHazards, parseRequirements, parseTestTitles, tagsOf } from '../../scripts/trace.mjs';
 
 const ROOT = join(__dirname, '..', '..');
 const SCRIPT = join(ROOT, 'scripts', 'trace.mjs');
@@ -134,6 +134,44 @@ describe('[API-046] npm run trace fails on each kind of gap', () => {
     expect(r.err).toContain('TGT-001 is defined twice');
     expect(r.err).toContain('TGT-996 has status "done"');
     expect(r.err).toContain('TGT-995 names no source');
+  });
+});
+
+describe('[API-046] with a test run\'s results, a requirement needs a test that passed', () => {
+  const SRC = [
+    "describe('[TGT-001] group ${x}', () => {",
+    "  it.each([1, 2])('case %d', () => {});",
+    '});',
+    "describe('outer', () => { it('[TGT-002] alone', () => {}); });",
+    "it('[TGT-003] never ran', () => {});",
+  ].join('\n');
+  const report = (a: string, b: string) => ({ testResults: [{ name: '/r/test/x.test.ts', assertionResults: [
+    { ancestorTitles: ['[TGT-001] group 7'], title: 'case 1', status: a },
+    { ancestorTitles: ['[TGT-001] group 7'], title: 'case 2', status: 'skipped' },
+    { ancestorTitles: ['outer'], title: '[TGT-002] alone', status: b },
+  ] }] });
+
+  it('a describe counts when any test inside it passed; template and printf parts match anything', () => {
+    const t = parseTestTitles(SRC, 'test/x.test.ts');
+    outcomes('/r', t, report('passed', 'failed'));
+    expect(t.filter((x: { ids: string[] }) => x.ids.length).map((x: { ids: string[]; outcome: string }) => [x.ids[0], x.outcome]))
+      .toEqual([['TGT-001', 'passed'], ['TGT-002', 'failed'], ['TGT-003', 'not run']]);
+    outcomes('/r', t, report('skipped', 'passed'));
+    expect(t.filter((x: { ids: string[] }) => x.ids.length).map((x: { outcome: string }) => x.outcome)).toEqual(['skipped', 'passed', 'not run']);
+  });
+
+  it('--results: a requirement whose only test was skipped fails the trace, naming the test and what happened', () => {
+    const root = copyProject();
+    appendFileSync(reqFile(root), '| TGT-999 | implemented | a requirement whose test is skipped | test |\n');
+    writeFileSync(join(root, 'test', 'skipped.test.ts'), "import { it } from 'vitest';\nit.skip('[TGT-999] skipped here', () => {});\n");
+    const results = join(root, 'results.json');
+    const write = (status: string) => writeFileSync(results, JSON.stringify({ testResults: [{ name: join(root, 'test', 'skipped.test.ts'), assertionResults: [{ ancestorTitles: [], title: '[TGT-999] skipped here', status }] }] }));
+    write('skipped');
+    const r = runTrace(root, '--check', '--results', results);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('TGT-999 has no test that passed in results.json: test/skipped.test.ts:2 skipped');
+    write('passed');
+    expect(runTrace(root, '--check', '--results', results).err).not.toContain('TGT-999');
   });
 });
 
