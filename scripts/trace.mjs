@@ -96,10 +96,33 @@ function blankComments(src) {
       const end = stringEnd(src, i);
       inString.fill(1, i + 1, end);
       out += src.slice(i, end); i = end;
+    } else if (c === '/' && REGEX_AFTER.has(lastSignificant(out))) {
+      const end = regexEnd(src, i);
+      inString.fill(1, i, end);
+      out += ' '.repeat(end - i); i = end; // a regex is no code and no title: blanked, quotes and all
     } else { out += c; i++; }
   }
   return { text: out, inString };
 }
+
+/** A `/` after one of these (or at the start) opens a regular expression literal, not a division. */
+const REGEX_AFTER = new Set(['', '(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
+
+/** Index just past the regular expression literal starting at i (a quote inside it is no string). */
+function regexEnd(src, i) {
+  let j = i + 1;
+  let inClass = false;
+  while (j < src.length && src[j] !== '\n') {
+    if (src[j] === '\\') { j += 2; continue; }
+    if (src[j] === '[') inClass = true;
+    else if (src[j] === ']') inClass = false;
+    else if (src[j] === '/' && !inClass) { j++; while (/[a-z]/.test(src[j] ?? '')) j++; return j; }
+    j++;
+  }
+  return j;
+}
+
+const lastSignificant = (text) => { const m = /\S(?=\s*$)/.exec(text.slice(-200)); return m ? m[0] : ''; };
 
 /** Index just past the string literal starting at i (template literals with nested ${}). */
 function stringEnd(src, i) {
@@ -163,7 +186,7 @@ export function parseTestTitles(src, file) {
     const q = text[j];
     if (q !== '"' && q !== "'" && q !== '`') continue;
     const end = stringEnd(text, j);
-    const title = text.slice(j + 1, end - 1);
+    const title = text.slice(j + 1, end - 1).replace(/\\(['"`\\])/g, '$1'); // as the runner shows it
     const line = text.slice(0, m.index).split('\n').length;
     titles.push({ file, line, kind: m[1], title, ids: tagsOf(title), start: m.index, end: groupEnd(text, open) });
     call.lastIndex = end;

@@ -201,6 +201,20 @@ describe('the title parser', () => {
     expect(t.map((x: { ids: string[] }) => x.ids)).toEqual([['TGT-001']]);
   });
 
+  it('a quote inside a regular expression literal does not open a string; escaped quotes read as the runner shows them', () => {
+    const src = [
+      "describe('[TGT-001] outer', () => {",
+      "  it('x', () => { expect(s).toMatch(/3 o'clock (lateral)/); const half = a / 2 / b; });",
+      "  it('[TGT-002] the patient\\'s left', () => {});",
+      '});',
+      "it('[TGT-003] after', () => {});",
+    ].join('\n');
+    const t = parseTestTitles(src, 'f.ts');
+    expect(t.map((x: { title: string; within: string[] }) => [x.title, x.within])).toEqual([
+      ['[TGT-001] outer', []], ['x', ['outer']], ["[TGT-002] the patient's left", ['outer']], ['[TGT-003] after', []],
+    ]);
+  });
+
   it('a bracket counts only when every member is an id', () => {
     expect(tagsOf('[TGT-001] x [API-002, HAZ-003] y')).toEqual(['TGT-001', 'API-002', 'HAZ-003']);
     expect(tagsOf('[TGT-001, 3] [a] [] [30, 0]')).toEqual([]);
