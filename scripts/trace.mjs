@@ -59,19 +59,20 @@ export function parseHazards(text) {
     const head = /^##\s+(HAZ-\d{3})\s+(.*)$/.exec(line);
     if (head) {
       if (hazards.some((x) => x.id === head[1])) problems.push(`hazards.md:${i + 1}: ${head[1]} is defined twice`);
-      h = { id: head[1], title: head[2].trim(), line: i + 1, severity: '', causes: '', controls: [], requirements: [] };
+      h = { id: head[1], title: head[2].trim(), line: i + 1, severity: '', causes: '', controls: [], requirements: [], anomalies: [] };
       hazards.push(h);
       continue;
     }
     if (/^#{1,6}\s/.test(line)) { h = null; continue; }
     if (!h) continue;
-    const field = /^-\s+\*{0,2}(Severity|Controls|Requirements|Causes)\*{0,2}:\s*(.*)$/.exec(line);
+    const field = /^-\s+\*{0,2}(Severity|Controls|Requirements|Causes|Known anomalies)\*{0,2}:\s*(.*)$/.exec(line);
     if (!field) continue;
     const [, name, value] = field;
     if (name === 'Severity') h.severity = value.trim();
     if (name === 'Causes') h.causes = value.trim();
     if (name === 'Controls') h.controls.push(...[...value.matchAll(/`([^`#]+)#([^`]+)`/g)].map((m) => ({ file: m[1].trim(), fn: m[2].trim() })));
     if (name === 'Requirements') h.requirements.push(...value.split(/[,\s]+/).filter((s) => ID.test(s)));
+    if (name === 'Known anomalies') h.anomalies.push(...value.split(/[,\s]+/).filter((s) => ID.test(s)));
   }
   for (const x of hazards) if (!/^S[1-5]\b/.test(x.severity)) problems.push(`hazards.md:${x.line}: ${x.id} has no severity S1-S5`);
   return { hazards, problems };
@@ -291,6 +292,8 @@ export function trace(root, resultsPath) {
     }
   }
   const reqById = new Map(reqs.map((r) => [r.id, r]));
+  const kaPath = join(safety, 'known-anomalies.md');
+  const anomalies = new Set(existsSync(kaPath) ? [...readFileSync(kaPath, 'utf8').matchAll(/^\|\s*(KA-\d{3})\s*\|/gm)].map((m) => m[1]) : []);
   const sources = new Map();
   for (const h of hazards) {
     if (h.controls.length === 0) problems.push(`${h.id} (hazards.md:${h.line}) names no control (\`file#function\`)`);
@@ -303,6 +306,7 @@ export function trace(root, resultsPath) {
     }
     if (h.requirements.length === 0) problems.push(`${h.id} (hazards.md:${h.line}) names no requirement`);
     for (const id of h.requirements) if (!reqById.has(id)) problems.push(`${h.id}: requirement ${id} is not in requirements.md`);
+    for (const id of h.anomalies) if (!anomalies.has(id)) problems.push(`${h.id}: known anomaly ${id} is not in known-anomalies.md`);
     const direct = testsOf.get(h.id) ?? [];
     const viaReqs = h.requirements.filter((id) => reqById.has(id)).flatMap((id) => reqById.get(id).tests);
     h.tests = [...new Set([...direct, ...viaReqs])];
@@ -336,6 +340,7 @@ export function matrix(model) {
   const reqById = new Map(reqs.map((r) => [r.id, r]));
   for (const h of hazards) {
     L.push('', `### ${h.id} ${h.title}`, '', `- severity: ${h.severity}`, `- controls: ${h.controls.map((c) => `\`${c.file}#${c.fn}\``).join(', ')}`);
+    if (h.anomalies.length) L.push(`- open anomalies: ${h.anomalies.join(', ')} (known-anomalies.md)`);
     if (h.directTests.length) L.push(`- tests naming ${h.id}: ${h.directTests.map(testRef).join('; ')}`);
     for (const id of h.requirements) {
       const r = reqById.get(id);

@@ -119,6 +119,14 @@ describe('[API-046] npm run trace fails on each kind of gap', () => {
     expect(r.err).toMatch(/HAZ-999 .*has no test/);
   });
 
+  it('a hazard naming a known anomaly that known-anomalies.md does not list', () => {
+    const root = copyProject();
+    appendFileSync(hazFile(root), '\n## HAZ-999 with an anomaly nobody recorded\n- Severity: S2 minor\n- Controls: `src/cli/io.ts#worst`\n- Requirements: TGT-021\n- Known anomalies: KA-999\n');
+    const r = runTrace(root, '--check');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('HAZ-999: known anomaly KA-999 is not in known-anomalies.md');
+  });
+
   it('a test naming a hazard directly counts for it', () => {
     const root = copyProject();
     appendFileSync(hazFile(root), '\n## HAZ-999 verified only by a test that names it\n- Severity: S2 minor\n- Controls: `src/cli/io.ts#worst`\n- Requirements: QAI-001\n');
