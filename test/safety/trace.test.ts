@@ -27,6 +27,15 @@ function runTrace(root: string, ...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Runs the trace on a copy changed by `edit`; expects it to fail and returns what it printed. */
+function failsAfter(edit: (root: string) => void): string {
+  const root = copyProject();
+  edit(root);
+  const r = runTrace(root, '--check');
+  expect(r.code).toBe(1);
+  return r.err;
+}
+
 const reqFile = (root: string) => join(root, 'docs', 'safety', 'requirements.md');
 const hazFile = (root: string) => join(root, 'docs', 'safety', 'hazards.md');
 
@@ -60,12 +69,11 @@ describe('[API-046] npm run trace on the project', () => {
 
 describe('[API-046] npm run trace fails on each kind of gap', () => {
   it('a deliberately unreferenced requirement fails the trace, naming it', () => {
-    const root = copyProject();
-    appendFileSync(reqFile(root), '| TGT-999 | implemented | a requirement no test names | test |\n');
-    const r = runTrace(root, '--check');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('TGT-999');
-    expect(r.err).toContain('has no test');
+    const err = failsAfter((root) => {
+      appendFileSync(reqFile(root), '| TGT-999 | implemented | a requirement no test names | test |\n');
+    });
+    expect(err).toContain('TGT-999');
+    expect(err).toContain('has no test');
   });
 
   it('the same requirement marked pending is listed apart and does not fail', () => {
@@ -77,12 +85,11 @@ describe('[API-046] npm run trace fails on each kind of gap', () => {
   });
 
   it('a test title naming an unknown id fails the trace, naming the file, line and id', () => {
-    const root = copyProject();
-    writeFileSync(join(root, 'test', 'unknown-id.test.ts'), "import { it } from 'vitest';\n\nit('[TGT-998] names an id nobody defined', () => {});\n");
-    const r = runTrace(root, '--check');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('test/unknown-id.test.ts:3');
-    expect(r.err).toContain('TGT-998');
+    const err = failsAfter((root) => {
+      writeFileSync(join(root, 'test', 'unknown-id.test.ts'), "import { it } from 'vitest';\n\nit('[TGT-998] names an id nobody defined', () => {});\n");
+    });
+    expect(err).toContain('test/unknown-id.test.ts:3');
+    expect(err).toContain('TGT-998');
   });
 
   it('tagging the unreferenced requirement in a test title makes it pass again', () => {
@@ -93,38 +100,35 @@ describe('[API-046] npm run trace fails on each kind of gap', () => {
   });
 
   it('a hazard naming a control function its file does not declare, or a file that does not exist', () => {
-    const root = copyProject();
-    const text = readFileSync(hazFile(root), 'utf8');
-    writeFileSync(hazFile(root), text.replace('`src/needle/vertical.ts#verticalNeedle`', '`src/needle/vertical.ts#noSuchFunction`, `src/needle/gone.ts#verticalNeedle`'));
-    const r = runTrace(root, '--check');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('src/needle/vertical.ts declares no noSuchFunction');
-    expect(r.err).toContain('control file src/needle/gone.ts does not exist');
+    const err = failsAfter((root) => {
+      const text = readFileSync(hazFile(root), 'utf8');
+      writeFileSync(hazFile(root), text.replace('`src/needle/vertical.ts#verticalNeedle`', '`src/needle/vertical.ts#noSuchFunction`, `src/needle/gone.ts#verticalNeedle`'));
+    });
+    expect(err).toContain('src/needle/vertical.ts declares no noSuchFunction');
+    expect(err).toContain('control file src/needle/gone.ts does not exist');
   });
 
   it('a hazard naming an unknown requirement, no control, or nothing tested', () => {
-    const root = copyProject();
-    appendFileSync(hazFile(root), [
-      '', '## HAZ-998 a hazard with a requirement nobody wrote', '- Severity: S3 serious',
-      '- Controls: `src/margins/margins.ts#computeMargins`', '- Requirements: TGT-997', '',
-      '## HAZ-999 a hazard with no control and only a pending requirement', '- Severity: S2 minor',
-      '- Requirements: QAI-001', '',
-    ].join('\n'));
-    const r = runTrace(root, '--check');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('HAZ-998: requirement TGT-997 is not in requirements.md');
-    expect(r.err).toContain('HAZ-998 (hazards.md');
-    expect(r.err).toContain('HAZ-999 (hazards.md');
-    expect(r.err).toMatch(/HAZ-999 .*names no control/);
-    expect(r.err).toMatch(/HAZ-999 .*has no test/);
+    const err = failsAfter((root) => {
+      appendFileSync(hazFile(root), [
+        '', '## HAZ-998 a hazard with a requirement nobody wrote', '- Severity: S3 serious',
+        '- Controls: `src/margins/margins.ts#computeMargins`', '- Requirements: TGT-997', '',
+        '## HAZ-999 a hazard with no control and only a pending requirement', '- Severity: S2 minor',
+        '- Requirements: QAI-001', '',
+      ].join('\n'));
+    });
+    expect(err).toContain('HAZ-998: requirement TGT-997 is not in requirements.md');
+    expect(err).toContain('HAZ-998 (hazards.md');
+    expect(err).toContain('HAZ-999 (hazards.md');
+    expect(err).toMatch(/HAZ-999 .*names no control/);
+    expect(err).toMatch(/HAZ-999 .*has no test/);
   });
 
   it('a hazard naming a known anomaly that known-anomalies.md does not list', () => {
-    const root = copyProject();
-    appendFileSync(hazFile(root), '\n## HAZ-999 with an anomaly nobody recorded\n- Severity: S2 minor\n- Controls: `src/cli/io.ts#worst`\n- Requirements: TGT-021\n- Known anomalies: KA-999\n');
-    const r = runTrace(root, '--check');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('HAZ-999: known anomaly KA-999 is not in known-anomalies.md');
+    const err = failsAfter((root) => {
+      appendFileSync(hazFile(root), '\n## HAZ-999 with an anomaly nobody recorded\n- Severity: S2 minor\n- Controls: `src/cli/io.ts#worst`\n- Requirements: TGT-021\n- Known anomalies: KA-999\n');
+    });
+    expect(err).toContain('HAZ-999: known anomaly KA-999 is not in known-anomalies.md');
   });
 
   it('a test naming a hazard directly counts for it', () => {
@@ -135,13 +139,12 @@ describe('[API-046] npm run trace fails on each kind of gap', () => {
   });
 
   it('a malformed requirements file: a duplicate id, an unknown status, no source', () => {
-    const root = copyProject();
-    appendFileSync(reqFile(root), '| TGT-001 | implemented | again | x |\n| TGT-996 | done | a status nobody defined | x |\n| TGT-995 | pending | no source |  |\n');
-    const r = runTrace(root, '--check');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('TGT-001 is defined twice');
-    expect(r.err).toContain('TGT-996 has status "done"');
-    expect(r.err).toContain('TGT-995 names no source');
+    const err = failsAfter((root) => {
+      appendFileSync(reqFile(root), '| TGT-001 | implemented | again | x |\n| TGT-996 | done | a status nobody defined | x |\n| TGT-995 | pending | no source |  |\n');
+    });
+    expect(err).toContain('TGT-001 is defined twice');
+    expect(err).toContain('TGT-996 has status "done"');
+    expect(err).toContain('TGT-995 names no source');
   });
 });
 
