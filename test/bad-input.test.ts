@@ -66,7 +66,7 @@ const cases: Case[] = [
   ['unknown approach', { ...g, needle: { approach: 'diagonal', device: { throw: 0, apertureLength: 20, tipLength: 7 } } }, 'invalid_value', 'needle.approach'],
 ];
 
-describe('the API refuses bad input with a typed error', () => {
+describe('[API-002] the API refuses bad input with a typed error', () => {
   for (const [name, req, code, path, received] of cases) {
     it(name, () => {
       const e = rejects(req);
@@ -79,7 +79,7 @@ describe('the API refuses bad input with a typed error', () => {
     });
   }
 
-  it('__proto__ and constructor keys (as JSON.parse makes them) are refused, and nothing is polluted', () => {
+  it('[API-006] __proto__ and constructor keys (as JSON.parse makes them) are refused, and nothing is polluted', () => {
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       const req = JSON.parse(`{"geometry":{"sourceToDetector":660,"sourceToSupport":640,"rotationAxisHeight":-20,"${key}":{"polluted":1}},"thickness":45,"views":[{"angle":15,"u":-5.41,"v":32.36},{"angle":-15,"u":15.98,"v":32.36}]}`);
       const e = rejects(req);
@@ -98,7 +98,7 @@ describe('the API refuses bad input with a typed error', () => {
     await expect(target({ ...g, thickness: -1 })).rejects.toBeInstanceOf(StereotaxError);
   });
 
-  it('parallel rays are refused as degenerate, not returned as NaN', () => {
+  it('[API-007] parallel rays are refused as degenerate, not returned as NaN', () => {
     // Marks whose rays are parallel: both rays along the same direction from each source.
     const S = (a: number) => [660 * Math.sin((a * Math.PI) / 180), -20 + 660 * Math.cos((a * Math.PI) / 180)];
     const [s0x, s0z] = S(15);
@@ -111,7 +111,7 @@ describe('the API refuses bad input with a typed error', () => {
     expect(e.code).toBe('degenerate_input');
   });
 
-  it('fuzz: any JSON value is either refused with a StereotaxError or gives finite numbers', () => {
+  it('[API-007] fuzz: any JSON value is either refused with a StereotaxError or gives finite numbers', () => {
     const finite = (x: unknown): boolean =>
       typeof x === 'number' ? Number.isFinite(x) : Array.isArray(x) ? x.every(finite) : x && typeof x === 'object' ? Object.values(x).every(finite) : true;
     const nearGood = fc.record({
@@ -134,7 +134,7 @@ describe('the API refuses bad input with a typed error', () => {
   });
 });
 
-describe('the CLI: exit 2, the field and the value on stderr, no stack trace', () => {
+describe('[TGT-021, API-012] the CLI: exit 2, the field and the value on stderr, no stack trace', () => {
   // NaN has no JSON form (it would arrive as null): API only.
   for (const [name, req, code, path, received] of cases.filter((c) => c[3] !== '' && c[0] !== 'NaN number')) {
     it(name, async () => {

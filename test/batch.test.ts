@@ -11,7 +11,7 @@ function lcg(seed: number) {
 }
 
 for (const kernel of ['simd', 'scalar'] as const) {
-  describe(`TriangulationBatch (${kernel})`, async () => {
+  describe(`[API-014] TriangulationBatch (${kernel})`, async () => {
     const engine = await loadEngine({ kernel });
 
     for (const angles of [[15, -15], [0, 15], [0, 15, -15], [-20, -5, 10, 25]]) {

@@ -14,7 +14,7 @@ function at(point: P3, extra: Record<string, unknown> = {}, angles = [15, -15], 
 const codes = (r: TargetingResult) => r.findings.map((f) => f.code);
 const device = { throw: 0, apertureLength: 20, tipLength: 7 }; // post-fire tip at z - 17
 
-describe('target_outside_breast', () => {
+describe('[TGT-011, TGT-001] target_outside_breast', () => {
   it('z on the support or at the skin is inside; beyond either is an error', () => {
     // A point exactly at z = 0 may come back a few 1e-15 mm off: step 1e-9 mm in.
     expect(codes(at([3, 40, 1e-9]))).not.toContain('target_outside_breast');
@@ -27,7 +27,7 @@ describe('target_outside_breast', () => {
   });
 });
 
-describe('rays_disagree', () => {
+describe('[TGT-012] rays_disagree', () => {
   // Shifting one mark's v by d opens a gap of about d * (distance ratio); measure it first.
   const base = [15, -15].map((angle) => ({ angle, ...refProject(g, angle, [3, 40, 20]) }));
   const withShift = (d: number, maxRayGap?: number) =>
@@ -46,7 +46,7 @@ describe('rays_disagree', () => {
     expect(withShift(3).findings.find((f) => f.code === 'rays_disagree')!.limit).toBe(1);
   });
 
-  it('three views report every pair and warn about an outlier instead', () => {
+  it('[API-041] three views report every pair and warn about an outlier instead', () => {
     const marks = [0, 15, -15].map((angle) => ({ angle, ...refProject(g, angle, [3, 40, 20]) }));
     marks[2] = { ...marks[2], u: marks[2].u + 3 };
     const r = targetWith(engine, { geometry: g, thickness: 45, views: marks });
@@ -66,7 +66,7 @@ describe('rays_disagree', () => {
 describe('stroke margin and skin clearance (vertical needle)', () => {
   const needle = (extra: Record<string, unknown> = {}) => ({ needle: { approach: 'vertical', device, ...extra } });
 
-  it('strokeMargin exactly at minStrokeMargin passes with a low-margin warning; just below is an error', () => {
+  it('[TGT-014, TGT-015] strokeMargin exactly at minStrokeMargin passes with a low-margin warning; just below is an error', () => {
     const z = 17; // post-fire tip at 0
     const r0 = at([3, 40, z], needle());
     expect(Math.abs((r0.needle as VerticalNeedleResult).strokeMargin)).toBeLessThan(1e-9);
@@ -80,7 +80,7 @@ describe('stroke margin and skin clearance (vertical needle)', () => {
     expect(below.findings.find((f) => f.code === 'negative_stroke_margin')!.severity).toBe('error');
   });
 
-  it('low_stroke_margin below warnStrokeMargin (default 4), none at or above it', () => {
+  it('[TGT-015] low_stroke_margin below warnStrokeMargin (default 4), none at or above it', () => {
     expect(codes(at([3, 40, 17 + 3.99], needle()))).toContain('low_stroke_margin');
     expect(codes(at([3, 40, 17 + 4.01], needle()))).not.toContain('low_stroke_margin');
     const r = at([3, 40, 17 + 4], needle());
@@ -88,11 +88,11 @@ describe('stroke margin and skin clearance (vertical needle)', () => {
     expect(codes(at([3, 40, 22], needle({ warnStrokeMargin: 6 })))).toContain('low_stroke_margin');
   });
 
-  it('a custom minStrokeMargin (Fischer: +4 mm) turns a small positive margin into an error', () => {
+  it('[TGT-014] a custom minStrokeMargin (Fischer: +4 mm) turns a small positive margin into an error', () => {
     expect(codes(at([3, 40, 17 + 2], needle({ minStrokeMargin: 4 })))).toContain('negative_stroke_margin');
   });
 
-  it('skinClearance 0 passes; negative is aperture_outside_breast', () => {
+  it('[TGT-016] skinClearance 0 passes; negative is aperture_outside_breast', () => {
     const z = 45 - 10; // proximal aperture edge at the skin
     const r = at([3, 40, z], needle());
     expect(Math.abs((r.needle as VerticalNeedleResult).skinClearance)).toBeLessThan(1e-9);
@@ -100,7 +100,7 @@ describe('stroke margin and skin clearance (vertical needle)', () => {
     expect(codes(at([3, 40, z + 0.01], needle()))).toContain('aperture_outside_breast');
   });
 
-  it('an unsafe plan is computed and reported, not hidden', () => {
+  it('[TGT-018] an unsafe plan is computed and reported, not hidden', () => {
     const r = at([3, 40, 5], needle());
     expect((r.needle as VerticalNeedleResult).strokeMargin).toBeCloseTo(-12, 6);
     expect(r.target.z).toBeCloseTo(5, 9);
@@ -110,7 +110,7 @@ describe('stroke margin and skin clearance (vertical needle)', () => {
 describe('units, pixels and warnings', () => {
   const marks = [15, -15].map((angle) => ({ angle, ...refProject(g, angle, [3, 40, 20]) }));
 
-  it('lengths and angles as unit strings give the same result as mm and degrees', () => {
+  it('[API-001] lengths and angles as unit strings give the same result as mm and degrees', () => {
     const a = targetWith(engine, { geometry: g, thickness: 45, views: marks });
     const b = targetWith(engine, {
       geometry: { sourceToDetector: '66 cm', sourceToSupport: '640 mm', rotationAxisHeight: '-2 cm' },
@@ -122,7 +122,7 @@ describe('units, pixels and warnings', () => {
     expect(b.target.z).toBeCloseTo(a.target.z, 9);
   });
 
-  it('pixel marks with a calibration equal the same marks in mm', () => {
+  it('[TGT-003] pixel marks with a calibration equal the same marks in mm', () => {
     const spacing = 0.07;
     const origin = { col: 1500.5, row: 10 };
     const views = marks.map((m) => ({ angle: m.angle, col: origin.col - m.u / spacing, row: origin.row + m.v / spacing }));
@@ -133,7 +133,7 @@ describe('units, pixels and warnings', () => {
     expect(r.marks[0].u).toBeCloseTo(marks[0].u, 9);
   });
 
-  it('warns when the views span under 5 degrees', () => {
+  it('[API-042] warns when the views span under 5 degrees', () => {
     const near = [2, -2].map((angle) => ({ angle, ...refProject(g, angle, [3, 40, 20]) }));
     const r = targetWith(engine, { geometry: g, thickness: 45, views: near });
     expect(codes(r)).toContain('small_stereo_angle');
@@ -153,7 +153,7 @@ describe('units, pixels and warnings', () => {
   });
 });
 
-describe('lateral approach in a targeting request (spec section 5)', () => {
+describe('[TGT-017] lateral approach in a targeting request (spec section 5)', () => {
   const lat = (z: number, lateral: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     at([3, 40, z], { needle: { approach: 'lateral', device: { name: '14G', gauge: 14, throw: 22, apertureLength: 18, tipLength: 4, ...extra }, lateral } }, [15, -15], 15);
 

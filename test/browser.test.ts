@@ -37,7 +37,7 @@ function at(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
-describe.skipIf(!haveChromium)('browser page in headless Chromium', () => {
+describe.skipIf(!haveChromium)('[API-021] browser page in headless Chromium', () => {
   let dist: string;
   let server: Server;
   let origin: string;

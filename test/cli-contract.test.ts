@@ -12,7 +12,7 @@ const req = (z: number, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('stereotax target', () => {
-  it('one request: exit 0, the result as JSON', async () => {
+  it('[TGT-019, TGT-021] one request: exit 0, the result as JSON', async () => {
     const r = await runCli(['target', '-'], JSON.stringify(req(20)));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
@@ -21,7 +21,7 @@ describe('stereotax target', () => {
     expect(r.err).toBe('');
   });
 
-  it('an error finding: exit 3 and the result is still printed', async () => {
+  it('[TGT-021, TGT-018] an error finding: exit 3 and the result is still printed', async () => {
     const r = await runCli(['target', '-'], JSON.stringify(req(5, { needle: { device: { throw: 22, apertureLength: 18, tipLength: 4 } } })));
     expect(r.code).toBe(3);
     const out = JSON.parse(r.out);
@@ -35,7 +35,7 @@ describe('stereotax target', () => {
     expect(JSON.parse(r.out).findings[0].code).toBe('low_stroke_margin');
   });
 
-  it('an array: results in order, an error element in place, exit the worst (2 over 3 over 0)', async () => {
+  it('[TGT-020] an array: results in order, an error element in place, exit the worst (2 over 3 over 0)', async () => {
     const batch = [req(20), { ...req(20), thickness: 'thick' }, req(50), req(10, { id: 'last' })];
     const r = await runCli(['target', '-'], JSON.stringify(batch));
     expect(r.code).toBe(2);
@@ -65,7 +65,7 @@ describe('stereotax target', () => {
     expect(r.out).toContain('uncertainty');
   });
 
-  it('--kernel scalar gives the same numbers as simd', async () => {
+  it('[API-013] --kernel scalar gives the same numbers as simd', async () => {
     const a = await runCli(['target', '-', '--kernel', 'scalar'], JSON.stringify(req(20)));
     const b = await runCli(['target', '-', '--kernel', 'simd'], JSON.stringify(req(20)));
     expect(a.out).toBe(b.out);

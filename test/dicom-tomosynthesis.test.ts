@@ -55,7 +55,7 @@ function dbt(s: DbtSpec): Uint8Array {
   return writeDicom(els, { implicit: s.implicit, undefinedLength: s.implicit });
 }
 
-describe('Breast Tomosynthesis Image frames', () => {
+describe('[API-034] Breast Tomosynthesis Image frames', () => {
   for (const tilt of [0, 7.5]) {
     for (const implicit of [false, true]) {
       it(`heights along the slice normal (tilt ${tilt} deg, ${implicit ? 'implicit' : 'explicit'} VR), anchored by the first frame's height`, () => {

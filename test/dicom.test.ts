@@ -49,8 +49,8 @@ const run = (s: SetSpec, profileOver: Record<string, unknown> = {}) => {
   return { set, out: dicomTargetsWith(engine, set.files, { ...set.profile, ...profileOver }) };
 };
 
-describe('stereo sets against the independent reference (1e-4 mm)', () => {
-  it('two views +/-15, explicit VR, three targets, console stored on two of them', () => {
+describe('[DCM-001] stereo sets against the independent reference (1e-4 mm)', () => {
+  it('[DCM-005] two views +/-15, explicit VR, three targets, console stored on two of them', () => {
     const { set, out } = run(baseSpec());
     expect(out).toHaveLength(3);
     expectAgreement(out, set.expected);
@@ -61,7 +61,7 @@ describe('stereo sets against the independent reference (1e-4 mm)', () => {
     expect(ok(out[0]).findings).toEqual([]);
   });
 
-  it('three views 0/+15/-15, implicit VR, undefined-length sequences, negative angle sign, both axes reversed', () => {
+  it('[DCM-002] three views 0/+15/-15, implicit VR, undefined-length sequences, negative angle sign, both axes reversed', () => {
     const { set, out } = run(baseSpec({ angles: [0, 15, -15], angleSign: -1, colAxis: '-x', rowAxis: '-y', origin: { col: 1200.5, row: 2047 }, implicit: true, undefinedLength: true }));
     expectAgreement(out, set.expected);
     expect(ok(out[0]).pairwiseRayGaps).toHaveLength(3);
@@ -69,7 +69,7 @@ describe('stereo sets against the independent reference (1e-4 mm)', () => {
 
   for (const [colAxis, rowAxis] of [['+x', '-y'], ['-x', '+y']] as const) {
     for (const angleSign of [1, -1] as const) {
-      it(`columns ${colAxis}, rows ${rowAxis}, angle sign ${angleSign}, explicit and implicit give the same targets`, () => {
+      it(`[DCM-003, DCM-004] columns ${colAxis}, rows ${rowAxis}, angle sign ${angleSign}, explicit and implicit give the same targets`, () => {
         const spec = baseSpec({ colAxis, rowAxis, angleSign, spacing: [0.07, 0.085], origin: { col: 2000, row: 100 } });
         const a = run(spec);
         const b = run({ ...spec, implicit: true });
@@ -102,7 +102,7 @@ describe('stereo sets against the independent reference (1e-4 mm)', () => {
 });
 
 describe('targets marked on one view only, profiles and set checks', () => {
-  it('a target on one file only is an error element (too_few_items) in its place; the others are computed', () => {
+  it('[DCM-006] a target on one file only is an error element (too_few_items) in its place; the others are computed', () => {
     const spec = baseSpec();
     spec.points[1] = { ...spec.points[1], on: [1] };
     const { set, out } = run(spec);
@@ -123,7 +123,7 @@ describe('targets marked on one view only, profiles and set checks', () => {
     expectAgreement(out, set.expected);
   });
 
-  it('the profile overrides the distances and the pixel spacing', () => {
+  it('[DCM-003] the profile overrides the distances and the pixel spacing', () => {
     const spec = baseSpec({ edit: (v) => ({ ...v, sourceToDetector: undefined, sourceToSupport: undefined, imagerPixelSpacing: undefined }) });
     const set = makeSet(spec);
     const out = dicomTargetsWith(engine, set.files, { ...set.profile, sourceToDetector: 660, sourceToSupport: '64 cm', pixelSpacing: 0.1 });
@@ -133,7 +133,7 @@ describe('targets marked on one view only, profiles and set checks', () => {
     expect(ok(twice[0]).marks[0].u).toBeCloseTo(2 * ok(out[0]).marks[0].u, 4);
   });
 
-  it('Pixel Spacing (0028,0030) is used when Imager Pixel Spacing is absent', () => {
+  it('[DCM-004] Pixel Spacing (0028,0030) is used when Imager Pixel Spacing is absent', () => {
     const spec = baseSpec({ edit: (v) => ({ ...v, imagerPixelSpacing: undefined, pixelSpacing: [0.1, 0.1] }) });
     const { set, out } = run(spec);
     expectAgreement(out, set.expected);
@@ -148,7 +148,7 @@ describe('targets marked on one view only, profiles and set checks', () => {
     expect(ok(out[1]).findings.map((f) => f.code)).toContain('negative_stroke_margin');
   });
 
-  it('console difference: at the tolerance passes, just over it is the error console_disagrees', () => {
+  it('[DCM-009] console difference: at the tolerance passes, just over it is the error console_disagrees', () => {
     const { set, out } = run(baseSpec());
     const dz = Math.abs(ok(out[0]).dicom.consoleDifference!.z);
     const dmax = Math.max(...Object.values(ok(out[0]).dicom.consoleDifference!).map(Math.abs));
@@ -165,7 +165,7 @@ describe('targets marked on one view only, profiles and set checks', () => {
     expect(ok(off[0]).findings[0].limit).toBe(0.1);
   });
 
-  it('files must agree on distances and thickness within 0.01 mm', () => {
+  it('[DCM-007] files must agree on distances and thickness within 0.01 mm', () => {
     const within = baseSpec({ edit: (v, k) => (k === 1 ? { ...v, thickness: 45.009, sourceToDetector: 660.01 } : v) });
     expect(run(within).out).toHaveLength(3);
     for (const [field, kw] of [['thickness', 'BodyPartThickness'], ['sourceToDetector', 'DistanceSourceToDetector'], ['sourceToSupport', 'DistanceSourceToPatient']] as const) {
@@ -174,7 +174,7 @@ describe('targets marked on one view only, profiles and set checks', () => {
     }
   });
 
-  it('two files at the same angle are refused', () => {
+  it('[DCM-007] two files at the same angle are refused', () => {
     const spec = baseSpec({ edit: (v, k) => (k === 1 ? { ...v, angle: 15.0000001 } : v) });
     try {
       run(spec);
@@ -212,7 +212,7 @@ describe('targets marked on one view only, profiles and set checks', () => {
   });
 });
 
-describe('bad files: exit 2 naming the file and the tag', () => {
+describe('[DCM-008] bad files: exit 2 naming the file and the tag', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stereotax-dicom-'));
   const write = (name: string, bytes: Uint8Array) => {
     const p = join(dir, name);
@@ -328,12 +328,12 @@ describe('bad files: exit 2 naming the file and the tag', () => {
 });
 
 describe('browser-safe and pixel-free', () => {
-  it('src/dicom imports nothing from node:', () => {
+  it('[DCM-010] src/dicom imports nothing from node:', () => {
     const dirPath = new URL('../src/dicom/', import.meta.url);
     for (const f of readdirSync(dirPath)) expect(readFileSync(new URL(f, dirPath), 'utf8')).not.toMatch(/from 'node:/);
   });
 
-  it('pixel data is never read: garbage pixels of any size give the same targets', () => {
+  it('[DCM-002] pixel data is never read: garbage pixels of any size give the same targets', () => {
     const a = run(baseSpec());
     const b = run(baseSpec({ edit: (v) => ({ ...v, pixelBytes: 4096 }) }));
     expect(b.out).toEqual(a.out);

@@ -136,7 +136,7 @@ describe('BlockAllocator', () => {
   });
 });
 
-describe('engine memory under batches', () => {
+describe('[API-015] engine memory under batches', () => {
   it('100,000 batches disposed in random order (seeded): memory is reused and live columns never change', async () => {
     const engine = await createEngine({ kernel: 'simd' });
     const rand = rng(7);
@@ -251,7 +251,7 @@ describe('engine memory under batches', () => {
 });
 
 describe('batch views and options', () => {
-  it('every getter returns a held view, rebuilt only when memory grows', async () => {
+  it('[API-016] every getter returns a held view, rebuilt only when memory grows', async () => {
     const engine = await createEngine({ kernel: 'simd' });
     const b = new TriangulationBatch(engine, { capacity: 8, geometry: g, angles: [0, 15, -15], covariance: true, jacobian: true });
     const e = new EllipsoidDistanceBatch(engine, { capacity: 8, center: [0, 0, 0], semiAxes: [3, 2, 1] });
@@ -299,7 +299,7 @@ describe('batch views and options', () => {
     expect(engine.memory.top).toBe(engine.memory.base);
   });
 
-  it('bad options, ranges and indices are EngineErrors, never RangeErrors', async () => {
+  it('[API-015] bad options, ranges and indices are EngineErrors, never RangeErrors', async () => {
     const engine = await loadEngine();
     const code = (f: () => unknown) => {
       try { f(); } catch (e) { expect(e).toBeInstanceOf(EngineError); return (e as EngineError).code; }
@@ -322,7 +322,7 @@ describe('batch views and options', () => {
   });
 });
 
-describe('reused memory', () => {
+describe('[API-016] reused memory', () => {
   it('a block handed out again is zeroed: no batch reads numbers another left behind', async () => {
     const engine = await createEngine({ kernel: 'scalar' });
     const a = new TriangulationBatch(engine, { capacity: 50, geometry: g, angles: [15, -15] });

@@ -204,7 +204,7 @@ function safe(x: unknown): string {
   }
 }
 
-describe(`fuzz (seed ${SEED}, ${BUDGET_MS} ms per command)`, () => {
+describe(`[API-008] fuzz (seed ${SEED}, ${BUDGET_MS} ms per command)`, () => {
   it('target: refused with a StereotaxError or computed with finite, consistent numbers', () => {
     const t = fuzz('target', (req) => targetWith(engine, req), (res: TargetingResult, req) => {
       const thick = typeof req.thickness === 'number' ? req.thickness : res.depthFromSkin + res.target.z;

@@ -37,7 +37,7 @@ function filled(engine: Engine, angles: number[], n: number, seed: number) {
 
 const outputs = (b: TriangulationBatch) => [b.x, b.y, b.z, b.rayGap, ...Array.from({ length: b.views }, (_, k) => b.rayDistance(k))];
 
-describe('triangulate(from, to)', () => {
+describe('[API-017, API-013] triangulate(from, to)', () => {
   for (const angles of ANGLE_SETS) {
     it(`${angles.length} views: chunks of any size and start give the bits of one call, in both builds`, () => {
       const n = 203;

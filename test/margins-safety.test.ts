@@ -83,7 +83,7 @@ describe('near symmetry planes, at the centre, on the axes', () => {
   });
 });
 
-describe('the documented input range, at and just beyond each limit', () => {
+describe('[API-028] the documented input range, at and just beyond each limit', () => {
   const good = { specimen: ELL, lesion: { shape: 'sphere', center: [0, 0, 0], radius: 5 } };
   const refused = (req: Record<string, unknown>, code: string, path: string) => {
     try {
@@ -150,7 +150,7 @@ describe('the documented input range, at and just beyond each limit', () => {
   });
 });
 
-describe('one definition of a negative named margin: how far the lesion reaches beyond the patch', () => {
+describe('[API-030, TGT-024] one definition of a negative named margin: how far the lesion reaches beyond the patch', () => {
   const spec = { shape: 'box', center: [0, 0, 0] as R3, size: [40, 40, 40] as R3 };
 
   it('the reported 10 x 60 x 10 box through a 40 mm box: -10 both sides centred, -35 at y = 25', () => {
@@ -237,7 +237,7 @@ describe('one definition of a negative named margin: how far the lesion reaches 
   });
 });
 
-describe('bounded run time (documented: under 100 ms per request warm for solids, about 0.3 ms per point for points; asserted under 1 s)', () => {
+describe('[API-029] bounded run time (documented: under 100 ms per request warm for solids, about 0.3 ms per point for points; asserted under 1 s)', () => {
   const pts = (n: number) => {
     let seed = 5;
     const r = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
@@ -273,7 +273,7 @@ describe('bounded run time (documented: under 100 ms per request warm for solids
   }
 });
 
-describe('the final guard', () => {
+describe('[API-007] the final guard', () => {
   it('turns NaN, Infinity and -Infinity into an internal EngineError, never a result', () => {
     for (const bad of [NaN, Infinity, -Infinity]) {
       try {
@@ -294,7 +294,7 @@ describe('the final guard', () => {
   });
 });
 
-describe('status, findings and the guard in computeMargins, in detail', () => {
+describe('[TGT-029] status, findings and the guard in computeMargins, in detail', () => {
   const cube = { shape: 'box', center: [0, 0, 0], size: [40, 40, 40] };
   const at = (x: number, extra: Record<string, unknown> = {}) =>
     run({ specimen: cube, lesion: { shape: 'sphere', center: [x, 0, 0], radius: 10 }, orientation: ORIENT, ...extra });

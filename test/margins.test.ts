@@ -104,7 +104,7 @@ function sphereInEllipsoid(a: R3, f: R3, r: number): void {
   expect(Math.abs(res.closestMargin - surface)).toBeLessThan(1e-9);
 }
 
-describe('named margins', () => {
+describe('[TGT-023, TGT-025] named margins', () => {
   it('sphere lesion in an ellipsoid: every named margin is the patch distance minus the radius (1e-6 mm)', () => {
     fc.assert(fc.property(axesArb, fc.tuple(mm(-0.4, 0.4), mm(-0.4, 0.4), mm(-0.4, 0.4)) as fc.Arbitrary<R3>, mm(0.5, 4), sphereInEllipsoid), { numRuns: 25 });
   });
@@ -134,7 +134,7 @@ describe('named margins', () => {
     for (const k of Object.keys(sphSpec.margins)) expect(Math.abs(sphSpec.margins[k] - ellSpec.margins[k])).toBeLessThan(1e-9);
   });
 
-  it('calcification points with a radius: each point a ball, the union is the lesion', () => {
+  it('[TGT-023] calcification points with a radius: each point a ball, the union is the lesion', () => {
     const specimen = { shape: 'ellipsoid', center: [0, 0, 0], semiAxes: [30, 22, 15] };
     const points: R3[] = [[5, 2, 1], [-8, 4, -3], [12, -10, 2], [0, 0, 9]];
     const res = run({ specimen, lesion: { shape: 'points', points, radius: 0.5 } });
@@ -209,7 +209,7 @@ describe('status, thresholds and markers', () => {
   const specimen = { shape: 'box', center: [0, 0, 0], size: [60, 40, 30] };
   const at = (x: number, extra: Record<string, unknown> = {}) => run({ specimen, lesion: { shape: 'sphere', center: [x, 0, 0], radius: 10 }, ...extra });
 
-  it('a lesion touching the surface is involved, whatever the threshold', () => {
+  it('[TGT-026] a lesion touching the surface is involved, whatever the threshold', () => {
     const r = at(20, { histology: 'invasive' });
     expect(r.closestMargin).toBe(0);
     expect(r.status).toBe('involved');
@@ -217,14 +217,14 @@ describe('status, thresholds and markers', () => {
     expect(r.findings.find((f) => f.code === 'margin_involved')!.path).toBe('margins.lateral');
   });
 
-  it('reaching through the surface: negative, involved, on the right side', () => {
+  it('[TGT-024] reaching through the surface: negative, involved, on the right side', () => {
     const r = at(23);
     expect(r.margins.lateral).toBeCloseTo(-3, 12);
     expect(r.closestName).toBe('lateral');
     expect(r.status).toBe('involved');
   });
 
-  it('exactly at the DCIS threshold (2 mm) is clear; just under is close', () => {
+  it('[TGT-026, TGT-027] exactly at the DCIS threshold (2 mm) is clear; just under is close', () => {
     expect(at(18).closestMargin).toBe(2);
     expect(at(18).status).toBe('clear');
     expect(at(18.001).status).toBe('close');
@@ -232,7 +232,7 @@ describe('status, thresholds and markers', () => {
     expect(at(17.999).status).toBe('clear');
   });
 
-  it('invasive: any positive margin is clear; a threshold in the request overrides histology', () => {
+  it('[TGT-027] invasive: any positive margin is clear; a threshold in the request overrides histology', () => {
     expect(at(19.9, { histology: 'invasive' }).status).toBe('clear');
     const r = at(15, { histology: 'invasive', threshold: 10 });
     expect(r.threshold).toBe(10);
@@ -240,7 +240,7 @@ describe('status, thresholds and markers', () => {
     expect(r.status).toBe('close');
   });
 
-  it('markers inside and outside, with their distance to the surface', () => {
+  it('[TGT-028] markers inside and outside, with their distance to the surface', () => {
     const r = at(0, { markers: [{ name: 'clip', point: [1, 2, 3] }, { name: 'seed', point: [35, 0, 0] }, { name: 'wire tip', point: [30, 0, 0] }] });
     expect(r.markers).toEqual([
       { name: 'clip', inside: true, distance: 12 },
@@ -254,7 +254,7 @@ describe('status, thresholds and markers', () => {
   });
 });
 
-describe('two-view specimen radiograph', () => {
+describe('[API-031] two-view specimen radiograph', () => {
   const twoView = {
     specimenShape: 'box',
     lesionShape: 'box',
@@ -324,7 +324,7 @@ describe('bad input', () => {
     expect(() => marginsWith(engine, req)).toThrow(StereotaxError);
   });
 
-  it('the CLI: an array with a good, an invalid and an involved request', async () => {
+  it('[TGT-030, TGT-022] the CLI: an array with a good, an invalid and an involved request', async () => {
     const involved = { ...good, lesion: { shape: 'sphere', center: [28, 0, 0], radius: 5 } };
     const c = await runCli(['margins', '-'], JSON.stringify([good, { ...good, histology: 'x' }, involved]));
     expect(c.code).toBe(2);

@@ -204,7 +204,7 @@ describe('every range bound of fastRequest and fastNeedle: at the bound taken, j
     taken(base({ id: '' }));
   });
 
-  it('duplicate angles: any earlier view, either side', () => {
+  it('[TGT-004] duplicate angles: any earlier view, either side', () => {
     refused(base({ views: [{ angle: 10, u: 0, v: 0 }, { angle: 10 - 5e-7, u: 0, v: 0 }] }), 'views[1].angle');
     refused(base({ views: [{ angle: 10, u: 0, v: 0 }, { angle: 10 + 5e-7, u: 0, v: 0 }] }), 'views[1].angle');
     refused(base({ views: [{ angle: 10, u: 0, v: 0 }, { angle: 20, u: 0, v: 0 }, { angle: 10, u: 1, v: 0 }] }), 'views[2].angle');
@@ -265,7 +265,7 @@ describe('optional fields and unknown keys', () => {
     taken(device({ name: undefined, gauge: undefined, outerDiameter: undefined }));
   });
 
-  it('an unknown key at each level, first or last: left to the complete check, which refuses it', () => {
+  it('[API-003] an unknown key at each level, first or last: left to the complete check, which refuses it', () => {
     const places: [string, (extra: R, first: boolean) => R][] = [
       ['', (x, f) => (f ? { ...x, ...base() } : { ...base(), ...x })],
       ['geometry.', (x, f) => base({ geometry: f ? { ...x, ...G } : { ...G, ...x } })],
@@ -380,7 +380,7 @@ describe('unit strings', () => {
     }
   });
 
-  it('a length in deg, or an angle in mm: refused by both', () => {
+  it('[API-001] a length in deg, or an angle in mm: refused by both', () => {
     for (const p of lengths) refused(setPath(full(), p, `${getPath(full(), p)} deg`), pathText(p));
     for (const p of angles) refused(setPath(full(), p, `${getPath(full(), p)} mm`), pathText(p));
   });
@@ -403,7 +403,7 @@ describe('unit strings', () => {
   });
 });
 
-describe('getters', () => {
+describe('[API-005] getters', () => {
   /** A copy of `value` whose every field (at every level) is an enumerable getter counting its reads. */
   function counted(value: unknown, path: string, counts: Map<string, number>): unknown {
     if (Array.isArray(value)) return value.map((v, i) => counted(v, `${path}[${i}]`, counts));
@@ -449,7 +449,7 @@ describe('getters', () => {
   });
 });
 
-describe('the source-height cache (per view index, with the geometry it came from)', () => {
+describe('[API-045] the source-height cache (per view index, with the geometry it came from)', () => {
   // At 80 degrees the source of G is 94.6 mm high; with sourceToSupport 200 it is 18.2 mm,
   // with rotationAxisHeight -1000 it is below the support. Thickness 45 fits only G.
   const at = (g: Partial<UnitGeometry>, a0: number, a1: number, thickness = 45) =>
@@ -520,7 +520,7 @@ async function fresh(compute: (e: Engine) => unknown): Promise<Outcome> {
   return outcome(await createEngine(), compute);
 }
 
-describe('same() and the reconfigure check: a reused engine gives what a fresh one gives', () => {
+describe('[API-045] same() and the reconfigure check: a reused engine gives what a fresh one gives', () => {
   it('alternating geometries, one field at a time, and angles, one view at a time', async () => {
     const G2 = { ...G, sourceToDetector: 700 };
     const G3 = { ...G, sourceToSupport: 600 };
@@ -566,7 +566,7 @@ describe('same() and the reconfigure check: a reused engine gives what a fresh o
   });
 });
 
-describe('the lastEngine cache: each engine computes in its own memory', () => {
+describe('[API-045] the lastEngine cache: each engine computes in its own memory', () => {
   it('two engines alternating get their own results, each computing in its own memory, with no new batch', async () => {
     const rA = marks(G, [15, -15]);
     const rB = marks({ ...G, sourceToDetector: 700, rotationAxisHeight: -30 }, [12, -18]);

@@ -83,7 +83,7 @@ function expectMargins(r: MarginsResult, want: Record<string, number>, digits = 
   for (const [k, v] of Object.entries(want)) expect(r.margins[k], k).toBeCloseTo(v, digits);
 }
 
-describe('orientation validation', () => {
+describe('[TGT-031] orientation validation', () => {
   it('a margin name that is not a string is refused at its own direction', () => {
     expect(issues({ ...GOOD, orientation: { ...ORIENT, '+x': 5 } })).toEqual([
       { code: 'invalid_type', path: 'orientation["+x"]', expected: 'a string', received: '5' },

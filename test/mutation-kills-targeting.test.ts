@@ -87,7 +87,7 @@ const input = (views: RefMark[], extra: Partial<TargetingInput> = {}, g: RefGeom
   ({ geometry: { ...g }, thickness: 45, views, maxRayGap: 1, ...extra });
 const codes = (r: TargetingResult) => r.findings.map((f) => f.code);
 
-describe('checkGeometry', () => {
+describe('[TGT-002] checkGeometry', () => {
   it('a valid geometry comes back as the three numbers, units converted, no issue', () => {
     expect(geo({ sourceToDetector: '66 cm', sourceToSupport: 640, rotationAxisHeight: -20 })).toStrictEqual({ out: G, issues: [] });
   });
@@ -137,7 +137,7 @@ describe('checkGeometry', () => {
   });
 });
 
-describe('pixelToDetector: the spec formula u = +-(col - origin.col) * spacing.col, v = +-(row - origin.row) * spacing.row', () => {
+describe('[TGT-003] pixelToDetector: the spec formula u = +-(col - origin.col) * spacing.col, v = +-(row - origin.row) * spacing.row', () => {
   const base = { pixelSpacing: { col: 0.1, row: 0.25 }, origin: { col: 1024, row: 10 } };
   for (const colAxis of ['+x', '-x'] as const) {
     for (const rowAxis of ['+y', '-y'] as const) {
@@ -477,7 +477,7 @@ describe('computeTargeting: the result fields', () => {
   });
 });
 
-describe('targetingFindings: codes, messages, paths, values and limits', () => {
+describe('[TGT-010, TGT-011, TGT-012] targetingFindings: codes, messages, paths, values and limits', () => {
   it('a target below the support: target_outside_breast with the "below" words and limit 0', () => {
     const r = computeTargeting(engine, input([mark(15, [4, 30, -5]), mark(-15, [4, 30, -5])]));
     const z = r.target.z;

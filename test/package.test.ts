@@ -18,7 +18,7 @@ function node(args: string[], input?: string) {
   return spawnSync(process.execPath, args, { cwd: root, input, encoding: 'utf8' });
 }
 
-describe('package entry points', () => {
+describe('[API-019] package entry points', () => {
   it('CommonJS require() loads the wasm and targets', () => {
     const r = node(['-e', `require('./dist/index.cjs').target(${JSON.stringify(request)}).then(r => console.log(JSON.stringify(r.target)))`]);
     expect(r.status, r.stderr).toBe(0);
@@ -45,7 +45,7 @@ describe('package entry points', () => {
 describe('the stereotax bin as a process', () => {
   const cli = pkg.bin.stereotax;
 
-  it('reads stdin with "-" and exits 0', () => {
+  it('[TGT-019] reads stdin with "-" and exits 0', () => {
     const r = node([cli, 'target', '-'], JSON.stringify(request));
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).target.z).toBeCloseTo(17.5625, 3);
@@ -72,7 +72,7 @@ describe('the stereotax bin as a process', () => {
     expect(JSON.parse(r.stdout).target).toBeDefined();
   });
 
-  it('malformed JSON: exit 2, a message, no stack trace', () => {
+  it('[API-012] malformed JSON: exit 2, a message, no stack trace', () => {
     const r = node([cli, 'target', '-'], '{"geometry": ');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not valid JSON/);

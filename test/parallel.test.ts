@@ -20,7 +20,7 @@ function filled(angles: number[], n: number, rayDistances = true, on: Engine = e
 
 const outputs = (b: TriangulationBatch) => [b.x, b.y, b.z, ...(b.views === 2 ? [b.rayGap] : []), ...(b.ptr.distances ? Array.from({ length: b.views }, (_, k) => b.rayDistance(k)) : [])];
 
-describe('triangulateParallel', () => {
+describe('[API-017] triangulateParallel', () => {
   it('one and two threads, any chunk: the bits of batch.triangulate()', async () => {
     for (const size of [1, 2]) {
       const pool = await createPool({ size });

@@ -17,7 +17,7 @@ const vertical = (z: number, extra: Record<string, unknown> = {}, thickness = 40
 const lateral = (z: number, x: number, lat: Record<string, unknown>, thickness = 15, extra: Record<string, unknown> = {}) =>
   planWith(engine, { thickness, target: [x, 30, z], needle: { approach: 'lateral', device: 'gun-14g-22', lateral: lat, ...extra } });
 
-describe('vertical approach', () => {
+describe('[API-022] vertical approach', () => {
   it('stroke margin: exactly at the minimum passes (with a low-margin warning), just below fails', () => {
     expect(vertical(13).needle!.strokeMargin).toBe(0);
     expect(codes(vertical(13))).toEqual(['low_stroke_margin']);
@@ -41,7 +41,7 @@ describe('vertical approach', () => {
   });
 });
 
-describe('lateral approach', () => {
+describe('[API-023] lateral approach', () => {
   it('the needle clears support and paddle by its outer radius: at the limit passes, past it fails', () => {
     const full = { side: '+x', nearSkinX: 60, farSkinX: -60 };
     // An inline device with a 2 mm outer diameter keeps the limits exact in binary.
@@ -79,7 +79,7 @@ describe('lateral approach', () => {
   });
 });
 
-describe('mitigations', () => {
+describe('[API-024] mitigations', () => {
   it('a pull-back that still covers the lesion is offered with its numbers, re-checked', () => {
     const res = planWith(engine, { thickness: 40, target: [5, 30, 10], lesionRadius: 2, needle: { device: 'gun-14g-22' } });
     const m = res.mitigations!.find((x) => x.kind === 'pull_back') as Extract<Mitigation, { recheck: unknown }>;
@@ -133,7 +133,7 @@ describe('mitigations', () => {
   });
 });
 
-describe('localization', () => {
+describe('[API-025] localization', () => {
   const base = (devices: unknown[], extra: Record<string, unknown> = {}) =>
     planWith(engine, { thickness: 50, localization: { placementDate: '2026-11-20', surgeryDate: '2026-11-23', devices, ...extra } });
 
@@ -195,7 +195,7 @@ describe('localization', () => {
   });
 });
 
-describe('post-placement check', () => {
+describe('[API-026] post-placement check', () => {
   const ortho = (dx: number, dz: number, criterion?: number) => planWith(engine, {
     postPlacement: {
       ...(criterion ? { criterion } : {}),
@@ -227,7 +227,7 @@ describe('post-placement check', () => {
   });
 });
 
-describe('bad catalogs and plans: exit 2 with the field named', () => {
+describe('[API-027] bad catalogs and plans: exit 2 with the field named', () => {
   const target = { thickness: 40, target: [5, 30, 20] };
   const cases: [string, unknown, string, string][] = [
     ['an unknown device id', { ...target, needle: { device: 'gun-99g' } }, 'unknown_reference', 'needle.device'],
@@ -271,7 +271,7 @@ describe('bad catalogs and plans: exit 2 with the field named', () => {
     expect(codes(r)).toContain('devices_too_close');
   });
 
-  it('the plan CLI: exit 0, 3, and arrays', async () => {
+  it('[TGT-022] the plan CLI: exit 0, 3, and arrays', async () => {
     const ok = { thickness: 40, target: [5, 30, 20], needle: { device: 'gun-14g-22' } };
     const bad = { thickness: 40, target: [5, 30, 10], needle: { device: 'gun-14g-22' } };
     expect((await runCli(['plan', '-'], JSON.stringify(ok))).code).toBe(0);

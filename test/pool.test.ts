@@ -15,7 +15,7 @@ parentPort.on('message', ({ id, task, payload }) => {
   else parentPort.postMessage({ id, ok: true, value: { task, payload, threadId } });
 });`;
 
-describe('worker pool', () => {
+describe('[API-018] worker pool', () => {
   it('runs stereotax tasks in every worker, each loading the engine', async () => {
     const pool = await createPool({ size: 2 });
     try {

@@ -40,8 +40,8 @@ function request(c: Case, marks: RefMark[], extra: Record<string, unknown> = {})
 
 const RUNS = { numRuns: 300 };
 
-describe('exact marks triangulate back to the point', () => {
-  it('target within 1e-9 mm, rays through it, for 2-4 views and any geometry', () => {
+describe('[TGT-001, TGT-002, TGT-005] exact marks triangulate back to the point', () => {
+  it('[TGT-006] target within 1e-9 mm, rays through it, for 2-4 views and any geometry', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const r = targetWith(simd, request(c, marksOf(c)));
@@ -99,7 +99,7 @@ describe('exact marks triangulate back to the point', () => {
 describe('noisy marks agree with the reference', () => {
   const noisyArb = fc.tuple(caseArb, fc.array(fc.tuple(mm(-2, 2), mm(-2, 2)), { minLength: 4, maxLength: 4 }));
 
-  it('target, ray distances and ray gap within 1e-6 mm', () => {
+  it('[TGT-007] target, ray distances and ray gap within 1e-6 mm', () => {
     fc.assert(
       fc.property(noisyArb, ([c, noise]) => {
         const marks = marksOf(c).map((m, k) => ({ ...m, u: m.u + noise[k][0], v: m.v + noise[k][1] }));
@@ -116,7 +116,7 @@ describe('noisy marks agree with the reference', () => {
     );
   });
 
-  it('the SIMD build, the scalar build and the reference agree (builds bit for bit)', () => {
+  it('[API-013] the SIMD build, the scalar build and the reference agree (builds bit for bit)', () => {
     fc.assert(
       fc.property(noisyArb, ([c, noise]) => {
         const marks = marksOf(c).map((m, k) => ({ ...m, u: m.u + noise[k][0], v: m.v + noise[k][1] }));
@@ -136,7 +136,7 @@ describe('noisy marks agree with the reference', () => {
 });
 
 describe('uncertainty', () => {
-  it('the Jacobian matches finite differences; sigma and the 95 % ellipsoid match the mathjs reference', () => {
+  it('[TGT-009] the Jacobian matches finite differences; sigma and the 95 % ellipsoid match the mathjs reference', () => {
     fc.assert(
       fc.property(caseArb, mm(0.01, 0.5), (c, sigma) => {
         const marks = marksOf(c);
@@ -178,7 +178,7 @@ describe('uncertainty', () => {
 });
 
 describe('classic estimate and needle block', () => {
-  it('the parallel-beam estimate matches the formula for symmetric pairs, and is absent otherwise', () => {
+  it('[TGT-008] the parallel-beam estimate matches the formula for symmetric pairs, and is absent otherwise', () => {
     fc.assert(
       fc.property(caseArb, fc.integer({ min: 5, max: 30 }), (c, a) => {
         const cc = { ...c, angles: [a, -a] };
@@ -195,7 +195,7 @@ describe('classic estimate and needle block', () => {
     );
   });
 
-  it('the vertical needle block matches spec section 5', () => {
+  it('[TGT-013] the vertical needle block matches spec section 5', () => {
     const deviceArb = fc.record({ throw: mm(0, 30), apertureLength: mm(5, 30), tipLength: mm(0, 10) });
     fc.assert(
       fc.property(caseArb, deviceArb, (c, device) => {

@@ -28,7 +28,7 @@ const write = (name: string, value: unknown) => {
 const good = (date = '2026-11-20', needleZ = 0.4) => session([-5, 20, 0], { A: { console: [0.01, 0, 0.02], needle: [0.1, -0.2, needleZ] }, B: { needle: [0.3, 0.1, 0.2] } }, { date, action: 0.5 });
 
 describe('stereotax qa', () => {
-  test('analyses a session: JSON out, exit 0; a failed session exit 3; --text', async () => {
+  test('[QA-018, TGT-022] analyses a session: JSON out, exit 0; a failed session exit 3; --text', async () => {
     const ok = await runCli(['qa', write('ok.json', good())]);
     expect(ok.code).toBe(0);
     const r = JSON.parse(ok.out);
@@ -59,7 +59,7 @@ describe('stereotax qa', () => {
     expect(JSON.parse(st.out).error.path).toBe('--as-of');
   });
 
-  test('console points imported from CSV (header or not) and JSON, merged by label; conflicts refused', async () => {
+  test('[QA-020] console points imported from CSV (header or not) and JSON, merged by label; conflicts refused', async () => {
     const s = good() as { measurements: Record<string, unknown>[] };
     delete s.measurements[0].console;
     const csv = write('console.csv', 'label,x,y,z\nA,-4.99,20.00,10.02\nC,-15,30,20.5\n');
@@ -95,7 +95,7 @@ describe('stereotax qa', () => {
     expect((err as StereotaxError).path.endsWith(tail)).toBe(true);
   });
 
-  test('history file: store, refuse the same session twice (exit 2), history, status (exit 3 when a unit is not current), unit add', async () => {
+  test('[QA-015, QA-012] history file: store, refuse the same session twice (exit 2), history, status (exit 3 when a unit is not current), unit add', async () => {
     const db = join(dir, 'h.sqlite');
     const first = write('s1.json', good('2026-05-20'));
     expect((await runCli(['qa', first, '--db', db])).code).toBe(0);
@@ -133,7 +133,7 @@ describe('stereotax qa', () => {
     expect((await runCli(['qa', 'status', '--db', db, '--as-of', '2026-09-15', '--window-months', 'x'])).code).toBe(2);
   });
 
-  test('report: one self-contained HTML file and a PDF with the same content', async () => {
+  test('[QA-017] report: one self-contained HTML file and a PDF with the same content', async () => {
     const db = join(dir, 'r.sqlite');
     await runCli(['qa', write('r0.json', good('2026-06-01', 0.9)), '--db', db]);
     const html = join(dir, 'r.html');

@@ -28,7 +28,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = (name = 'h') => join(dir, `${name}-${++n}.sqlite`);
 
-describe('status window: calendar months, clamped to the month end', () => {
+describe('[QA-013] status window: calendar months, clamped to the month end', () => {
   test.each([
     ['2026-11-20', 6, '2026-05-20'],
     ['2026-08-31', 6, '2026-02-28'],
@@ -61,7 +61,7 @@ describe('status window: calendar months, clamped to the month end', () => {
     expect(statusOf([s('u', '2025-09-19', true)], '2026-11-20', 14).status).toBe('expired');
   });
 
-  test('failed wins over expired; lastPassed is the last passing session; never_tested; later sessions ignored', () => {
+  test('[QA-014] failed wins over expired; lastPassed is the last passing session; never_tested; later sessions ignored', () => {
     const row = statusOf([s('u', '2025-01-10', true), s('u', '2025-03-01', false)], '2026-11-20');
     expect(row).toEqual({ id: 'u', name: null, site: null, lastSession: '2025-03-01', lastPassed: '2025-01-10', status: 'failed' });
     expect(statusOf([s('u', '2026-10-01', false), s('u', '2026-10-02', true)], '2026-11-20').status).toBe('current');
@@ -74,7 +74,7 @@ describe('status window: calendar months, clamped to the month end', () => {
     expect(statusOf([s('u', '2026-10-01', false), s('u', '2026-10-01', true)], '2026-11-20').status).toBe('current');
   });
 
-  test('units sorted by id, every registered unit listed; bad options refused', () => {
+  test('[QA-014] units sorted by id, every registered unit listed; bad options refused', () => {
     const r = unitStatus([unit('b'), unit('a'), unit('c')], [s('b', '2026-11-01', true)], '2026-11-20');
     expect(r.units.map((u) => [u.id, u.status])).toEqual([['a', 'never_tested'], ['b', 'current'], ['c', 'never_tested']]);
     expect(r.windowMonths).toBe(6);
@@ -123,8 +123,8 @@ async function snapshot(store: QAStore) {
   };
 }
 
-describe('SQLite history file', () => {
-  test('sessions stored, history oldest first with max localization error, status per unit', async () => {
+describe('[QA-011] SQLite history file', () => {
+  test('[QA-012] sessions stored, history oldest first with max localization error, status per unit', async () => {
     const path = fresh();
     const store = await QAStore.open(path);
     await fill(store);
@@ -151,7 +151,7 @@ describe('SQLite history file', () => {
     await again.close();
   });
 
-  test('the same session twice is refused (whatever its key order), the file unchanged', async () => {
+  test('[QA-011] the same session twice is refused (whatever its key order), the file unchanged', async () => {
     const path = fresh();
     const store = await QAStore.open(path);
     const req = sessions()[0];
@@ -172,14 +172,14 @@ describe('SQLite history file', () => {
     await s3.close();
   });
 
-  test('a missing file: reading is refused with a clear error and nothing is created', async () => {
+  test('[QA-019] a missing file: reading is refused with a clear error and nothing is created', async () => {
     const path = fresh('missing');
     await expect(QAStore.open(path, { write: false })).rejects.toMatchObject({ code: 'invalid_value', path: '--db', message: expect.stringContaining('no QA database') });
     expect(existsSync(path)).toBe(false);
     await expect(QAStore.open(join(dir, 'no-such-dir', 'h.sqlite'))).rejects.toMatchObject({ path: '--db', message: expect.stringContaining('does not exist') });
   });
 
-  test('a read-only file: writing is refused, the file unchanged; reading still works', async () => {
+  test('[QA-019] a read-only file: writing is refused, the file unchanged; reading still works', async () => {
     const path = fresh('ro');
     const store = await QAStore.open(path);
     await fill(store);
@@ -220,7 +220,7 @@ describe('SQLite history file', () => {
     }
   });
 
-  test('an SQLite file of another program, or of a newer schema, is refused and left alone', async () => {
+  test('[QA-019] an SQLite file of another program, or of a newer schema, is refused and left alone', async () => {
     const initSqlJs = (await import('sql.js')).default;
     const SQL = await initSqlJs();
     const other = new SQL.Database();
@@ -254,7 +254,7 @@ describe('SQLite history file', () => {
   });
 });
 
-describe('PostgreSQL server on loopback: the same history and status as SQLite', () => {
+describe('[QA-011] PostgreSQL server on loopback: the same history and status as SQLite', () => {
   let server: Server | undefined;
   let skip = '';
   beforeAll(async () => {

@@ -36,7 +36,7 @@ function stats(values: number[]) {
   };
 }
 
-describe('shipped phantoms', () => {
+describe('[QA-001] shipped phantoms', () => {
   test('every shipped phantom is labelled typical with a source, unique ids and labels', () => {
     const list = shippedPhantoms();
     expect(list.length).toBeGreaterThanOrEqual(2);
@@ -64,7 +64,7 @@ describe('sessions from known truth', () => {
     r = analyse(session(origin, errs, { action: 0.5 }));
   });
 
-  test('points: truth = origin + position, target and needle triangulated back, console as given', () => {
+  test('[QA-003] points: truth = origin + position, target and needle triangulated back, console as given', () => {
     for (const [i, [label, e]] of Object.entries(errs).entries()) {
       const m = r.measurements[i];
       expect(m.target).toBe(label);
@@ -79,7 +79,7 @@ describe('sessions from known truth', () => {
     }
   });
 
-  test('every check: error, abs, limit, per-axis pass and passed', () => {
+  test('[QA-004] every check: error, abs, limit, per-axis pass and passed', () => {
     const [A, B, C, D] = r.measurements;
     expectVec(A.checks.calculation!.error, errs.A.console);
     expectVec(A.checks.localization!.error, errs.A.needle);
@@ -106,7 +106,7 @@ describe('sessions from known truth', () => {
     expect(D.checks.localization).toBeUndefined();
   });
 
-  test('findings: one error per failing axis with path, value and limit; action_level warnings', () => {
+  test('[QA-007, QA-006] findings: one error per failing axis with path, value and limit; action_level warnings', () => {
     const errors = r.findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.path]);
     expect(errors).toEqual([
       ['calculation_out_of_tolerance', 'measurements[1].checks.calculation.abs.z'],
@@ -128,7 +128,7 @@ describe('sessions from known truth', () => {
     expect(r.passed).toBe(false);
   });
 
-  test('summary: maxAbs, mean and rms per check and axis over the measurements that have the check', () => {
+  test('[QA-010] summary: maxAbs, mean and rms per check and axis over the measurements that have the check', () => {
     const loc = [errs.A.needle, errs.B.needle, errs.C.needle];
     AX.forEach((a, k) => {
       const s = stats(loc.map((e) => e[k]));
@@ -143,7 +143,7 @@ describe('sessions from known truth', () => {
     expect(r.summary.targetVsTruth!.z.rms).toBeCloseTo(stats(tvt.map((e) => e[2])).rms, 9);
   });
 
-  test('result fields in the spec, meta with version and time', () => {
+  test('[QA-016] result fields in the spec, meta with version and time', () => {
     expect(Object.keys(r)).toEqual(expect.arrayContaining(['unit', 'date', 'phantom', 'measurements', 'summary', 'passed', 'findings', 'meta']));
     expect(r.unit).toMatchObject({ id: 'room-2', name: 'prone table, room 2', site: 'main campus', geometry: UNIT_GEOMETRY });
     expect(r.phantom).toBe('cube-5');
@@ -154,7 +154,7 @@ describe('sessions from known truth', () => {
     expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity|null,"y"/);
   });
 
-  test('a clean session passes with no finding', () => {
+  test('[QA-009] a clean session passes with no finding', () => {
     const clean = analyse(session(origin, { A: { console: [0.01, 0, -0.01], needle: [0.2, 0.1, -0.3] }, E: { needle: [0, 0, 0.4] } }));
     expect(clean.passed).toBe(true);
     expect(clean.findings).toEqual([]);
@@ -170,7 +170,7 @@ describe('sessions from known truth', () => {
     expect(Object.keys(res.measurements[0].checks)).toEqual(['localization']);
   });
 
-  test('marks that do not meet fail the session with the targeting finding, path named', () => {
+  test('[QA-007] marks that do not meet fail the session with the targeting finding, path named', () => {
     const req = session(origin, { A: { needle: [0, 0, 0] } });
     const tm = (req.measurements[0] as { targetMarks: { v: number }[] }).targetMarks;
     tm[0].v += 3;
@@ -191,7 +191,7 @@ describe('properties', () => {
   const mm = (lo: number, hi: number) => fc.integer({ min: lo * 1000, max: hi * 1000 }).map((i) => i / 1000);
   const p3 = (lo: number, hi: number) => fc.tuple(mm(lo, hi), mm(lo, hi), mm(lo, hi)) as fc.Arbitrary<P3>;
 
-  test('any placement and errors: each axis passes exactly when |known error| <= limit; passed iff no error finding', () => {
+  test('[QA-009, QA-005] any placement and errors: each axis passes exactly when |known error| <= limit; passed iff no error finding', () => {
     fc.assert(fc.property(p3(-20, 20).map(([x, y, z]) => [x, y + 20, Math.abs(z) / 4] as P3), p3(-2, 2), p3(-0.2, 0.2), p3(-1, 1), mm(0.3, 1.5),
       (origin, needle, consoleErr, targetErr, tol) => {
         const near = [...needle, ...consoleErr, ...AX.map((_, k) => consoleErr[k] + targetErr[k]), ...targetErr]
@@ -222,7 +222,7 @@ describe('properties', () => {
   });
 });
 
-describe('boundaries: exactly at the limit passes, just outside fails', () => {
+describe('[QA-005] boundaries: exactly at the limit passes, just outside fails', () => {
   // Console points only (no marks): the errors are exact decimal arithmetic on integers.
   const consoleOnly = (err: P3, extra: Record<string, unknown> = {}) => ({
     unit: { id: 'room-2' }, date: '2026-11-20', phantom: 'cube-5', placement: { origin: [-5, 20, 0] },
@@ -240,7 +240,7 @@ describe('boundaries: exactly at the limit passes, just outside fails', () => {
     expect(r.findings.filter((f) => f.code === 'truth_out_of_tolerance').length).toBe(pass ? 0 : 1);
   });
 
-  test('action level: exactly at it no warning, just above a warning, above tolerance an error only', () => {
+  test('[QA-006] action level: exactly at it no warning, just above a warning, above tolerance an error only', () => {
     const codes = (err: P3) => analyse(consoleOnly(err, { action: 0.5 })).findings.map((f) => f.code);
     expect(codes([0.5, -0.5, 0.5])).toEqual([]);
     expect(codes([0.501, 0, 0])).toEqual(['action_level']);
@@ -270,7 +270,7 @@ describe('boundaries: exactly at the limit passes, just outside fails', () => {
   });
 });
 
-describe('PhantomQA (pylinac style)', () => {
+describe('[QA-021] PhantomQA (pylinac style)', () => {
   const req = session([0, 30, 0], { A: { console: [0, 0, 0.02], needle: [0.2, 0.1, 0.6] } }, { action: 0.5 });
 
   test('reading results before analyze() is an error', () => {
@@ -306,7 +306,7 @@ describe('PhantomQA (pylinac style)', () => {
     expect(() => qa.analyzeWith(engine, { tolerance: -1 })).toThrow(StereotaxError);
   });
 
-  test('a user phantom replaces the shipped one by id', async () => {
+  test('[QA-001] a user phantom replaces the shipped one by id', async () => {
     const mine = { id: 'cube-5', name: 'our cube', source: 'measured 2026-10', targets: [{ label: 'A', position: [1, 2, 12] }] };
     const shipped = await qaSession({ ...req, measurements: [{ target: 'A', console: [1, 32, 12] }] });
     expect(shipped.measurements[0].checks.consoleVsTruth!.passed).toBe(false);
@@ -318,7 +318,7 @@ describe('PhantomQA (pylinac style)', () => {
   });
 });
 
-describe('bad sessions: refused before anything is computed, the field named', () => {
+describe('[QA-002, QA-008] bad sessions: refused before anything is computed, the field named', () => {
   const good = () => session([-5, 20, 0], { A: { console: [0, 0, 0], needle: [0, 0, 0] } }) as Record<string, unknown>;
   const m0 = (s: Record<string, unknown>) => (s.measurements as Record<string, unknown>[])[0];
   const cases: [string, (s: Record<string, unknown>) => void, string, string][] = [

@@ -40,7 +40,7 @@ function parseSeed(text: string): Map<number, { title: string; rows: SeedRow[] }
 const parsed = parseSeed(seed);
 const table = appropriatenessTable();
 
-describe('the table against the seed', () => {
+describe('[API-037] the table against the seed', () => {
   it('the seed has 18 variants of 9 procedures, and so does the table', () => {
     expect([...parsed.keys()]).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
     for (const v of parsed.values()) expect(v.rows.map((r) => r.name).sort()).toEqual([...NAMES].sort());

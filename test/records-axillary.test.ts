@@ -16,7 +16,7 @@ const reconcile = (q: Record<string, unknown>) => axillary({
   reconcile: { clipRetrieved: true, devices: [{ device: 'magnetic-seed', retrieved: true }], sentinelNodes: [{ label: 'SLN1', containsClip: true }], specimenImaged: true, ...q },
 });
 
-describe('plan', () => {
+describe('[API-040] plan', () => {
   it('distance from the clip, in the node or not', () => {
     const r = plan({ node: { center: [0, 0, 0], radius: 5 } });
     expect(r.plan).toMatchObject({ distanceFromClip: 5, distanceFromNodeCenter: 5, deviceInNode: true, detectionDepthLimit: 40 });
@@ -55,7 +55,7 @@ describe('plan', () => {
   });
 });
 
-describe('reconciliation', () => {
+describe('[API-040] reconciliation', () => {
   it('everything retrieved and imaged, clipped node among the sentinel nodes: complete, FNR 6.8 %', () => {
     const r = reconcile({});
     expect(r.reconcile).toMatchObject({ complete: true, clipInSentinelNode: true, sentinelNodeCount: 1, devicesRetrieved: 1, devicesPlaced: 1 });

@@ -43,7 +43,7 @@ describe('codes and rules are sourced data', () => {
   });
 });
 
-describe('coding a record', () => {
+describe('[API-036] coding a record', () => {
   it('one lesion per guidance: the primary code with LT or RT', () => {
     expect(lines({ laterality: 'left', guidance: 'mammographic' })).toEqual(['19281-LT']);
     expect(lines({ laterality: 'right', guidance: 'stereotactic' })).toEqual(['19283-RT']);

@@ -31,7 +31,7 @@ function reference(a: number, b: number, g = GRID) {
 // lesion from in-grid coordinates: a along rows (-z), b along columns (+y), from square (1,1)'s centre
 const lesionAt = (a: number, b: number, x = 60) => [x, F[1] + GRID.firstSquare.y + b, F[2] + GRID.firstSquare.z - a];
 
-describe('square, hole and residual', () => {
+describe('[API-038] square, hole and residual', () => {
   it('agrees with the independent closed form', () => {
     fc.assert(fc.property(mm(-15, 75), mm(-15, 115), (a, b) => {
       const r = run(lesionAt(a, b));
@@ -149,7 +149,7 @@ describe('limits', () => {
     expect(codes(run(lesionAt(0, 0), { device: 'magnetic-seed', catalog }))).toEqual([]);
   });
 
-  it('the shipped grid is illustrative and says so', () => {
+  it('[API-038] the shipped grid is illustrative and says so', () => {
     expect(shippedGrids()[0].illustrative).toBe(true);
     const r = mriGrid({ breast: 'left', fiducial: F, lesion: [60, 10, -10], grid: 'illustrative-grid-20' });
     expect(r.grid.illustrative).toBe(true);

@@ -59,7 +59,7 @@ describe('ACR section VI items against the seed', () => {
   });
 });
 
-describe('completeness: every missing item is named', () => {
+describe('[API-035] completeness: every missing item is named', () => {
   it('the complete record has nothing missing (VI.A.7 does not apply without ultrasound)', () => {
     const r = procedureReport(complete);
     expect(r.completeness).toMatchObject({ complete: true, missing: [], notApplicable: ['VI.A.7'] });
@@ -134,7 +134,7 @@ describe('completeness: every missing item is named', () => {
   });
 });
 
-describe('what the record says, and no invented identifier', () => {
+describe('[API-035] what the record says, and no invented identifier', () => {
   it('missing patient details stay null in JSON and read "not recorded" in text and HTML', async () => {
     const r = procedureReport(without('patient'));
     expect(r.patient).toEqual({ givenName: null, familyName: null, id: null, birthDate: null });

@@ -22,7 +22,7 @@ function nearestHour(x: number, z: number): number[] {
   return d.map((v, k) => (Math.abs(v - best) < 1e-9 ? (k === 0 ? 12 : k) : -1)).filter((k) => k > 0);
 }
 
-describe('clock face', () => {
+describe('[API-039] clock face', () => {
   it('seen facing the patient: 12 up, 3 toward the patient\'s left; lateral on the left breast, medial on the right', () => {
     expect(at('left', 0, 20).clock).toBe(12);
     expect(at('left', 20, 0)).toMatchObject({ clock: 3, side: 'lateral' });
@@ -114,7 +114,7 @@ describe('properties', () => {
     }), { numRuns: 1000 });
   });
 
-  it('left/right mirror: the mirrored position on the other breast reads the mirrored hour, same side and distance', () => {
+  it('[API-039] left/right mirror: the mirrored position on the other breast reads the mirrored hour, same side and distance', () => {
     fc.assert(fc.property(mm(-150, 150), mm(-150, 150), (x, z) => {
       fc.pre(Math.hypot(x, z) > 0.01);
       const l = at('left', x, z), r = at('right', -x, z);

@@ -23,7 +23,7 @@ function close(actual: number | undefined, expected: number, what: string) {
 }
 
 for (const kernel of ['simd', 'scalar'] as const) {
-  describe(`reference targeting cases (${kernel})`, async () => {
+  describe(`[TGT-005, TGT-006] reference targeting cases (${kernel})`, async () => {
     const engine = await loadEngine({ kernel });
     for (const c of cases.cases) {
       it(c.id, () => {

@@ -26,8 +26,8 @@ const req = (z = 20, extra: Record<string, unknown> = {}) => ({
 const planReq = () => ({ thickness: 45, target: [4, 30, 20], needle: { device: 'vacuum-9g-20' } });
 const marginsReq = () => ({ histology: 'invasive', specimen: { shape: 'sphere', center: [0, 0, 0], radius: 25 }, lesion: { shape: 'sphere', center: [0, 0, 0], radius: 5 } });
 
-describe('CLI: streaming, bounded input, nesting and stderr', () => {
-  it('an array is written element by element and parses as the same JSON as one document', async () => {
+describe('[API-009] CLI: streaming, bounded input, nesting and stderr', () => {
+  it('[API-010] an array is written element by element and parses as the same JSON as one document', async () => {
     const chunks: string[] = [];
     const batch = Array.from({ length: 3000 }, (_, i) => req(10 + (i % 30)));
     const io: Io = { stdout: (t) => void chunks.push(t), stderr: () => {}, readStdin: async () => JSON.stringify(batch), stderrIsTTY: false };
@@ -101,7 +101,7 @@ describe('CLI: streaming, bounded input, nesting and stderr', () => {
   });
 });
 
-describe('--text and stderr carry no terminal controls', () => {
+describe('[API-011] --text and stderr carry no terminal controls', () => {
   const hostile = '\r\u001b[2K  findings      none\n\u001b[8m';
   it('a hostile id cannot hide an ERROR finding', async () => {
     const r = await runCli(['target', '-', '--text'], JSON.stringify(req(50, { id: hostile })));
@@ -159,7 +159,7 @@ function hostileValues(): [string, unknown][] {
   ];
 }
 
-describe('validation refuses non-JSON values and sparse arrays, for every command', () => {
+describe('[API-004] validation refuses non-JSON values and sparse arrays, for every command', () => {
   // eslint-disable-next-line no-sparse-arrays
   const holes = (n: number, at: number, fill: unknown) => { const a = Array.from({ length: n }, () => fill); delete a[at]; return a; };
 
@@ -205,7 +205,7 @@ describe('validation refuses non-JSON values and sparse arrays, for every comman
     expect(refusal(() => targetWith(engine, Object.create(null, { x: { value: 1, enumerable: true } }))).code).toBe('unknown_field');
   });
 
-  it('a getter is read once: validation and computation see the same value', () => {
+  it('[API-005] a getter is read once: validation and computation see the same value', () => {
     let reads = 0;
     const r = { ...req() };
     Object.defineProperty(r, 'thickness', { enumerable: true, get() { reads++; return reads === 1 ? 45 : NaN; } });
@@ -225,7 +225,7 @@ describe('validation refuses non-JSON values and sparse arrays, for every comman
 });
 
 describe('the symmetric pair and unit strings', () => {
-  it('a symmetric pair given in radians keeps classic, equal to the pair in degrees within 1e-9 mm', () => {
+  it('[API-043, TGT-008] a symmetric pair given in radians keeps classic, equal to the pair in degrees within 1e-9 mm', () => {
     const deg = targetWith(engine, req());
     const rad = targetWith(engine, { ...req(), views: req().views.map((v) => ({ ...v, angle: `${(v.angle * Math.PI) / 180} rad` })) });
     expect(rad.marks[1].angle).not.toBe(-15);
@@ -237,7 +237,7 @@ describe('the symmetric pair and unit strings', () => {
     expect(at.classic).toBeDefined();
   });
 
-  it('mm, cm, deg and rad strings are read without mathjs, bit for bit as mathjs reads them', () => {
+  it('[API-001] mm, cm, deg and rad strings are read without mathjs, bit for bit as mathjs reads them', () => {
     const units = ['mm', 'cm', 'deg', 'rad'] as const;
     fc.assert(fc.property(
       fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.integer({ min: -12, max: 6 }), fc.constantFrom(...units),
@@ -288,7 +288,7 @@ describe('the symmetric pair and unit strings', () => {
   });
 });
 
-describe('the fast path equals the complete check', () => {
+describe('[API-044] the fast path equals the complete check', () => {
   const num = (i: number) => i / 1000;
   const unitString = (x: number, unit: 'mm' | 'cm' | 'deg') => (unit === 'cm' ? `${x / 10} cm` : `${x} ${unit}`);
   it('valid requests: the same input, field for field, with or without unit strings, needle, id, labels', () => {

@@ -35,7 +35,7 @@ beforeAll(async () => {
   engine = await loadEngine();
 });
 
-describe('the committed files are what npm run schemas generates', () => {
+describe('[API-020] the committed files are what npm run schemas generates', () => {
   for (const name of SCHEMA_NAMES) {
     it(`schema/${name}.schema.json`, () => {
       expect(readFileSync(new URL(`schema/${name}.schema.json`, root), 'utf8')).toBe(schemaFileText(name));
@@ -143,7 +143,7 @@ describe('every example the engine accepts validates, and so does its result', (
     for (const d of ['targeting', 'plan', 'margins', 'profile'] as Domain[]) expect(kinds).toContain(d);
   });
 
-  it('requests against the request schemas, results against the result schemas', () => {
+  it('[TGT-010] requests against the request schemas, results against the result schemas', () => {
     const examples = allExamples();
     expect(examples.length).toBeGreaterThan(20);
     for (const { where, domain, doc } of examples) {
@@ -285,7 +285,7 @@ function engineIssues(domain: Domain, doc: unknown): Issue[] | undefined {
   }
 }
 
-describe('drift: schema and engine agree on every mutation of every example', () => {
+describe('[API-020] drift: schema and engine agree on every mutation of every example', () => {
   // One fixture stands for all of them: they share one shape.
   const seeds = () => allExamples().filter((e) => !/^fixture [1-9]/.test(e.where));
 

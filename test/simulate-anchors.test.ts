@@ -54,7 +54,7 @@ describe('marking error alone: each axis SD equals the linear propagation of tar
   });
 });
 
-describe('angle miscalibration (no marking error: every trial gives the same error)', () => {
+describe('[SIM-004] angle miscalibration (no marking error: every trial gives the same error)', () => {
   test.each([[10, 1.0], [25, 1.47], [40, 1.91]])('a +1 degree spread (+0.5/-0.5) biases z by about +1.47 mm at 25 mm: z = %d -> %d', async (z, bias) => {
     const s = await run({ ...at(z, { unit: { miscalibration: { angle: [0.5, -0.5] } } }), trials: 1000 });
     expect(s.targetingError.z.mean).toBeCloseTo(bias, 2);
@@ -75,7 +75,7 @@ describe('the textbook parallel-beam formula against the exact geometry', () => 
   });
 });
 
-describe('hit probability of a point-like aperture with isotropic needle deviation', () => {
+describe('[SIM-005] hit probability of a point-like aperture with isotropic needle deviation', () => {
   const analytic = (R: number, sigma: number) => {
     const x = R / (sigma * Math.SQRT2);
     // erf by its Maclaurin series (converges fast for x <= 3).

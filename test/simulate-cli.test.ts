@@ -50,7 +50,7 @@ async function cli(argv: string[], scenario: unknown) {
   return runCli(['simulate', ...argv, '-'], JSON.stringify(scenario));
 }
 
-describe('bad scenarios exit 2 with the field named', () => {
+describe('[SIM-002] bad scenarios exit 2 with the field named', () => {
   test.each(BAD)('%s', async (_, edit, path) => {
     const s = structuredClone(GOOD);
     edit(s);
@@ -74,7 +74,7 @@ describe('bad scenarios exit 2 with the field named', () => {
     const m = await runCli(['simulate', 'merge', '/no/such/part.json']);
     expect(m.code).toBe(2);
   });
-  test('a good scenario exits 0 with the summary', async () => {
+  test('[SIM-009, SIM-012] a good scenario exits 0 with the summary', async () => {
     const r = await cli(['--workers', '0'], GOOD);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out);
@@ -85,7 +85,7 @@ describe('bad scenarios exit 2 with the field named', () => {
   });
 });
 
-describe('outputs', () => {
+describe('[SIM-012] outputs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stereotax-sim-'));
   test('csv: one row per sweep point, parameters first', async () => {
     const r = await cli(['--workers', '0', '--format', 'csv'], { ...GOOD, sweep: { 'marking.sigma': [0.05, 0.1, 0.2] } });
@@ -126,7 +126,7 @@ describe('outputs', () => {
   });
 });
 
-describe('stopping a 1e10-trial run', () => {
+describe('[SIM-014] stopping a 1e10-trial run', () => {
   const huge = { ...GOOD, trials: 1e10 };
   test.each([0, 1])('an AbortSignal stops it (%d workers)', async (workers) => {
     const ac = new AbortController();

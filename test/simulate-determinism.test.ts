@@ -27,7 +27,7 @@ function figures(s: Summary): unknown {
   return { ...s, manifest: rest };
 }
 
-describe('identical summaries however the run is split', () => {
+describe('[SIM-007] identical summaries however the run is split', () => {
   test('this thread (scalar and SIMD), 1 and 2 workers, 3 shards merged', async () => {
     const reference = figures((await simulate(SCENARIO, { workers: 0, kernel: 'scalar' })) as Summary);
     expect(figures((await simulate(SCENARIO, { workers: 0, kernel: 'simd' })) as Summary)).toEqual(reference);
@@ -59,7 +59,7 @@ describe('identical summaries however the run is split', () => {
     expect(a.manifest.scenarioHash).not.toBe(b.manifest.scenarioHash);
   });
 
-  test('merge refuses missing, repeated and foreign parts', async () => {
+  test('[SIM-013] merge refuses missing, repeated and foreign parts', async () => {
     const small = { ...SCENARIO, trials: 70000 };
     const p1 = await simulatePart(small, { index: 1, count: 2 }, { workers: 0 });
     const p2 = await simulatePart(small, { index: 2, count: 2 }, { workers: 0 });
@@ -85,7 +85,7 @@ describe('identical summaries however the run is split', () => {
   });
 });
 
-describe('sweeps', () => {
+describe('[SIM-011] sweeps', () => {
   const sweep = {
     ...SCENARIO, trials: 20000,
     sweep: { 'marking.sigma': [0.05, 0.2], 'unit.angles': [[15, -15], [0, 15]] },
@@ -114,7 +114,7 @@ describe('sweeps', () => {
     expect(merged.sweep.map((p) => [p.params, figures(p.summary)])).toEqual(whole.sweep.map((p) => [p.params, figures(p.summary)]));
   });
 
-  test('the scenario hash is of the canonical scenario after defaults (key order and units do not matter)', async () => {
+  test('[SIM-001] the scenario hash is of the canonical scenario after defaults (key order and units do not matter)', async () => {
     const a = expandScenario({ unit: { angles: [15, -15], geometry: SCENARIO.unit.geometry }, breast: { thickness: 40 }, lesion: { x: 0, y: 30, zFraction: 0.5 } }).base;
     const b = expandScenario({ lesion: { zFraction: 0.5, y: '3 cm', x: 0 }, breast: { thickness: '4 cm' }, seed: 0, trials: 100000, marking: { sigma: 0 }, unit: { geometry: SCENARIO.unit.geometry, angles: [15, -15] } }).base;
     expect(await scenarioHash(a)).toBe(await scenarioHash(b));

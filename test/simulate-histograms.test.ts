@@ -37,7 +37,7 @@ function perHistogram(r: BlocksResult): { first: number; n: number; counts: Uint
   return out;
 }
 
-describe('histogram ranges', () => {
+describe('[SIM-008] histogram ranges', () => {
   for (const kind of ['simd', 'scalar'] as const) {
     test(`${kind}: every scored trial in one bin per histogram, ranges trimmed to occupied bins`, async () => {
       const r = await run(wide, kind);

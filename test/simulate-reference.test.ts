@@ -122,7 +122,7 @@ function checkProportion(label: string, got: Proportion | undefined, count: numb
   if (!(got.ci95![0] <= p1 && p1 <= got.ci95![1])) failures.push(`${label}: ${p1} outside its interval ${got.ci95}`);
 }
 
-describe('kernel against an independent Monte Carlo', () => {
+describe('[SIM-003, SIM-005, SIM-010] kernel against an independent Monte Carlo', () => {
   test('every statistic of spec section 4 within 5 standard errors, on generated scenarios', async () => {
     let seed = 1;
     await fc.assert(

@@ -38,7 +38,7 @@ function ks(sample: Float64Array, cdf: (x: number) => number): number {
   return d;
 }
 
-describe.each(['scalar', 'simd'] as const)('Philox4x32-10 known answers (%s build)', (kernel) => {
+describe.each(['scalar', 'simd'] as const)('[SIM-006] Philox4x32-10 known answers (%s build)', (kernel) => {
   test('counter 0, key 0', async () => {
     expect(await block(await loadEngine({ kernel }), [0, 0, 0, 0], [0, 0])).toBe('6627e8d5 e169c58d bc57ac4c 9b00dbd8');
   });

@@ -29,7 +29,7 @@ const close = (a: { x: number; y: number; z: number }, b: number[], tol = 1e-9) 
   expect(Math.abs(a.z - b[2])).toBeLessThan(tol);
 };
 
-describe('tomosynthesis: target from slice and pixel', () => {
+describe('[API-032] tomosynthesis: target from slice and pixel', () => {
   it('a regular grid: x, y from the pixel in the slice plane, z from the slice height', () => {
     const r = tomo(req({}));
     close(r.target, refTomoTarget({ slice: 21, col: 1100, row: 300, firstSliceHeight: 0.5, sliceSpacing: 1, spacing: [0.1, 0.1], origin: [1024, 0] }));
@@ -90,7 +90,7 @@ describe('tomosynthesis: target from slice and pixel', () => {
   });
 });
 
-describe('tomosynthesis: uncertainty states the depth resolution', () => {
+describe('[API-033] tomosynthesis: uncertainty states the depth resolution', () => {
   it('default: half the slice spacing, spread evenly (sigma z = d / sqrt 3), with the marking sigma in x and y', () => {
     const r = tomo(req({ sliceSpacing: 1 }, { imageSigma: 0.1 }));
     const u = r.uncertainty;
