@@ -1,16 +1,18 @@
 /**
  * The documentation site, built as `npm run docs:build` builds it: TypeDoc writes the API reference
  * into docs/api/ from the doc comments, then VitePress builds every page (failing on a dead link, its
- * default, which the config must not turn off). On top of VitePress's own check, this test checks
+ * default; the config lets through only a link out of docs/ to a file that exists). On top of
+ * VitePress's own check, this test checks
  * every relative link of the README and of the pages itself, anchors included, against the built
  * HTML, and that every page under docs/ is in the sidebar read off the file system.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repositoryFileOutsideSite } from '../../docs/.vitepress/links.js';
 import { buildSidebars, markdownFiles, pageLink, type SidebarItem } from '../../docs/.vitepress/sidebar.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,13 +60,24 @@ function sidebarLinks(items: SidebarItem[]): string[] {
   return items.flatMap((i) => [...(i.link ? [i.link] : []), ...sidebarLinks(i.items ?? [])]);
 }
 
+let deadLinkBuild: { status: number | null; output: string };
+
 beforeAll(() => {
   rmSync(join(docs, 'api'), { recursive: true, force: true });
   const api = run('typedoc/bin/typedoc', []);
   expect(api.status, api.output).toBe(0);
+  // With the site's own config, a page with a dead link must fail the build (and be named).
+  const probe = join(docs, 'zz-dead-link-probe.md');
+  writeFileSync(probe, '# Probe\n\n[a page that is not there](./guide/no-such-page.md)\n');
+  try {
+    deadLinkBuild = run('vitepress/bin/vitepress.js', ['build', 'docs', '--outDir', `${out}-probe`]);
+  } finally {
+    rmSync(probe, { force: true });
+    rmSync(`${out}-probe`, { recursive: true, force: true });
+  }
   const site = run('vitepress/bin/vitepress.js', ['build', 'docs', '--outDir', out]);
   expect(site.status, site.output).toBe(0);
-}, 300_000);
+}, 400_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -86,9 +99,22 @@ describe('the documentation site', () => {
     for (const page of pages) expect(builtHtml(page), page).toBeDefined();
   });
 
-  it('keeps VitePress failing on dead links', () => {
-    const config = readFileSync(join(docs, '.vitepress', 'config.mts'), 'utf8');
-    expect(config).not.toMatch(/ignoreDeadLinks/);
+  it('fails the build on a dead link', () => {
+    expect(deadLinkBuild.status).not.toBe(0);
+    expect(deadLinkBuild.output).toMatch(/dead link[^\n]*no-such-page[^\n]*zz-dead-link-probe\.md/);
+  });
+
+  it('lets through only links out of docs/ to files of the repository that exist', () => {
+    const page = join(docs, 'guide', 'targeting.md');
+    expect(repositoryFileOutsideSite(docs, './../../README', page)).toBe(true);
+    expect(repositoryFileOutsideSite(docs, '../../bench/README', page)).toBe(true);
+    expect(repositoryFileOutsideSite(docs, '../../src/index.ts', page)).toBe(true);
+    expect(repositoryFileOutsideSite(docs, '../../NO-SUCH-FILE', page)).toBe(false);
+    expect(repositoryFileOutsideSite(docs, '../../src', page)).toBe(false); // a folder is no page
+    expect(repositoryFileOutsideSite(docs, './margins', page)).toBe(false); // inside: VitePress decides
+    expect(repositoryFileOutsideSite(docs, './no-such-page', page)).toBe(false);
+    expect(repositoryFileOutsideSite(docs, 'https://example.org/x', page)).toBe(false);
+    expect(repositoryFileOutsideSite(docs, '/guide/margins', page)).toBe(false);
   });
 
   it('shows every page in the sidebar, read off the file system', () => {
@@ -102,6 +128,10 @@ describe('the documentation site', () => {
   it("every relative link on the guide's pages reaches a page and its heading", () => {
     for (const page of markdownFiles(docs).filter((p) => !p.startsWith('api/'))) {
       for (const { target, line } of relativeLinks(readFileSync(join(docs, page), 'utf8'))) {
+        if (resolveFromPage(page, target).file.startsWith('../')) {
+          expect(repositoryFileOutsideSite(docs, target, join(docs, page)), `${page}:${line} links to ${target}`).toBe(true);
+          continue;
+        }
         const { file, anchor } = resolveFromPage(page, target);
         const html = builtHtml(file);
         expect(html, `${page}:${line} links to ${target}`).toBeDefined();
