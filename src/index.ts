@@ -2,6 +2,8 @@
  * stereotax: stereotactic geometry and needle targeting for breast biopsy and
  * preoperative localization. Millimetres and degrees everywhere; the frame is
  * DICOM's breast biopsy target frame (z = 0 on the support, +z toward the source).
+ *
+ * @module stereotax
  */
 export { StereotaxError, EngineError, formatPath, type Issue, type IssueCode } from './core/errors.js';
 export { Engine, loadEngine, simdSupported, type LoadOptions, type KernelChoice } from './engine/engine.js';

@@ -68,16 +68,21 @@ const PARSE: Record<Domain, (r: unknown) => unknown> = {
   targeting: parseTargetingRequest, plan: parsePlanRequest, margins: parseMarginsRequest, profile: parseUnitProfile,
 };
 
-/** The JSON blocks of the README that parse as whole documents, with the line they start on. */
-function readmeBlocks(): { line: number; doc: unknown }[] {
-  const text = readFileSync(new URL('README.md', root), 'utf8');
-  const out: { line: number; doc: unknown }[] = [];
-  const re = /```json\n([\s\S]*?)```/g;
-  for (let m; (m = re.exec(text)); ) {
-    try {
-      out.push({ line: text.slice(0, m.index).split('\n').length, doc: JSON.parse(m[1]) });
-    } catch {
-      // Abbreviated results ("...") and fragments are not documents.
+/** The README and the guide's pages (docs/guide/), whose examples the schemas must accept. */
+const DOC_FILES = ['README.md', ...readdirSync(new URL('docs/guide/', root)).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/guide/${f}`)];
+
+/** The JSON blocks of the README and the guide that parse as whole documents, with where they start. */
+function readmeBlocks(): { where: string; doc: unknown }[] {
+  const out: { where: string; doc: unknown }[] = [];
+  for (const file of DOC_FILES) {
+    const text = readFileSync(new URL(file, root), 'utf8');
+    const re = /```json\n([\s\S]*?)```/g;
+    for (let m; (m = re.exec(text)); ) {
+      try {
+        out.push({ where: `${file} line ${text.slice(0, m.index).split('\n').length}`, doc: JSON.parse(m[1]) });
+      } catch {
+        // Abbreviated results ("...") and fragments are not documents.
+      }
     }
   }
   return out;
@@ -122,9 +127,9 @@ const EXTRA: [Domain, unknown][] = [
 ];
 
 function allExamples(): { where: string; domain: Domain; doc: unknown }[] {
-  const fromReadme = readmeBlocks().flatMap(({ line, doc }) => {
+  const fromReadme = readmeBlocks().flatMap(({ where, doc }) => {
     const domain = domainOf(doc);
-    return domain ? [{ where: `README.md line ${line}`, domain, doc }] : [];
+    return domain ? [{ where, domain, doc }] : [];
   });
   const fromFixtures = fixtures.cases.map((c, i) => ({ where: `fixture ${i}`, domain: 'targeting' as Domain, doc: c.request }));
   return [...fromReadme, ...fromFixtures, ...EXTRA.map(([domain, doc], i) => ({ where: `example ${i} (${domain})`, domain, doc }))];
@@ -138,7 +143,7 @@ function compute(domain: Domain, doc: unknown): unknown {
 }
 
 describe('every example the engine accepts validates, and so does its result', () => {
-  it('the README shows requests of every kind, each accepted by the engine', () => {
+  it('the README and the guide show requests of every kind, each accepted by the engine', () => {
     const kinds = new Set(readmeBlocks().map(({ doc }) => domainOf(doc)));
     for (const d of ['targeting', 'plan', 'margins', 'profile'] as Domain[]) expect(kinds).toContain(d);
   });
@@ -334,11 +339,10 @@ describe('the shipped research scenarios and the simulation schema agree', () =>
   }
 });
 
-describe('the QA README example and the QA schemas agree', () => {
-  // The session in the README's Phantom QA section (its second JSON block; the first is a phantom).
-  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-  const section = readme.slice(readme.indexOf('## Phantom QA'), readme.indexOf('## ', readme.indexOf('## Phantom QA') + 5));
-  const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+describe('the QA guide\'s example and the QA schemas agree', () => {
+  // The session on the guide's Phantom QA page (its second JSON block; the first is a phantom).
+  const page = readFileSync(fileURLToPath(new URL('../docs/guide/qa.md', import.meta.url)), 'utf8');
+  const blocks = [...page.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
 
   it('the session validates, computes, and its result validates', async () => {
     const { qaSession } = await import('../src/qa/analysis.js');

@@ -7,7 +7,7 @@ import { dicomText } from '../dicom/report.js';
 import { dicomTargetsWith, type DicomElement } from '../dicom/stereo-set.js';
 import type { DicomFile } from '../dicom/read.js';
 import { EXIT, readInput, worst, type ExitCode } from './io.js';
-import type { ArgvCommand } from './main.js';
+import type { ArgvCommand } from './command.js';
 
 const USAGE = 'stereotax dicom FILE... --unit PROFILE.json [--text] [--kernel auto|simd|scalar]';
 

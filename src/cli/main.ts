@@ -1,6 +1,6 @@
 /** `stereotax COMMAND [FILE|-] [options]`: thin commands over the library. */
 import { parseArgs } from 'node:util';
-import { loadEngine, type Engine, type KernelChoice } from '../engine/engine.js';
+import { loadEngine, type Engine } from '../engine/engine.js';
 import type { Finding } from '../core/findings.js';
 import { targetingText } from '../targeting/report.js';
 import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting/targeting.js';
@@ -15,23 +15,9 @@ import { simulateCommand } from './simulate.js';
 import { EXIT, defaultMaxInputBytes, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
 import { escapeControls } from '../core/text.js';
 import { RECORDS_COMMANDS } from './report.js';
+import type { ArgvCommand, Command } from './command.js';
 
-export interface Command {
-  summary: string;
-  usage: string;
-  /** maxInputBytes: the input cap (--max-input-mb, STEREOTAX_MAX_INPUT_MB, 64 MiB by default). */
-  run(args: { file?: string; text: boolean; kernel: KernelChoice; io: Io; maxInputBytes?: number }): Promise<ExitCode>;
-}
-
-/**
- * A command with subcommands or flags of its own (simulate, qa, dicom, ...) takes
- * everything after its name and parses it itself, under the same exit-code contract.
- */
-export interface ArgvCommand {
-  summary: string;
-  usage: string;
-  runArgv(argv: string[], io: Io): Promise<ExitCode>;
-}
+export type { ArgvCommand, Command } from './command.js';
 
 /** A JSON-in, JSON-out command over one domain's parse and compute (spec section 6). */
 function jsonCommand<R extends { findings: readonly Finding[] }>(

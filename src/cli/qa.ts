@@ -19,7 +19,7 @@ import { parseSession, checkUnitId } from '../qa/session.js';
 import { QAStore } from '../qa/store.js';
 import { writeAtomic } from '../qa/store.js';
 import { EXIT, readInput, type ExitCode, type Io } from './io.js';
-import type { ArgvCommand } from './main.js';
+import type { ArgvCommand } from './command.js';
 
 const USAGE = `Usage:
   stereotax qa FILE|- [--db D] [--report out.html] [--pdf out.pdf] [--console FILE.csv|json] [--phantoms FILE] [--text]

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { StereotaxError } from '../core/errors.js';
 import { procedureReport, reportHtml, reportText, type ProcedureReport } from '../records/report.js';
 import { EXIT, readInput, runRequests } from './io.js';
-import type { ArgvCommand } from './main.js';
+import type { ArgvCommand } from './command.js';
 import { appropriatenessCommand } from './appropriateness.js';
 import { axillaryCommand } from './axillary.js';
 import { codingCommand } from './coding.js';

@@ -15,7 +15,7 @@ import { figureData, figures, type FigureData } from '../simulate/plots.js';
 import { mergeParts, simulate, simulatePart, type SimulateOptions, type SimulationResult } from '../simulate/run.js';
 import { toCsv } from '../simulate/csv.js';
 import { EXIT, readInput, type ExitCode, type Io } from './io.js';
-import type { ArgvCommand } from './main.js';
+import type { ArgvCommand } from './command.js';
 
 declare const __STEREOTAX_VERSION__: string | undefined;
 const VERSION = typeof __STEREOTAX_VERSION__ === 'string' ? __STEREOTAX_VERSION__ : 'source';

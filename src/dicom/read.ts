@@ -7,6 +7,7 @@
 import * as dicomParserModule from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import { StereotaxError, formatPath, type Issue, type IssueCode } from '../core/errors.js';
+import { toVec3, type Tuple3 } from '../core/vec3.js';
 import { TAGS, UNSUPPORTED_TRANSFER_SYNTAXES, keywordOf, tagName, tagNumber, type Keyword } from './tags.js';
 
 // dicom-parser is a UMD bundle: its functions sit on the default export under ESM.
@@ -171,7 +172,7 @@ function readTargets(ds: DataSet, file: { name: string; index: number }): DicomT
     const label = it.string(TAGS.TargetLabel)?.trim();
     if (label) mark.label = label;
     const c = floats(it, 'CalculatedTargetPosition', file, 3, where);
-    if (c) mark.console = { x: c[0], y: c[1], z: c[2] };
+    if (c) mark.console = toVec3(c as Tuple3);
     return mark;
   });
 }

@@ -3,7 +3,10 @@
  * positive outside the shape and negative inside; `insideDepth` callers negate.
  */
 
-export type V3 = [number, number, number];
+import type { Tuple3 } from '../core/vec3.js';
+
+/** The margins code's point: the one tuple type (core/vec3.ts). */
+export type V3 = Tuple3;
 
 /** Robust sqrt(a^2 + b^2 (+ c^2)) without overflow or underflow. */
 function robustLength(a: number, b: number, c = 0): number {

@@ -15,7 +15,7 @@ export type SpecimenShape = Solid;
 export type LesionShape = Solid | { shape: 'points'; points: V3[]; radius: number };
 
 /**
- * The accepted input range (README, "Specimen margins"): every coordinate in
+ * The accepted input range (docs/guide/margins.md, "Accepted range"): every coordinate in
  * [-1000, 1000] mm; every radius and semi-axis in [0.01, 500] mm and every box size in
  * [0.02, 1000] mm (half-sizes in [0.01, 500]); within one shape the longest dimension at
  * most MAX_ASPECT times the shortest; at most MAX_POINTS calcifications, their radius in

@@ -10,6 +10,7 @@ import { formatPath } from '../core/errors.js';
 import { NEEDS_DETECTION_LIMIT, type Catalog, type LocalizationDevice } from '../devices/catalog.js';
 import { mm, type Finding } from '../core/findings.js';
 import type { Vec3 } from '../targeting/geometry.js';
+import { toVec3, type Tuple3 } from '../core/vec3.js';
 import type { Checker, Path } from '../core/validate.js';
 import { checkDate, decayedActivity, isoDate } from './dates.js';
 
@@ -83,7 +84,7 @@ export function checkLocalization(c: Checker, value: unknown, path: Path, catalo
       c.add('missing_field', [...p, 'assay'], 'the seed assay: { activityMBq, date }', undefined);
     }
     if (device && xyz && xyz.every((x) => x !== undefined) && label !== undefined) {
-      devices.push({ label, device, position: { x: xyz[0]!, y: xyz[1]!, z: xyz[2]! }, ...(assay ? { assay } : {}) });
+      devices.push({ label, device, position: toVec3(xyz as Tuple3), ...(assay ? { assay } : {}) });
     }
   });
   if (devices.length >= 2 && minSpacing === undefined) {

@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { loadEngine, type LoadOptions } from '../engine/engine.js';
 import type { Finding } from '../core/findings.js';
 import type { Vec3 } from '../targeting/geometry.js';
+import { toVec3, type Tuple3 } from '../core/vec3.js';
 import { checkLateralSetup } from '../needle/vertical.js';
 import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting/targeting.js';
 import { Checker, guardParse, isArray, type Path } from '../core/validate.js';
@@ -48,7 +49,7 @@ function checkTarget(c: Checker, v: unknown, path: Path): Vec3 | undefined {
   if (isArray(v)) {
     const a = c.array(v, path, 3, 3);
     const xs = a?.map((x, i) => c.length(x, [...path, i], { min: -1000, max: 1000 }));
-    return xs && xs.every((x) => x !== undefined) ? { x: xs[0]!, y: xs[1]!, z: xs[2]! } : undefined;
+    return xs && xs.every((x) => x !== undefined) ? toVec3(xs as Tuple3) : undefined;
   }
   const o = c.object(v, path, ['x', 'y', 'z'], ['x', 'y', 'z']);
   if (!o) return undefined;

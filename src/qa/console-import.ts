@@ -8,6 +8,7 @@ import { StereotaxError, makeIssue, type Issue } from '../core/errors.js';
 import { Checker, parseJson, type Plain } from '../core/validate.js';
 import { checkPoint } from './session.js';
 import type { Vec3 } from '../targeting/geometry.js';
+import { toTuple3, toVec3, type Tuple3 } from '../core/vec3.js';
 
 export interface ConsoleRow {
   label: string;
@@ -74,7 +75,7 @@ export function parseConsoleCsv(text: string, source = 'console.csv'): ConsoleRo
     }
     if (label && seen.has(label)) issues.push(makeIssue('duplicate_value', [source, lineNo, 'label'], `a label not already given (line ${seen.get(label)})`, label));
     if (label) seen.set(label, lineNo);
-    rows.push({ label, console: { x: xyz[0], y: xyz[1], z: xyz[2] } });
+    rows.push({ label, console: toVec3(xyz as Tuple3) });
   });
   if (!issues.length && !rows.length) issues.push(makeIssue('too_few_items', [source], 'at least one row: label, x, y, z', 'no rows'));
   if (issues.length) throw new StereotaxError(issues);
@@ -128,7 +129,7 @@ export function mergeConsole(request: unknown, rows: readonly ConsoleRow[], sour
   const issues: Issue[] = [];
   for (const row of rows) {
     const at = list.findIndex((m) => m && typeof m === 'object' && (m as Plain).target === row.label);
-    const point = [row.console.x, row.console.y, row.console.z];
+    const point = toTuple3(row.console);
     if (at < 0) list.push({ target: row.label, console: point });
     else if ((list[at] as Plain).console !== undefined) {
       issues.push(makeIssue('duplicate_value', ['measurements', at, 'console'], `a console point given once (it is also in ${source})`, (list[at] as Plain).console));

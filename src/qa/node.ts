@@ -2,6 +2,8 @@
  * `stereotax/qa`: phantom QA with what needs Node (the history store on an SQLite
  * file or a PostgreSQL server, the PDF report, files written atomically), plus
  * everything the main entry exports about QA.
+ *
+ * @module stereotax/qa
  */
 import { writeAtomic } from './store.js';
 import { reportContent, reportHtml, type ReportOptions } from './report.js';

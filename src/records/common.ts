@@ -5,6 +5,7 @@
 import { checkCatalog, mergeCatalogs, shippedCatalog, type Catalog } from '../devices/catalog.js';
 import type { Checker, Path, Plain } from '../core/validate.js';
 import table from './codes.json' with { type: 'json' };
+import type { Tuple3 } from '../core/vec3.js';
 
 export interface Coded {
   scheme: string;
@@ -30,7 +31,8 @@ export function shippedCodes(): Readonly<Record<string, Coded>> {
 export type Laterality = 'left' | 'right';
 export const LATERALITIES = ['left', 'right'] as const;
 
-export type Point3 = [number, number, number];
+/** A record's position: the one tuple type (core/vec3.ts). */
+export type Point3 = Tuple3;
 
 /** A point `[x, y, z]` in mm (numbers or unit strings), each coordinate within +/-limit. */
 export function checkPoint(c: Checker, value: unknown, path: Path, limit = 2000): Point3 | undefined {

@@ -1,6 +1,6 @@
 /** Plain-text summaries of results, for people at a console (the JSON stays the contract). */
 import { findingsText } from '../core/findings.js';
-import type { TargetingResult } from './targeting.js';
+import type { TargetingResult } from './types.js';
 
 const f = (x: number, d = 2) => (Object.is(x, -0) ? 0 : x).toFixed(d);
 

@@ -11,7 +11,7 @@ import { Checker, type Path, type Plain } from '../core/validate.js';
 import { requestNeedle } from '../needle/checks.js';
 import { checkNeedle, type NeedleOptions } from '../needle/vertical.js';
 import type { Vec3 } from './geometry.js';
-import type { TargetingResult } from './targeting.js';
+import type { TargetingResult } from './types.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
 
 export interface PixelSpacing { col: number; row: number }

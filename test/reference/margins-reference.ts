@@ -205,7 +205,7 @@ export function refEllipsoidPatchDistance(center: R3, axes: R3, dir: (typeof DIR
 export const REF_DIRS = DIRS;
 
 /**
- * Named margins of a box lesion in a box specimen by the README's definition, by brute
+ * Named margins of a box lesion in a box specimen by the definition in docs/guide/margins.md, by brute
  * force over a grid of lesion points (corners and the specimen's face coordinates
  * included, where the extremes of these distances lie): for each face, minus the largest distance
  * beyond the specimen of a lesion point whose nearest specimen point is on that face

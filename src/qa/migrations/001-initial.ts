@@ -1,5 +1,5 @@
 /** Version 1: units, and the sessions analysed on them (request and result as JSON text). */
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 export const INITIAL: Migration = {
   version: 1,

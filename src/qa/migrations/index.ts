@@ -5,13 +5,9 @@
  * `schema_migrations`; a database newer than this stereotax is refused.
  */
 import { INITIAL } from './001-initial.js';
+import type { Migration } from './migration.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  /** Statements, each run on its own (PostgreSQL's extended protocol takes one at a time). */
-  statements: readonly string[];
-}
+export type { Migration } from './migration.js';
 
 export const MIGRATIONS: readonly Migration[] = [INITIAL];
 
