@@ -1,7 +1,31 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+
+/**
+ * The browser build (`browser` export condition, and the default for bundlers that use
+ * neither `node` nor `browser`): the same source with its Node-only parts swapped for
+ * browser ones, so esbuild, webpack, rollup and Vite bundle it with no flags.
+ *   - src/workers/index.ts -> index.browser.ts (no worker script; createPool rejects);
+ *   - src/core/mathjs-host.ts -> mathjs-host.browser.ts (mathjs by a static import, not require);
+ *   - any other `node:*` import (only ever dynamic, inside a try) -> a module that throws when loaded.
+ */
+const browserParts: Plugin = {
+  name: 'stereotax-browser-parts',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)(workers\/index|core\/mathjs-host|mathjs-host)\.js$/ }, (args) => ({
+      path: resolve(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts')),
+    }));
+    build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-only' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-only' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not available in a browser`)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 export default defineConfig([
   {
@@ -18,15 +42,31 @@ export default defineConfig([
     shims: true,
   },
   {
+    entry: { browser: 'src/index.ts' },
+    format: ['esm'],
+    // One file: the worker stand-in's dynamic import is inlined, nothing for a bundler to split.
+    splitting: false,
+    sourcemap: true,
+    platform: 'browser',
+    target: 'es2022',
+    // dicom-parser and mathjs stay imports: the consumer's bundler resolves them (dicom-parser's
+    // own `browser` field maps its zlib away).
+    external: ['dicom-parser', 'mathjs'],
+    esbuildPlugins: [browserParts],
+  },
+  {
     entry: { cli: 'src/cli/bin.ts' },
     format: ['cjs'],
     platform: 'node',
     target: 'node20',
     removeNodeProtocol: false,
+    shims: true,
     banner: { js: '#!/usr/bin/env node' },
     define: { __STEREOTAX_VERSION__: JSON.stringify(version) },
-    // Everything bundled except QA's dependencies, loaded from node_modules: sql.js and pdfkit read their
-    // own data files (.wasm, .afm fonts) beside their modules, and vega is ESM with top-level await.
-    noExternal: [/^(?!(sql\.js|pdfkit|svg-to-pdfkit|pg|vega|vega-lite)$).*/],
+    // Everything bundled except the optional peers (loaded from node_modules when a command needs them:
+    // sql.js and pdfkit read their own data files beside their modules, and vega is ESM with top-level
+    // await) and mathjs, required on first use by a unit string only the full parser reads.
+    noExternal: [/^(?!(sql\.js|pdfkit|svg-to-pdfkit|pg|vega|vega-lite|cli-progress|better-sqlite3|mathjs)$).*/],
+    external: ['sql.js', 'pdfkit', 'svg-to-pdfkit', 'pg', 'vega', 'vega-lite', 'cli-progress', 'better-sqlite3', 'mathjs'],
   },
 ]);
