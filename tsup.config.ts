@@ -49,9 +49,9 @@ export default defineConfig([
     sourcemap: true,
     platform: 'browser',
     target: 'es2022',
-    // dicom-parser and mathjs stay imports: the consumer's bundler resolves them (dicom-parser's
+    // dicom-parser stays an import: the consumer's bundler resolves it (dicom-parser's
     // own `browser` field maps its zlib away).
-    external: ['dicom-parser', 'mathjs'],
+    external: ['dicom-parser'],
     esbuildPlugins: [browserParts],
   },
   {

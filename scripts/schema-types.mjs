@@ -70,8 +70,9 @@ function typeOf(s, prefix, indent) {
     case 'array': {
       const item = typeOf(s.items, prefix, indent);
       const wrapped = /[|&\n]/.test(item) ? `(${item})` : item;
-      if (s.minItems !== undefined && s.minItems === s.maxItems && s.minItems <= 16) return `[${Array(s.minItems).fill(item).join(', ')}]`;
-      return `${wrapped}[]`;
+      // readonly: a caller's `as const` data (and any mutable array) is assignable.
+      if (s.minItems !== undefined && s.minItems === s.maxItems && s.minItems <= 16) return `readonly [${Array(s.minItems).fill(item).join(', ')}]`;
+      return `readonly ${wrapped}[]`;
     }
     case 'object': return objectType(s, prefix, indent);
     default: return 'unknown';

@@ -13,7 +13,7 @@
 export { StereotaxError, EngineError, type Issue, type IssueCode, type EngineErrorCode } from './core/errors.js';
 export { hasError, type Finding, type Severity } from './core/findings.js';
 export { parseJson, Checker } from './core/validate.js';
-export { parseQuantity, type Quantity } from './core/units.js';
+export { parseQuantity, useMathjsUnits, type Quantity, type MathjsUnits } from './core/units.js';
 
 // ---- the interchange format (generated from schema/*.schema.json) ----
 export type {

@@ -49,7 +49,7 @@ export type SharedDevice = {
 export type SharedDicom = {
   targetUid: string;
   label: string | null;
-  files: string[];
+  files: readonly string[];
   console: SharedVec3 | null;
   consoleDifference: SharedVec3 | null;
 };
@@ -64,7 +64,7 @@ export type SharedDicomErrorElement = {
   dicom: {
     targetUid: string;
     label: string | null;
-    files: string[];
+    files: readonly string[];
   };
 };
 export type SharedElement = SharedResult | SharedErrorElement | SharedDicomErrorElement;
@@ -123,24 +123,24 @@ export type SharedPixel = {
   col: number;
   /** [>= -1000000, <= 1000000] */
   row: number;
-} | [number, number];
+} | readonly [number, number];
 export type SharedPixelSpacing = number | string | {
   /** mm [> 0, <= 10] */
   col: number | string;
   /** mm [> 0, <= 10] */
   row: number | string;
-} | [number | string, number | string];
+} | readonly [number | string, number | string];
 /** a targeting result (targeting.md section 4) */
 export type SharedResult = {
   id?: string;
   target: SharedVec3;
   depthFromSkin: number;
   rayGap?: number;
-  pairwiseRayGaps?: ({
-    views: [number, number];
+  pairwiseRayGaps?: readonly ({
+    views: readonly [number, number];
     gap: number;
   })[];
-  rayDistances: number[];
+  rayDistances: readonly number[];
   classic?: SharedVec3;
   uncertainty?: SharedUncertainty;
   needle?: {
@@ -169,7 +169,7 @@ export type SharedResult = {
     skinClearance?: number;
     strokeMargin?: number;
   };
-  marks: ({
+  marks: readonly ({
     angle: number;
     u: number;
     v: number;
@@ -196,7 +196,7 @@ export type SharedResult = {
     };
   };
   dicom?: SharedDicom;
-  findings: SharedFinding[];
+  findings: readonly SharedFinding[];
 };
 /** a stereo targeting request (targeting.md section 4) */
 export type SharedStereoRequest = {
@@ -204,7 +204,7 @@ export type SharedStereoRequest = {
   geometry: SharedGeometry;
   /** compressed thickness (mm) [> 0, <= 300] */
   thickness: number | string;
-  views: SharedView[];
+  views: readonly SharedView[];
   detector?: SharedDetector;
   /** 1-sigma marking error per detector coordinate (mm) [>= 0, <= 10] */
   imageSigma?: number | string;
@@ -231,7 +231,7 @@ export type SharedTomosynthesis = {
   /** number of slices, to bound slice [>= 1, <= 10000] */
   sliceCount?: number;
   /** per-frame Plane Position (as heights in the frame, strictly monotonic) and Pixel Measures, first slice first */
-  frames?: ({
+  frames?: readonly ({
     /** the frame's height (mm) [>= -1000, <= 1000] */
     z: number | string;
     pixelSpacing?: SharedPixelSpacing;
@@ -256,14 +256,14 @@ export type SharedTomosynthesisRequest = {
 export type SharedUncertainty = {
   imageSigma: number;
   sigma: SharedVec3;
-  covariance: [[number, number, number], [number, number, number], [number, number, number]];
+  covariance: readonly [readonly [number, number, number], readonly [number, number, number], readonly [number, number, number]];
   ellipsoid95: {
     /** largest first */
-    semiAxes: [number, number, number];
-    axes: [[number, number, number], [number, number, number], [number, number, number]];
+    semiAxes: readonly [number, number, number];
+    axes: readonly [readonly [number, number, number], readonly [number, number, number], readonly [number, number, number]];
   };
   /** d target / d marks: rows x, y, z */
-  jacobian: [number[], number[], number[]];
+  jacobian: readonly [readonly number[], readonly number[], readonly number[]];
   /** tomosynthesis: half-width of the depth interval (mm) */
   depthResolution?: number;
   /** tomosynthesis: where depthResolution comes from */
@@ -296,43 +296,43 @@ export type SharedView = {
 export type MarginsRequest_Specimen = {
   shape: "box";
   /** [x, y, z] in the specimen frame */
-  center: [number | string, number | string, number | string];
+  center: readonly [number | string, number | string, number | string];
   /** the longest at most 100 times the shortest (checked by the engine) */
-  size: [number | string, number | string, number | string];
+  size: readonly [number | string, number | string, number | string];
 } | {
   shape: "ellipsoid";
   /** [x, y, z] in the specimen frame */
-  center: [number | string, number | string, number | string];
+  center: readonly [number | string, number | string, number | string];
   /** the longest at most 100 times the shortest (checked by the engine) */
-  semiAxes: [number | string, number | string, number | string];
+  semiAxes: readonly [number | string, number | string, number | string];
 } | {
   shape: "sphere";
   /** [x, y, z] in the specimen frame */
-  center: [number | string, number | string, number | string];
+  center: readonly [number | string, number | string, number | string];
   /** mm [>= 0.01, <= 500] */
   radius: number | string;
 };
 export type MarginsRequest_Lesion = {
   shape: "box";
   /** [x, y, z] in the specimen frame */
-  center: [number | string, number | string, number | string];
+  center: readonly [number | string, number | string, number | string];
   /** the longest at most 100 times the shortest (checked by the engine) */
-  size: [number | string, number | string, number | string];
+  size: readonly [number | string, number | string, number | string];
 } | {
   shape: "ellipsoid";
   /** [x, y, z] in the specimen frame */
-  center: [number | string, number | string, number | string];
+  center: readonly [number | string, number | string, number | string];
   /** the longest at most 100 times the shortest (checked by the engine) */
-  semiAxes: [number | string, number | string, number | string];
+  semiAxes: readonly [number | string, number | string, number | string];
 } | {
   shape: "sphere";
   /** [x, y, z] in the specimen frame */
-  center: [number | string, number | string, number | string];
+  center: readonly [number | string, number | string, number | string];
   /** mm [>= 0.01, <= 500] */
   radius: number | string;
 } | {
   shape: "points";
-  points: ([number | string, number | string, number | string])[];
+  points: readonly (readonly [number | string, number | string, number | string])[];
   /** default 0 (mm) [>= 0, <= 100] */
   radius?: number | string;
 };
@@ -354,34 +354,34 @@ export type MarginsRequest_Orientation = {
 export type MarginsRequest_TwoView = {
   specimenShape?: "ellipsoid" | "box";
   lesionShape?: "ellipsoid" | "box";
-  views: [{
+  views: readonly [{
     /** the axis the beam travels along */
     projection: "x" | "y" | "z";
     /** the extent along the two axes the image shows, in frame order (max above min: checked by the engine) */
     specimen: {
-      min: [number | string, number | string];
-      max: [number | string, number | string];
+      min: readonly [number | string, number | string];
+      max: readonly [number | string, number | string];
     };
     /** the extent along the two axes the image shows, in frame order (max above min: checked by the engine) */
     lesion?: {
-      min: [number | string, number | string];
-      max: [number | string, number | string];
+      min: readonly [number | string, number | string];
+      max: readonly [number | string, number | string];
     };
-    calcifications?: ([number | string, number | string])[];
+    calcifications?: readonly (readonly [number | string, number | string])[];
   }, {
     /** the axis the beam travels along */
     projection: "x" | "y" | "z";
     /** the extent along the two axes the image shows, in frame order (max above min: checked by the engine) */
     specimen: {
-      min: [number | string, number | string];
-      max: [number | string, number | string];
+      min: readonly [number | string, number | string];
+      max: readonly [number | string, number | string];
     };
     /** the extent along the two axes the image shows, in frame order (max above min: checked by the engine) */
     lesion?: {
-      min: [number | string, number | string];
-      max: [number | string, number | string];
+      min: readonly [number | string, number | string];
+      max: readonly [number | string, number | string];
     };
-    calcifications?: ([number | string, number | string])[];
+    calcifications?: readonly (readonly [number | string, number | string])[];
   }];
 };
 /** a margins request */
@@ -393,10 +393,10 @@ export type MarginsRequest_Request = {
   histology?: "invasive" | "dcis";
   /** mm [>= 0, <= 50] */
   threshold?: number | string;
-  markers?: ({
+  markers?: readonly ({
     name: string;
     /** [x, y, z] in the specimen frame */
-    point: [number | string, number | string, number | string];
+    point: readonly [number | string, number | string, number | string];
   })[];
   twoView?: MarginsRequest_TwoView;
 };
@@ -415,17 +415,17 @@ export type MarginsResult_Result = {
   threshold: number;
   thresholdSource: "request" | "invasive" | "dcis";
   status: "involved" | "close" | "clear";
-  markers: ({
+  markers: readonly ({
     name: string;
     inside: boolean;
     distance: number;
   })[];
   /** two-view input: the 3-D estimate, the extents per axis and what each view shows */
   twoView?: Record<string, unknown>;
-  findings: SharedFinding[];
+  findings: readonly SharedFinding[];
 };
 /** stereotax margins result: What `stereotax margins` prints: one result, or an array with a result or an error element in each place. mm throughout. */
-export type MarginsResultDocument = MarginsResult_Result | (MarginsResult_Result | SharedErrorElement)[];
+export type MarginsResultDocument = MarginsResult_Result | readonly (MarginsResult_Result | SharedErrorElement)[];
 
 // ---- plan-request.schema.json ----
 /** a plan request: needle, localization and/or postPlacement */
@@ -436,7 +436,7 @@ export type PlanRequest_Request = {
   thickness?: number | string;
   target?: PlanRequest_Point;
   geometry?: SharedGeometry;
-  views?: SharedView[];
+  views?: readonly SharedView[];
   detector?: SharedDetector;
   /** mm [>= 0, <= 10] */
   imageSigma?: number | string;
@@ -484,17 +484,17 @@ export type PlanRequest_LocalizationDevice = {
   sameDayOnly?: boolean;
   /** [> 0, <= 100000] */
   halfLifeDays?: number;
-  assayRangeMBq?: [number, number];
+  assayRangeMBq?: readonly [number, number];
   typical?: boolean;
   source?: string;
 };
 /** a device catalog; its entries replace shipped ones with the same id */
 export type PlanRequest_Catalog = {
   about?: unknown;
-  biopsyDevices?: SharedBiopsyDevice[];
-  localizationDevices?: PlanRequest_LocalizationDevice[];
+  biopsyDevices?: readonly SharedBiopsyDevice[];
+  localizationDevices?: readonly PlanRequest_LocalizationDevice[];
 };
-export type PlanRequest_Point = [number | string, number | string, number | string] | {
+export type PlanRequest_Point = readonly [number | string, number | string, number | string] | {
   /** mm [>= -1000, <= 1000] */
   x: number | string;
   /** mm [>= -1000, <= 1000] */
@@ -523,11 +523,11 @@ export type PlanRequest_Localization = {
   placementDate: string;
   /** a calendar date, YYYY-MM-DD */
   surgeryDate: string;
-  devices: ({
+  devices: readonly ({
     /** a localization device id in the catalog */
     device: string;
     /** [x, y, z]; z within 0..thickness when thickness is given */
-    position: [number | string, number | string, number | string];
+    position: readonly [number | string, number | string, number | string];
     label?: string;
     assay?: {
       /** [> 0, <= 10000] */
@@ -542,14 +542,14 @@ export type PlanRequest_Localization = {
 export type PlanRequest_OrthogonalView = {
   projection: "x" | "y" | "z";
   label?: string;
-  target: [number | string, number | string];
-  device: [number | string, number | string];
+  target: readonly [number | string, number | string];
+  device: readonly [number | string, number | string];
 };
 export type PlanRequest_PostPlacement = {
   /** default 10 (mm) [> 0, <= 100] */
   criterion?: number | string;
   orthogonal?: {
-    views: [PlanRequest_OrthogonalView, PlanRequest_OrthogonalView];
+    views: readonly [PlanRequest_OrthogonalView, PlanRequest_OrthogonalView];
   };
   stereo?: {
     target: SharedStereoRequest;
@@ -592,9 +592,9 @@ export type PlanResult_Mitigation = {
   shift?: number;
   lesionCoverage?: number;
   block?: PlanResult_NeedleBlock;
-  recheck?: SharedFinding[];
-  unchecked?: string[];
-  reasons?: string[];
+  recheck?: readonly SharedFinding[];
+  unchecked?: readonly string[];
+  reasons?: readonly string[];
   message: string;
 };
 export type PlanResult_PlanResult = {
@@ -602,13 +602,13 @@ export type PlanResult_PlanResult = {
   target?: SharedVec3;
   targeting?: SharedResult;
   needle?: PlanResult_NeedleBlock;
-  mitigations?: PlanResult_Mitigation[];
+  mitigations?: readonly PlanResult_Mitigation[];
   localization?: {
     guidance: string;
     placementDate: string;
     surgeryDate: string;
     daysToSurgery: number;
-    devices: ({
+    devices: readonly ({
       label: string;
       deviceId: string;
       kind: string;
@@ -619,8 +619,8 @@ export type PlanResult_PlanResult = {
       repositionable: boolean;
       activityOnSurgeryDayMBq?: number;
     })[];
-    spacing: ({
-      devices: [string, string];
+    spacing: readonly ({
+      devices: readonly [string, string];
       distance: number;
       minSpacing: number;
     })[];
@@ -631,17 +631,17 @@ export type PlanResult_PlanResult = {
     device: SharedVec3;
     offset: SharedVec3;
     distance: number;
-    planes: ({
+    planes: readonly ({
       plane: string;
       distance: number;
     })[];
     criterion: number;
     success: boolean;
   };
-  findings: SharedFinding[];
+  findings: readonly SharedFinding[];
 };
 /** stereotax plan result: What `stereotax plan` prints: one result, or an array with a result or an error element in each place. mm throughout. */
-export type PlanResultDocument = PlanResult_PlanResult | (PlanResult_PlanResult | SharedErrorElement)[];
+export type PlanResultDocument = PlanResult_PlanResult | readonly (PlanResult_PlanResult | SharedErrorElement)[];
 
 // ---- qa-result.schema.json ----
 export type QaResult_Check = {
@@ -688,7 +688,7 @@ export type QaResult_Result = {
     action?: QaResult_Point;
     calculationTolerance?: QaResult_Point;
   };
-  measurements: ({
+  measurements: readonly ({
     target: string;
     points: {
       console?: QaResult_Point;
@@ -719,7 +719,7 @@ export type QaResult_Result = {
     };
   };
   passed: boolean;
-  findings: SharedFinding[];
+  findings: readonly SharedFinding[];
   meta: {
     stereotaxVersion: string;
     analysedAt: string;
@@ -734,9 +734,9 @@ export type QaSession_Phantom = {
   name?: string;
   typical?: boolean;
   source?: string;
-  targets: ({
+  targets: readonly ({
     label: string;
-    position: [number | string, number | string, number | string];
+    position: readonly [number | string, number | string, number | string];
   })[];
 };
 export type QaSession_Session = {
@@ -752,7 +752,7 @@ export type QaSession_Session = {
   kind?: "physicist" | "technologist";
   phantom: string | QaSession_Phantom;
   placement: {
-    origin: [number | string, number | string, number | string];
+    origin: readonly [number | string, number | string, number | string];
   };
   /** mm: every axis, or per axis */
   tolerance?: number | string | {
@@ -782,12 +782,12 @@ export type QaSession_Session = {
     z: number | string;
   };
   detector?: SharedDetector;
-  measurements: ({
+  measurements: readonly ({
     /** a label of the phantom */
     target: string;
-    console?: [number | string, number | string, number | string];
-    targetMarks?: SharedView[];
-    needleMarks?: SharedView[];
+    console?: readonly [number | string, number | string, number | string];
+    targetMarks?: readonly SharedView[];
+    needleMarks?: readonly SharedView[];
     detector?: SharedDetector;
   })[];
 };
@@ -798,10 +798,10 @@ export type QASessionRequest = QaSession_Session;
 /** a value, or a distribution drawn per trial */
 export type SimulationScenario_Length = number | string | {
   /** [min, max] */
-  uniform: [number | string, number | string];
+  uniform: readonly [number | string, number | string];
 } | {
   /** [mean, sd] */
-  normal: [number | string, number | string];
+  normal: readonly [number | string, number | string];
 };
 export type SimulationScenario_Scenario = {
   id?: string;
@@ -812,15 +812,15 @@ export type SimulationScenario_Scenario = {
   unit: {
     geometry: SharedGeometry;
     /** at least two distinct angles */
-    angles: (number | string)[];
+    angles: readonly (number | string)[];
     miscalibration?: {
       /** per view, added to the nominal angle for the true source: a value or a distribution */
-      angle?: (number | string | {
+      angle?: readonly (number | string | {
         /** [min, max] */
-        uniform: [number | string, number | string];
+        uniform: readonly [number | string, number | string];
       } | {
         /** [mean, sd] */
-        normal: [number | string, number | string];
+        normal: readonly [number | string, number | string];
       })[];
       /** mm */
       sourceToSupport?: number | string;
@@ -843,10 +843,10 @@ export type SimulationScenario_Scenario = {
     /** a value, or a distribution drawn per trial */
     zFraction: number | {
       /** [min, max] */
-      uniform: [number, number];
+      uniform: readonly [number, number];
     } | {
       /** [mean, sd] */
-      normal: [number, number];
+      normal: readonly [number, number];
     };
     radius?: SimulationScenario_Length;
   };
@@ -858,7 +858,7 @@ export type SimulationScenario_Scenario = {
     device: string | SharedDevice;
     deviation?: {
       /** per axis x, y, z */
-      sigma?: [number | string, number | string, number | string];
+      sigma?: readonly [number | string, number | string, number | string];
     };
     /** mm [>= 0] */
     samplingRadius?: number | string;
@@ -868,12 +868,12 @@ export type SimulationScenario_Scenario = {
   tissue?: {
     displacement?: {
       /** per axis x, y, z */
-      sigma?: [number | string, number | string, number | string];
+      sigma?: readonly [number | string, number | string, number | string];
     };
   };
   /** dotted paths into the scenario, each with the values to sweep; the cartesian product is run, last key fastest */
   sweep?: {
-    [key: string]: unknown[];
+    [key: string]: readonly unknown[];
   };
 };
 /** stereotax simulation scenario: A population of simulated procedures on one unit (simulation.md section 1). Checked by the engine only: distinct angles, unit strings converted; the ranges of lengths given as distributions. */
@@ -905,7 +905,7 @@ export type SimulationSummary_Proportion = {
   of: number;
   probability: number | null;
   /** Wilson score interval; null when of is 0 */
-  ci95: [number, number] | null;
+  ci95: readonly [number, number] | null;
 };
 export type SimulationSummary_Errors = {
   x: SimulationSummary_Stats;
@@ -927,7 +927,7 @@ export type SimulationSummary_Summary = {
   manifest: Record<string, unknown>;
 };
 export type SimulationSummary_Sweep = {
-  sweep: ({
+  sweep: readonly ({
     params: Record<string, unknown>;
     summary: SimulationSummary_Summary;
   })[];
@@ -942,7 +942,7 @@ export type TargetingRequest = TargetingRequest_Request;
 
 // ---- targeting-result.schema.json ----
 /** stereotax targeting result: What `stereotax target` prints: one result, or for an array of requests an array with a result or an error element in each place. `stereotax dicom` prints an array of results with a `dicom` block (or error elements with one). mm throughout; never NaN or Infinity. */
-export type TargetingResultDocument = SharedResult | SharedElement[];
+export type TargetingResultDocument = SharedResult | readonly SharedElement[];
 
 // ---- unit-profile.schema.json ----
 export type UnitProfile_Profile = {

@@ -1,6 +1,11 @@
-/** mathjs for the browser build (see mathjs-host.ts): bundled, created on first use. */
-import { create, unitDependencies } from 'mathjs';
+/**
+ * mathjs in the browser build (see mathjs-host.ts): never imported here, so a bundler has
+ * nothing to resolve; `useMathjsUnits(mathjs)` hands it in for units beyond mm, cm, m, deg, rad.
+ */
+import type { MathjsUnits } from './units.js';
 
-export function loadMathjs(): Pick<typeof import('mathjs'), 'create' | 'unitDependencies'> {
-  return { create, unitDependencies };
+export function loadMathjs(): MathjsUnits | undefined {
+  return undefined;
 }
+
+export const MATHJS_HINT = "pass mathjs in: import * as mathjs from 'mathjs'; useMathjsUnits(mathjs)";

@@ -1,14 +1,23 @@
 /**
- * Where mathjs comes from, for unit strings the exact parser in units.ts does not read
- * (inches, micrometres, arc minutes, ...). In Node it is required on first use only, so
- * `import('stereotax')` does not pay mathjs's start-up (about 0.6 s here) for requests in
- * mm, cm, m, deg or rad. The browser build takes mathjs-host.browser.ts instead (a static
- * import a bundler can tree-shake; `create` still runs on first use only).
+ * Where mathjs comes from, for unit strings the exact reader in units.ts does not read
+ * (inches, micrometres, arc minutes, ...). mathjs is an optional peer dependency: in Node
+ * it is required on first use only, when installed, so `import('stereotax')` never pays
+ * its start-up (about 0.6 s here). The browser build takes mathjs-host.browser.ts, which
+ * never names mathjs (a bundler would have to resolve it); a page that wants every unit
+ * passes mathjs in with useMathjsUnits.
  */
 import { createRequire } from 'node:module';
 
-type MathjsUnits = Pick<typeof import('mathjs'), 'create' | 'unitDependencies'>;
+import type { MathjsUnits } from './units.js';
 
-export function loadMathjs(): MathjsUnits {
-  return createRequire(import.meta.url)('mathjs') as MathjsUnits;
+/** mathjs when it is installed beside stereotax; undefined when it is not. */
+export function loadMathjs(): MathjsUnits | undefined {
+  try {
+    return createRequire(import.meta.url)('mathjs') as MathjsUnits;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
 }
+
+export const MATHJS_HINT = 'install the optional package mathjs (npm install mathjs)';

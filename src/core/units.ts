@@ -5,20 +5,45 @@
  * ("1 in", "30 arcmin") loads mathjs on first use (mathjs-host.ts), so a start-up never
  * pays for it. A value already in mm or deg is taken as written, with no round trip through SI.
  */
-import { loadMathjs } from './mathjs-host.js';
+import { loadMathjs, MATHJS_HINT } from './mathjs-host.js';
+
+/** The part of the mathjs module the unit reader uses (written out: the types must not need mathjs installed). */
+export interface MathjsUnits {
+  create(factories: object, config?: object): unknown;
+  unitDependencies: object;
+}
 
 export type Quantity = 'length' | 'angle';
 
-type MathUnits = ReturnType<ReturnType<typeof loadMathjs>['create']>;
+/** What the unit reader calls on a mathjs instance. */
+interface MathUnits {
+  unit(value: number, unit: string): { equalBase(other: unknown): boolean; toNumber(unit: string): number };
+}
 let mathInstance: MathUnits | undefined;
-/** mathjs with its units only, created the first time a unit string needs it. */
-function math(): MathUnits {
+let given: MathjsUnits | undefined;
+/** mathjs with its units only, created the first time a unit string needs it; undefined when absent. */
+function math(): MathUnits | undefined {
   if (!mathInstance) {
-    const { create, unitDependencies } = loadMathjs();
-    mathInstance = create({ unitDependencies });
+    const m = given ?? loadMathjs();
+    if (!m) return undefined;
+    mathInstance = m.create({ unitDependencies: m.unitDependencies }) as MathUnits;
   }
   return mathInstance;
 }
+
+/**
+ * Hands mathjs to the unit reader, for units beyond mm, cm, m, deg and rad ("1 in",
+ * "30 arcmin"): `import * as mathjs from 'mathjs'; useMathjsUnits(mathjs)`. Needed in a
+ * browser; in Node an installed mathjs is found on its own.
+ */
+export function useMathjsUnits(mathjs: MathjsUnits): void {
+  if (typeof mathjs?.create !== 'function' || mathjs.unitDependencies === undefined) {
+    throw new TypeError('useMathjsUnits: expected the mathjs module (an object with create and unitDependencies)');
+  }
+  given = mathjs;
+  mathInstance = undefined;
+}
+
 /** True once mathjs has been loaded (tests check that the common units never load it). */
 export function mathjsLoaded(): boolean {
   return mathInstance !== undefined;
@@ -30,7 +55,11 @@ const SAME: Record<Quantity, ReadonlySet<string>> = {
 };
 const NUMBER = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$/;
 
-export type UnitParse = { ok: true; value: number } | { ok: false; reason: 'no_unit' | 'bad_unit' | 'wrong_dimension' };
+/** needs_mathjs: a unit only mathjs knows, and mathjs is not installed (or not handed in). */
+export type UnitParse = { ok: true; value: number } | { ok: false; reason: 'no_unit' | 'bad_unit' | 'wrong_dimension' | 'needs_mathjs' };
+
+/** What to do about needs_mathjs, for the error's `expected`. */
+export const NEEDS_MATHJS = `for units other than mm, cm, m, deg and rad, ${MATHJS_HINT}`;
 
 /** mathjs's value of one degree in radians; 1 cm is 0.01 m and 1 mm 0.001 m there. */
 const DEG_IN_RAD = Math.PI / 180;
@@ -153,6 +182,7 @@ export function mathjsQuantity(text: string, quantity: Quantity): UnitParse {
   if (unitText === '') return { ok: false, reason: 'no_unit' };
   if (SAME[quantity].has(unitText)) return { ok: true, value: Number(m[1]) };
   const mj = math();
+  if (!mj) return { ok: false, reason: 'needs_mathjs' };
   let parsed;
   try {
     parsed = mj.unit(Number(m[1]), unitText);
