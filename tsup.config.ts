@@ -10,8 +10,9 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
  * neither `node` nor `browser`): the same source with its Node-only parts swapped for
  * browser ones, so esbuild, webpack, rollup and Vite bundle it with no flags.
  *   - src/workers/index.ts -> index.browser.ts (no worker script; createPool rejects);
- *   - src/core/mathjs-host.ts -> mathjs-host.browser.ts (mathjs by a static import, not require);
- *   - any other `node:*` import (only ever dynamic, inside a try) -> a module that throws when loaded.
+ *   - src/core/mathjs-host.ts -> mathjs-host.browser.ts (never names mathjs: useMathjsUnits hands it in);
+ *   - any other `node:*` import (only ever dynamic, inside a try) -> a module that throws when loaded;
+ *   - dicom-parser bundled in; its package.json's `browser` field gives its require("zlib") an empty module.
  */
 const browserParts: Plugin = {
   name: 'stereotax-browser-parts',
@@ -49,9 +50,10 @@ export default defineConfig([
     sourcemap: true,
     platform: 'browser',
     target: 'es2022',
-    // dicom-parser stays an import: the consumer's bundler resolves it (dicom-parser's
-    // own `browser` field maps its zlib away).
-    external: ['dicom-parser'],
+    removeNodeProtocol: false,
+    // Self-contained: dicom-parser is bundled in with its `zlib` (deflated transfer syntaxes, refused
+    // anyway) mapped to nothing, so the file has no imports left for a consumer's bundler to resolve.
+    noExternal: ['dicom-parser'],
     esbuildPlugins: [browserParts],
   },
   {

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-const pkg = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const pkg = fileURLToPath(new URL('../dist/browser.js', import.meta.url)); // the browser export condition's file
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
