@@ -28,6 +28,28 @@ const browserParts: Plugin = {
   },
 };
 
+/**
+ * The Node builds load dicom-parser on first use (it is a third of a cold `import('stereotax')`
+ * here, and most embedders never read a DICOM file): `import ... from 'dicom-parser'` becomes
+ * a module whose default export forwards to dicom-parser, required the first time a function
+ * of it is called. Only the default export is read (src/dicom/read.ts takes `.default`).
+ */
+const lazyDicomParser: Plugin = {
+  name: 'stereotax-lazy-dicom-parser',
+  setup(build) {
+    build.onResolve({ filter: /^dicom-parser$/ }, () => ({ path: 'dicom-parser', namespace: 'lazy-dicom-parser' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-dicom-parser' }, () => ({
+      loader: 'js',
+      contents: [
+        "import { createRequire } from 'node:module';",
+        'let parser;',
+        "const load = () => (parser ??= createRequire(import.meta.url)('dicom-parser'));",
+        'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+      ].join('\n'),
+    }));
+  },
+};
+
 export default defineConfig([
   {
     entry: { index: 'src/index.ts', qa: 'src/qa/node.ts' },
@@ -41,6 +63,9 @@ export default defineConfig([
     external: [/^node:/],
     removeNodeProtocol: false,
     shims: true,
+    // Not external: the plugin below turns it into a lazy require of the installed package.
+    noExternal: ['dicom-parser'],
+    esbuildPlugins: [lazyDicomParser],
   },
   {
     entry: { browser: 'src/index.ts' },

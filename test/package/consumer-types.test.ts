@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseSpec, makeSet } from '../helpers/stereo-set.js';
 import { README_REQUEST, README_STROKE_MARGIN, README_TARGET, installInto, pack, root, treeBytes } from './packed.js';
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -117,6 +118,30 @@ describe('the packed package in an empty project', () => {
       expect(out.f).toBe(0);
     }
     expect(e.stdout).toBe(c.stdout);
+  });
+
+  it('reads a DICOM stereo set (dicom-parser, loaded on first use) in ESM and CommonJS', () => {
+    const set = makeSet(baseSpec());
+    const dir = mkdtempSync(join(tmpdir(), 'stereotax-dicom-'));
+    const paths = set.files.map((f) => {
+      writeFileSync(join(dir, f.name), f.bytes);
+      return join(dir, f.name);
+    });
+    const code = `const files = ${JSON.stringify(paths)}.map((p) => ({ name: p.split('/').pop(), bytes: new Uint8Array(readFileSync(p)) }));
+      const els = await dicomTargets(files, ${JSON.stringify(set.profile)});
+      console.log(JSON.stringify(els.map((e) => e.error ? { error: e.error.code } : { uid: e.dicom.targetUid, target: e.target })));`;
+    const e = spawnSync(process.execPath, ['--input-type=module', '-e', `import { readFileSync } from 'node:fs'; import { dicomTargets } from 'stereotax'; ${code}`], { cwd: esm, encoding: 'utf8' });
+    const c = spawnSync(process.execPath, ['-e', `const { readFileSync } = require('node:fs'); const { dicomTargets } = require('stereotax'); (async () => { ${code} })()`], { cwd: cjs, encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    for (const r of [e, c]) {
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { uid: string; target: { x: number; y: number; z: number } }[];
+      expect(out.map((o) => o.uid).sort()).toEqual(set.expected.map((x) => x.uid).sort());
+      for (const want of set.expected) {
+        const got = out.find((o) => o.uid === want.uid)!;
+        (['x', 'y', 'z'] as const).forEach((k, i) => expect(Math.abs(got.target[k] - want.target[i])).toBeLessThan(1e-4));
+      }
+    }
   });
 
   it('installs at most 25 MB of node_modules, with none of the optional peers', () => {
