@@ -66,7 +66,7 @@ export {
   type AppropriatenessResult, type AppropriatenessQuery, type RatingCategory,
 } from './records/appropriateness.js';
 export { mriGrid, shippedGrids, type MriGridRequest, type MriGridResult } from './records/mri-grid.js';
-export { ultrasound, annotate, locate, hourOf, mirrorHour, depthThird, type UltrasoundResult } from './records/ultrasound.js';
+export { ultrasound, annotate, locate, hourOf, mirrorHour, depthThird, type UltrasoundRequest, type UltrasoundResult } from './records/ultrasound.js';
 export { axillary, type AxillaryRequest, type AxillaryResult } from './records/axillary.js';
 
 // ---- phantom QA (everything else, and what needs Node, in `stereotax/qa`) ----
