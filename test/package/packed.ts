@@ -5,9 +5,8 @@
  * Nothing of the checkout's node_modules is visible to the project (it lives under /tmp).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export const root = join(import.meta.dirname, '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -25,9 +24,9 @@ export function pack(dir: string): string {
   return join(dir, tgz);
 }
 
-/** An empty project (package.json only, `type` as given) with the tarball installed. */
+/** An empty project (package.json only, `type` as given) with the tarball installed, beside the tarball (removed with it). */
 export function installInto(tarball: string, type: 'module' | 'commonjs', name = 'consumer'): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'stereotax-consumer-')), name);
+  const dir = join(dirname(tarball), name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type }, null, 2));
   let r = run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], dir);
