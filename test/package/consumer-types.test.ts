@@ -144,6 +144,26 @@ describe('the packed package in an empty project', () => {
     }
   });
 
+  it('the installed bin without the optional peers: --plots names vega, an inch names mathjs, the rest works', () => {
+    const bin = join(esm, 'node_modules', 'stereotax', 'dist', 'cli.cjs');
+    const plots = join(esm, 'plots');
+    const sim = spawnSync(process.execPath, [bin, 'simulate', join(root, 'scenarios', 'biopsy-hit.json'), '--trials', '200', '--workers', '0', '--plots', plots], { cwd: esm, encoding: 'utf8' });
+    expect(sim.status).toBe(1);
+    expect(sim.stderr).toMatch(/needs the optional packages vega, vega-lite, not installed: npm install vega vega-lite/);
+    expect(sim.stderr).not.toMatch(/\n\s+at .+:\d+/);
+    const plain = spawnSync(process.execPath, [bin, 'simulate', join(root, 'scenarios', 'biopsy-hit.json'), '--trials', '200', '--workers', '0'], { cwd: esm, encoding: 'utf8' });
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout).sweep[0].summary.trials).toBe(200);
+    const inch = spawnSync(process.execPath, [bin, 'target', '-'], { cwd: esm, encoding: 'utf8', input: JSON.stringify({ ...README_REQUEST, thickness: '2 in' }) });
+    expect(inch.status).toBe(2);
+    expect(inch.stderr).toMatch(/thickness/);
+    expect(JSON.parse(inch.stdout).error).toMatchObject({ code: 'invalid_unit', path: 'thickness' });
+    expect(JSON.parse(inch.stdout).error.expected).toMatch(/npm install mathjs/);
+    const cm = spawnSync(process.execPath, [bin, 'target', '-'], { cwd: esm, encoding: 'utf8', input: JSON.stringify({ ...README_REQUEST, thickness: '4.5 cm' }) });
+    expect(cm.status, cm.stderr).toBe(0);
+    expect(Math.abs(JSON.parse(cm.stdout).target.z - README_TARGET.z)).toBeLessThan(5e-5);
+  });
+
   it('installs at most 25 MB of node_modules, with none of the optional peers', () => {
     const bytes = treeBytes(join(esm, 'node_modules'));
     const du = spawnSync('du', ['-sk', join(esm, 'node_modules')], { encoding: 'utf8' });
