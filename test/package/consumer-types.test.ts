@@ -11,6 +11,8 @@ import { baseSpec, makeSet } from '../helpers/stereo-set.js';
 import { README_REQUEST, README_STROKE_MARGIN, README_TARGET, installInto, pack, root, treeBytes } from './packed.js';
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+/** A strict check of the whole declaration tree: about 20 s on this shared machine, room for more. */
+const TSC_MS = 240_000;
 let work: string;
 let esm: string;
 let cjs: string;
@@ -92,19 +94,19 @@ describe('the packed package in an empty project', () => {
     const r = typecheck(esm, 'consumer.ts', body(true), { module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], resolveJsonModule: true });
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
-  });
+  }, TSC_MS);
 
   it('type-checks strictly as nodenext CommonJS', () => {
     const r = typecheck(cjs, 'consumer.ts', body(false), { module: 'nodenext', moduleResolution: 'nodenext', types: ['node'] });
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
-  });
+  }, TSC_MS);
 
   it('type-checks strictly in bundler mode, with the DOM and no Node types', () => {
     const r = typecheck(esm, 'bundled.ts', body(true), { module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom'], types: [], resolveJsonModule: true });
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
-  });
+  }, TSC_MS);
 
   it('runs: ESM import and CommonJS require give the README target', () => {
     const script = `const r = await target(${JSON.stringify(README_REQUEST)}); console.log(JSON.stringify({ t: r.target, m: r.needle.strokeMargin, f: r.findings.length }));`;
