@@ -35,10 +35,10 @@ describe('stereotax target', () => {
     expect(JSON.parse(r.out).findings[0].code).toBe('low_stroke_margin');
   });
 
-  it('[TGT-020] an array: results in order, an error element in place, exit the worst (2 over 3 over 0)', async () => {
+  it('[TGT-020] an array: results in order, an error element in place, exit 3 when an element carries an error finding, even beside an invalid one', async () => {
     const batch = [req(20), { ...req(20), thickness: 'thick' }, req(50), req(10, { id: 'last' })];
     const r = await runCli(['target', '-'], JSON.stringify(batch));
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     const out = JSON.parse(r.out);
     expect(out).toHaveLength(4);
     expect(out[0].target.z).toBeCloseTo(20, 9);

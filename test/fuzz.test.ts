@@ -5,11 +5,13 @@
 // characters in --text. Seeded and bounded in time (a budget per command), so it is
 // repeatable and short; STEREOTAX_FUZZ_SEED picks another seed, STEREOTAX_FUZZ_MS another budget.
 import { describe, expect, it } from 'vitest';
-import { StereotaxError, loadEngine, marginsWith, planWith, targetWith, type MarginsResult, type PlanResult, type TargetingResult } from '../src/index.js';
+import { StereotaxError, loadEngine, marginsWith, parseQuantity, planWith, targetWith, type MarginsResult, type PlanResult, type TargetingResult } from '../src/index.js';
 import type { Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 
 const engine = await loadEngine();
+// mathjs loads on the first unit only it reads (src/core/mathjs-host.ts): a one-time cost, not a call's.
+parseQuantity('1 in', 'length');
 const SEED = Number(process.env.STEREOTAX_FUZZ_SEED ?? 7_2026);
 const BUDGET_MS = Number(process.env.STEREOTAX_FUZZ_MS ?? 3000);
 const MAX_CALL_MS = 1000;

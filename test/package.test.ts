@@ -51,12 +51,12 @@ describe('the stereotax bin as a process', () => {
     expect(JSON.parse(r.stdout).target.z).toBeCloseTo(17.5625, 3);
   });
 
-  it('reads a file and an array, exit status the worst element', () => {
+  it('reads a file and an array; an error finding beside an invalid element exits 3 (a safety finding is never hidden)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stereotax-'));
     const file = join(dir, 'batch.json');
     writeFileSync(file, JSON.stringify([request, { ...request, thickness: -1 }, { ...request, thickness: 10 }]));
     const r = node([cli, 'target', file]);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(3);
     const out = JSON.parse(r.stdout);
     expect(out).toHaveLength(3);
     expect(out[0].target).toBeDefined();

@@ -1,11 +1,11 @@
 // The browser page: `npm run build:web` writes web/dist, `npm run demo:web` builds and serves it.
-// The page imports the package as a vendor's bundler sees it: dist/index.js (run `npm run
-// build` first), with both wasm builds embedded as base64 and mathjs bundled, so the page
+// The page imports the package as a vendor's bundler sees it: dist/browser.js (run `npm run
+// build` first), with both wasm builds embedded as base64 and dicom-parser inside, so the page
 // needs no server and no network once loaded.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-const pkg = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const pkg = fileURLToPath(new URL('../dist/browser.js', import.meta.url)); // the browser export condition's file
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

@@ -4,7 +4,9 @@
  * that cannot be computed becomes { error: { code, message, path, ... } }.
  * Exit status: 0 computed, no error finding; 3 computed with an error finding;
  * 2 invalid input (message on stderr naming the field and the value); 1 anything else.
- * For an array, the worst element's status: 1 over 2 over 3 over 0.
+ * For an array: 3 whenever any computed element carries an error finding, whatever else
+ * failed (a safety finding is never hidden behind an invalid element or an I/O error);
+ * otherwise 1 over 2 over 0 (docs/embedding.md, "Exit status").
  */
 import { readFile, stat } from 'node:fs/promises';
 import { EngineError, StereotaxError, type Issue } from '../core/errors.js';
@@ -15,7 +17,8 @@ import { escapeControls, escapeStrings } from '../core/text.js';
 export const EXIT = { ok: 0, internal: 1, invalid: 2, unsafe: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-const RANK: Record<ExitCode, number> = { 0: 0, 3: 1, 2: 2, 1: 3 };
+/** Precedence: 3 (an error finding was computed) over 1 (engine, I/O) over 2 (invalid input) over 0. */
+const RANK: Record<ExitCode, number> = { 0: 0, 2: 1, 1: 2, 3: 3 };
 export function worst(a: ExitCode, b: ExitCode): ExitCode {
   return RANK[a] >= RANK[b] ? a : b;
 }
@@ -51,16 +54,57 @@ function tooLarge(source: string, bytes: number | undefined, maxBytes: number): 
   return new StereotaxError([issue]);
 }
 
+/**
+ * Standard output could not be written: the reader closed the pipe (EPIPE, `| head`), the
+ * disk is full (ENOSPC), ... The command stops, says so on stderr in one line (never a
+ * stack trace) and exits non-zero: 1, or 3 when an error finding was already computed.
+ */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
+  readonly code: string;
+  /** Set once a command has said so on stderr (bin.ts says it at exit otherwise). */
+  reported = false;
+  constructor(code: string, detail?: string) {
+    super(`cannot write to standard output: ${code}${detail ? ` (${detail})` : ''}${code === 'EPIPE' ? ': the reader closed the pipe, the output is incomplete' : ''}`);
+    this.code = code;
+  }
+}
+
+function outputError(err: unknown): OutputError {
+  if (err instanceof OutputError) return err;
+  const e = err as NodeJS.ErrnoException;
+  return new OutputError(typeof e?.code === 'string' ? e.code : 'EIO', SYSTEM_ERRORS[e?.code ?? ''] ?? undefined);
+}
+
+/** The first failure of standard output in this process (set by the stream's 'error' event too). */
+let stdoutFailure: OutputError | undefined;
+/** Records a standard output failure (bin.ts listens on the stream's 'error' event). */
+export function noteOutputFailure(err: unknown): OutputError {
+  return (stdoutFailure ??= outputError(err));
+}
+export function outputFailure(): OutputError | undefined {
+  return stdoutFailure;
+}
+
 export const processIo: Io = {
   stdout: (t) => {
-    if (process.stdout.write(t)) return;
+    if (stdoutFailure) throw stdoutFailure;
+    let flushed: boolean;
+    try {
+      flushed = process.stdout.write(t);
+    } catch (err) {
+      // A file or /dev/full as stdout is written synchronously: ENOSPC arrives here.
+      throw noteOutputFailure(err);
+    }
+    if (flushed) return;
     // The pipe is full: wait until it drains, so a large batch is not buffered in memory.
-    return new Promise<void>((resolve) => {
-      const done = () => {
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown) => {
         process.stdout.off('drain', done);
         process.stdout.off('error', done);
         process.stdout.off('close', done);
-        resolve();
+        if (err instanceof Error) reject(noteOutputFailure(err));
+        else resolve();
       };
       process.stdout.once('drain', done);
       process.stdout.once('error', done);
@@ -116,8 +160,32 @@ export interface ErrorElement {
   error: { code: string; message: string; path: string; expected?: string; received?: string };
 }
 
+/** Plain words for the system errors a command meets reading and writing files. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device', EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
+  ENOENT: 'no such file or directory', EISDIR: 'is a directory', ENOTDIR: 'not a directory', EEXIST: 'already exists',
+  EMFILE: 'too many open files', EIO: 'input/output error', EPIPE: 'broken pipe', EDQUOT: 'disk quota exceeded', EFBIG: 'file too large',
+};
+
+/** A Node system error (fs, streams): a string code such as ENOSPC and the call that failed. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException & { code: string } {
+  const e = err as NodeJS.ErrnoException | null;
+  return !!e && typeof e === 'object' && typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code) && (typeof e.syscall === 'string' || typeof e.errno === 'number');
+}
+
 /** Turns a thrown value into the element printed in its place, with its exit status. */
 export function errorElement(err: unknown): { element: ErrorElement; exit: ExitCode } {
+  if (err instanceof OutputError) {
+    return { element: { error: { code: 'output_failed', message: err.message, path: '' } }, exit: EXIT.internal };
+  }
+  if (isSystemError(err)) {
+    const what = err.path ? ` ${err.path}` : '';
+    const words = SYSTEM_ERRORS[err.code];
+    return {
+      element: { error: { code: 'io_error', message: `cannot ${err.syscall ?? 'access'}${what}: ${err.code}${words ? ` (${words})` : ''}`, path: '' } },
+      exit: EXIT.internal,
+    };
+  }
   if (err instanceof StereotaxError) {
     const { code, message, path, expected, received } = err;
     return { element: { error: { code, message, path, expected, received } }, exit: EXIT.invalid };
@@ -173,41 +241,55 @@ export async function runRequests<R>(input: unknown, o: RunOptions<R>): Promise<
     pendingLength = 0;
     await o.io.stdout(text);
   };
-  if (many && !asText) await write(n ? '[' : '[]\n');
-  for (let i = 0; i < n; i++) {
-    let element: R | ErrorElement;
-    let failed = false;
-    try {
-      const r = await o.compute(requests[i]);
-      element = r;
-      if (o.findings(r).some((f) => f.severity === 'error')) exit = worst(exit, EXIT.unsafe);
-    } catch (err) {
-      const e = errorElement(err);
-      element = e.element;
-      failed = true;
-      exit = worst(exit, e.exit);
-      if (++refused <= MAX_STDERR_ERRORS) {
-        o.io.stderr(`stereotax ${o.label}: ${many ? `[${i}] ` : ''}${escapeControls(e.element.error.message)}\n`);
-      }
-    }
-    if (asText) {
-      const shown = failed ? `error: ${escapeControls((element as ErrorElement).error.message)}\n` : o.text!(escapeStrings(element as R));
-      await write(i ? '\n' + shown : shown);
-    } else if (many) {
-      await write((i ? ',\n  ' : '\n  ') + JSON.stringify(element, null, 2).replace(/\n/g, '\n  '));
-    } else {
-      await write(JSON.stringify(element, null, 2) + '\n');
-    }
-    if (progress && (i + 1 === n || Date.now() - lastShown > 200)) {
-      lastShown = Date.now();
-      o.io.stderr(`\r${o.label}: ${i + 1}/${n}`);
-      if (i + 1 === n) o.io.stderr('\n');
-    }
+  let written = 0;
+  try {
+    if (many && !asText) await write(n ? '[' : '[]\n');
+    exit = await computeAll();
+    if (many && !asText && n) await write('\n]\n');
+    await flush();
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
+    err.reported = true;
+    o.io.stderr(`stereotax ${o.label}: ${escapeControls(err.message)}${many ? ` (${written} of ${n} results computed)` : ''}\n`);
+    return worst(exit, EXIT.internal);
   }
-  if (many && !asText && n) await write('\n]\n');
-  await flush();
   if (refused > MAX_STDERR_ERRORS) {
     o.io.stderr(`stereotax ${o.label}: ${refused - MAX_STDERR_ERRORS} more of the ${n} elements refused (${refused} in all); each one's error is in its place in the output\n`);
   }
   return exit;
+
+  async function computeAll(): Promise<ExitCode> {
+    for (let i = 0; i < n; i++) {
+      let element: R | ErrorElement;
+      let failed = false;
+      try {
+        const r = await o.compute(requests[i]);
+        element = r;
+        if (o.findings(r).some((f) => f.severity === 'error')) exit = worst(exit, EXIT.unsafe);
+      } catch (err) {
+        const e = errorElement(err);
+        element = e.element;
+        failed = true;
+        exit = worst(exit, e.exit);
+        if (++refused <= MAX_STDERR_ERRORS) {
+          o.io.stderr(`stereotax ${o.label}: ${many ? `[${i}] ` : ''}${escapeControls(e.element.error.message)}\n`);
+        }
+      }
+      if (asText) {
+        const shown = failed ? `error: ${escapeControls((element as ErrorElement).error.message)}\n` : o.text!(escapeStrings(element as R));
+        await write(i ? '\n' + shown : shown);
+      } else if (many) {
+        await write((i ? ',\n  ' : '\n  ') + JSON.stringify(element, null, 2).replace(/\n/g, '\n  '));
+      } else {
+        await write(JSON.stringify(element, null, 2) + '\n');
+      }
+      written = i + 1;
+      if (progress && (i + 1 === n || Date.now() - lastShown > 200)) {
+        lastShown = Date.now();
+        o.io.stderr(`\r${o.label}: ${i + 1}/${n}`);
+        if (i + 1 === n) o.io.stderr('\n');
+      }
+    }
+    return exit;
+  }
 }

@@ -12,7 +12,7 @@ import { planText } from '../plan/report.js';
 import { qa } from './qa.js';
 import { dicom } from './dicom.js';
 import { simulateCommand } from './simulate.js';
-import { EXIT, defaultMaxInputBytes, errorElement, processIo, readInput, runRequests, type ExitCode, type Io } from './io.js';
+import { EXIT, OutputError, defaultMaxInputBytes, errorElement, processIo, readInput, runRequests, worst, type ExitCode, type Io } from './io.js';
 import { escapeControls } from '../core/text.js';
 import { RECORDS_COMMANDS } from './report.js';
 import type { ArgvCommand, Command } from './command.js';
@@ -72,7 +72,8 @@ function help(): string {
     '',
     'Options: --text (readable summary instead of JSON), --json, --kernel auto|simd|scalar, --max-input-mb N (default 64,',
     '         or STEREOTAX_MAX_INPUT_MB), --help, --version',
-    'Exit status: 0 computed, no error finding; 3 computed with an error finding; 2 invalid input; 1 anything else.',
+    'Exit status: 0 computed, no error finding; 3 an error finding was computed (whatever else failed); 2 invalid input;',
+    '             1 anything else (engine, I/O: a closed pipe or a full disk, a signal: 128 + its number).',
     '',
   ].join('\n');
 }
@@ -83,10 +84,7 @@ export async function main(argv: string[], io: Io = processIo, version = '0.0.0'
     try {
       return await own.runArgv(argv.slice(1), io);
     } catch (err) {
-      const { element, exit } = errorElement(err);
-      io.stderr(`stereotax ${escapeControls(argv[0])}: ${escapeControls(element.error.message)}\n`);
-      if (exit === EXIT.invalid) io.stdout(JSON.stringify(element, null, 2) + '\n');
-      return exit;
+      return reportFailure(err, argv[0], io);
     }
   }
   let parsed;
@@ -146,9 +144,21 @@ export async function main(argv: string[], io: Io = processIo, version = '0.0.0'
   try {
     return await command.run({ file, text, kernel, io, maxInputBytes });
   } catch (err) {
-    const { element, exit } = errorElement(err);
-    io.stderr(`stereotax ${name}: ${escapeControls(element.error.message)}\n`);
-    if (exit === EXIT.invalid) io.stdout(JSON.stringify(element, null, 2) + '\n');
-    return exit;
+    return reportFailure(err, name, io);
   }
+}
+
+/** A command that threw: one line on stderr; for invalid input the error element on stdout too (unless stdout is what failed). */
+async function reportFailure(err: unknown, name: string, io: Io): Promise<ExitCode> {
+  const { element, exit } = errorElement(err);
+  if (err instanceof OutputError) err.reported = true;
+  io.stderr(`stereotax ${escapeControls(name)}: ${escapeControls(element.error.message)}\n`);
+  if (exit === EXIT.invalid) {
+    try {
+      await io.stdout(JSON.stringify(element, null, 2) + '\n');
+    } catch {
+      return worst(exit, EXIT.internal); // stdout failed too: the exit status says so
+    }
+  }
+  return exit;
 }

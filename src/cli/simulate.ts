@@ -5,6 +5,7 @@
  * all: files go to a temporary name and are renamed when complete, so Ctrl-C
  * leaves nothing half-written.
  */
+import { isMissingPackage } from '../core/optional.js';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -52,7 +53,10 @@ async function writeWhole(path: string, text: string): Promise<void> {
 /** A progress bar on a terminal's stderr (cli-progress); nothing otherwise. */
 async function progressBar(io: Io): Promise<{ update(done: number, total: number): void; stop(): void }> {
   if (!io.stderrIsTTY) return { update() {}, stop() {} };
-  const { SingleBar, Presets } = (await import('cli-progress')).default ?? (await import('cli-progress'));
+  // cli-progress is an optional peer: without it, a plain counter on the same line.
+  const mod = await import('cli-progress').catch((err) => { if (isMissingPackage(err, ['cli-progress'])) return undefined; throw err; });
+  if (!mod) return { update(done, total) { io.stderr(`\rsimulate: ${done}/${total} trials`); }, stop() { io.stderr('\n'); } };
+  const { SingleBar, Presets } = mod.default ?? mod;
   const bar = new SingleBar({ format: 'simulate [{bar}] {percentage}% | {value}/{total} trials | {eta_formatted} left', stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
   let started = false;
   return {

@@ -119,11 +119,19 @@ export function makeIssue(code: IssueCode, path: readonly PathSegment[], expecte
   };
 }
 
+/** Every code an EngineError carries (docs/embedding.md says what each means). */
+export type EngineErrorCode =
+  | 'engine_unavailable' | 'simd_unsupported' | 'engine_capacity' | 'invalid_batch' | 'batch_disposed' | 'column_not_reserved'
+  | 'too_many_views' | 'singular_triangulation' | 'non_finite_result' | 'internal_non_finite' | 'not_finite'
+  | 'threads_unavailable' | 'pool_closed' | 'worker_failed' | 'bad_task' | 'aborted' | 'incomplete_run'
+  | 'database_busy' | 'database_unavailable' | 'database_write_failed'
+  | 'optional_dependency_missing';
+
 /** Thrown when the engine itself fails (wasm could not load, memory exhausted): exit 1, not 2. */
 export class EngineError extends Error {
   override readonly name = 'EngineError';
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: EngineErrorCode;
+  constructor(code: EngineErrorCode, message: string) {
     super(message);
     this.code = code;
   }

@@ -1,13 +1,53 @@
 /**
  * Lengths are millimetres and angles degrees everywhere. A field may also be a
- * string with its unit ("4.5 cm", "15 deg", "0.26 rad"), converted with mathjs.
- * A value already in mm or deg is taken as written, with no round trip through SI.
+ * string with its unit ("4.5 cm", "15 deg", "0.26 rad"). mm, cm, m, deg and rad (and
+ * their names) are read here exactly as mathjs reads them, bit for bit; any other unit
+ * ("1 in", "30 arcmin") loads mathjs on first use (mathjs-host.ts), so a start-up never
+ * pays for it. A value already in mm or deg is taken as written, with no round trip through SI.
  */
-import { create, unitDependencies } from 'mathjs';
+import { loadMathjs, MATHJS_HINT } from './mathjs-host.js';
+
+/** The part of the mathjs module the unit reader uses (written out: the types must not need mathjs installed). */
+export interface MathjsUnits {
+  create(factories: object, config?: object): unknown;
+  unitDependencies: object;
+}
 
 export type Quantity = 'length' | 'angle';
 
-const math = create({ unitDependencies });
+/** What the unit reader calls on a mathjs instance. */
+interface MathUnits {
+  unit(value: number, unit: string): { equalBase(other: unknown): boolean; toNumber(unit: string): number };
+}
+let mathInstance: MathUnits | undefined;
+let given: MathjsUnits | undefined;
+/** mathjs with its units only, created the first time a unit string needs it; undefined when absent. */
+function math(): MathUnits | undefined {
+  if (!mathInstance) {
+    const m = given ?? loadMathjs();
+    if (!m) return undefined;
+    mathInstance = m.create({ unitDependencies: m.unitDependencies }) as MathUnits;
+  }
+  return mathInstance;
+}
+
+/**
+ * Hands mathjs to the unit reader, for units beyond mm, cm, m, deg and rad ("1 in",
+ * "30 arcmin"): `import * as mathjs from 'mathjs'; useMathjsUnits(mathjs)`. Needed in a
+ * browser; in Node an installed mathjs is found on its own.
+ */
+export function useMathjsUnits(mathjs: MathjsUnits): void {
+  if (typeof mathjs?.create !== 'function' || mathjs.unitDependencies === undefined) {
+    throw new TypeError('useMathjsUnits: expected the mathjs module (an object with create and unitDependencies)');
+  }
+  given = mathjs;
+  mathInstance = undefined;
+}
+
+/** True once mathjs has been loaded (tests check that the common units never load it). */
+export function mathjsLoaded(): boolean {
+  return mathInstance !== undefined;
+}
 const CANONICAL: Record<Quantity, string> = { length: 'mm', angle: 'deg' };
 const SAME: Record<Quantity, ReadonlySet<string>> = {
   length: new Set(['mm', 'millimeter', 'millimeters', 'millimetre', 'millimetres']),
@@ -15,7 +55,11 @@ const SAME: Record<Quantity, ReadonlySet<string>> = {
 };
 const NUMBER = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$/;
 
-export type UnitParse = { ok: true; value: number } | { ok: false; reason: 'no_unit' | 'bad_unit' | 'wrong_dimension' };
+/** needs_mathjs: a unit only mathjs knows, and mathjs is not installed (or not handed in). */
+export type UnitParse = { ok: true; value: number } | { ok: false; reason: 'no_unit' | 'bad_unit' | 'wrong_dimension' | 'needs_mathjs' };
+
+/** What to do about needs_mathjs, for the error's `expected`. */
+export const NEEDS_MATHJS = `for units other than mm, cm, m, deg and rad, ${MATHJS_HINT}`;
 
 /** mathjs's value of one degree in radians; 1 cm is 0.01 m and 1 mm 0.001 m there. */
 const DEG_IN_RAD = Math.PI / 180;
@@ -98,27 +142,54 @@ export function fastQuantity(text: string, quantity: Quantity): number {
   return unit === 1 || unit === 3 ? x : unit === 2 ? (x * 0.01) / 0.001 : (x * 1) / DEG_IN_RAD;
 }
 
+/**
+ * Units read exactly without mathjs, beyond fastQuantity's symbols: the names mathjs gives
+ * the same units, and any whitespace \\s matches. The factor is mathjs's unit value times its
+ * prefix value, and the conversion is mathjs's own arithmetic: (x * factor) / 0.001 to mm,
+ * (x * factor) / (pi / 180) to degrees. ("metre" and "centimetre" are not here: mathjs refuses them.)
+ */
+const EXACT: Record<Quantity, ReadonlyMap<string, number>> = {
+  length: new Map([['m', 1], ['meter', 1], ['meters', 1], ['cm', 0.01], ['centimeter', 0.01], ['centimeters', 0.01]]),
+  angle: new Map([['rad', 1], ['radian', 1], ['radians', 1]]),
+};
+/** Units of the other dimension that mathjs knows (so it would say wrong_dimension, not bad_unit). */
+const OTHER_DIMENSION: Record<Quantity, ReadonlySet<string>> = {
+  length: new Set(['deg', 'degree', 'degrees', 'rad', 'radian', 'radians']),
+  angle: new Set(['mm', 'millimeter', 'millimeters', 'm', 'meter', 'meters', 'cm', 'centimeter', 'centimeters']),
+};
+const TO_CANONICAL: Record<Quantity, number> = { length: 0.001, angle: DEG_IN_RAD };
+
 /** Converts "4.5 cm" to 45 (mm), "15 deg" to 15; the result may be non-finite for huge values. */
 export function parseQuantity(text: string, quantity: Quantity): UnitParse {
   const fast = fastQuantity(text, quantity);
   if (fast === fast) return { ok: true, value: fast };
+  const m = NUMBER.exec(text);
+  if (!m) return { ok: false, reason: 'bad_unit' };
+  const unitText = m[2];
+  if (unitText === '') return { ok: false, reason: 'no_unit' };
+  if (SAME[quantity].has(unitText)) return { ok: true, value: Number(m[1]) };
+  const factor = EXACT[quantity].get(unitText);
+  if (factor !== undefined) return { ok: true, value: (Number(m[1]) * factor) / TO_CANONICAL[quantity] };
+  if (OTHER_DIMENSION[quantity].has(unitText)) return { ok: false, reason: 'wrong_dimension' };
   return mathjsQuantity(text, quantity);
 }
 
-/** parseQuantity through mathjs alone (every unit it knows). */
+/** parseQuantity through mathjs alone (every unit it knows); loads mathjs. */
 export function mathjsQuantity(text: string, quantity: Quantity): UnitParse {
   const m = NUMBER.exec(text);
   if (!m) return { ok: false, reason: 'bad_unit' };
   const unitText = m[2];
   if (unitText === '') return { ok: false, reason: 'no_unit' };
   if (SAME[quantity].has(unitText)) return { ok: true, value: Number(m[1]) };
+  const mj = math();
+  if (!mj) return { ok: false, reason: 'needs_mathjs' };
   let parsed;
   try {
-    parsed = math.unit(Number(m[1]), unitText);
+    parsed = mj.unit(Number(m[1]), unitText);
   } catch {
     return { ok: false, reason: 'bad_unit' };
   }
-  if (!parsed.equalBase(math.unit(1, CANONICAL[quantity]))) return { ok: false, reason: 'wrong_dimension' };
+  if (!parsed.equalBase(mj.unit(1, CANONICAL[quantity]))) return { ok: false, reason: 'wrong_dimension' };
   return { ok: true, value: parsed.toNumber(CANONICAL[quantity]) };
 }
 

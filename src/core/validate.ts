@@ -4,7 +4,7 @@
  * StereotaxError carrying all of them.
  */
 import { Described, StereotaxError, formatPath, makeIssue, type Issue, type IssueCode, type PathSegment } from './errors.js';
-import { parseQuantity, UNIT_EXAMPLE, type Quantity } from './units.js';
+import { NEEDS_MATHJS, parseQuantity, UNIT_EXAMPLE, type Quantity } from './units.js';
 
 export type Path = readonly PathSegment[];
 export type Plain = Record<string, unknown>;
@@ -174,7 +174,9 @@ export class Checker {
     if (typeof value === 'string') {
       const p = parseQuantity(value, quantity);
       if (!p.ok) {
-        const why = p.reason === 'wrong_dimension' ? `a ${quantity} unit` : `a number in ${unit} or a string with a ${quantity} unit such as ${UNIT_EXAMPLE[quantity]}`;
+        const why = p.reason === 'wrong_dimension' ? `a ${quantity} unit`
+          : p.reason === 'needs_mathjs' ? `a number in ${unit}, a string in ${quantity === 'length' ? 'mm, cm or m' : 'deg or rad'}, or (${NEEDS_MATHJS}) any ${quantity} unit`
+            : `a number in ${unit} or a string with a ${quantity} unit such as ${UNIT_EXAMPLE[quantity]}`;
         return this.add('invalid_unit', path, why, value);
       }
       return this.checkNumber(p.value, path, range, unit, value);

@@ -35,10 +35,11 @@ function wasmBytes(kind: KernelKind | 'simdShared'): Uint8Array {
   return (bytesCache[kind] ??= decodeBase64(kind === 'simd' ? simdWasm : kind === 'scalar' ? scalarWasm : simdSharedWasm));
 }
 
-/** True when this engine can run the f64x2 build. */
+let simd: boolean | undefined;
+/** True when this engine can run the f64x2 build (validated once, then remembered: it cannot change). */
 export function simdSupported(): boolean {
-  if (typeof WebAssembly === 'undefined') return false;
-  return WebAssembly.validate(wasmBytes('simd') as BufferSource);
+  if (simd === undefined) simd = typeof WebAssembly !== 'undefined' && WebAssembly.validate(wasmBytes('simd') as BufferSource);
+  return simd;
 }
 
 function envChoice(): KernelChoice | undefined {

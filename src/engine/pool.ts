@@ -7,7 +7,7 @@
  * node:worker_threads and node:os are imported only when a pool starts, so the
  * neutral bundle still loads in browsers (which never start one).
  */
-import { EngineError, StereotaxError, type Issue } from '../core/errors.js';
+import { EngineError, StereotaxError, type EngineErrorCode, type Issue } from '../core/errors.js';
 
 export interface WorkerPoolOptions {
   /** Number of worker threads. Default: the machine's available parallelism. At least 1, at most 256. */
@@ -47,7 +47,7 @@ export function serializeError(err: unknown): SerializedError {
 /** Rebuilds a worker's error as the class the caller would have seen in-thread. */
 export function deserializeError(e: SerializedError, task: string): Error {
   if (e.name === 'StereotaxError' && e.issues?.length) return new StereotaxError(e.issues);
-  if (e.name === 'EngineError') return new EngineError(e.code ?? 'worker_failed', e.message);
+  if (e.name === 'EngineError') return new EngineError((e.code as EngineErrorCode | undefined) ?? 'worker_failed', e.message);
   return new EngineError('worker_failed', `task ${task} failed in a worker thread: ${e.message}`);
 }
 

@@ -8,7 +8,13 @@ import { findingsText, type Finding } from '../core/findings.js';
 import table from './appropriateness.json' with { type: 'json' };
 
 export type RatingCategory = 'usually-not-appropriate' | 'may-be-appropriate' | 'usually-appropriate';
-export type ConditionFlag = keyof typeof table.conditionFlags;
+/** The seed's condition flags, written out (a type derived from the JSON would inline the JSON into the .d.ts). */
+export type ConditionFlag =
+  | 'afterDiagnosticMammography' | 'associatedMassOrFocalAsymmetry' | 'extensiveDistribution'
+  | 'invasiveComponentSuspected' | 'furtherCharacterizationNeeded';
+// Holds the written-out union to the JSON's keys: a flag added to the JSON and not here fails typecheck.
+const FLAGS_MATCH: [keyof typeof table.conditionFlags] extends [ConditionFlag] ? ([ConditionFlag] extends [keyof typeof table.conditionFlags] ? true : false) : false = true;
+void FLAGS_MATCH;
 
 export interface ProcedureRating {
   procedure: string;

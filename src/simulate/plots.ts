@@ -5,6 +5,7 @@
  * hit probability against lesion radius (from the distance-to-aperture histogram),
  * and sweep curves.
  */
+import { loadOptional } from '../core/optional.js';
 import { BIN_WIDTH, HIST_BINS, HIST_LEN, HIST_ZERO, K } from './kernel.js';
 import { hitCurve, type Accumulator, type Summary } from './summary.js';
 import type { Scenario } from './scenario.js';
@@ -153,7 +154,7 @@ export function sweepSpec(sweep: { params: Record<string, unknown>; summary: Sum
 
 /** Compiles a Vega-Lite spec and renders it to SVG text, headless. */
 export async function renderSvg(spec: VlSpec): Promise<string> {
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vl] = await loadOptional(['vega', 'vega-lite'], 'the simulation plots', () => Promise.all([import('vega'), import('vega-lite')]));
   const compiled = vl.compile(spec as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   view.background('white');
