@@ -113,7 +113,20 @@ export function soup(root) {
   }
   const runtimeInLock = Object.keys(packages).filter((k) => k && !packages[k].dev && !packages[k].devOptional && !packages[k].link);
   for (const k of runtimeInLock) if (!reached.has(k)) problems.push(`the lock marks ${k} as a runtime package, but nothing in package.json's runtime dependencies reaches it`);
-  for (const k of reached.keys()) if (packages[k].dev) problems.push(`${k} is reached from the runtime dependencies but the lock marks it dev`);
+  // Only what the required runtime dependencies bring must be runtime in the lock: an optional
+  // peer is installed for the tests as a devDependency too, so it and what it brings are marked dev.
+  const required = new Set();
+  const todo = direct.filter((d) => d.kind === 'dependency').map((d) => resolveIn(packages, '', d.name)).filter(Boolean);
+  while (todo.length) {
+    const path = todo.shift();
+    if (required.has(path)) continue;
+    required.add(path);
+    for (const n of Object.keys(packages[path].dependencies ?? {})) {
+      const p = resolveIn(packages, path, n);
+      if (p) todo.push(p);
+    }
+  }
+  for (const k of required) if (packages[k].dev) problems.push(`${k} is reached from the runtime dependencies but the lock marks it dev`);
 
   const rows = [...reached.entries()].map(([path, r]) => {
     const e = packages[path];

@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 
-import type { MathjsUnits } from './units.js';
+import type { MathjsUnits } from './mathjs-units.js';
 
 /** mathjs when it is installed beside stereotax; undefined when it is not. */
 export function loadMathjs(): MathjsUnits | undefined {

@@ -7,11 +7,9 @@
  */
 import { loadMathjs, MATHJS_HINT } from './mathjs-host.js';
 
-/** The part of the mathjs module the unit reader uses (written out: the types must not need mathjs installed). */
-export interface MathjsUnits {
-  create(factories: object, config?: object): unknown;
-  unitDependencies: object;
-}
+import type { MathjsUnits } from './mathjs-units.js';
+
+export type { MathjsUnits };
 
 export type Quantity = 'length' | 'angle';
 

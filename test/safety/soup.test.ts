@@ -36,7 +36,29 @@ function runSoup(root: string, ...args: string[]) {
 }
 
 const lock: Lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
-const runtime = Object.entries(lock.packages).filter(([k, v]) => k && !v.dev && !v.devOptional);
+// Runtime: what the dependencies and the optional peers (installed as devDependencies for the
+// tests, so the lock marks them dev) bring, each resolved as Node would from where it is needed.
+const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const resolveFrom = (from: string, name: string): string | undefined => {
+  for (let dir = from; ; dir = dir.includes('/node_modules/') ? dir.slice(0, dir.lastIndexOf('/node_modules/')) : '') {
+    const p = `${dir ? `${dir}/` : ''}node_modules/${name}`;
+    if (lock.packages[p]) return p;
+    if (!dir) return undefined;
+  }
+};
+const runtimePaths = new Set<string>();
+const pending = [...Object.keys(rootPkg.dependencies ?? {}), ...Object.keys(rootPkg.peerDependencies ?? {})].map((n) => resolveFrom('', n)).filter((p): p is string => !!p);
+while (pending.length) {
+  const p = pending.pop()!;
+  if (runtimePaths.has(p)) continue;
+  runtimePaths.add(p);
+  const e = lock.packages[p] as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+  for (const n of [...Object.keys(e.dependencies ?? {}), ...Object.keys(e.optionalDependencies ?? {}), ...Object.keys(e.peerDependencies ?? {})]) {
+    const q = resolveFrom(p, n);
+    if (q) pending.push(q);
+  }
+}
+const runtime = Object.entries(lock.packages).filter(([k, v]) => k && ((!v.dev && !v.devOptional) || runtimePaths.has(k)));
 
 describe('[API-047] the SOUP list', () => {
   it('the committed docs/safety/soup.md is what the lock and the purpose map give now', () => {
