@@ -1,15 +1,51 @@
-/** `stereotax dicom FILE... --unit PROFILE.json [--text]`: a stereo set's targets beside the console's (spec dicom.md). */
-import { readFile } from 'node:fs/promises';
+/**
+ * `stereotax dicom FILE... --unit PROFILE.json [--text] [--sr OUT.dcm]`: a stereo set's
+ * targets beside the console's (spec dicom.md), optionally written back as a DICOM SR.
+ *
+ * Exit status, highest precedence first (docs/dicom.md): 3 when any computed target
+ * carries an error finding, whatever else failed (a wrapper must never miss a safety
+ * finding); 1 when the report could not be written for a reason not the input's
+ * (a full disk); 2 when a target or the report was refused as invalid input; else 0.
+ */
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { StereotaxError } from '../core/errors.js';
 import { loadEngine, type KernelChoice } from '../engine/engine.js';
 import { dicomText } from '../dicom/report.js';
-import { dicomTargetsWith, type DicomElement } from '../dicom/stereo-set.js';
+import { dicomSecondOpinionWith } from '../dicom/stereo-set.js';
+import { secondOpinionSR } from '../dicom/sr.js';
 import type { DicomFile } from '../dicom/read.js';
-import { EXIT, readInput, worst, type ExitCode } from './io.js';
+import { EXIT, errorElement, readInput, type ExitCode } from './io.js';
+import { escapeControls } from '../core/text.js';
 import type { ArgvCommand } from './main.js';
 
-const USAGE = 'stereotax dicom FILE... --unit PROFILE.json [--text] [--kernel auto|simd|scalar]';
+const USAGE = 'stereotax dicom FILE... --unit PROFILE.json [--text] [--sr OUT.dcm] [--kernel auto|simd|scalar]';
+
+/** The dicom command's precedence: a safety finding over a failed write over invalid input over success. */
+const PRECEDENCE: Record<ExitCode, number> = { 0: 0, 2: 1, 1: 2, 3: 3 };
+const higher = (a: ExitCode, b: ExitCode): ExitCode => (PRECEDENCE[a] >= PRECEDENCE[b] ? a : b);
+
+/** Errors of the machine, not of the input: exit 1. */
+const SYSTEM_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'ENOMEM', 'EMFILE', 'ENFILE']);
+
+/**
+ * Writes the report beside its final name and renames it into place, so a folder a
+ * PACS imports from never holds half a file; a failure leaves nothing behind.
+ */
+async function writeReport(path: string, bytes: Uint8Array): Promise<void> {
+  const partial = `${path}.partial-${process.pid}`;
+  try {
+    await writeFile(partial, bytes);
+    await rename(partial, path);
+  } catch (err) {
+    await rm(partial, { force: true }).catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    const e = new StereotaxError([{ code: 'invalid_value', path: 'sr', expected: 'a writable file', received: JSON.stringify(path),
+      message: `--sr: cannot write ${path}: ${code}` }]);
+    (e as StereotaxError & { system?: boolean }).system = SYSTEM_ERRORS.has(code);
+    throw e;
+  }
+}
 
 function usageError(message: string): never {
   throw new StereotaxError([{ code: 'missing_field', path: '', expected: USAGE, received: 'nothing', message: `${message}\nUsage: ${USAGE}` }]);
@@ -30,7 +66,7 @@ export const dicom: ArgvCommand = {
   async runArgv(argv, io): Promise<ExitCode> {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { unit: { type: 'string' }, text: { type: 'boolean' }, kernel: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { unit: { type: 'string' }, text: { type: 'boolean' }, sr: { type: 'string' }, kernel: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
     } catch (err) {
       usageError((err as Error).message);
     }
@@ -45,13 +81,22 @@ export const dicom: ArgvCommand = {
     if (!['auto', 'simd', 'scalar'].includes(kernel)) usageError(`--kernel: expected auto, simd or scalar, received ${JSON.stringify(kernel)}`);
     const profile = await readInput(io, values.unit);
     const files = await Promise.all(positionals.map(readBytes));
-    const elements: DicomElement[] = dicomTargetsWith(await loadEngine({ kernel }), files, profile);
+    const { images, elements } = dicomSecondOpinionWith(await loadEngine({ kernel }), files, profile);
     let exit: ExitCode = EXIT.ok;
     for (const e of elements) {
       if ('error' in e) {
-        exit = worst(exit, EXIT.invalid);
-        io.stderr(`stereotax dicom: ${e.error.message}\n`);
-      } else if (e.findings.some((x) => x.severity === 'error')) exit = worst(exit, EXIT.unsafe);
+        exit = higher(exit, EXIT.invalid);
+        io.stderr(`stereotax dicom: ${escapeControls(e.error.message)}\n`);
+      } else if (e.findings.some((x) => x.severity === 'error')) exit = higher(exit, EXIT.unsafe);
+    }
+    if (values.sr !== undefined) {
+      try {
+        await writeReport(values.sr, secondOpinionSR(images, elements));
+      } catch (err) {
+        const { element, exit: code } = errorElement(err);
+        exit = higher(exit, (err as { system?: boolean }).system ? EXIT.internal : code);
+        io.stderr(`stereotax dicom: ${escapeControls(element.error.message)}\n`);
+      }
     }
     io.stdout(values.text ? dicomText(elements) : JSON.stringify(elements, null, 2) + '\n');
     return exit;

@@ -7,6 +7,7 @@
 import * as dicomParserModule from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import { StereotaxError, formatPath, type Issue, type IssueCode } from '../core/errors.js';
+import { textDecoder } from './charset.js';
 import { TAGS, UNSUPPORTED_TRANSFER_SYNTAXES, keywordOf, tagName, tagNumber, type Keyword } from './tags.js';
 
 // dicom-parser is a UMD bundle: its functions sit on the default export under ESM.
@@ -32,6 +33,26 @@ export interface DicomTargetMark {
   item: number;
 }
 
+/**
+ * Who and what the image is (patient, study, series, instance): copied into the second
+ * opinion's Structured Report (dicom.md section 4). Text decoded by Specific Character Set.
+ */
+export interface ImageIdentity {
+  sopClassUid?: string;
+  sopInstanceUid?: string;
+  seriesInstanceUid?: string;
+  studyInstanceUid?: string;
+  patientId?: string;
+  patientName?: string;
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyId?: string;
+  accessionNumber?: string;
+  referringPhysicianName?: string;
+}
+
 /** What one image says; a field is absent when its tag is. */
 export interface StereoImage {
   name: string;
@@ -49,6 +70,7 @@ export interface StereoImage {
   pixelSpacing?: { col: number; row: number; from: 'ImagerPixelSpacing' | 'PixelSpacing' };
   /** Absent when the file has no Biopsy Target Sequence. */
   targets?: DicomTargetMark[];
+  identity: ImageIdentity;
 }
 
 /** An issue about one file: the path is `files[i]` (and the keyword), the message names the file and the tag. */
@@ -176,11 +198,45 @@ function readTargets(ds: DataSet, file: { name: string; index: number }): DicomT
   });
 }
 
+const IDENTITY: [keyof ImageIdentity, Keyword, Keyword?][] = [
+  ['sopClassUid', 'SOPClassUID', 'MediaStorageSOPClassUID'],
+  ['sopInstanceUid', 'SOPInstanceUID', 'MediaStorageSOPInstanceUID'],
+  ['seriesInstanceUid', 'SeriesInstanceUID'],
+  ['studyInstanceUid', 'StudyInstanceUID'],
+  ['patientId', 'PatientID'],
+  ['patientName', 'PatientName'],
+  ['patientBirthDate', 'PatientBirthDate'],
+  ['patientSex', 'PatientSex'],
+  ['studyDate', 'StudyDate'],
+  ['studyTime', 'StudyTime'],
+  ['studyId', 'StudyID'],
+  ['accessionNumber', 'AccessionNumber'],
+  ['referringPhysicianName', 'ReferringPhysicianName'],
+];
+
+/** The identity attributes present (UIDs without their padding; text without trailing spaces); the meta header stands in for the SOP UIDs. */
+function readIdentity(ds: DataSet): ImageIdentity {
+  const decode = textDecoder(ds.string(TAGS.SpecificCharacterSet));
+  const out: ImageIdentity = {};
+  for (const [key, kw, fallback] of IDENTITY) {
+    for (const k of fallback ? [kw, fallback] : [kw]) {
+      const el = ds.elements[TAGS[k]];
+      if (!el || !(el.length > 0) || el.length === UNDEFINED_LENGTH) continue;
+      const text = decode(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length)).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+      if (text) {
+        out[key] = text;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /** Reads one file's headers (never its pixels); throws StereotaxError naming the file and the tag. */
 export function readStereoImage(f: DicomFile, index = 0): StereoImage {
   const ds = parseHeaders(f, index);
   const file = { name: f.name, index };
-  const img: StereoImage = { name: f.name, index, transferSyntax: ds.string(TAGS.TransferSyntaxUID)!.replace(/\0+$/, '') };
+  const img: StereoImage = { name: f.name, index, transferSyntax: ds.string(TAGS.TransferSyntaxUID)!.replace(/\0+$/, ''), identity: readIdentity(ds) };
   const role = ds.string(TAGS.ImageType, 2)?.trim();
   if (role) img.role = role;
   const set = <K extends 'sourceToDetector' | 'sourceToSupport' | 'angle' | 'thickness'>(key: K, kw: Keyword) => {

@@ -203,13 +203,25 @@ function asFiles(files: readonly (Uint8Array | DicomFile)[]): DicomFile[] {
  * Throws StereotaxError for an invalid profile or set; per-target problems are error elements.
  */
 export function dicomTargetsWith(engine: Engine, files: readonly (Uint8Array | DicomFile)[], profile: unknown): DicomElement[] {
+  return dicomSecondOpinionWith(engine, files, profile).elements;
+}
+
+/** A stereo set's headers and its targets: what the Structured Report (secondOpinionSR) is written from. */
+export interface SecondOpinion {
+  images: StereoImage[];
+  elements: DicomElement[];
+}
+
+/** As dicomTargetsWith, also returning the images' headers (for secondOpinionSR). */
+export function dicomSecondOpinionWith(engine: Engine, files: readonly (Uint8Array | DicomFile)[], profile: unknown): SecondOpinion {
   const p = parseUnitProfile(profile);
   if (files.length < 2) {
     throw new StereotaxError([{ code: 'too_few_items', path: 'files', expected: 'at least two files (the views of a stereo set)', received: `${files.length}`,
       message: `files: a stereo set needs at least two files, received ${files.length}` }]);
   }
-  const built = buildStereoRequests(readStereoSet(asFiles(files)), p);
-  return built.map((t) => ('error' in t ? t : computeOne(engine, t, p.consoleTolerance)));
+  const images = readStereoSet(asFiles(files));
+  const built = buildStereoRequests(images, p);
+  return { images, elements: built.map((t) => ('error' in t ? t : computeOne(engine, t, p.consoleTolerance))) };
 }
 
 /** Every target of a stereo set (loads the engine on first use). Works in browsers: bytes in, no file system. */

@@ -3,8 +3,25 @@
  * as dicom-parser keys (xGGGGEEEE, lower case) with their number and keyword for messages.
  */
 export const TAGS = {
+  MediaStorageSOPClassUID: 'x00020002',
+  MediaStorageSOPInstanceUID: 'x00020003',
   TransferSyntaxUID: 'x00020010',
+  SpecificCharacterSet: 'x00080005',
   ImageType: 'x00080008',
+  // Identity: copied into the second opinion's Structured Report (dicom.md section 4).
+  SOPClassUID: 'x00080016',
+  SOPInstanceUID: 'x00080018',
+  StudyDate: 'x00080020',
+  StudyTime: 'x00080030',
+  AccessionNumber: 'x00080050',
+  ReferringPhysicianName: 'x00080090',
+  PatientName: 'x00100010',
+  PatientID: 'x00100020',
+  PatientBirthDate: 'x00100030',
+  PatientSex: 'x00100040',
+  StudyInstanceUID: 'x0020000d',
+  SeriesInstanceUID: 'x0020000e',
+  StudyID: 'x00200010',
   DistanceSourceToDetector: 'x00181110',
   DistanceSourceToPatient: 'x00181111',
   ImagerPixelSpacing: 'x00181164',

@@ -4,7 +4,7 @@
  * Implicit VR Little Endian). Independent of src/ and of dicom-parser.
  */
 
-export type Vr = 'CS' | 'DS' | 'FL' | 'LO' | 'OB' | 'OW' | 'SQ' | 'UI' | 'UL' | 'US';
+export type Vr = 'CS' | 'DA' | 'DS' | 'FL' | 'IS' | 'LO' | 'OB' | 'OW' | 'PN' | 'SH' | 'SQ' | 'TM' | 'UI' | 'UL' | 'US' | 'UN';
 export interface El {
   tag: [number, number];
   vr: Vr;
@@ -112,7 +112,7 @@ export function writeDicom(dataset: El[], opts: WriteOptions = {}): Uint8Array {
   writeElements(meta, [
     { tag: [0x0002, 0x0001], vr: 'OB', value: Uint8Array.from([0, 1]) },
     { tag: [0x0002, 0x0002], vr: 'UI', value: MAMMO_SOP },
-    { tag: [0x0002, 0x0003], vr: 'UI', value: '2.25.1234567' },
+    { tag: [0x0002, 0x0003], vr: 'UI', value: (dataset.find((e) => e.tag[0] === 0x0008 && e.tag[1] === 0x0018)?.value as string | undefined) ?? '2.25.1234567' },
     { tag: [0x0002, 0x0010], vr: 'UI', value: syntax },
     { tag: [0x0002, 0x0012], vr: 'UI', value: '2.25.99' },
   ], {});
@@ -145,7 +145,40 @@ export interface SyntheticView {
   role?: string;
   targets?: SyntheticTarget[];
   pixelBytes?: number;
+  /** Patient, study, series and instance attributes (written when given). */
+  identity?: SyntheticIdentity;
 }
+
+export interface SyntheticIdentity {
+  sopInstanceUid?: string;
+  seriesInstanceUid?: string;
+  studyInstanceUid?: string;
+  patientId?: string;
+  /** Written as UTF-8 with Specific Character Set ISO_IR 192 when not ASCII. */
+  patientName?: string;
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyId?: string;
+  accessionNumber?: string;
+  referringPhysicianName?: string;
+}
+
+const IDENTITY_TAGS: [keyof SyntheticIdentity, [number, number], Vr][] = [
+  ['sopInstanceUid', [0x0008, 0x0018], 'UI'],
+  ['studyDate', [0x0008, 0x0020], 'DA'],
+  ['studyTime', [0x0008, 0x0030], 'TM'],
+  ['accessionNumber', [0x0008, 0x0050], 'SH'],
+  ['referringPhysicianName', [0x0008, 0x0090], 'PN'],
+  ['patientName', [0x0010, 0x0010], 'PN'],
+  ['patientId', [0x0010, 0x0020], 'LO'],
+  ['patientBirthDate', [0x0010, 0x0030], 'DA'],
+  ['patientSex', [0x0010, 0x0040], 'CS'],
+  ['studyInstanceUid', [0x0020, 0x000d], 'UI'],
+  ['seriesInstanceUid', [0x0020, 0x000e], 'UI'],
+  ['studyId', [0x0020, 0x0010], 'SH'],
+];
 
 const num = (x: number) => {
   // DS: at most 16 characters.
@@ -163,6 +196,13 @@ export function stereoDataset(v: SyntheticView): El[] {
     { tag: [0x0028, 0x0011], vr: 'US', value: [4] },
     { tag: [0x7fe0, 0x0010], vr: 'OW', value: new Uint8Array(v.pixelBytes ?? 32).fill(7) },
   ];
+  if (v.identity) {
+    for (const [key, tag, vr] of IDENTITY_TAGS) {
+      const value = v.identity[key];
+      if (value !== undefined) els.push({ tag, vr, value });
+    }
+    if (!/^[\x00-\x7f]*$/.test(Object.values(v.identity).join(''))) els.push({ tag: [0x0008, 0x0005], vr: 'CS', value: 'ISO_IR 192' });
+  }
   if (v.sourceToDetector !== undefined) els.push({ tag: [0x0018, 0x1110], vr: 'DS', value: num(v.sourceToDetector) });
   if (v.sourceToSupport !== undefined) els.push({ tag: [0x0018, 0x1111], vr: 'DS', value: num(v.sourceToSupport) });
   if (v.angle !== undefined) els.push({ tag: [0x0018, 0x1510], vr: 'DS', value: num(v.angle) });

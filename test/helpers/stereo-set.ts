@@ -4,7 +4,7 @@
  * independent computation (test/reference/independent.ts) of the marks as stored.
  */
 import { refProject, refTriangulate, type P3, type RefGeometry } from '../reference/independent.js';
-import { stereoDataset, writeDicom, type SyntheticView } from './dicom-writer.js';
+import { stereoDataset, writeDicom, type SyntheticIdentity, type SyntheticView } from './dicom-writer.js';
 
 export interface SetPoint {
   uid: string;
@@ -30,6 +30,8 @@ export interface SetSpec {
   points: SetPoint[];
   implicit?: boolean;
   undefinedLength?: boolean;
+  /** Patient and study of every view (default: one patient, one study); series and instance UIDs are per view. */
+  identity?: SyntheticIdentity;
   /** Per view: header changes (a field set to undefined is left out of the file). */
   edit?: (view: SyntheticView, k: number) => SyntheticView;
 }
@@ -62,6 +64,8 @@ export function makeSet(s: SetSpec) {
       sourceToDetector: s.geometry.sourceToDetector, sourceToSupport: s.geometry.sourceToSupport,
       angle: s.angleSign * angle, thickness: s.thickness, imagerPixelSpacing: s.spacing,
       role: angle === 0 ? 'STEREO_SCOUT' : angle > 0 ? 'STEREO_PLUS' : 'STEREO_MINUS', targets,
+      // The scout in a series of its own, the stereo views in another, as consoles store them.
+      identity: { ...DEFAULT_IDENTITY, seriesInstanceUid: angle === 0 ? '2.25.5550' : '2.25.5551', sopInstanceUid: `2.25.666${k}`, ...s.identity },
     };
     return s.edit ? s.edit(view, k) : view;
   });
@@ -81,6 +85,11 @@ export function makeSet(s: SetSpec) {
   });
   return { files, profile, expected, names };
 }
+
+export const DEFAULT_IDENTITY: SyntheticIdentity = {
+  patientId: 'PID-0042', patientName: 'Doe^Jane', patientBirthDate: '19700101', patientSex: 'F',
+  studyInstanceUid: '2.25.4440', studyDate: '20261207', studyTime: '091500', studyId: 'S1', accessionNumber: 'ACC-7', referringPhysicianName: 'Who^Dr',
+};
 
 export const UNIT: RefGeometry = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
 
