@@ -7,7 +7,8 @@
  * finding); 1 when the report could not be written for a reason not the input's
  * (a full disk); 2 when a target or the report was refused as invalid input; else 0.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { StereotaxError } from '../core/errors.js';
 import { loadEngine, type KernelChoice } from '../engine/engine.js';
@@ -51,13 +52,50 @@ function usageError(message: string): never {
   throw new StereotaxError([{ code: 'missing_field', path: '', expected: USAGE, received: 'nothing', message: `${message}\nUsage: ${USAGE}` }]);
 }
 
-async function readBytes(name: string, index: number): Promise<DicomFile> {
+/** Bytes read from a file per read call: a header is read in a few of these, pixel data never. */
+const WINDOW = 1 << 18;
+
+/**
+ * A file opened for its header: bytes are read on demand through a small window, so a
+ * 1 GiB image costs its header's size, not its own (the parser skips Pixel Data).
+ */
+function openSource(name: string, index: number): DicomFile & { close(): void } {
+  let fd: number;
+  let size: number;
   try {
-    return { name, bytes: new Uint8Array(await readFile(name)) };
+    fd = openSync(name, 'r');
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw Object.assign(new Error('not a regular file'), { code: st.isDirectory() ? 'EISDIR' : 'not a regular file' });
+    }
+    size = st.size;
   } catch (err) {
     throw new StereotaxError([{ code: 'invalid_value', path: `files[${index}]`, expected: 'a readable file', received: JSON.stringify(name),
       message: `cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
   }
+  let start = 0;
+  let window = new Uint8Array(0);
+  const read = (offset: number, length: number): Uint8Array => {
+    if (offset >= start && offset + length <= start + window.length) return window.subarray(offset - start, offset - start + length);
+    const n = Math.max(0, Math.min(Math.max(length, WINDOW), size - offset));
+    const buf = new Uint8Array(n);
+    let got = 0;
+    try {
+      while (got < n) {
+        const k = readSync(fd, buf, got, n - got, offset + got);
+        if (k === 0) break;
+        got += k;
+      }
+    } catch (err) {
+      throw new StereotaxError([{ code: 'invalid_value', path: `files[${index}]`, expected: 'a readable file', received: JSON.stringify(name),
+        message: `cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+    }
+    start = offset;
+    window = buf.subarray(0, got);
+    return window.subarray(0, Math.min(length, got));
+  };
+  return { name, source: { size, read }, close: () => closeSync(fd) };
 }
 
 export const dicom: ArgvCommand = {
@@ -72,7 +110,9 @@ export const dicom: ArgvCommand = {
     }
     const { values, positionals } = parsed;
     if (values.help) {
-      io.stdout(`Usage: ${USAGE}\nEach Target UID marked on two or more files is computed and set beside the console's Calculated Target Position (spec dicom.md).\n`);
+      io.stdout(`Usage: ${USAGE}\nEach Target UID marked on two or more files is computed and set beside the console's Calculated Target Position (spec dicom.md).\n` +
+        '--sr OUT.dcm also writes the second opinion as a DICOM Comprehensive SR a PACS can store (docs/dicom.md).\n' +
+        'Exit status: 3 when any computed target has an error finding (whatever else failed); 1 when the report cannot be written (disk full); 2 invalid input; 0 otherwise.\n');
       return EXIT.ok;
     }
     if (!values.unit) usageError('--unit PROFILE.json is required: the unit profile says what DICOM does not carry');
@@ -80,8 +120,16 @@ export const dicom: ArgvCommand = {
     const kernel = (values.kernel ?? 'auto') as KernelChoice;
     if (!['auto', 'simd', 'scalar'].includes(kernel)) usageError(`--kernel: expected auto, simd or scalar, received ${JSON.stringify(kernel)}`);
     const profile = await readInput(io, values.unit);
-    const files = await Promise.all(positionals.map(readBytes));
-    const { images, elements } = dicomSecondOpinionWith(await loadEngine({ kernel }), files, profile);
+    const engine = await loadEngine({ kernel });
+    const files: ReturnType<typeof openSource>[] = [];
+    let opinion;
+    try {
+      positionals.forEach((name, i) => files.push(openSource(name, i)));
+      opinion = dicomSecondOpinionWith(engine, files, profile);
+    } finally {
+      for (const f of files) f.close();
+    }
+    const { images, elements } = opinion;
     let exit: ExitCode = EXIT.ok;
     for (const e of elements) {
       if ('error' in e) {

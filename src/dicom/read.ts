@@ -1,23 +1,19 @@
 /**
- * Reads the headers of one stereotactic image (spec dicom.md section 1) with
- * dicom-parser, stopping before Pixel Data: the pixels are never read. Explicit and
- * Implicit VR Little Endian headers (and encapsulated transfer syntaxes, whose
- * headers are explicit VR little endian). No Node APIs: runs in browsers.
+ * Reads the headers of one stereotactic image (spec dicom.md section 1) with the
+ * header reader of parse.ts, stopping before Pixel Data: the pixels are never read.
+ * Explicit, Implicit and Deflated Explicit VR Little Endian headers (and encapsulated
+ * transfer syntaxes, whose headers are explicit VR little endian). No Node APIs.
  */
-import * as dicomParserModule from 'dicom-parser';
-import type { DataSet, Element } from 'dicom-parser';
 import { StereotaxError, formatPath, type Issue, type IssueCode } from '../core/errors.js';
 import { textDecoder } from './charset.js';
+import { DicomFormatError, memorySource, parseDicomFile, type ByteSource, type DataSet } from './parse.js';
 import { TAGS, UNSUPPORTED_TRANSFER_SYNTAXES, keywordOf, tagName, tagNumber, type Keyword } from './tags.js';
 
-// dicom-parser is a UMD bundle: its functions sit on the default export under ESM.
-const dicomParser = ((dicomParserModule as unknown as { default?: typeof dicomParserModule }).default ?? dicomParserModule) as typeof dicomParserModule;
-
-/** One file of a set: its bytes and the name messages use (the path given on the command line). */
-export interface DicomFile {
-  name: string;
-  bytes: Uint8Array;
-}
+/**
+ * One file of a set: the name messages use (the path given on the command line) and
+ * its bytes, or a source of its bytes read on demand (only the header is read).
+ */
+export type DicomFile = { name: string; bytes: Uint8Array } | { name: string; source: ByteSource };
 
 export interface DicomTargetMark {
   /** Target UID (0018,2042): pairs the marks of one target across the views. */
@@ -84,80 +80,40 @@ export function fail(code: IssueCode, file: { name: string; index: number }, key
   throw new StereotaxError([fileIssue(code, file, keyword, expected, received, detail)]);
 }
 
-const DICM_OFFSET = 128;
-
-function hasPrefix(bytes: Uint8Array): boolean {
-  return bytes.length >= DICM_OFFSET + 4 &&
-    bytes[DICM_OFFSET] === 0x44 && bytes[DICM_OFFSET + 1] === 0x49 && bytes[DICM_OFFSET + 2] === 0x43 && bytes[DICM_OFFSET + 3] === 0x4d;
-}
-
-const UNDEFINED_LENGTH = 0xffffffff;
-
-/** Every element (in nested items too) must fit in the file; returns the first that does not. */
-function overrun(ds: DataSet, size: number): Element | undefined {
-  for (const el of Object.values(ds.elements)) {
-    if (el.length !== UNDEFINED_LENGTH && el.dataOffset + el.length > size) return el;
-    for (const item of el.items ?? []) {
-      const inner = item.dataSet && overrun(item.dataSet, size);
-      if (inner) return inner;
-    }
-  }
-  return undefined;
-}
-
-function lastElement(ds: DataSet | undefined): Element | undefined {
-  let last: Element | undefined;
-  for (const el of Object.values(ds?.elements ?? {})) if (!last || el.dataOffset > last.dataOffset) last = el;
-  return last;
-}
-
-function describeTag(key: string): string {
-  const kw = keywordOf(key);
-  return kw ? tagName(kw) : tagNumber(key);
+function sourceOf(f: DicomFile, file: { name: string; index: number }): ByteSource {
+  if ('source' in f && f.source && typeof f.source.read === 'function' && Number.isSafeInteger(f.source.size)) return f.source;
+  const bytes = (f as { bytes?: unknown }).bytes;
+  if (!(bytes instanceof Uint8Array)) fail('invalid_type', file, undefined, 'the bytes of a DICOM file (Uint8Array)', typeof bytes, 'expected the file\'s bytes as a Uint8Array');
+  return memorySource(bytes);
 }
 
 /** Parses one file's headers up to Pixel Data; throws StereotaxError naming the file (and the tag). */
 export function parseHeaders(f: DicomFile, index: number): DataSet {
   const file = { name: f.name, index };
-  if (!(f.bytes instanceof Uint8Array)) fail('invalid_type', file, undefined, 'the bytes of a DICOM file (Uint8Array)', typeof f.bytes, 'expected the file\'s bytes as a Uint8Array');
-  if (!hasPrefix(f.bytes)) {
-    fail('invalid_value', file, undefined, 'a DICOM Part 10 file', `${f.bytes.length} bytes without "DICM" at byte 128`,
-      `not a DICOM file: no "DICM" prefix at byte 128 (${f.bytes.length} bytes)`);
-  }
-  let meta: DataSet;
+  const src = sourceOf(f, file);
+  let parsed;
   try {
-    meta = dicomParser.readPart10Header(f.bytes);
+    parsed = parseDicomFile(src);
   } catch (err) {
-    fail('invalid_value', file, 'TransferSyntaxUID', 'a complete file meta information group', 'a truncated or malformed header',
-      `truncated or malformed file meta information: ${String((err as { message?: string })?.message ?? err)}`);
+    if (!(err instanceof DicomFormatError)) throw err;
+    const kw = err.tag ? keywordOf(err.tag) : undefined;
+    const detail = kw && err.message.startsWith(tagNumber(err.tag!)) ? err.message.slice(tagNumber(err.tag!).length + 1) : err.message;
+    fail(err.kind === 'too_large' ? 'input_too_large' : 'invalid_value', file, kw, 'a complete, well-formed DICOM Part 10 file', `${src.size} bytes`, detail);
   }
-  const syntax = meta.string(TAGS.TransferSyntaxUID)?.replace(/\0+$/, '');
+  const syntax = parsed.transferSyntax;
   if (!syntax) fail('missing_field', file, 'TransferSyntaxUID', 'a transfer syntax', 'nothing', 'missing: the file meta information must name the transfer syntax');
   if (UNSUPPORTED_TRANSFER_SYNTAXES[syntax]) {
     fail('invalid_value', file, 'TransferSyntaxUID', 'Explicit or Implicit VR Little Endian', syntax,
       `${UNSUPPORTED_TRANSFER_SYNTAXES[syntax]} (${syntax}) is not read; convert the file to Explicit or Implicit VR Little Endian`);
   }
-  let ds: DataSet;
-  try {
-    ds = dicomParser.parseDicom(f.bytes, { untilTag: TAGS.PixelData });
-  } catch (err) {
-    const e = err as { exception?: unknown; dataSet?: DataSet };
-    const last = lastElement(e.dataSet);
-    fail('invalid_value', file, undefined, 'a complete DICOM file', 'a truncated or malformed file',
-      `truncated or malformed${last ? ` after ${describeTag(last.tag)}` : ''}: ${String(e.exception ?? (err as Error)?.message ?? err)}`);
-  }
-  const bad = overrun(ds, f.bytes.length);
-  if (bad) {
-    fail('invalid_value', file, keywordOf(bad.tag), 'a complete DICOM file', `${f.bytes.length} bytes`,
-      `${keywordOf(bad.tag) ? '' : describeTag(bad.tag) + ' '}truncated: the element declares ${bad.length} bytes from offset ${bad.dataOffset}, the file ends at ${f.bytes.length}`);
-  }
-  return ds;
+  return parsed.dataSet;
 }
 
 /** A decimal string value (DS): strictly numeric, else invalid input naming the tag. */
 export function decimal(ds: DataSet, keyword: Keyword, file: { name: string; index: number }, index = 0, where = ''): number | undefined {
   const el = ds.elements[TAGS[keyword]];
   if (!el || el.length === 0) return undefined;
+  if (!el.value) fail('invalid_value', file, keyword, 'a decimal number', `${el.length} bytes`, `${where}is ${el.length} bytes long, not a decimal string`);
   // Values split here: dicom-parser's string(tag, index) throws past the last value.
   const text = ds.string(TAGS[keyword])?.split('\\')[index]?.trim();
   const x = text === undefined || text.trim() === '' ? NaN : Number(text);
@@ -171,7 +127,7 @@ export function decimal(ds: DataSet, keyword: Keyword, file: { name: string; ind
 function floats(ds: DataSet, keyword: Keyword, file: { name: string; index: number }, count: number, where: string): number[] | undefined {
   const el = ds.elements[TAGS[keyword]];
   if (!el) return undefined;
-  if (el.length < 4 * count) {
+  if (!el.value || el.value.length < 4 * count) {
     fail('invalid_value', file, keyword, `${count} FL values (${4 * count} bytes)`, `${el.length} bytes`, `${where}has ${el.length} bytes, expected ${count} 32-bit floats`);
   }
   const out = Array.from({ length: count }, (_, k) => ds.float(TAGS[keyword], k)!);
@@ -182,9 +138,8 @@ function floats(ds: DataSet, keyword: Keyword, file: { name: string; index: numb
 function readTargets(ds: DataSet, file: { name: string; index: number }): DicomTargetMark[] | undefined {
   const seq = ds.elements[TAGS.BiopsyTargetSequence];
   if (!seq) return undefined;
-  return (seq.items ?? []).map((item, k) => {
+  return (seq.items ?? []).map((it, k) => {
     const where = `item ${k + 1} of the Biopsy Target Sequence: `;
-    const it = item.dataSet;
     const uid = it?.string(TAGS.TargetUID)?.replace(/\0+$/, '').trim();
     if (!it || !uid) fail('missing_field', file, 'TargetUID', 'a Target UID in every Biopsy Target Sequence item', 'nothing', `missing in ${where.slice(0, -2)}`);
     const cursor = floats(it, 'LocalizingCursorPosition', file, 2, where);
@@ -221,8 +176,8 @@ function readIdentity(ds: DataSet): ImageIdentity {
   for (const [key, kw, fallback] of IDENTITY) {
     for (const k of fallback ? [kw, fallback] : [kw]) {
       const el = ds.elements[TAGS[k]];
-      if (!el || !(el.length > 0) || el.length === UNDEFINED_LENGTH) continue;
-      const text = decode(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length)).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+      if (!el?.value?.length) continue;
+      const text = decode(el.value).replace(/[\0 ]+$/, '').replace(/^ +/, '');
       if (text) {
         out[key] = text;
         break;

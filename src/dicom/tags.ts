@@ -1,6 +1,6 @@
 /**
  * The DICOM attributes a stereo set is read from (PS3.3; spec dicom.md section 1),
- * as dicom-parser keys (xGGGGEEEE, lower case) with their number and keyword for messages.
+ * as keys xGGGGEEEE (lower case) with their number and keyword for messages.
  */
 export const TAGS = {
   MediaStorageSOPClassUID: 'x00020002',
@@ -69,5 +69,4 @@ export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** Transfer syntaxes whose header is not explicit or implicit VR little endian. */
 export const UNSUPPORTED_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
-  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
 };

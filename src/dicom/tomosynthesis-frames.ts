@@ -7,7 +7,7 @@
  * convention, so the caller anchors it with the height of the first frame above the
  * support (from the unit's documentation). The result is `tomosynthesis.frames`.
  */
-import type { DataSet } from 'dicom-parser';
+import type { DataSet } from './parse.js';
 import { decimal, fail, parseHeaders, type DicomFile } from './read.js';
 import { TAGS, type Keyword } from './tags.js';
 
@@ -28,7 +28,7 @@ export interface FrameAnchor {
 type File = { name: string; index: number };
 
 function item(ds: DataSet | undefined, keyword: Keyword): DataSet | undefined {
-  return ds?.elements[TAGS[keyword]]?.items?.[0]?.dataSet;
+  return ds?.elements[TAGS[keyword]]?.items?.[0];
 }
 
 /** A functional group's attribute: the frame's own group first, then the shared one. */
@@ -52,12 +52,11 @@ export function readTomosynthesisFrames(f: DicomFile, anchor: FrameAnchor, index
       'missing: a Breast Tomosynthesis Image gives each frame\'s Plane Position there');
   }
   if (perFrame.length < 2) fail('too_few_items', file, 'PerFrameFunctionalGroupsSequence', 'at least two frames', `${perFrame.length}`, 'has one frame: a reconstruction needs at least two');
-  const shared = ds.elements[TAGS.SharedFunctionalGroupsSequence]?.items?.[0]?.dataSet;
+  const shared = ds.elements[TAGS.SharedFunctionalGroupsSequence]?.items?.[0];
   let normal: number[] | undefined;
   let sliceThickness: number | undefined;
-  const frames = perFrame.map((it, k) => {
+  const frames = perFrame.map((fr, k) => {
     const where = `frame ${k + 1}: `;
-    const fr = it.dataSet;
     const orientation = values(group(fr, shared, 'PlaneOrientationSequence'), 'ImageOrientationPatient', 6, file, where);
     if (!orientation) fail('missing_field', file, 'ImageOrientationPatient', 'the slice plane (Plane Orientation Sequence)', 'nothing', `missing for ${where.slice(0, -2)}`);
     const n = [
