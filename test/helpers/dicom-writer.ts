@@ -17,6 +17,8 @@ export interface WriteOptions {
   /** Sequences and items with undefined length and delimiters (else explicit lengths). */
   undefinedLength?: boolean;
   transferSyntax?: string;
+  /** Deflated Explicit VR Little Endian: the data set raw-deflated (PS3.5 A.5) with the given function. */
+  deflate?: (bytes: Uint8Array) => Uint8Array;
 }
 
 const LONG_VR = new Set(['OB', 'OW', 'SQ', 'UN', 'UT', 'OF']);
@@ -104,10 +106,11 @@ function writeElement(out: Bytes, e: El, opts: WriteOptions) {
 
 export const IMPLICIT = '1.2.840.10008.1.2';
 export const EXPLICIT = '1.2.840.10008.1.2.1';
+export const DEFLATED = '1.2.840.10008.1.2.1.99';
 const MAMMO_SOP = '1.2.840.10008.5.1.4.1.1.1.2';
 
 export function writeDicom(dataset: El[], opts: WriteOptions = {}): Uint8Array {
-  const syntax = opts.transferSyntax ?? (opts.implicit ? IMPLICIT : EXPLICIT);
+  const syntax = opts.transferSyntax ?? (opts.deflate ? DEFLATED : opts.implicit ? IMPLICIT : EXPLICIT);
   const meta = new Bytes();
   writeElements(meta, [
     { tag: [0x0002, 0x0001], vr: 'OB', value: Uint8Array.from([0, 1]) },
@@ -122,7 +125,11 @@ export function writeDicom(dataset: El[], opts: WriteOptions = {}): Uint8Array {
   out.u8(0x44, 0x49, 0x43, 0x4d);
   writeElement(out, { tag: [0x0002, 0x0000], vr: 'UL', value: [metaBytes.length] }, {});
   out.bytes(metaBytes);
-  writeElements(out, dataset, opts);
+  if (opts.deflate) {
+    const body = new Bytes();
+    writeElements(body, dataset, { ...opts, implicit: false });
+    out.bytes(opts.deflate(body.done()));
+  } else writeElements(out, dataset, opts);
   return out.done();
 }
 

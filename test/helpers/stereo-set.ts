@@ -30,6 +30,7 @@ export interface SetSpec {
   points: SetPoint[];
   implicit?: boolean;
   undefinedLength?: boolean;
+  deflate?: (bytes: Uint8Array) => Uint8Array;
   /** Patient and study of every view (default: one patient, one study); series and instance UIDs are per view. */
   identity?: SyntheticIdentity;
   /** Per view: header changes (a field set to undefined is left out of the file). */
@@ -69,7 +70,7 @@ export function makeSet(s: SetSpec) {
     };
     return s.edit ? s.edit(view, k) : view;
   });
-  const files = views.map((v, k) => ({ name: names[k], bytes: writeDicom(stereoDataset(v), { implicit: s.implicit, undefinedLength: s.undefinedLength }) }));
+  const files = views.map((v, k) => ({ name: names[k], bytes: writeDicom(stereoDataset(v), { implicit: s.implicit, undefinedLength: s.undefinedLength, deflate: s.deflate }) }));
   const profile = {
     id: 'synthetic', rotationAxisHeight: s.geometry.rotationAxisHeight, angleSign: s.angleSign,
     detector: { origin: s.origin, colAxis: s.colAxis, rowAxis: s.rowAxis },
