@@ -56,10 +56,13 @@ export {
 
 // DICOM stereo sets, tomosynthesis targeting and the published schemas (dicom-schemas).
 export {
-  dicomTargets, dicomTargetsWith, readStereoSet, buildStereoRequests, SET_AGREEMENT,
-  type DicomElement, type DicomTargetResult, type DicomErrorElement, type DicomBlock, type DicomTargetRequest,
+  dicomTargets, dicomTargetsWith, dicomSecondOpinionWith, readStereoSet, buildStereoRequests, SET_AGREEMENT,
+  type SecondOpinion, type DicomElement, type DicomTargetResult, type DicomErrorElement, type DicomBlock, type DicomTargetRequest,
 } from './dicom/stereo-set.js';
-export { readStereoImage, type DicomFile, type StereoImage, type DicomTargetMark } from './dicom/read.js';
+export { readStereoImage, type DicomFile, type StereoImage, type DicomTargetMark, type ImageIdentity } from './dicom/read.js';
+export { writeSecondOpinionSR } from './dicom/sr-load.js';
+export type { SrOptions } from './dicom/sr.js';
+export type { ByteSource } from './dicom/parse.js';
 export { parseUnitProfile, DEFAULT_CONSOLE_TOLERANCE, type UnitProfile } from './dicom/profile.js';
 export { TAGS as DICOM_TAGS } from './dicom/tags.js';
 export { readTomosynthesisFrames, type TomosynthesisFrames, type FrameAnchor } from './dicom/tomosynthesis-frames.js';

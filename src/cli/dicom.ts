@@ -14,7 +14,7 @@ import { StereotaxError } from '../core/errors.js';
 import { loadEngine, type KernelChoice } from '../engine/engine.js';
 import { dicomText } from '../dicom/report.js';
 import { dicomSecondOpinionWith } from '../dicom/stereo-set.js';
-import { secondOpinionSR } from '../dicom/sr.js';
+import { writeSecondOpinionSR } from '../dicom/sr-load.js';
 import type { DicomFile } from '../dicom/read.js';
 import { EXIT, errorElement, readInput, type ExitCode } from './io.js';
 import { escapeControls } from '../core/text.js';
@@ -139,7 +139,7 @@ export const dicom: ArgvCommand = {
     }
     if (values.sr !== undefined) {
       try {
-        await writeReport(values.sr, secondOpinionSR(images, elements));
+        await writeReport(values.sr, await writeSecondOpinionSR(images, elements));
       } catch (err) {
         const { element, exit: code } = errorElement(err);
         exit = higher(exit, (err as { system?: boolean }).system ? EXIT.internal : code);

@@ -10,6 +10,8 @@ export interface El {
   vr: Vr;
   /** Strings joined with "\" (CS, DS, LO, UI), numbers (FL, US, UL), bytes (OB, OW), items (SQ). */
   value: string | number[] | Uint8Array | El[][];
+  /** Encapsulated (undefined length): the value is these fragments as items, then a sequence delimiter. */
+  fragments?: Uint8Array[];
 }
 
 export interface WriteOptions {
@@ -75,6 +77,15 @@ function header(out: Bytes, e: El, length: number, opts: WriteOptions) {
 }
 
 function writeElement(out: Bytes, e: El, opts: WriteOptions) {
+  if (e.fragments) {
+    header(out, e, 0xffffffff, opts);
+    for (const f of e.fragments) {
+      out.u16(0xfffe); out.u16(0xe000); out.u32(f.length);
+      out.bytes(f);
+    }
+    out.u16(0xfffe); out.u16(0xe0dd); out.u32(0);
+    return;
+  }
   if (e.vr !== 'SQ') {
     const v = valueBytes(e, opts);
     header(out, e, v.length, opts);
