@@ -214,14 +214,23 @@ export interface SecondOpinion {
 
 /** As dicomTargetsWith, also returning the images' headers (for secondOpinionSR). */
 export function dicomSecondOpinionWith(engine: Engine, files: readonly (Uint8Array | DicomFile)[], profile: unknown): SecondOpinion {
+  parseUnitProfile(profile);
+  atLeastTwo(files.length, files.map((f, i) => (f instanceof Uint8Array ? `file ${i + 1}` : f.name)));
+  return secondOpinionOfImages(engine, readStereoSet(asFiles(files)), profile);
+}
+
+function atLeastTwo(n: number, names: readonly string[]): void {
+  if (n >= 2) return;
+  throw new StereotaxError([{ code: 'too_few_items', path: 'files', expected: 'at least two files (the views of a stereo set)', received: `${n}`,
+    message: `${names.length ? `${names.join(', ')}: ` : 'files: '}a stereo set needs at least two files, received ${n}` }]);
+}
+
+/** As dicomSecondOpinionWith, from headers already read (readStereoSet, or a group of groupStereoSets). */
+export function secondOpinionOfImages(engine: Engine, images: readonly StereoImage[], profile: unknown): SecondOpinion {
   const p = parseUnitProfile(profile);
-  if (files.length < 2) {
-    throw new StereotaxError([{ code: 'too_few_items', path: 'files', expected: 'at least two files (the views of a stereo set)', received: `${files.length}`,
-      message: `files: a stereo set needs at least two files, received ${files.length}` }]);
-  }
-  const images = readStereoSet(asFiles(files));
+  atLeastTwo(images.length, images.map((i) => i.name));
   const built = buildStereoRequests(images, p);
-  return { images, elements: built.map((t) => ('error' in t ? t : computeOne(engine, t, p.consoleTolerance))) };
+  return { images: [...images], elements: built.map((t) => ('error' in t ? t : computeOne(engine, t, p.consoleTolerance))) };
 }
 
 /** Every target of a stereo set (loads the engine on first use). Works in browsers: bytes in, no file system. */
