@@ -19,7 +19,7 @@ import { dicomDirFiles, groupStereoSets } from '../dicom/groups.js';
 import { parseUnitProfile } from '../dicom/profile.js';
 import type { ByteSource } from '../dicom/parse.js';
 import { writeSecondOpinionSR } from '../dicom/sr-load.js';
-import { readStereoImage, type DicomFile, type StereoImage } from '../dicom/read.js';
+import { readStereoViews, type DicomFile, type StereoImage } from '../dicom/read.js';
 import { EXIT, errorElement, readInput, type ErrorElement, type ExitCode, type Io } from './io.js';
 import { escapeControls } from '../core/text.js';
 import type { ArgvCommand } from './main.js';
@@ -245,13 +245,13 @@ async function runFolders(positionals: readonly string[], profile: unknown, engi
         skipped.push(path);
         continue;
       }
-      const img = readStereoImage(f, images.length);
+      const views = readStereoViews(f, images.length);
       // Not a stereotactic view (a DICOMDIR, a report, a plain mammogram): left out, listed on stderr.
-      if (img.identity.sopClassUid === MEDIA_STORAGE_DIRECTORY || (img.angle === undefined && !img.targets)) {
+      if (views[0].identity.sopClassUid === MEDIA_STORAGE_DIRECTORY || views.every((v) => v.angle === undefined && !v.targets)) {
         skipped.push(path);
         continue;
       }
-      images.push(img);
+      images.push(...views);
     } catch (err) {
       if (!(err instanceof StereotaxError)) throw err;
       exit = higher(exit, EXIT.invalid);

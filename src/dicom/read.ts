@@ -6,7 +6,7 @@
  */
 import { StereotaxError, formatPath, type Issue, type IssueCode } from '../core/errors.js';
 import { textDecoder } from './charset.js';
-import { DicomFormatError, memorySource, parseDicomFile, type ByteSource, type DataSet } from './parse.js';
+import { DataSet, DicomFormatError, memorySource, parseDicomFile, type ByteSource } from './parse.js';
 import { TAGS, UNSUPPORTED_TRANSFER_SYNTAXES, keywordOf, tagName, tagNumber, type Keyword } from './tags.js';
 
 /**
@@ -27,6 +27,8 @@ export interface DicomTargetMark {
   console?: { x: number; y: number; z: number };
   /** The item's index in the Biopsy Target Sequence. */
   item: number;
+  /** Referenced Frame Number (0008,1160) of the item, in a multi-frame image: the frame (view) it marks. */
+  frame?: number;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface StereoImage {
   /** Absent when the file has no Biopsy Target Sequence. */
   targets?: DicomTargetMark[];
   identity: ImageIdentity;
+  /** The frame (1, 2, ...) of a multi-frame image this view is. */
+  frame?: number;
 }
 
 /** An issue about one file: the path is `files[i]` (and the keyword), the message names the file and the tag. */
@@ -145,6 +149,11 @@ function readTargets(ds: DataSet, file: { name: string; index: number }): DicomT
     const cursor = floats(it, 'LocalizingCursorPosition', file, 2, where);
     if (!cursor) fail('missing_field', file, 'LocalizingCursorPosition', 'the mark (column\\row) of every target', 'nothing', `missing in ${where.slice(0, -2)} (Target UID ${uid})`);
     const mark: DicomTargetMark = { uid, col: cursor[0], row: cursor[1], item: k };
+    const frame = decimal(it, 'ReferencedFrameNumber', file, 0, where);
+    if (frame !== undefined) {
+      if (!Number.isInteger(frame) || frame < 1) fail('invalid_value', file, 'ReferencedFrameNumber', 'a frame number (1, 2, ...)', String(frame), `${where}${frame} is not a frame number`);
+      mark.frame = frame;
+    }
     const label = it.string(TAGS.TargetLabel)?.trim();
     if (label) mark.label = label;
     const c = floats(it, 'CalculatedTargetPosition', file, 3, where);
@@ -187,9 +196,69 @@ function readIdentity(ds: DataSet): ImageIdentity {
   return out;
 }
 
-/** Reads one file's headers (never its pixels); throws StereotaxError naming the file and the tag. */
+/** Reads one file's headers (never its pixels) as one view; throws StereotaxError naming the file and the tag. */
 export function readStereoImage(f: DicomFile, index = 0): StereoImage {
+  return readView(parseHeaders(f, index), f, index);
+}
+
+/** A functional group's item (PS3.3 C.7.6.16): the frame's own first, then the shared one. */
+export function functionalGroup(frame: DataSet | undefined, shared: DataSet | undefined, sequence: Keyword): DataSet | undefined {
+  return frame?.item(TAGS[sequence]) ?? shared?.item(TAGS[sequence]);
+}
+
+/**
+ * Every view a file holds: one for an image of one frame; one per frame for an enhanced
+ * multi-frame image (Breast Projection X-Ray, Enhanced DX/MG, a tomosynthesis projection
+ * set) whose functional groups carry a Positioner Position Sequence (0018,9405).
+ * A frame's angle comes from its Positioner Position, its distances from its X-Ray
+ * Geometry (0018,9476), its pixel spacing from Imager Pixel Spacing or its Pixel Measures,
+ * each the frame's own group first, then the shared group, then the top-level attribute.
+ * Its marks are the Biopsy Target Sequence items in its per-frame group, or top-level
+ * items whose Referenced Frame Number (0008,1160) names it. Views are named "FILE frame N".
+ */
+export function readStereoViews(f: DicomFile, index = 0): StereoImage[] {
   const ds = parseHeaders(f, index);
+  const base = readView(ds, f, index);
+  const perFrame = ds.elements[TAGS.PerFrameFunctionalGroupsSequence]?.items ?? [];
+  const shared = ds.item(TAGS.SharedFunctionalGroupsSequence);
+  const positioned = perFrame.some((fr) => functionalGroup(fr, shared, 'PositionerPositionSequence'));
+  if (!perFrame.length || !positioned) return [base];
+  const file = { name: f.name, index };
+  const loose = (base.targets ?? []).filter((t) => t.frame === undefined);
+  if (loose.length) {
+    fail('missing_field', file, 'ReferencedFrameNumber', 'the frame each Biopsy Target Sequence item marks', 'nothing',
+      `missing in item ${loose[0].item + 1} of the Biopsy Target Sequence (Target UID ${loose[0].uid}): the file holds ${perFrame.length} frames, each a view`);
+  }
+  const beyond = (base.targets ?? []).find((t) => t.frame! > perFrame.length);
+  if (beyond) {
+    fail('invalid_value', file, 'ReferencedFrameNumber', `a frame from 1 to ${perFrame.length}`, String(beyond.frame),
+      `item ${beyond.item + 1} of the Biopsy Target Sequence names frame ${beyond.frame}, the file holds ${perFrame.length}`);
+  }
+  return perFrame.map((fr, k) => {
+    const where = `frame ${k + 1}: `;
+    const view: StereoImage = { ...base, name: `${f.name} frame ${k + 1}`, frame: k + 1 };
+    delete view.targets;
+    const angle = decimal(functionalGroup(fr, shared, 'PositionerPositionSequence') ?? new DataSet(), 'PositionerPrimaryAngle', file, 0, where);
+    if (angle !== undefined) view.angle = angle;
+    const geometry = functionalGroup(fr, shared, 'XRayGeometrySequence');
+    if (geometry) {
+      const sid = decimal(geometry, 'DistanceSourceToDetector', file, 0, where);
+      const ssd = decimal(geometry, 'DistanceSourceToPatient', file, 0, where);
+      if (sid !== undefined) view.sourceToDetector = sid;
+      if (ssd !== undefined) view.sourceToSupport = ssd;
+    }
+    const measures = functionalGroup(fr, shared, 'PixelMeasuresSequence');
+    if (base.pixelSpacing?.from !== 'ImagerPixelSpacing' && measures?.elements[TAGS.PixelSpacing]) {
+      view.pixelSpacing = { row: decimal(measures, 'PixelSpacing', file, 0, where)!, col: decimal(measures, 'PixelSpacing', file, 1, where)!, from: 'PixelSpacing' };
+    }
+    const own = readTargets(fr, file);
+    const marks = [...(own ?? []), ...(base.targets ?? []).filter((t) => t.frame === k + 1)];
+    if (own || marks.length) view.targets = marks;
+    return view;
+  });
+}
+
+function readView(ds: DataSet, f: DicomFile, index: number): StereoImage {
   const file = { name: f.name, index };
   const img: StereoImage = { name: f.name, index, transferSyntax: ds.string(TAGS.TransferSyntaxUID)!.replace(/\0+$/, ''), identity: readIdentity(ds) };
   const role = ds.string(TAGS.ImageType, 2)?.trim();

@@ -44,6 +44,10 @@ export const TAGS = {
   ImageOrientationPatient: 'x00200037',
   PixelMeasuresSequence: 'x00289110',
   SliceThickness: 'x00180050',
+  // Enhanced multi-frame projections (Breast Projection X-Ray, PS3.3 C.8.x functional group macros).
+  PositionerPositionSequence: 'x00189405',
+  XRayGeometrySequence: 'x00189476',
+  ReferencedFrameNumber: 'x00081160',
 } as const;
 
 export type Keyword = keyof typeof TAGS;
