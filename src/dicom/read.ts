@@ -139,7 +139,7 @@ function floats(ds: DataSet, keyword: Keyword, file: { name: string; index: numb
   return out;
 }
 
-function readTargets(ds: DataSet, file: { name: string; index: number }): DicomTargetMark[] | undefined {
+function readTargets(ds: DataSet, file: { name: string; index: number }, decode: (b: Uint8Array) => string): DicomTargetMark[] | undefined {
   const seq = ds.elements[TAGS.BiopsyTargetSequence];
   if (!seq) return undefined;
   return (seq.items ?? []).map((it, k) => {
@@ -154,7 +154,8 @@ function readTargets(ds: DataSet, file: { name: string; index: number }): DicomT
       if (!Number.isInteger(frame) || frame < 1) fail('invalid_value', file, 'ReferencedFrameNumber', 'a frame number (1, 2, ...)', String(frame), `${where}${frame} is not a frame number`);
       mark.frame = frame;
     }
-    const label = it.string(TAGS.TargetLabel)?.trim();
+    const raw = it.elements[TAGS.TargetLabel]?.value;
+    const label = raw && decode(raw).replace(/[\0 ]+$/, '').trim();
     if (label) mark.label = label;
     const c = floats(it, 'CalculatedTargetPosition', file, 3, where);
     if (c) mark.console = { x: c[0], y: c[1], z: c[2] };
@@ -251,7 +252,7 @@ export function readStereoViews(f: DicomFile, index = 0): StereoImage[] {
     if (base.pixelSpacing?.from !== 'ImagerPixelSpacing' && measures?.elements[TAGS.PixelSpacing]) {
       view.pixelSpacing = { row: decimal(measures, 'PixelSpacing', file, 0, where)!, col: decimal(measures, 'PixelSpacing', file, 1, where)!, from: 'PixelSpacing' };
     }
-    const own = readTargets(fr, file);
+    const own = readTargets(fr, file, textDecoder(ds.string(TAGS.SpecificCharacterSet)));
     const marks = [...(own ?? []), ...(base.targets ?? []).filter((t) => t.frame === k + 1)];
     if (own || marks.length) view.targets = marks;
     return view;
@@ -279,7 +280,7 @@ function readView(ds: DataSet, f: DicomFile, index: number): StereoImage {
     img.pixelSpacing = { col, row, from: kw };
     break;
   }
-  const targets = readTargets(ds, file);
+  const targets = readTargets(ds, file, textDecoder(ds.string(TAGS.SpecificCharacterSet)));
   if (targets) img.targets = targets;
   return img;
 }

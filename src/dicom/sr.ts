@@ -14,6 +14,7 @@ import dcmjs from 'dcmjs';
 import { version as PACKAGE_VERSION } from '../../package.json';
 import { StereotaxError, type Issue } from '../core/errors.js';
 import { isAscii } from './charset.js';
+import { memorySource, parseDicomFile, type DataSet, type Element } from './parse.js';
 import { fileIssue, type ImageIdentity, type StereoImage } from './read.js';
 import type { DicomElement } from './stereo-set.js';
 import type { Keyword } from './tags.js';
@@ -213,8 +214,11 @@ export function secondOpinionSR(images: readonly StereoImage[], elements: readon
     ContinuityOfContent: 'SEPARATE',
     ContentSequence: elements.map(targetContainer),
   };
-  // dcmjs encodes every string as UTF-8: declare ISO_IR 192 only when some text is not ASCII.
-  if (!isAscii(JSON.stringify(ds))) ds.SpecificCharacterSet = 'ISO_IR 192';
+  // dcmjs encodes every string as UTF-8: ISO_IR 192 when some text is not ASCII (then re-encoded as
+  // Latin-1, ISO_IR 100, when every character has a Latin-1 byte: readers such as dcmtk's VR checker
+  // handle it, and it is what most consoles write).
+  const ascii = isAscii(JSON.stringify(ds));
+  if (!ascii) ds.SpecificCharacterSet = 'ISO_IR 192';
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: COMPREHENSIVE_SR,
@@ -226,7 +230,68 @@ export function secondOpinionSR(images: readonly StereoImage[], elements: readon
   const { DicomDict, DicomMetaDictionary } = dcmjs.data;
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
-  return new Uint8Array(dict.write());
+  const bytes = new Uint8Array(dict.write());
+  return ascii ? bytes : (asLatin1(bytes) ?? bytes);
+}
+
+/** The text VRs Specific Character Set applies to (PS3.5 6.1.2.3). */
+const TEXT_VRS = new Set(['SH', 'LO', 'ST', 'LT', 'PN', 'UC', 'UT']);
+const LONG_LENGTH = new Set(['UC', 'UT']);
+
+/**
+ * The file re-encoded from UTF-8 to Latin-1 (ISO_IR 100), or undefined when some
+ * character has no Latin-1 byte. dcmjs writes every sequence and item with undefined
+ * length, so only each changed element's own length field changes.
+ */
+function asLatin1(bytes: Uint8Array): Uint8Array | undefined {
+  const edits: { at: number; end: number; header: number; long: boolean; value: Uint8Array }[] = [];
+  let charset: Element | undefined;
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const visit = (ds: DataSet) => {
+    for (const el of Object.values(ds.elements)) {
+      if (el.tag === 'x00080005') charset = el;
+      for (const item of el.items ?? []) visit(item);
+      if (!el.vr || !TEXT_VRS.has(el.vr) || !el.value || isAscii(latin1Text(el.value))) continue;
+      const text = utf8.decode(el.value).replace(/ +$/, '');
+      if ([...text].some((c) => c.charCodeAt(0) > 0xff)) throw new RangeError('not Latin-1');
+      const value = Uint8Array.from([...text].map((c) => c.charCodeAt(0)));
+      const padded = value.length % 2 ? Uint8Array.from([...value, 0x20]) : value;
+      if (el.undefinedLength) throw new RangeError('an undefined-length text');
+      edits.push({ at: el.offset - (LONG_LENGTH.has(el.vr) ? 4 : 2), end: el.offset + el.length, header: el.offset, long: LONG_LENGTH.has(el.vr), value: padded });
+    }
+  };
+  try {
+    const parsed = parseDicomFile(memorySource(bytes));
+    visit(parsed.dataSet);
+  } catch {
+    return undefined; // keep UTF-8 (ISO_IR 192): always correct
+  }
+  if (!charset?.value) return undefined;
+  const parts: Uint8Array[] = [];
+  let from = 0;
+  for (const e of edits.sort((a, b) => a.at - b.at)) {
+    parts.push(bytes.subarray(from, e.at));
+    const len = new Uint8Array(e.long ? 4 : 2);
+    if (e.long) new DataView(len.buffer).setUint32(0, e.value.length, true);
+    else new DataView(len.buffer).setUint16(0, e.value.length, true);
+    parts.push(len, e.value);
+    from = e.end;
+  }
+  parts.push(bytes.subarray(from));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  // "ISO_IR 192" and "ISO_IR 100" have the same length: the value is rewritten in place (offsets before any edit are unchanged).
+  const shift = edits.filter((e) => e.at < charset!.offset).reduce((n, e) => n + e.value.length - (e.end - e.header), 0);
+  out.set(new TextEncoder().encode('ISO_IR 100'), charset.offset + shift);
+  return out;
+}
+
+function latin1Text(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
 }
 
 /** Implementation Class UID (0002,0012): fixed for stereotax, derived once from a UUID (PS3.5 B.2). */

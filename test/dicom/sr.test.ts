@@ -31,7 +31,10 @@ function build(spec: SetSpec, profileOver: Record<string, unknown> = {}) {
 }
 
 function dsrdump(path: string, ...flags: string[]) {
-  const r = spawnSync('dsrdump', [...flags, path], { encoding: 'utf8' });
+  // dsrdump prints text values as stored: Latin-1 bytes for ISO_IR 100, UTF-8 for ISO_IR 192.
+  const latin1 = flags[0] === 'latin1';
+  if (latin1) flags = flags.slice(1);
+  const r = spawnSync('dsrdump', [...flags, path], { encoding: latin1 ? 'latin1' : 'utf8' });
   if (r.error) throw new Error(`dsrdump is needed (Debian: apt-get install -y dcmtk; .ci/run installs it): ${r.error.message}`);
   return { code: r.status, out: r.stdout + r.stderr };
 }
@@ -165,11 +168,24 @@ describe('the Structured Report, read back with dicom-parser', () => {
     expect(Number(one(sr.root.children[0], 'Ray gap').numeric)).toBeCloseTo(Math.max(...r.pairwiseRayGaps!.map((p) => p.gap)), 6);
   });
 
-  it('a non-ASCII patient name: UTF-8 with ISO_IR 192, read back exactly', () => {
+  it('a Latin-1 patient name: ISO_IR 100, one byte a character, read back exactly', () => {
     const { sr } = build(baseSpec({ identity: { patientName: 'Müller^Zoë', patientId: 'PID-ü' } }));
+    expect(sr.str(TAG.SpecificCharacterSet)).toBe('ISO_IR 100');
+    const latin1 = (tag: string) => {
+      const el = sr.ds.elements[tag];
+      return String.fromCharCode(...sr.ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length)).trimEnd();
+    };
+    expect(latin1(TAG.PatientName)).toBe('Müller^Zoë');
+    expect(latin1(TAG.PatientID)).toBe('PID-ü');
+    // Every other item still read (lengths rewritten right): the tree is whole.
+    expect(sr.root.children).toHaveLength(3);
+  });
+
+  it('a name with no Latin-1 byte (Cyrillic): UTF-8 with ISO_IR 192, read back exactly', () => {
+    const { sr } = build(baseSpec({ identity: { patientName: 'Иванова^Анна' } }));
     expect(sr.str(TAG.SpecificCharacterSet)).toBe('ISO_IR 192');
-    expect(sr.str(TAG.PatientName)).toBe('Müller^Zoë');
-    expect(sr.str(TAG.PatientID)).toBe('PID-ü');
+    expect(sr.str(TAG.PatientName)).toBe('Иванова^Анна');
+    expect(sr.root.children).toHaveLength(3);
   });
 
   it('decimal strings: at most 16 characters, 1e-6 mm, never -0', () => {
@@ -217,15 +233,26 @@ describe('dcmtk reads it with no error or warning', () => {
     expect(strict.out).not.toMatch(/^[EW]: /m);
   });
 
-  it('dsrdump on a report with UTF-8 text: only the documented ISO_IR 192 VR-checker note, if any', () => {
-    const { bytes } = build(baseSpec({ identity: { patientName: 'Müller^Zoë' } }));
+  it('dsrdump on a report with a Latin-1 name and label: no error or warning, the name shown', () => {
+    const { bytes } = build(baseSpec({ identity: { patientName: 'Müller^Zoë' }, points: [{ uid: '2.25.1', p: [1, 30, 20], label: 'Läsion ß' }] }));
+    const path = join(dir, 'latin1.dcm');
+    writeFileSync(path, bytes);
+    const r = dsrdump(path, 'latin1', '+Pc');
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/^[EW]: /m);
+    expect(r.out).toContain('Müller^Zoë');
+    expect(r.out).toContain('="Läsion ß"');
+  });
+
+  it('dsrdump on a report with UTF-8 text: only the documented ISO_IR 192 VR-checker warning', () => {
+    const { bytes } = build(baseSpec({ identity: { patientName: 'Иванова^Анна' } }));
     const path = join(dir, 'utf8.dcm');
     writeFileSync(path, bytes);
     const r = dsrdump(path);
     expect(r.code).toBe(0);
     expect(r.out).not.toMatch(/^E: /m);
-    for (const w of r.out.match(/^W: .*$/gm) ?? []) expect(w).toMatch(/ISO_IR 192|character set|VR/i);
-    expect(r.out).toContain('Müller^Zoë');
+    for (const w of r.out.match(/^W: .*$/gm) ?? []) expect(w).toBe('W: The VR checker does not support this Specific Character Set: ISO_IR 192');
+    expect(r.out).toContain('Иванова^Анна');
   });
 
   const dciodvfy = spawnSync('dciodvfy', ['-version'], { encoding: 'utf8' });
