@@ -28,7 +28,7 @@ export function memorySource(bytes: Uint8Array): ByteSource {
 }
 
 export interface Element {
-  /** dicom-parser style key: "x" + group + element, 8 lower-case hex digits. */
+  /** The key "x" + group + element, 8 lower-case hex digits (the form dicom-parser made familiar). */
   tag: string;
   /** As written (explicit VR); from the dictionary of sequences for implicit VR, else undefined. */
   vr?: string;

@@ -113,14 +113,16 @@ export function parseHeaders(f: DicomFile, index: number): DataSet {
   return parsed.dataSet;
 }
 
+const DECIMAL_STRING = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** A decimal string value (DS): strictly numeric, else invalid input naming the tag. */
 export function decimal(ds: DataSet, keyword: Keyword, file: { name: string; index: number }, index = 0, where = ''): number | undefined {
   const el = ds.elements[TAGS[keyword]];
   if (!el || el.length === 0) return undefined;
   if (!el.value) fail('invalid_value', file, keyword, 'a decimal number', `${el.length} bytes`, `${where}is ${el.length} bytes long, not a decimal string`);
-  // Values split here: dicom-parser's string(tag, index) throws past the last value.
   const text = ds.string(TAGS[keyword])?.split('\\')[index]?.trim();
-  const x = text === undefined || text.trim() === '' ? NaN : Number(text);
+  // A decimal string (PS3.5 6.2): digits, an optional point and exponent; never hex, never "Infinity".
+  const x = text !== undefined && DECIMAL_STRING.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(x)) {
     fail('invalid_value', file, keyword, 'a decimal number', JSON.stringify(text ?? ''), `${where}value ${index + 1} is not a number: ${JSON.stringify(text ?? '')}`);
   }

@@ -63,7 +63,7 @@ export function tagNumber(key: string): string {
   return `(${h.slice(0, 4)},${h.slice(4)})`;
 }
 
-/** The keyword of a dicom-parser key, when it is one this module reads. */
+/** The keyword of a key xGGGGEEEE, when it is one this module reads. */
 export function keywordOf(key: string): Keyword | undefined {
   return (Object.keys(TAGS) as Keyword[]).find((k) => TAGS[k] === key);
 }

@@ -108,6 +108,19 @@ describe('what consoles and PACS write', () => {
   });
 });
 
+describe('decimal strings (DS) as PS3.5 defines them', () => {
+  for (const bad of ['0x10', 'Infinity', '1e400', '15deg', '1,5', '--1', '.']) {
+    it(`an angle of ${JSON.stringify(bad)} is refused naming (0018,1510)`, () => {
+      const { files, profile } = views((els, k) => (k === 1 ? [...els.filter((e) => !(e.tag[0] === 0x0018 && e.tag[1] === 0x1510)), { tag: [0x0018, 0x1510], vr: 'DS', value: bad }] : els));
+      expect(() => dicomTargetsWith(engine, files, profile)).toThrow(/view1_-15\.dcm: \(0018,1510\) PositionerPrimaryAngle value 1 is not a number/);
+    });
+  }
+  it('padded, signed and exponent forms are read', () => {
+    const { files, profile, reference } = views((els, k) => (k === 1 ? [...els.filter((e) => !(e.tag[0] === 0x0018 && e.tag[1] === 0x1510)), { tag: [0x0018, 0x1510], vr: 'DS', value: ' -1.5E1 ' }] : els));
+    expect(dicomTargetsWith(engine, files, profile)).toEqual(reference);
+  });
+});
+
 describe('a 1 GiB file: the header read, the pixels never', () => {
   const cli = join(process.cwd(), 'dist/cli.cjs');
   it.skipIf(!existsSync(cli))('through the CLI (a sparse file): the same targets, peak RSS far below the file size', () => {
