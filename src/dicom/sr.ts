@@ -110,14 +110,12 @@ function targetContainer(e: DicomElement): Item {
 const REQUIRED: [keyof ImageIdentity, Keyword, string][] = [
   ['sopClassUid', 'SOPClassUID', 'to reference the image in the evidence'],
   ['sopInstanceUid', 'SOPInstanceUID', 'to reference the image in the evidence'],
-  ['seriesInstanceUid', 'SeriesInstanceUID', 'to reference the image in the evidence'],
-  ['studyInstanceUid', 'StudyInstanceUID', 'to file the report in the images\' study'],
 ];
 
 /**
- * What the report needs from the images: every SOP, series and study UID (the report
- * references every image and is filed in their study), and one patient: files of two
- * PatientIDs are refused, never merged into one report.
+ * What the report needs from the images: every SOP Class and Instance UID (the report
+ * references every image), and one patient: files of two PatientIDs are refused, never
+ * merged into one report. Study and series UIDs are used where present (docs/dicom.md).
  */
 function checkIdentities(images: readonly StereoImage[]): void {
   const issues: Issue[] = [];
@@ -137,14 +135,21 @@ function checkIdentities(images: readonly StereoImage[]): void {
   if (issues.length) throw new StereotaxError(issues);
 }
 
-/** CurrentRequestedProcedureEvidenceSequence: every image once, grouped by study, then series, in the order given. */
-function evidence(images: readonly StereoImage[]): Item[] {
+/**
+ * CurrentRequestedProcedureEvidenceSequence: every image once, grouped by study, then
+ * series, in the order given. An image without a study is in the report's study; one
+ * without a series in one series UID made for them (PS3.3 requires both in a reference).
+ */
+function evidence(images: readonly StereoImage[], reportStudy: string, newUid: () => string): Item[] {
   const studies = new Map<string, Map<string, Map<string, string>>>();
+  let madeSeries: string | undefined;
   for (const { identity: id } of images) {
-    let series = studies.get(id.studyInstanceUid!);
-    if (!series) studies.set(id.studyInstanceUid!, (series = new Map()));
-    let sops = series.get(id.seriesInstanceUid!);
-    if (!sops) series.set(id.seriesInstanceUid!, (sops = new Map()));
+    const study = id.studyInstanceUid ?? reportStudy;
+    let series = studies.get(study);
+    if (!series) studies.set(study, (series = new Map()));
+    const seriesUid = id.seriesInstanceUid ?? (madeSeries ??= newUid());
+    let sops = series.get(seriesUid);
+    if (!sops) series.set(seriesUid, (sops = new Map()));
     sops.set(id.sopInstanceUid!, id.sopClassUid!);
   }
   return [...studies].map(([study, series]) => ({
@@ -159,7 +164,7 @@ function evidence(images: readonly StereoImage[]): Item[] {
 /**
  * The second opinion of a stereo set as a Comprehensive SR Part 10 file. `images` are
  * the set's headers (readStereoSet), `elements` the result (dicomTargetsWith). Throws
- * StereotaxError when the images lack the UIDs a report needs or are of two patients.
+ * StereotaxError when an image lacks its SOP Class or Instance UID or the images are of two patients.
  */
 export function secondOpinionSR(images: readonly StereoImage[], elements: readonly DicomElement[], options: SrOptions = {}): Uint8Array {
   if (!images.length) throw new StereotaxError([{ code: 'too_few_items', path: 'files', expected: 'the images of the stereo set', received: '0', message: 'files: the report needs the images it is about' }]);
@@ -169,6 +174,9 @@ export function secondOpinionSR(images: readonly StereoImage[], elements: readon
   const newUid = options.newUid ?? uuidUid;
   const id = images[0].identity;
   const sopInstanceUid = newUid();
+  const seriesInstanceUid = newUid();
+  // The images' study (the first file's, else any file's); a new one only when none has a study.
+  const studyInstanceUid = id.studyInstanceUid ?? images.find((i) => i.identity.studyInstanceUid)?.identity.studyInstanceUid ?? newUid();
   const ds: Item = {
     SOPClassUID: COMPREHENSIVE_SR,
     SOPInstanceUID: sopInstanceUid,
@@ -180,7 +188,7 @@ export function secondOpinionSR(images: readonly StereoImage[], elements: readon
     PatientBirthDate: id.patientBirthDate ?? '',
     PatientSex: id.patientSex ?? '',
     // General Study module: the images' study.
-    StudyInstanceUID: id.studyInstanceUid,
+    StudyInstanceUID: studyInstanceUid,
     StudyDate: id.studyDate ?? '',
     StudyTime: id.studyTime ?? '',
     ReferringPhysicianName: id.referringPhysicianName ?? '',
@@ -188,7 +196,7 @@ export function secondOpinionSR(images: readonly StereoImage[], elements: readon
     AccessionNumber: id.accessionNumber ?? '',
     // SR Document Series module: a new series.
     Modality: 'SR',
-    SeriesInstanceUID: newUid(),
+    SeriesInstanceUID: seriesInstanceUid,
     SeriesNumber: '901',
     SeriesDate: dicomDate(now),
     SeriesTime: dicomTime(now),
@@ -204,7 +212,7 @@ export function secondOpinionSR(images: readonly StereoImage[], elements: readon
     CompletionFlag: 'COMPLETE',
     VerificationFlag: 'UNVERIFIED',
     PerformedProcedureCodeSequence: [],
-    CurrentRequestedProcedureEvidenceSequence: evidence(images),
+    CurrentRequestedProcedureEvidenceSequence: evidence(images, studyInstanceUid, newUid),
     CodingSchemeIdentificationSequence: [{
       CodingSchemeDesignator: SCHEME, CodingSchemeName: 'stereotax second opinion concepts', CodingSchemeResponsibleOrganization: 'stereotax',
     }],

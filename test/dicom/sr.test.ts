@@ -202,10 +202,28 @@ describe('the Structured Report, read back with dicom-parser', () => {
     expect(() => decimalString(NaN)).toThrow();
   });
 
-  it('images without the UIDs a report needs, or of two patients, are refused naming the file and tag', () => {
-    const set = makeSet(baseSpec({ edit: (v, k) => (k === 1 ? { ...v, identity: { ...v.identity, seriesInstanceUid: undefined } } : v) }));
+  it('no series or study UID: the images are referenced under a made series, the report in a new study', () => {
+    const noSeries = build(baseSpec({ edit: (v, k) => (k === 1 ? { ...v, identity: { ...v.identity, seriesInstanceUid: undefined } } : v) }));
+    expect(noSeries.sr.evidence[0].series.map((x) => x.uid)).toEqual(['2.25.5551', '2.25.99903']);
+    expect(noSeries.sr.evidence[0].series[1].sops[0].instance).toBe('2.25.6661');
+    const noStudy = build(baseSpec({ edit: (v) => ({ ...v, identity: { ...v.identity, studyInstanceUid: undefined } }) }));
+    expect(noStudy.sr.str(TAG.StudyInstanceUID)).toBe('2.25.99903');
+    expect(noStudy.sr.evidence.map((e) => e.study)).toEqual(['2.25.99903']);
+    // One file with a study: the report joins it, the other image is referenced there too.
+    const oneStudy = build(baseSpec({ edit: (v, k) => (k === 0 ? { ...v, identity: { ...v.identity, studyInstanceUid: undefined } } : v) }));
+    expect(oneStudy.sr.str(TAG.StudyInstanceUID)).toBe(DEFAULT_IDENTITY.studyInstanceUid);
+    expect(oneStudy.sr.evidence.map((e) => e.study)).toEqual([DEFAULT_IDENTITY.studyInstanceUid]);
+    for (const b of [noSeries, noStudy, oneStudy]) {
+      const path = join(dir, 'lenient.dcm');
+      writeFileSync(path, b.bytes);
+      expect(dsrdump(path).out).not.toMatch(/^[EW]: /m);
+    }
+  });
+
+  it('an image with no SOP Instance UID (nor a meta one), or images of two patients, are refused naming the file and tag', () => {
+    const set = makeSet(baseSpec({ noMetaInstance: true, edit: (v, k) => (k === 1 ? { ...v, identity: { ...v.identity, sopInstanceUid: undefined } } : v) }));
     const { images, elements } = dicomSecondOpinionWith(engine, set.files, set.profile);
-    expect(() => secondOpinionSR(images, elements)).toThrow(/view1_-15\.dcm: \(0020,000E\) SeriesInstanceUID missing/);
+    expect(() => secondOpinionSR(images, elements)).toThrow(/view1_-15\.dcm: \(0008,0018\) SOPInstanceUID missing/);
     const two = makeSet(baseSpec({ edit: (v, k) => (k === 1 ? { ...v, identity: { ...v.identity, patientId: 'OTHER' } } : v) }));
     const t = dicomSecondOpinionWith(engine, two.files, two.profile);
     expect(() => secondOpinionSR(t.images, t.elements)).toThrow(/view1_-15\.dcm: \(0010,0020\) PatientID "OTHER" differs from view0_15\.dcm's "PID-0042"/);

@@ -23,6 +23,8 @@ export interface WriteOptions {
   deflate?: (bytes: Uint8Array) => Uint8Array;
   /** Media Storage SOP Class UID (default Digital Mammography X-Ray Image Storage - For Presentation). */
   sopClass?: string;
+  /** Leave Media Storage SOP Instance UID (0002,0003) out of the meta header. */
+  noMetaInstance?: boolean;
 }
 
 const LONG_VR = new Set(['OB', 'OW', 'SQ', 'UN', 'UT', 'OF']);
@@ -128,7 +130,7 @@ export function writeDicom(dataset: El[], opts: WriteOptions = {}): Uint8Array {
   writeElements(meta, [
     { tag: [0x0002, 0x0001], vr: 'OB', value: Uint8Array.from([0, 1]) },
     { tag: [0x0002, 0x0002], vr: 'UI', value: opts.sopClass ?? MAMMO_SOP },
-    { tag: [0x0002, 0x0003], vr: 'UI', value: (dataset.find((e) => e.tag[0] === 0x0008 && e.tag[1] === 0x0018)?.value as string | undefined) ?? '2.25.1234567' },
+    ...(opts.noMetaInstance ? [] : [{ tag: [0x0002, 0x0003], vr: 'UI', value: (dataset.find((e) => e.tag[0] === 0x0008 && e.tag[1] === 0x0018)?.value as string | undefined) ?? '2.25.1234567' } as El]),
     { tag: [0x0002, 0x0010], vr: 'UI', value: syntax },
     { tag: [0x0002, 0x0012], vr: 'UI', value: '2.25.99' },
   ], {});

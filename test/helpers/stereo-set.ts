@@ -31,6 +31,8 @@ export interface SetSpec {
   implicit?: boolean;
   undefinedLength?: boolean;
   deflate?: (bytes: Uint8Array) => Uint8Array;
+  /** Leave Media Storage SOP Instance UID out of every file's meta header. */
+  noMetaInstance?: boolean;
   /** Patient and study of every view (default: one patient, one study); series and instance UIDs are per view. */
   identity?: SyntheticIdentity;
   /** Per view: header changes (a field set to undefined is left out of the file). */
@@ -70,7 +72,7 @@ export function makeSet(s: SetSpec) {
     };
     return s.edit ? s.edit(view, k) : view;
   });
-  const files = views.map((v, k) => ({ name: names[k], bytes: writeDicom(stereoDataset(v), { implicit: s.implicit, undefinedLength: s.undefinedLength, deflate: s.deflate }) }));
+  const files = views.map((v, k) => ({ name: names[k], bytes: writeDicom(stereoDataset(v), { implicit: s.implicit, undefinedLength: s.undefinedLength, deflate: s.deflate, noMetaInstance: s.noMetaInstance }) }));
   const profile = {
     id: 'synthetic', rotationAxisHeight: s.geometry.rotationAxisHeight, angleSign: s.angleSign,
     detector: { origin: s.origin, colAxis: s.colAxis, rowAxis: s.rowAxis },
