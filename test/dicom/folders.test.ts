@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/fake-io.js';
-import { writeDicom, type El } from '../helpers/dicom-writer.js';
+import { dicomDir, writeDicom } from '../helpers/dicom-writer.js';
 import { baseSpec, makeSet } from '../helpers/stereo-set.js';
 import { readSr } from './sr-reader.js';
 
@@ -93,20 +93,6 @@ describe('a folder', () => {
     expect(JSON.parse(again.out).map((e: { set: unknown }) => e.set)).toEqual(out.map((e: { set: unknown }) => e.set));
   });
 });
-
-/** A DICOMDIR (PS3.10 8) with one IMAGE record per file ID, under PATIENT/STUDY/SERIES records. */
-function dicomDir(ids: string[][]): Uint8Array {
-  const record = (type: string, extra: El[] = []): El[] => [
-    { tag: [0x0004, 0x1400], vr: 'UL', value: [0] }, { tag: [0x0004, 0x1410], vr: 'US', value: [0xffff] },
-    { tag: [0x0004, 0x1420], vr: 'UL', value: [0] }, { tag: [0x0004, 0x1430], vr: 'CS', value: type }, ...extra,
-  ];
-  const records = [record('PATIENT'), record('STUDY'), record('SERIES'),
-    ...ids.map((id) => record('IMAGE', [{ tag: [0x0004, 0x1500], vr: 'CS', value: id.join('\\') }]))];
-  return writeDicom([
-    { tag: [0x0004, 0x1130], vr: 'CS', value: 'STEREOTAX' },
-    { tag: [0x0004, 0x1220], vr: 'SQ', value: records },
-  ], { sopClass: '1.2.840.10008.1.3.10' });
-}
 
 describe('a DICOMDIR', () => {
   it('its records name the files (upper-case IDs found in lower case too); other files in the folder are not read', async () => {

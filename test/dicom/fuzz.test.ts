@@ -13,7 +13,9 @@ import { StereotaxError } from '../../src/core/errors.js';
 import { loadEngine, type Engine } from '../../src/engine/engine.js';
 import { dicomTargetsWith } from '../../src/dicom/stereo-set.js';
 import { runCli } from '../helpers/fake-io.js';
-import { baseSpec, makeSet, type SetSpec } from '../helpers/stereo-set.js';
+import { baseSpec, makeSet, multiFrame, viewsOf, type SetSpec } from '../helpers/stereo-set.js';
+import { dicomDir } from '../helpers/dicom-writer.js';
+import { dicomDirFiles } from '../../src/dicom/groups.js';
 
 const SEED = Number(process.env.STEREOTAX_FUZZ_SEED ?? 20_2026);
 
@@ -133,6 +135,52 @@ describe('mutated bytes, lengths and VRs: typed errors only', () => {
       expect(computed).toBeLessThan(800);
     });
   }
+});
+
+describe('multi-frame files and DICOMDIRs: typed errors only', () => {
+  it('a Breast Projection X-Ray of three frames: every prefix and 800 mutations', () => {
+    const spec = baseSpec({ angles: [0, 15, -15] });
+    const profile = makeSet(spec).profile;
+    for (const implicit of [false, true]) {
+      const full = multiFrame(viewsOf(spec), { implicit });
+      const r = rng(SEED + (implicit ? 1 : 2));
+      const cases: Uint8Array[] = [];
+      for (let n = 0; n < full.length; n += 3) cases.push(full.slice(0, n));
+      for (let i = 0; i < 800; i++) {
+        const b = full.slice();
+        for (let k = 0; k < 1 + r.int(4); k++) b[128 + r.int(b.length - 128)] = r.int(256);
+        cases.push(b);
+      }
+      for (const bytes of cases) {
+        try {
+          finiteEverywhere(dicomTargetsWith(engine, [{ name: 'view0_0.dcm', bytes }], profile));
+        } catch (err) {
+          if (!(err instanceof StereotaxError)) throw new Error(`untyped throw: ${(err as Error)?.message ?? String(err)}`);
+          for (const issue of err.issues) expect(issue.message).toContain('view0_0.dcm');
+        }
+      }
+    }
+  });
+
+  it('a DICOMDIR: every prefix and 800 mutations give file IDs or a typed error naming it', () => {
+    const full = dicomDir([['DICOM', 'ST1', 'IM0'], ['DICOM', 'ST1', 'IM1']]);
+    const r = rng(SEED + 3);
+    const cases: Uint8Array[] = [];
+    for (let n = 0; n < full.length; n++) cases.push(full.slice(0, n));
+    for (let i = 0; i < 800; i++) {
+      const b = full.slice();
+      for (let k = 0; k < 1 + r.int(4); k++) b[128 + r.int(b.length - 128)] = r.int(256);
+      cases.push(b);
+    }
+    for (const bytes of cases) {
+      try {
+        for (const id of dicomDirFiles({ name: 'DICOMDIR', bytes })) expect(id.every((p) => p !== '..' && !p.includes('/'))).toBe(true);
+      } catch (err) {
+        if (!(err instanceof StereotaxError)) throw new Error(`untyped throw: ${(err as Error)?.message ?? String(err)}`);
+        expect(err.message).toContain('DICOMDIR');
+      }
+    }
+  });
 });
 
 describe('through the CLI: exit 0, 2 or 3, never 1; the file named', () => {

@@ -9,76 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEngine, type Engine } from '../../src/engine/engine.js';
 import { dicomTargetsWith, type DicomElement } from '../../src/dicom/stereo-set.js';
 import { runCli } from '../helpers/fake-io.js';
-import { writeDicom, type El, type SyntheticView } from '../helpers/dicom-writer.js';
-import { baseSpec, makeSet, type SetSpec } from '../helpers/stereo-set.js';
+import { baseSpec, makeSet, multiFrame, viewsOf, type MultiOptions } from '../helpers/stereo-set.js';
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await loadEngine();
 });
-
-const BREAST_PROJECTION_FOR_PROCESSING = '1.2.840.10008.5.1.4.1.1.13.1.5';
-const ds = (xs: number[]) => xs.map((x) => String(+x.toPrecision(12))).join('\\');
-
-/** The synthetic views makeSet writes (one per angle), captured through its edit hook. */
-function viewsOf(spec: SetSpec): SyntheticView[] {
-  const out: SyntheticView[] = [];
-  makeSet({ ...spec, edit: (v, k) => ((out[k] = v), v) });
-  return out;
-}
-
-interface MultiOptions {
-  /** Marks in each frame's functional group (default) or at the top level with Referenced Frame Number. */
-  marks?: 'perFrame' | 'topLevel';
-  /** Distances in each frame's group instead of the shared one. */
-  perFrameGeometry?: boolean;
-  /** Leave the angle out of this frame (1-based). */
-  noAngleOn?: number;
-  /** Top-level items' frame numbers replaced by this (an invalid one). */
-  frameNumber?: string;
-  implicit?: boolean;
-}
-
-const targetItems = (v: SyntheticView, frame?: number | string): El[][] => (v.targets ?? []).map((t) => {
-  const item: El[] = [{ tag: [0x0018, 0x2042], vr: 'UI', value: t.uid }, { tag: [0x0018, 0x2043], vr: 'FL', value: [t.col, t.row] }];
-  if (t.console) item.push({ tag: [0x0018, 0x2044], vr: 'FL', value: t.console });
-  if (t.label) item.push({ tag: [0x0018, 0x2045], vr: 'LO', value: t.label });
-  if (frame !== undefined) item.push({ tag: [0x0008, 0x1160], vr: 'IS', value: String(frame) });
-  return item;
-});
-
-/** One Breast Projection X-Ray file whose frames are the given views. */
-function multiFrame(views: SyntheticView[], o: MultiOptions = {}): Uint8Array {
-  const v0 = views[0];
-  const geometry = (v: SyntheticView): El => ({ tag: [0x0018, 0x9476], vr: 'SQ', value: [[
-    { tag: [0x0018, 0x1110], vr: 'DS', value: ds([v.sourceToDetector!]) },
-    { tag: [0x0018, 0x1111], vr: 'DS', value: ds([v.sourceToSupport!]) },
-    { tag: [0x0018, 0x1130], vr: 'DS', value: '1.03' },
-  ]] });
-  const shared: El[] = [{ tag: [0x0028, 0x9110], vr: 'SQ', value: [[{ tag: [0x0028, 0x0030], vr: 'DS', value: ds(v0.imagerPixelSpacing!) }]] }];
-  if (!o.perFrameGeometry) shared.push(geometry(v0));
-  const perFrame = views.map((v, k) => {
-    const item: El[] = [{ tag: [0x0020, 0x9111], vr: 'SQ', value: [[{ tag: [0x0020, 0x9157], vr: 'UL', value: [k + 1] }]] }];
-    if (o.noAngleOn !== k + 1) item.push({ tag: [0x0018, 0x9405], vr: 'SQ', value: [[{ tag: [0x0018, 0x1510], vr: 'DS', value: ds([v.angle!]) }]] });
-    if (o.perFrameGeometry) item.push(geometry(v));
-    if ((o.marks ?? 'perFrame') === 'perFrame' && v.targets?.length) item.push({ tag: [0x0018, 0x2041], vr: 'SQ', value: targetItems(v) });
-    return item;
-  });
-  const top: El[] = [
-    { tag: [0x0008, 0x0008], vr: 'CS', value: 'ORIGINAL\\PRIMARY\\STEREO' },
-    { tag: [0x0008, 0x0016], vr: 'UI', value: BREAST_PROJECTION_FOR_PROCESSING },
-    { tag: [0x0008, 0x0018], vr: 'UI', value: '2.25.8880' },
-    { tag: [0x0018, 0x11a0], vr: 'DS', value: ds([v0.thickness!]) },
-    { tag: [0x0020, 0x000d], vr: 'UI', value: '2.25.4440' },
-    { tag: [0x0020, 0x000e], vr: 'UI', value: '2.25.5552' },
-    { tag: [0x0028, 0x0008], vr: 'IS', value: String(views.length) },
-    { tag: [0x5200, 0x9229], vr: 'SQ', value: [shared] },
-    { tag: [0x5200, 0x9230], vr: 'SQ', value: perFrame },
-    { tag: [0x7fe0, 0x0010], vr: 'OW', value: new Uint8Array(views.length * 32).fill(5) },
-  ];
-  if (o.marks === 'topLevel') top.push({ tag: [0x0018, 0x2041], vr: 'SQ', value: views.flatMap((v, k) => targetItems(v, o.frameNumber ?? k + 1)) });
-  return writeDicom(top, { implicit: o.implicit, sopClass: BREAST_PROJECTION_FOR_PROCESSING });
-}
 
 const strip = (out: DicomElement[]) => out.map((e) => ({ ...e, dicom: { ...e.dicom, files: [] } }));
 

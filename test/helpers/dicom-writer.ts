@@ -247,3 +247,18 @@ export function stereoDataset(v: SyntheticView): El[] {
   }
   return els;
 }
+
+/** A DICOMDIR (PS3.10 8) with one IMAGE record per file ID, under PATIENT/STUDY/SERIES records. */
+export function dicomDir(ids: string[][]): Uint8Array {
+  const record = (type: string, extra: El[] = []): El[] => [
+    { tag: [0x0004, 0x1400], vr: 'UL', value: [0] }, { tag: [0x0004, 0x1410], vr: 'US', value: [0xffff] },
+    { tag: [0x0004, 0x1420], vr: 'UL', value: [0] }, { tag: [0x0004, 0x1430], vr: 'CS', value: type }, ...extra,
+  ];
+  const records = [record('PATIENT'), record('STUDY'), record('SERIES'),
+    ...ids.map((id) => record('IMAGE', [{ tag: [0x0004, 0x1500], vr: 'CS', value: id.join('\\') }]))];
+  return writeDicom([
+    { tag: [0x0004, 0x1130], vr: 'CS', value: 'STEREOTAX' },
+    { tag: [0x0004, 0x1220], vr: 'SQ', value: records },
+  ], { sopClass: '1.2.840.10008.1.3.10' });
+}
+
