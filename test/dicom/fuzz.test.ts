@@ -137,21 +137,25 @@ describe('mutated bytes, lengths and VRs: typed errors only', () => {
   }
 });
 
+/** Every `step`-th prefix of a file and 800 seeded mutations of 1 to 4 bytes after the preamble. */
+function damaged(full: Uint8Array, seed: number, step = 1): Uint8Array[] {
+  const r = rng(seed);
+  const cases: Uint8Array[] = [];
+  for (let n = 0; n < full.length; n += step) cases.push(full.slice(0, n));
+  for (let i = 0; i < 800; i++) {
+    const b = full.slice();
+    for (let k = 0; k < 1 + r.int(4); k++) b[128 + r.int(b.length - 128)] = r.int(256);
+    cases.push(b);
+  }
+  return cases;
+}
+
 describe('multi-frame files and DICOMDIRs: typed errors only', () => {
   it('a Breast Projection X-Ray of three frames: every prefix and 800 mutations', () => {
     const spec = baseSpec({ angles: [0, 15, -15] });
     const profile = makeSet(spec).profile;
     for (const implicit of [false, true]) {
-      const full = multiFrame(viewsOf(spec), { implicit });
-      const r = rng(SEED + (implicit ? 1 : 2));
-      const cases: Uint8Array[] = [];
-      for (let n = 0; n < full.length; n += 3) cases.push(full.slice(0, n));
-      for (let i = 0; i < 800; i++) {
-        const b = full.slice();
-        for (let k = 0; k < 1 + r.int(4); k++) b[128 + r.int(b.length - 128)] = r.int(256);
-        cases.push(b);
-      }
-      for (const bytes of cases) {
+      for (const bytes of damaged(multiFrame(viewsOf(spec), { implicit }), SEED + (implicit ? 1 : 2), 3)) {
         try {
           finiteEverywhere(dicomTargetsWith(engine, [{ name: 'view0_0.dcm', bytes }], profile));
         } catch (err) {
@@ -163,16 +167,7 @@ describe('multi-frame files and DICOMDIRs: typed errors only', () => {
   });
 
   it('a DICOMDIR: every prefix and 800 mutations give file IDs or a typed error naming it', () => {
-    const full = dicomDir([['DICOM', 'ST1', 'IM0'], ['DICOM', 'ST1', 'IM1']]);
-    const r = rng(SEED + 3);
-    const cases: Uint8Array[] = [];
-    for (let n = 0; n < full.length; n++) cases.push(full.slice(0, n));
-    for (let i = 0; i < 800; i++) {
-      const b = full.slice();
-      for (let k = 0; k < 1 + r.int(4); k++) b[128 + r.int(b.length - 128)] = r.int(256);
-      cases.push(b);
-    }
-    for (const bytes of cases) {
+    for (const bytes of damaged(dicomDir([['DICOM', 'ST1', 'IM0'], ['DICOM', 'ST1', 'IM1']]), SEED + 3)) {
       try {
         for (const id of dicomDirFiles({ name: 'DICOMDIR', bytes })) expect(id.every((p) => p !== '..' && !p.includes('/'))).toBe(true);
       } catch (err) {
