@@ -90,6 +90,16 @@ describe('what consoles and PACS write', () => {
     expect(parsed.pixelData?.length).toBe(32);
   });
 
+  it(`sequences nested ${MAX_NESTING} deep are read, one deeper refused`, () => {
+    const nest = (n: number) => {
+      let inner: El[] = [{ tag: [0x0009, 0x1001], vr: 'LO', value: 'x' }];
+      for (let d = 0; d < n; d++) inner = [{ tag: [0x0009, 0x1003], vr: 'SQ', value: [inner] }];
+      return writeDicom([...datasetOf(1), ...inner]);
+    };
+    expect(() => parseDicomFile(memorySource(nest(MAX_NESTING)))).not.toThrow();
+    expect(() => parseDicomFile(memorySource(nest(MAX_NESTING + 1)))).toThrow(/nests sequences more than 24 deep/);
+  });
+
   it(`sequences nested deeper than ${MAX_NESTING} are refused, typed, not a stack overflow`, () => {
     let inner: El[] = [{ tag: [0x0009, 0x1001], vr: 'LO', value: 'x' }];
     for (let d = 0; d < MAX_NESTING + 2; d++) inner = [{ tag: [0x0009, 0x1003], vr: 'SQ', value: [inner] }];
