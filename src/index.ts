@@ -55,8 +55,14 @@ export { EllipsoidDistanceBatch } from './margins/ellipsoid-batch.js';
 export { ellipsoidNearest, ellipsoidSignedDistance, type V3 } from './margins/distance.js';
 
 // ---- DICOM stereo sets ----
-export { dicomTargets, dicomTargetsWith, type DicomElement, type DicomTargetResult, type DicomErrorElement } from './dicom/stereo-set.js';
-export type { DicomFile } from './dicom/read.js';
+export {
+  dicomTargets, dicomTargetsWith, dicomSecondOpinionWith,
+  type DicomElement, type DicomTargetResult, type DicomErrorElement, type SecondOpinion,
+} from './dicom/stereo-set.js';
+export type { DicomFile, ImageIdentity } from './dicom/read.js';
+export { writeSecondOpinionSR, useDcmjs } from './dicom/sr-load.js';
+export type { SrOptions, DcmjsModule } from './dicom/sr.js';
+export type { ByteSource } from './dicom/parse.js';
 export type { UnitProfile } from './dicom/profile.js';
 
 // ---- clinical records ----

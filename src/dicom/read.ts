@@ -1,23 +1,20 @@
 /**
- * Reads the headers of one stereotactic image (spec dicom.md section 1) with
- * dicom-parser, stopping before Pixel Data: the pixels are never read. Explicit and
- * Implicit VR Little Endian headers (and encapsulated transfer syntaxes, whose
- * headers are explicit VR little endian). No Node APIs: runs in browsers.
+ * Reads the headers of one stereotactic image (spec dicom.md section 1) with the
+ * header reader of parse.ts, stopping before Pixel Data: the pixels are never read.
+ * Explicit, Implicit and Deflated Explicit VR Little Endian headers (and encapsulated
+ * transfer syntaxes, whose headers are explicit VR little endian). No Node APIs.
  */
-import * as dicomParserModule from 'dicom-parser';
-import type { DataSet, Element } from 'dicom-parser';
 import { StereotaxError, formatPath, type Issue, type IssueCode } from '../core/errors.js';
 import { toVec3, type Tuple3 } from '../core/vec3.js';
+import { textDecoder } from './charset.js';
+import { DataSet, DicomFormatError, memorySource, parseDicomFile, type ByteSource } from './parse.js';
 import { TAGS, UNSUPPORTED_TRANSFER_SYNTAXES, keywordOf, tagName, tagNumber, type Keyword } from './tags.js';
 
-// dicom-parser is a UMD bundle: its functions sit on the default export under ESM.
-const dicomParser = ((dicomParserModule as unknown as { default?: typeof dicomParserModule }).default ?? dicomParserModule) as typeof dicomParserModule;
-
-/** One file of a set: its bytes and the name messages use (the path given on the command line). */
-export interface DicomFile {
-  name: string;
-  bytes: Uint8Array;
-}
+/**
+ * One file of a set: the name messages use (the path given on the command line) and
+ * its bytes, or a source of its bytes read on demand (only the header is read).
+ */
+export type DicomFile = { name: string; bytes: Uint8Array } | { name: string; source: ByteSource };
 
 export interface DicomTargetMark {
   /** Target UID (0018,2042): pairs the marks of one target across the views. */
@@ -31,6 +28,28 @@ export interface DicomTargetMark {
   console?: { x: number; y: number; z: number };
   /** The item's index in the Biopsy Target Sequence. */
   item: number;
+  /** Referenced Frame Number (0008,1160) of the item, in a multi-frame image: the frame (view) it marks. */
+  frame?: number;
+}
+
+/**
+ * Who and what the image is (patient, study, series, instance): copied into the second
+ * opinion's Structured Report (dicom.md section 4). Text decoded by Specific Character Set.
+ */
+export interface ImageIdentity {
+  sopClassUid?: string;
+  sopInstanceUid?: string;
+  seriesInstanceUid?: string;
+  studyInstanceUid?: string;
+  patientId?: string;
+  patientName?: string;
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyId?: string;
+  accessionNumber?: string;
+  referringPhysicianName?: string;
 }
 
 /** What one image says; a field is absent when its tag is. */
@@ -50,6 +69,9 @@ export interface StereoImage {
   pixelSpacing?: { col: number; row: number; from: 'ImagerPixelSpacing' | 'PixelSpacing' };
   /** Absent when the file has no Biopsy Target Sequence. */
   targets?: DicomTargetMark[];
+  identity: ImageIdentity;
+  /** The frame (1, 2, ...) of a multi-frame image this view is. */
+  frame?: number;
 }
 
 /** An issue about one file: the path is `files[i]` (and the keyword), the message names the file and the tag. */
@@ -63,83 +85,45 @@ export function fail(code: IssueCode, file: { name: string; index: number }, key
   throw new StereotaxError([fileIssue(code, file, keyword, expected, received, detail)]);
 }
 
-const DICM_OFFSET = 128;
-
-function hasPrefix(bytes: Uint8Array): boolean {
-  return bytes.length >= DICM_OFFSET + 4 &&
-    bytes[DICM_OFFSET] === 0x44 && bytes[DICM_OFFSET + 1] === 0x49 && bytes[DICM_OFFSET + 2] === 0x43 && bytes[DICM_OFFSET + 3] === 0x4d;
-}
-
-const UNDEFINED_LENGTH = 0xffffffff;
-
-/** Every element (in nested items too) must fit in the file; returns the first that does not. */
-function overrun(ds: DataSet, size: number): Element | undefined {
-  for (const el of Object.values(ds.elements)) {
-    if (el.length !== UNDEFINED_LENGTH && el.dataOffset + el.length > size) return el;
-    for (const item of el.items ?? []) {
-      const inner = item.dataSet && overrun(item.dataSet, size);
-      if (inner) return inner;
-    }
-  }
-  return undefined;
-}
-
-function lastElement(ds: DataSet | undefined): Element | undefined {
-  let last: Element | undefined;
-  for (const el of Object.values(ds?.elements ?? {})) if (!last || el.dataOffset > last.dataOffset) last = el;
-  return last;
-}
-
-function describeTag(key: string): string {
-  const kw = keywordOf(key);
-  return kw ? tagName(kw) : tagNumber(key);
+function sourceOf(f: DicomFile, file: { name: string; index: number }): ByteSource {
+  if ('source' in f && f.source && typeof f.source.read === 'function' && Number.isSafeInteger(f.source.size)) return f.source;
+  const bytes = (f as { bytes?: unknown }).bytes;
+  if (!(bytes instanceof Uint8Array)) fail('invalid_type', file, undefined, 'the bytes of a DICOM file (Uint8Array)', typeof bytes, 'expected the file\'s bytes as a Uint8Array');
+  return memorySource(bytes);
 }
 
 /** Parses one file's headers up to Pixel Data; throws StereotaxError naming the file (and the tag). */
 export function parseHeaders(f: DicomFile, index: number): DataSet {
   const file = { name: f.name, index };
-  if (!(f.bytes instanceof Uint8Array)) fail('invalid_type', file, undefined, 'the bytes of a DICOM file (Uint8Array)', typeof f.bytes, 'expected the file\'s bytes as a Uint8Array');
-  if (!hasPrefix(f.bytes)) {
-    fail('invalid_value', file, undefined, 'a DICOM Part 10 file', `${f.bytes.length} bytes without "DICM" at byte 128`,
-      `not a DICOM file: no "DICM" prefix at byte 128 (${f.bytes.length} bytes)`);
-  }
-  let meta: DataSet;
+  const src = sourceOf(f, file);
+  let parsed;
   try {
-    meta = dicomParser.readPart10Header(f.bytes);
+    parsed = parseDicomFile(src);
   } catch (err) {
-    fail('invalid_value', file, 'TransferSyntaxUID', 'a complete file meta information group', 'a truncated or malformed header',
-      `truncated or malformed file meta information: ${String((err as { message?: string })?.message ?? err)}`);
+    if (!(err instanceof DicomFormatError)) throw err;
+    const kw = err.tag ? keywordOf(err.tag) : undefined;
+    const detail = kw && err.message.startsWith(tagNumber(err.tag!)) ? err.message.slice(tagNumber(err.tag!).length + 1) : err.message;
+    fail(err.kind === 'too_large' ? 'input_too_large' : 'invalid_value', file, kw, 'a complete, well-formed DICOM Part 10 file', `${src.size} bytes`, detail);
   }
-  const syntax = meta.string(TAGS.TransferSyntaxUID)?.replace(/\0+$/, '');
+  const syntax = parsed.transferSyntax;
   if (!syntax) fail('missing_field', file, 'TransferSyntaxUID', 'a transfer syntax', 'nothing', 'missing: the file meta information must name the transfer syntax');
   if (UNSUPPORTED_TRANSFER_SYNTAXES[syntax]) {
     fail('invalid_value', file, 'TransferSyntaxUID', 'Explicit or Implicit VR Little Endian', syntax,
       `${UNSUPPORTED_TRANSFER_SYNTAXES[syntax]} (${syntax}) is not read; convert the file to Explicit or Implicit VR Little Endian`);
   }
-  let ds: DataSet;
-  try {
-    ds = dicomParser.parseDicom(f.bytes, { untilTag: TAGS.PixelData });
-  } catch (err) {
-    const e = err as { exception?: unknown; dataSet?: DataSet };
-    const last = lastElement(e.dataSet);
-    fail('invalid_value', file, undefined, 'a complete DICOM file', 'a truncated or malformed file',
-      `truncated or malformed${last ? ` after ${describeTag(last.tag)}` : ''}: ${String(e.exception ?? (err as Error)?.message ?? err)}`);
-  }
-  const bad = overrun(ds, f.bytes.length);
-  if (bad) {
-    fail('invalid_value', file, keywordOf(bad.tag), 'a complete DICOM file', `${f.bytes.length} bytes`,
-      `${keywordOf(bad.tag) ? '' : describeTag(bad.tag) + ' '}truncated: the element declares ${bad.length} bytes from offset ${bad.dataOffset}, the file ends at ${f.bytes.length}`);
-  }
-  return ds;
+  return parsed.dataSet;
 }
+
+const DECIMAL_STRING = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A decimal string value (DS): strictly numeric, else invalid input naming the tag. */
 export function decimal(ds: DataSet, keyword: Keyword, file: { name: string; index: number }, index = 0, where = ''): number | undefined {
   const el = ds.elements[TAGS[keyword]];
   if (!el || el.length === 0) return undefined;
-  // Values split here: dicom-parser's string(tag, index) throws past the last value.
+  if (!el.value) fail('invalid_value', file, keyword, 'a decimal number', `${el.length} bytes`, `${where}is ${el.length} bytes long, not a decimal string`);
   const text = ds.string(TAGS[keyword])?.split('\\')[index]?.trim();
-  const x = text === undefined || text.trim() === '' ? NaN : Number(text);
+  // A decimal string (PS3.5 6.2): digits, an optional point and exponent; never hex, never "Infinity".
+  const x = text !== undefined && DECIMAL_STRING.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(x)) {
     fail('invalid_value', file, keyword, 'a decimal number', JSON.stringify(text ?? ''), `${where}value ${index + 1} is not a number: ${JSON.stringify(text ?? '')}`);
   }
@@ -150,7 +134,7 @@ export function decimal(ds: DataSet, keyword: Keyword, file: { name: string; ind
 function floats(ds: DataSet, keyword: Keyword, file: { name: string; index: number }, count: number, where: string): number[] | undefined {
   const el = ds.elements[TAGS[keyword]];
   if (!el) return undefined;
-  if (el.length < 4 * count) {
+  if (!el.value || el.value.length < 4 * count) {
     fail('invalid_value', file, keyword, `${count} FL values (${4 * count} bytes)`, `${el.length} bytes`, `${where}has ${el.length} bytes, expected ${count} 32-bit floats`);
   }
   const out = Array.from({ length: count }, (_, k) => ds.float(TAGS[keyword], k)!);
@@ -158,18 +142,23 @@ function floats(ds: DataSet, keyword: Keyword, file: { name: string; index: numb
   return out;
 }
 
-function readTargets(ds: DataSet, file: { name: string; index: number }): DicomTargetMark[] | undefined {
+function readTargets(ds: DataSet, file: { name: string; index: number }, decode: (b: Uint8Array) => string): DicomTargetMark[] | undefined {
   const seq = ds.elements[TAGS.BiopsyTargetSequence];
   if (!seq) return undefined;
-  return (seq.items ?? []).map((item, k) => {
+  return (seq.items ?? []).map((it, k) => {
     const where = `item ${k + 1} of the Biopsy Target Sequence: `;
-    const it = item.dataSet;
     const uid = it?.string(TAGS.TargetUID)?.replace(/\0+$/, '').trim();
     if (!it || !uid) fail('missing_field', file, 'TargetUID', 'a Target UID in every Biopsy Target Sequence item', 'nothing', `missing in ${where.slice(0, -2)}`);
     const cursor = floats(it, 'LocalizingCursorPosition', file, 2, where);
     if (!cursor) fail('missing_field', file, 'LocalizingCursorPosition', 'the mark (column\\row) of every target', 'nothing', `missing in ${where.slice(0, -2)} (Target UID ${uid})`);
     const mark: DicomTargetMark = { uid, col: cursor[0], row: cursor[1], item: k };
-    const label = it.string(TAGS.TargetLabel)?.trim();
+    const frame = decimal(it, 'ReferencedFrameNumber', file, 0, where);
+    if (frame !== undefined) {
+      if (!Number.isInteger(frame) || frame < 1) fail('invalid_value', file, 'ReferencedFrameNumber', 'a frame number (1, 2, ...)', String(frame), `${where}${frame} is not a frame number`);
+      mark.frame = frame;
+    }
+    const raw = it.elements[TAGS.TargetLabel]?.value;
+    const label = raw && decode(raw).replace(/[\0 ]+$/, '').trim();
     if (label) mark.label = label;
     const c = floats(it, 'CalculatedTargetPosition', file, 3, where);
     if (c) mark.console = toVec3(c as Tuple3);
@@ -177,11 +166,105 @@ function readTargets(ds: DataSet, file: { name: string; index: number }): DicomT
   });
 }
 
-/** Reads one file's headers (never its pixels); throws StereotaxError naming the file and the tag. */
+const IDENTITY: [keyof ImageIdentity, Keyword, Keyword?][] = [
+  ['sopClassUid', 'SOPClassUID', 'MediaStorageSOPClassUID'],
+  ['sopInstanceUid', 'SOPInstanceUID', 'MediaStorageSOPInstanceUID'],
+  ['seriesInstanceUid', 'SeriesInstanceUID'],
+  ['studyInstanceUid', 'StudyInstanceUID'],
+  ['patientId', 'PatientID'],
+  ['patientName', 'PatientName'],
+  ['patientBirthDate', 'PatientBirthDate'],
+  ['patientSex', 'PatientSex'],
+  ['studyDate', 'StudyDate'],
+  ['studyTime', 'StudyTime'],
+  ['studyId', 'StudyID'],
+  ['accessionNumber', 'AccessionNumber'],
+  ['referringPhysicianName', 'ReferringPhysicianName'],
+];
+
+/** The identity attributes present (UIDs without their padding; text without trailing spaces); the meta header stands in for the SOP UIDs. */
+function readIdentity(ds: DataSet): ImageIdentity {
+  const decode = textDecoder(ds.string(TAGS.SpecificCharacterSet));
+  const out: ImageIdentity = {};
+  for (const [key, kw, fallback] of IDENTITY) {
+    for (const k of fallback ? [kw, fallback] : [kw]) {
+      const el = ds.elements[TAGS[k]];
+      if (!el?.value?.length) continue;
+      const text = decode(el.value).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+      if (text) {
+        out[key] = text;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Reads one file's headers (never its pixels) as one view; throws StereotaxError naming the file and the tag. */
 export function readStereoImage(f: DicomFile, index = 0): StereoImage {
+  return readView(parseHeaders(f, index), f, index);
+}
+
+/** A functional group's item (PS3.3 C.7.6.16): the frame's own first, then the shared one. */
+export function functionalGroup(frame: DataSet | undefined, shared: DataSet | undefined, sequence: Keyword): DataSet | undefined {
+  return frame?.item(TAGS[sequence]) ?? shared?.item(TAGS[sequence]);
+}
+
+/**
+ * Every view a file holds: one for an image of one frame; one per frame for an enhanced
+ * multi-frame image (Breast Projection X-Ray, Enhanced DX/MG, a tomosynthesis projection
+ * set) whose functional groups carry a Positioner Position Sequence (0018,9405).
+ * A frame's angle comes from its Positioner Position, its distances from its X-Ray
+ * Geometry (0018,9476), its pixel spacing from Imager Pixel Spacing or its Pixel Measures,
+ * each the frame's own group first, then the shared group, then the top-level attribute.
+ * Its marks are the Biopsy Target Sequence items in its per-frame group, or top-level
+ * items whose Referenced Frame Number (0008,1160) names it. Views are named "FILE frame N".
+ */
+export function readStereoViews(f: DicomFile, index = 0): StereoImage[] {
   const ds = parseHeaders(f, index);
+  const base = readView(ds, f, index);
+  const perFrame = ds.elements[TAGS.PerFrameFunctionalGroupsSequence]?.items ?? [];
+  const shared = ds.item(TAGS.SharedFunctionalGroupsSequence);
+  const positioned = perFrame.some((fr) => functionalGroup(fr, shared, 'PositionerPositionSequence'));
+  if (!perFrame.length || !positioned) return [base];
   const file = { name: f.name, index };
-  const img: StereoImage = { name: f.name, index, transferSyntax: ds.string(TAGS.TransferSyntaxUID)!.replace(/\0+$/, '') };
+  const loose = (base.targets ?? []).filter((t) => t.frame === undefined);
+  if (loose.length) {
+    fail('missing_field', file, 'ReferencedFrameNumber', 'the frame each Biopsy Target Sequence item marks', 'nothing',
+      `missing in item ${loose[0].item + 1} of the Biopsy Target Sequence (Target UID ${loose[0].uid}): the file holds ${perFrame.length} frames, each a view`);
+  }
+  const beyond = (base.targets ?? []).find((t) => t.frame! > perFrame.length);
+  if (beyond) {
+    fail('invalid_value', file, 'ReferencedFrameNumber', `a frame from 1 to ${perFrame.length}`, String(beyond.frame),
+      `item ${beyond.item + 1} of the Biopsy Target Sequence names frame ${beyond.frame}, the file holds ${perFrame.length}`);
+  }
+  return perFrame.map((fr, k) => {
+    const where = `frame ${k + 1}: `;
+    const view: StereoImage = { ...base, name: `${f.name} frame ${k + 1}`, frame: k + 1 };
+    delete view.targets;
+    const angle = decimal(functionalGroup(fr, shared, 'PositionerPositionSequence') ?? new DataSet(), 'PositionerPrimaryAngle', file, 0, where);
+    if (angle !== undefined) view.angle = angle;
+    const geometry = functionalGroup(fr, shared, 'XRayGeometrySequence');
+    if (geometry) {
+      const sid = decimal(geometry, 'DistanceSourceToDetector', file, 0, where);
+      const ssd = decimal(geometry, 'DistanceSourceToPatient', file, 0, where);
+      if (sid !== undefined) view.sourceToDetector = sid;
+      if (ssd !== undefined) view.sourceToSupport = ssd;
+    }
+    const measures = functionalGroup(fr, shared, 'PixelMeasuresSequence');
+    if (base.pixelSpacing?.from !== 'ImagerPixelSpacing' && measures?.elements[TAGS.PixelSpacing]) {
+      view.pixelSpacing = { row: decimal(measures, 'PixelSpacing', file, 0, where)!, col: decimal(measures, 'PixelSpacing', file, 1, where)!, from: 'PixelSpacing' };
+    }
+    const own = readTargets(fr, file, textDecoder(ds.string(TAGS.SpecificCharacterSet)));
+    const marks = [...(own ?? []), ...(base.targets ?? []).filter((t) => t.frame === k + 1)];
+    if (own || marks.length) view.targets = marks;
+    return view;
+  });
+}
+
+function readView(ds: DataSet, f: DicomFile, index: number): StereoImage {
+  const file = { name: f.name, index };
+  const img: StereoImage = { name: f.name, index, transferSyntax: ds.string(TAGS.TransferSyntaxUID)!.replace(/\0+$/, ''), identity: readIdentity(ds) };
   const role = ds.string(TAGS.ImageType, 2)?.trim();
   if (role) img.role = role;
   const set = <K extends 'sourceToDetector' | 'sourceToSupport' | 'angle' | 'thickness'>(key: K, kw: Keyword) => {
@@ -200,7 +283,7 @@ export function readStereoImage(f: DicomFile, index = 0): StereoImage {
     img.pixelSpacing = { col, row, from: kw };
     break;
   }
-  const targets = readTargets(ds, file);
+  const targets = readTargets(ds, file, textDecoder(ds.string(TAGS.SpecificCharacterSet)));
   if (targets) img.targets = targets;
   return img;
 }

@@ -9,7 +9,7 @@ import { loadEngine, type Engine, type LoadOptions } from '../engine/engine.js';
 import type { Vec3 } from '../targeting/geometry.js';
 import { computeTargeting, parseTargetingRequest, pixelToDetector, MIN_ANGLE_SEPARATION, type TargetingResult } from '../targeting/targeting.js';
 import { parseUnitProfile, prefixIssue, type UnitProfile } from './profile.js';
-import { fileIssue, readStereoImage, type DicomFile, type DicomTargetMark, type StereoImage } from './read.js';
+import { fileIssue, readStereoViews, type DicomFile, type DicomTargetMark, type StereoImage } from './read.js';
 import type { Keyword } from './tags.js';
 
 /** Files of one set must agree on distances and thickness to within this (mm). */
@@ -48,7 +48,7 @@ export function readStereoSet(files: readonly DicomFile[]): StereoImage[] {
   const images: StereoImage[] = [];
   files.forEach((f, i) => {
     try {
-      images.push(readStereoImage(f, i));
+      images.push(...readStereoViews(f, i));
     } catch (err) {
       if (!(err instanceof StereotaxError)) throw err;
       issues.push(...err.issues);
@@ -203,13 +203,35 @@ function asFiles(files: readonly (Uint8Array | DicomFile)[]): DicomFile[] {
  * Throws StereotaxError for an invalid profile or set; per-target problems are error elements.
  */
 export function dicomTargetsWith(engine: Engine, files: readonly (Uint8Array | DicomFile)[], profile: unknown): DicomElement[] {
+  return dicomSecondOpinionWith(engine, files, profile).elements;
+}
+
+/** A stereo set's headers and its targets: what the Structured Report (secondOpinionSR) is written from. */
+export interface SecondOpinion {
+  images: StereoImage[];
+  elements: DicomElement[];
+}
+
+/** As dicomTargetsWith, also returning the images' headers (for secondOpinionSR). */
+export function dicomSecondOpinionWith(engine: Engine, files: readonly (Uint8Array | DicomFile)[], profile: unknown): SecondOpinion {
+  parseUnitProfile(profile);
+  // One file may hold the whole set (the frames of a multi-frame image): the views are counted once read.
+  if (!files.length) atLeastTwo(0, []);
+  return secondOpinionOfImages(engine, readStereoSet(asFiles(files)), profile);
+}
+
+function atLeastTwo(n: number, names: readonly string[]): void {
+  if (n >= 2) return;
+  throw new StereotaxError([{ code: 'too_few_items', path: 'files', expected: 'at least two files (the views of a stereo set)', received: `${n}`,
+    message: `${names.length ? `${names.join(', ')}: ` : 'files: '}a stereo set needs at least two files (or two frames of a multi-frame image), received ${n}` }]);
+}
+
+/** As dicomSecondOpinionWith, from headers already read (readStereoSet, or a group of groupStereoSets). */
+export function secondOpinionOfImages(engine: Engine, images: readonly StereoImage[], profile: unknown): SecondOpinion {
   const p = parseUnitProfile(profile);
-  if (files.length < 2) {
-    throw new StereotaxError([{ code: 'too_few_items', path: 'files', expected: 'at least two files (the views of a stereo set)', received: `${files.length}`,
-      message: `files: a stereo set needs at least two files, received ${files.length}` }]);
-  }
-  const built = buildStereoRequests(readStereoSet(asFiles(files)), p);
-  return built.map((t) => ('error' in t ? t : computeOne(engine, t, p.consoleTolerance)));
+  atLeastTwo(images.length, images.map((i) => i.name));
+  const built = buildStereoRequests(images, p);
+  return { images: [...images], elements: built.map((t) => ('error' in t ? t : computeOne(engine, t, p.consoleTolerance))) };
 }
 
 /** Every target of a stereo set (loads the engine on first use). Works in browsers: bytes in, no file system. */

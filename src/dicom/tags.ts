@@ -1,10 +1,27 @@
 /**
  * The DICOM attributes a stereo set is read from (PS3.3; spec dicom.md section 1),
- * as dicom-parser keys (xGGGGEEEE, lower case) with their number and keyword for messages.
+ * as keys xGGGGEEEE (lower case) with their number and keyword for messages.
  */
 export const TAGS = {
+  MediaStorageSOPClassUID: 'x00020002',
+  MediaStorageSOPInstanceUID: 'x00020003',
   TransferSyntaxUID: 'x00020010',
+  SpecificCharacterSet: 'x00080005',
   ImageType: 'x00080008',
+  // Identity: copied into the second opinion's Structured Report (dicom.md section 4).
+  SOPClassUID: 'x00080016',
+  SOPInstanceUID: 'x00080018',
+  StudyDate: 'x00080020',
+  StudyTime: 'x00080030',
+  AccessionNumber: 'x00080050',
+  ReferringPhysicianName: 'x00080090',
+  PatientName: 'x00100010',
+  PatientID: 'x00100020',
+  PatientBirthDate: 'x00100030',
+  PatientSex: 'x00100040',
+  StudyInstanceUID: 'x0020000d',
+  SeriesInstanceUID: 'x0020000e',
+  StudyID: 'x00200010',
   DistanceSourceToDetector: 'x00181110',
   DistanceSourceToPatient: 'x00181111',
   ImagerPixelSpacing: 'x00181164',
@@ -27,6 +44,10 @@ export const TAGS = {
   ImageOrientationPatient: 'x00200037',
   PixelMeasuresSequence: 'x00289110',
   SliceThickness: 'x00180050',
+  // Enhanced multi-frame projections (Breast Projection X-Ray, PS3.3 C.8.x functional group macros).
+  PositionerPositionSequence: 'x00189405',
+  XRayGeometrySequence: 'x00189476',
+  ReferencedFrameNumber: 'x00081160',
 } as const;
 
 export type Keyword = keyof typeof TAGS;
@@ -42,7 +63,7 @@ export function tagNumber(key: string): string {
   return `(${h.slice(0, 4)},${h.slice(4)})`;
 }
 
-/** The keyword of a dicom-parser key, when it is one this module reads. */
+/** The keyword of a key xGGGGEEEE, when it is one this module reads. */
 export function keywordOf(key: string): Keyword | undefined {
   return (Object.keys(TAGS) as Keyword[]).find((k) => TAGS[k] === key);
 }
@@ -52,5 +73,4 @@ export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** Transfer syntaxes whose header is not explicit or implicit VR little endian. */
 export const UNSUPPORTED_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
-  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
 };

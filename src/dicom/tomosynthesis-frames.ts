@@ -7,8 +7,8 @@
  * convention, so the caller anchors it with the height of the first frame above the
  * support (from the unit's documentation). The result is `tomosynthesis.frames`.
  */
-import type { DataSet } from 'dicom-parser';
-import { decimal, fail, parseHeaders, type DicomFile } from './read.js';
+import type { DataSet } from './parse.js';
+import { decimal, fail, functionalGroup, parseHeaders, type DicomFile } from './read.js';
 import { TAGS, type Keyword } from './tags.js';
 
 export interface TomosynthesisFrames {
@@ -27,15 +27,6 @@ export interface FrameAnchor {
 
 type File = { name: string; index: number };
 
-function item(ds: DataSet | undefined, keyword: Keyword): DataSet | undefined {
-  return ds?.elements[TAGS[keyword]]?.items?.[0]?.dataSet;
-}
-
-/** A functional group's attribute: the frame's own group first, then the shared one. */
-function group(frame: DataSet | undefined, shared: DataSet | undefined, seq: Keyword): DataSet | undefined {
-  return item(frame, seq) ?? item(shared, seq);
-}
-
 function values(ds: DataSet | undefined, keyword: Keyword, count: number, file: File, where: string): number[] | undefined {
   if (!ds?.elements[TAGS[keyword]]) return undefined;
   return Array.from({ length: count }, (_, k) => decimal(ds, keyword, file, k, where)!);
@@ -52,13 +43,12 @@ export function readTomosynthesisFrames(f: DicomFile, anchor: FrameAnchor, index
       'missing: a Breast Tomosynthesis Image gives each frame\'s Plane Position there');
   }
   if (perFrame.length < 2) fail('too_few_items', file, 'PerFrameFunctionalGroupsSequence', 'at least two frames', `${perFrame.length}`, 'has one frame: a reconstruction needs at least two');
-  const shared = ds.elements[TAGS.SharedFunctionalGroupsSequence]?.items?.[0]?.dataSet;
+  const shared = ds.item(TAGS.SharedFunctionalGroupsSequence);
   let normal: number[] | undefined;
   let sliceThickness: number | undefined;
-  const frames = perFrame.map((it, k) => {
+  const frames = perFrame.map((fr, k) => {
     const where = `frame ${k + 1}: `;
-    const fr = it.dataSet;
-    const orientation = values(group(fr, shared, 'PlaneOrientationSequence'), 'ImageOrientationPatient', 6, file, where);
+    const orientation = values(functionalGroup(fr, shared, 'PlaneOrientationSequence'), 'ImageOrientationPatient', 6, file, where);
     if (!orientation) fail('missing_field', file, 'ImageOrientationPatient', 'the slice plane (Plane Orientation Sequence)', 'nothing', `missing for ${where.slice(0, -2)}`);
     const n = [
       orientation[1] * orientation[5] - orientation[2] * orientation[4],
@@ -72,9 +62,9 @@ export function readTomosynthesisFrames(f: DicomFile, anchor: FrameAnchor, index
       fail('invalid_value', file, 'ImageOrientationPatient', 'the same plane orientation in every frame', orientation.join('\\'), `${where}the slices are not parallel`);
     }
     normal = unit;
-    const position = values(group(fr, shared, 'PlanePositionSequence'), 'ImagePositionPatient', 3, file, where);
+    const position = values(functionalGroup(fr, shared, 'PlanePositionSequence'), 'ImagePositionPatient', 3, file, where);
     if (!position) fail('missing_field', file, 'ImagePositionPatient', 'each frame\'s Plane Position', 'nothing', `missing for ${where.slice(0, -2)}`);
-    const measures = group(fr, shared, 'PixelMeasuresSequence');
+    const measures = functionalGroup(fr, shared, 'PixelMeasuresSequence');
     const spacing = values(measures, 'PixelSpacing', 2, file, where);
     if (!spacing) fail('missing_field', file, 'PixelSpacing', 'each frame\'s Pixel Measures', 'nothing', `missing for ${where.slice(0, -2)}`);
     if (k === 0) sliceThickness = values(measures, 'SliceThickness', 1, file, where)?.[0];

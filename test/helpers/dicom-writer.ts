@@ -4,12 +4,14 @@
  * Implicit VR Little Endian). Independent of src/ and of dicom-parser.
  */
 
-export type Vr = 'CS' | 'DS' | 'FL' | 'LO' | 'OB' | 'OW' | 'SQ' | 'UI' | 'UL' | 'US';
+export type Vr = 'CS' | 'DA' | 'DS' | 'FL' | 'IS' | 'LO' | 'OB' | 'OW' | 'PN' | 'SH' | 'SQ' | 'TM' | 'UI' | 'UL' | 'US' | 'UN';
 export interface El {
   tag: [number, number];
   vr: Vr;
   /** Strings joined with "\" (CS, DS, LO, UI), numbers (FL, US, UL), bytes (OB, OW), items (SQ). */
   value: string | number[] | Uint8Array | El[][];
+  /** Encapsulated (undefined length): the value is these fragments as items, then a sequence delimiter. */
+  fragments?: Uint8Array[];
 }
 
 export interface WriteOptions {
@@ -17,6 +19,12 @@ export interface WriteOptions {
   /** Sequences and items with undefined length and delimiters (else explicit lengths). */
   undefinedLength?: boolean;
   transferSyntax?: string;
+  /** Deflated Explicit VR Little Endian: the data set raw-deflated (PS3.5 A.5) with the given function. */
+  deflate?: (bytes: Uint8Array) => Uint8Array;
+  /** Media Storage SOP Class UID (default Digital Mammography X-Ray Image Storage - For Presentation). */
+  sopClass?: string;
+  /** Leave Media Storage SOP Instance UID (0002,0003) out of the meta header. */
+  noMetaInstance?: boolean;
 }
 
 const LONG_VR = new Set(['OB', 'OW', 'SQ', 'UN', 'UT', 'OF']);
@@ -73,6 +81,15 @@ function header(out: Bytes, e: El, length: number, opts: WriteOptions) {
 }
 
 function writeElement(out: Bytes, e: El, opts: WriteOptions) {
+  if (e.fragments) {
+    header(out, e, 0xffffffff, opts);
+    for (const f of e.fragments) {
+      out.u16(0xfffe); out.u16(0xe000); out.u32(f.length);
+      out.bytes(f);
+    }
+    out.u16(0xfffe); out.u16(0xe0dd); out.u32(0);
+    return;
+  }
   if (e.vr !== 'SQ') {
     const v = valueBytes(e, opts);
     header(out, e, v.length, opts);
@@ -104,15 +121,16 @@ function writeElement(out: Bytes, e: El, opts: WriteOptions) {
 
 export const IMPLICIT = '1.2.840.10008.1.2';
 export const EXPLICIT = '1.2.840.10008.1.2.1';
+export const DEFLATED = '1.2.840.10008.1.2.1.99';
 const MAMMO_SOP = '1.2.840.10008.5.1.4.1.1.1.2';
 
 export function writeDicom(dataset: El[], opts: WriteOptions = {}): Uint8Array {
-  const syntax = opts.transferSyntax ?? (opts.implicit ? IMPLICIT : EXPLICIT);
+  const syntax = opts.transferSyntax ?? (opts.deflate ? DEFLATED : opts.implicit ? IMPLICIT : EXPLICIT);
   const meta = new Bytes();
   writeElements(meta, [
     { tag: [0x0002, 0x0001], vr: 'OB', value: Uint8Array.from([0, 1]) },
-    { tag: [0x0002, 0x0002], vr: 'UI', value: MAMMO_SOP },
-    { tag: [0x0002, 0x0003], vr: 'UI', value: '2.25.1234567' },
+    { tag: [0x0002, 0x0002], vr: 'UI', value: opts.sopClass ?? MAMMO_SOP },
+    ...(opts.noMetaInstance ? [] : [{ tag: [0x0002, 0x0003], vr: 'UI', value: (dataset.find((e) => e.tag[0] === 0x0008 && e.tag[1] === 0x0018)?.value as string | undefined) ?? '2.25.1234567' } as El]),
     { tag: [0x0002, 0x0010], vr: 'UI', value: syntax },
     { tag: [0x0002, 0x0012], vr: 'UI', value: '2.25.99' },
   ], {});
@@ -122,7 +140,11 @@ export function writeDicom(dataset: El[], opts: WriteOptions = {}): Uint8Array {
   out.u8(0x44, 0x49, 0x43, 0x4d);
   writeElement(out, { tag: [0x0002, 0x0000], vr: 'UL', value: [metaBytes.length] }, {});
   out.bytes(metaBytes);
-  writeElements(out, dataset, opts);
+  if (opts.deflate) {
+    const body = new Bytes();
+    writeElements(body, dataset, { ...opts, implicit: false });
+    out.bytes(opts.deflate(body.done()));
+  } else writeElements(out, dataset, opts);
   return out.done();
 }
 
@@ -145,7 +167,40 @@ export interface SyntheticView {
   role?: string;
   targets?: SyntheticTarget[];
   pixelBytes?: number;
+  /** Patient, study, series and instance attributes (written when given). */
+  identity?: SyntheticIdentity;
 }
+
+export interface SyntheticIdentity {
+  sopInstanceUid?: string;
+  seriesInstanceUid?: string;
+  studyInstanceUid?: string;
+  patientId?: string;
+  /** Written as UTF-8 with Specific Character Set ISO_IR 192 when not ASCII. */
+  patientName?: string;
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyId?: string;
+  accessionNumber?: string;
+  referringPhysicianName?: string;
+}
+
+const IDENTITY_TAGS: [keyof SyntheticIdentity, [number, number], Vr][] = [
+  ['sopInstanceUid', [0x0008, 0x0018], 'UI'],
+  ['studyDate', [0x0008, 0x0020], 'DA'],
+  ['studyTime', [0x0008, 0x0030], 'TM'],
+  ['accessionNumber', [0x0008, 0x0050], 'SH'],
+  ['referringPhysicianName', [0x0008, 0x0090], 'PN'],
+  ['patientName', [0x0010, 0x0010], 'PN'],
+  ['patientId', [0x0010, 0x0020], 'LO'],
+  ['patientBirthDate', [0x0010, 0x0030], 'DA'],
+  ['patientSex', [0x0010, 0x0040], 'CS'],
+  ['studyInstanceUid', [0x0020, 0x000d], 'UI'],
+  ['seriesInstanceUid', [0x0020, 0x000e], 'UI'],
+  ['studyId', [0x0020, 0x0010], 'SH'],
+];
 
 const num = (x: number) => {
   // DS: at most 16 characters.
@@ -163,6 +218,13 @@ export function stereoDataset(v: SyntheticView): El[] {
     { tag: [0x0028, 0x0011], vr: 'US', value: [4] },
     { tag: [0x7fe0, 0x0010], vr: 'OW', value: new Uint8Array(v.pixelBytes ?? 32).fill(7) },
   ];
+  if (v.identity) {
+    for (const [key, tag, vr] of IDENTITY_TAGS) {
+      const value = v.identity[key];
+      if (value !== undefined) els.push({ tag, vr, value });
+    }
+    if (!/^[\x00-\x7f]*$/.test(Object.values(v.identity).join(''))) els.push({ tag: [0x0008, 0x0005], vr: 'CS', value: 'ISO_IR 192' });
+  }
   if (v.sourceToDetector !== undefined) els.push({ tag: [0x0018, 0x1110], vr: 'DS', value: num(v.sourceToDetector) });
   if (v.sourceToSupport !== undefined) els.push({ tag: [0x0018, 0x1111], vr: 'DS', value: num(v.sourceToSupport) });
   if (v.angle !== undefined) els.push({ tag: [0x0018, 0x1510], vr: 'DS', value: num(v.angle) });
@@ -185,3 +247,18 @@ export function stereoDataset(v: SyntheticView): El[] {
   }
   return els;
 }
+
+/** A DICOMDIR (PS3.10 8) with one IMAGE record per file ID, under PATIENT/STUDY/SERIES records. */
+export function dicomDir(ids: string[][]): Uint8Array {
+  const record = (type: string, extra: El[] = []): El[] => [
+    { tag: [0x0004, 0x1400], vr: 'UL', value: [0] }, { tag: [0x0004, 0x1410], vr: 'US', value: [0xffff] },
+    { tag: [0x0004, 0x1420], vr: 'UL', value: [0] }, { tag: [0x0004, 0x1430], vr: 'CS', value: type }, ...extra,
+  ];
+  const records = [record('PATIENT'), record('STUDY'), record('SERIES'),
+    ...ids.map((id) => record('IMAGE', [{ tag: [0x0004, 0x1500], vr: 'CS', value: id.join('\\') }]))];
+  return writeDicom([
+    { tag: [0x0004, 0x1130], vr: 'CS', value: 'STEREOTAX' },
+    { tag: [0x0004, 0x1220], vr: 'SQ', value: records },
+  ], { sopClass: '1.2.840.10008.1.3.10' });
+}
+

@@ -4,7 +4,7 @@
  * independent computation (test/reference/independent.ts) of the marks as stored.
  */
 import { refProject, refTriangulate, type P3, type RefGeometry } from '../reference/independent.js';
-import { stereoDataset, writeDicom, type SyntheticView } from './dicom-writer.js';
+import { stereoDataset, writeDicom, type El, type SyntheticIdentity, type SyntheticView } from './dicom-writer.js';
 
 export interface SetPoint {
   uid: string;
@@ -30,6 +30,11 @@ export interface SetSpec {
   points: SetPoint[];
   implicit?: boolean;
   undefinedLength?: boolean;
+  deflate?: (bytes: Uint8Array) => Uint8Array;
+  /** Leave Media Storage SOP Instance UID out of every file's meta header. */
+  noMetaInstance?: boolean;
+  /** Patient and study of every view (default: one patient, one study); series and instance UIDs are per view. */
+  identity?: SyntheticIdentity;
   /** Per view: header changes (a field set to undefined is left out of the file). */
   edit?: (view: SyntheticView, k: number) => SyntheticView;
 }
@@ -62,10 +67,12 @@ export function makeSet(s: SetSpec) {
       sourceToDetector: s.geometry.sourceToDetector, sourceToSupport: s.geometry.sourceToSupport,
       angle: s.angleSign * angle, thickness: s.thickness, imagerPixelSpacing: s.spacing,
       role: angle === 0 ? 'STEREO_SCOUT' : angle > 0 ? 'STEREO_PLUS' : 'STEREO_MINUS', targets,
+      // The scout in a series of its own, the stereo views in another, as consoles store them.
+      identity: { ...DEFAULT_IDENTITY, seriesInstanceUid: angle === 0 ? '2.25.5550' : '2.25.5551', sopInstanceUid: `2.25.666${k}`, ...s.identity },
     };
     return s.edit ? s.edit(view, k) : view;
   });
-  const files = views.map((v, k) => ({ name: names[k], bytes: writeDicom(stereoDataset(v), { implicit: s.implicit, undefinedLength: s.undefinedLength }) }));
+  const files = views.map((v, k) => ({ name: names[k], bytes: writeDicom(stereoDataset(v), { implicit: s.implicit, undefinedLength: s.undefinedLength, deflate: s.deflate, noMetaInstance: s.noMetaInstance }) }));
   const profile = {
     id: 'synthetic', rotationAxisHeight: s.geometry.rotationAxisHeight, angleSign: s.angleSign,
     detector: { origin: s.origin, colAxis: s.colAxis, rowAxis: s.rowAxis },
@@ -82,6 +89,11 @@ export function makeSet(s: SetSpec) {
   return { files, profile, expected, names };
 }
 
+export const DEFAULT_IDENTITY: SyntheticIdentity = {
+  patientId: 'PID-0042', patientName: 'Doe^Jane', patientBirthDate: '19700101', patientSex: 'F',
+  studyInstanceUid: '2.25.4440', studyDate: '20261207', studyTime: '091500', studyId: 'S1', accessionNumber: 'ACC-7', referringPhysicianName: 'Who^Dr',
+};
+
 export const UNIT: RefGeometry = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
 
 export function baseSpec(over: Partial<SetSpec> = {}): SetSpec {
@@ -96,3 +108,68 @@ export function baseSpec(over: Partial<SetSpec> = {}): SetSpec {
     ...over,
   };
 }
+
+// Enhanced multi-frame files (Breast Projection X-Ray): the views of a set as frames.
+const BREAST_PROJECTION_FOR_PROCESSING = '1.2.840.10008.5.1.4.1.1.13.1.5';
+const dsList = (xs: number[]) => xs.map((x) => String(+x.toPrecision(12))).join('\\');
+
+/** The synthetic views makeSet writes (one per angle), captured through its edit hook. */
+export function viewsOf(spec: SetSpec): SyntheticView[] {
+  const out: SyntheticView[] = [];
+  makeSet({ ...spec, edit: (v, k) => ((out[k] = v), v) });
+  return out;
+}
+
+export interface MultiOptions {
+  /** Marks in each frame's functional group (default) or at the top level with Referenced Frame Number. */
+  marks?: 'perFrame' | 'topLevel';
+  /** Distances in each frame's group instead of the shared one. */
+  perFrameGeometry?: boolean;
+  /** Leave the angle out of this frame (1-based). */
+  noAngleOn?: number;
+  /** Top-level items' frame numbers replaced by this (an invalid one). */
+  frameNumber?: string;
+  implicit?: boolean;
+}
+
+const targetItems = (v: SyntheticView, frame?: number | string): El[][] => (v.targets ?? []).map((t) => {
+  const item: El[] = [{ tag: [0x0018, 0x2042], vr: 'UI', value: t.uid }, { tag: [0x0018, 0x2043], vr: 'FL', value: [t.col, t.row] }];
+  if (t.console) item.push({ tag: [0x0018, 0x2044], vr: 'FL', value: t.console });
+  if (t.label) item.push({ tag: [0x0018, 0x2045], vr: 'LO', value: t.label });
+  if (frame !== undefined) item.push({ tag: [0x0008, 0x1160], vr: 'IS', value: String(frame) });
+  return item;
+});
+
+/** One Breast Projection X-Ray file whose frames are the given views. */
+export function multiFrame(views: SyntheticView[], o: MultiOptions = {}): Uint8Array {
+  const v0 = views[0];
+  const geometry = (v: SyntheticView): El => ({ tag: [0x0018, 0x9476], vr: 'SQ', value: [[
+    { tag: [0x0018, 0x1110], vr: 'DS', value: dsList([v.sourceToDetector!]) },
+    { tag: [0x0018, 0x1111], vr: 'DS', value: dsList([v.sourceToSupport!]) },
+    { tag: [0x0018, 0x1130], vr: 'DS', value: '1.03' },
+  ]] });
+  const shared: El[] = [{ tag: [0x0028, 0x9110], vr: 'SQ', value: [[{ tag: [0x0028, 0x0030], vr: 'DS', value: dsList(v0.imagerPixelSpacing!) }]] }];
+  if (!o.perFrameGeometry) shared.push(geometry(v0));
+  const perFrame = views.map((v, k) => {
+    const item: El[] = [{ tag: [0x0020, 0x9111], vr: 'SQ', value: [[{ tag: [0x0020, 0x9157], vr: 'UL', value: [k + 1] }]] }];
+    if (o.noAngleOn !== k + 1) item.push({ tag: [0x0018, 0x9405], vr: 'SQ', value: [[{ tag: [0x0018, 0x1510], vr: 'DS', value: dsList([v.angle!]) }]] });
+    if (o.perFrameGeometry) item.push(geometry(v));
+    if ((o.marks ?? 'perFrame') === 'perFrame' && v.targets?.length) item.push({ tag: [0x0018, 0x2041], vr: 'SQ', value: targetItems(v) });
+    return item;
+  });
+  const top: El[] = [
+    { tag: [0x0008, 0x0008], vr: 'CS', value: 'ORIGINAL\\PRIMARY\\STEREO' },
+    { tag: [0x0008, 0x0016], vr: 'UI', value: BREAST_PROJECTION_FOR_PROCESSING },
+    { tag: [0x0008, 0x0018], vr: 'UI', value: '2.25.8880' },
+    { tag: [0x0018, 0x11a0], vr: 'DS', value: dsList([v0.thickness!]) },
+    { tag: [0x0020, 0x000d], vr: 'UI', value: '2.25.4440' },
+    { tag: [0x0020, 0x000e], vr: 'UI', value: '2.25.5552' },
+    { tag: [0x0028, 0x0008], vr: 'IS', value: String(views.length) },
+    { tag: [0x5200, 0x9229], vr: 'SQ', value: [shared] },
+    { tag: [0x5200, 0x9230], vr: 'SQ', value: perFrame },
+    { tag: [0x7fe0, 0x0010], vr: 'OW', value: new Uint8Array(views.length * 32).fill(5) },
+  ];
+  if (o.marks === 'topLevel') top.push({ tag: [0x0018, 0x2041], vr: 'SQ', value: views.flatMap((v, k) => targetItems(v, o.frameNumber ?? k + 1)) });
+  return writeDicom(top, { implicit: o.implicit, sopClass: BREAST_PROJECTION_FOR_PROCESSING });
+}
+

@@ -1,0 +1,22 @@
+/**
+ * The SR writer in the browser build (see sr-load.ts): it never names dcmjs, so a bundler has
+ * nothing to resolve when the page does not write reports; a page that does hands dcmjs in.
+ */
+import { EngineError } from '../core/errors.js';
+import { secondOpinionSRWith, type DcmjsModule, type SrOptions } from './sr.js';
+import type { StereoImage } from './read.js';
+import type { DicomElement } from './stereo-set.js';
+
+export const DCMJS_VERSION = '0.52.2';
+
+let given: DcmjsModule | undefined;
+
+export function useDcmjs(dcmjs: DcmjsModule): void {
+  if (!dcmjs?.data?.DicomDict || !dcmjs.data.DicomMetaDictionary) throw new TypeError('useDcmjs: expected the dcmjs module (an object with data.DicomDict and data.DicomMetaDictionary)');
+  given = dcmjs;
+}
+
+export async function writeSecondOpinionSR(images: readonly StereoImage[], elements: readonly DicomElement[], options: SrOptions = {}): Promise<Uint8Array> {
+  if (!given) throw new EngineError('optional_dependency_missing', `writing a DICOM Structured Report in a browser needs dcmjs handed in: import dcmjs from 'dcmjs'; useDcmjs(dcmjs) (npm install dcmjs@${DCMJS_VERSION})`);
+  return secondOpinionSRWith(given, images, elements, options);
+}
