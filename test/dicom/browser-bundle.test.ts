@@ -1,4 +1,4 @@
-// src/dicom bundles for browsers with `esbuild --bundle --platform=browser` and no other
+// The browser build with src/dicom in it bundles with `esbuild --bundle --platform=browser` and no other
 // flag (no Node built-in, no dynamic require of zlib: deflate is fflate's), and runs in
 // Debian's Chromium: a deflated and an implicit-VR set give the targets Node gives, and
 // the SR bytes written in the page are the bytes Node writes with the same clock and UIDs.

@@ -1,8 +1,16 @@
-// The page script of test/dicom/browser-bundle.test.ts: src/dicom as a browser bundle
-// (esbuild --bundle --platform=browser, no other flag) computing a set and writing its SR.
-import { loadEngine } from '../../src/engine/engine.js';
-import { dicomSecondOpinionWith } from '../../src/dicom/stereo-set.js';
-import { writeSecondOpinionSR } from '../../src/dicom/sr-load.js';
+// The page script of test/dicom/browser-bundle.test.ts: the package's browser build
+// (dist/browser.js, what the `browser` condition gives a bundler) bundled with esbuild
+// --bundle --platform=browser and no other flag, computing a set and writing its SR with
+// dcmjs handed in, as a page that writes reports does.
+import dcmjs from 'dcmjs';
+// @ts-expect-error dist/browser.js ships no declarations of its own (the package's types are index.d.ts)
+import * as browserBuild from '../../dist/browser.js';
+import type * as Api from '../../src/index.js';
+
+const { dicomSecondOpinionWith, loadEngine, useDcmjs, writeSecondOpinionSR } = browserBuild as typeof Api;
+type DcmjsModule = Api.DcmjsModule;
+
+useDcmjs(dcmjs as unknown as DcmjsModule);
 
 (globalThis as unknown as { stereotaxDicom: unknown }).stereotaxDicom = async (files: { name: string; bytes: number[] }[], profile: unknown, nowMs: number) => {
   const engine = await loadEngine();
