@@ -30,6 +30,7 @@ import {
   checkLesion, checkPoint, checkSpecimen, ellipsoidAxes, lesionSignedDistance, solidSignedDistance,
   type LesionShape, type SpecimenShape,
 } from './shapes.js';
+import { leastOverPatch } from './patch-prune.js';
 import { checkTwoView, twoViewEstimate, type TwoViewEstimate } from './two-view.js';
 
 export type Histology = 'invasive' | 'dcis';
@@ -280,6 +281,10 @@ function ballMargins(engine: Engine, s: SpecimenShape, centres: V3[], radius: nu
     const bounds = patchBounds(s, d);
     let lat: PatchLattice | undefined;
     const lattice = () => (lat ??= patchLattice(s, d));
+    if (s.shape !== 'box') {
+      out[d] = leastOverPatch(s, d, byDistance, radius, out[d], (c) => patchDistance(s, d, c.p, c.nearest, lattice));
+      continue;
+    }
     for (const c of byDistance) {
       if (Math.abs(c.signed) - radius >= out[d]) break;
       if (c.home === d || boxGap(bounds, c.p) - radius >= out[d]) continue;
