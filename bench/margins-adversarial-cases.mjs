@@ -26,10 +26,12 @@ const round6 = (x) => Math.round(x * 1e6) / 1e6;
 
 /** Three semi-axes in range with the longest at most `aspect` (<= 100) times the shortest. */
 export function semiAxes(r, aspect = 1 + r() * 99, longest = 5 + r() * 495) {
-  const hi = Math.min(LIMITS.halfMax, longest);
-  const lo = Math.max(LIMITS.halfMin, hi / aspect) * 1.000001;
-  const mid = lo + r() * (hi - lo);
-  const a = [hi, mid, lo].map(round6);
+  // Rounded to micrometres inward, so the ratio stays within the limit after rounding.
+  const hi = Math.floor(Math.min(LIMITS.halfMax, longest) * 1e6) / 1e6;
+  let lo = Math.ceil(Math.max(LIMITS.halfMin, hi / aspect) * 1e6) / 1e6;
+  // The engine checks longest > 100 x shortest in floating point: stay on its side of it.
+  while (hi > LIMITS.aspect * lo) lo = round6(lo + 1e-6);
+  const a = [hi, Math.min(hi, Math.max(lo, round6(lo + r() * (hi - lo)))), lo];
   // shuffle the axes
   for (let i = 2; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
