@@ -27,6 +27,12 @@ const UNSAFE = {
   needle: { approach: 'vertical', device: { gauge: 14, throw: 22, apertureLength: 18, tipLength: 4 } },
 };
 
+/** The same needle for a lesion at (5, 30, 14) mm: a warning (low_stroke_margin) and no error. */
+const LOW_MARGIN = {
+  ...UNSAFE,
+  views: [{ angle: 15, u: -4.34183295489413, v: 31.690109912416162 }, { angle: -15, u: 14.905202925699541, v: 31.690109912416162 }],
+};
+
 interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[]; failureSummary?: string }[] }
 
 describe.skipIf(!haveChromium)('the page by keyboard and screen reader', () => {
@@ -189,6 +195,15 @@ describe.skipIf(!haveChromium)('the page by keyboard and screen reader', () => {
       if (i.severity === 'warning') expect(i.border).toBe('rgb(230, 119, 0)');
     }
     await page.screenshot({ path: join(SHOTS, 'findings.png'), fullPage: true });
+    await page.locator('#request-text').fill(JSON.stringify(LOW_MARGIN));
+    await page.locator('#compute').click();
+    const warning = page.locator('#findings li[data-code="low_stroke_margin"]');
+    await warning.waitFor();
+    expect(await warning.getAttribute('data-severity')).toBe('warning');
+    expect(await warning.locator('.severity').textContent()).toBe('WARNING');
+    expect(await warning.evaluate((e) => getComputedStyle(e).borderLeftColor)).toBe('rgb(230, 119, 0)');
+    expect(await warning.evaluate((e) => getComputedStyle(e.querySelector('.severity')!).color)).toBe('rgb(138, 75, 0)');
+    await axe(page, 'a warning finding');
 
     // A DICOM set whose console target is 0.5 mm off ours: console_disagrees, an error, red with its severity in words.
     const spec = baseSpec();
