@@ -89,8 +89,11 @@ const summary = {
   met: quantile(ms, 1) < BAR_MS,
   ...(other ? { compared, worstDifferenceMm: worstDiff } : {}),
 };
-const byFamily = {};
-for (const s of samples) (byFamily[s.family] ??= []).push(s.ms);
+const byFamily = {}, cpuByFamily = {};
+for (const s of samples) {
+  (byFamily[s.family] ??= []).push(s.ms);
+  (cpuByFamily[s.family] ??= []).push(s.cpu);
+}
 const describe = (req) => {
   const s = req.specimen, l = req.lesion;
   const dims = s.semiAxes ? `ellipsoid ${s.semiAxes.map((a) => +(2 * a).toFixed(3)).join(' x ')}` : `box ${s.size.join(' x ')}`;
@@ -105,7 +108,8 @@ console.log(`CPU time: p100 ${summary.cpu.p100.toFixed(1)} ms, p99 ${summary.cpu
 if (other) console.log(`against ${process.env.ADV_COMPARE}: ${compared} requests, largest difference in a named margin ${worstDiff} mm (bar 1e-9)`);
 for (const [f, xs] of Object.entries(byFamily)) {
   xs.sort((a, b) => a - b);
-  console.log(`  ${f.padEnd(24)} n=${String(xs.length).padStart(3)}  median ${quantile(xs, 0.5).toFixed(1).padStart(7)}  max ${xs[xs.length - 1].toFixed(1).padStart(7)} ms`);
+  const cs = cpuByFamily[f].sort((a, b) => a - b);
+  console.log(`  ${f.padEnd(30)} n=${String(xs.length).padStart(3)}  median ${quantile(xs, 0.5).toFixed(1).padStart(7)}  max ${xs[xs.length - 1].toFixed(1).padStart(7)} ms wall;  CPU median ${quantile(cs, 0.5).toFixed(1).padStart(6)}  max ${cs[cs.length - 1].toFixed(1).padStart(6)} ms`);
 }
 console.log('slowest:');
 for (const s of [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5)) console.log(`  ${s.ms.toFixed(1).padStart(7)} ms (CPU ${s.cpu.toFixed(1)})  ${s.family}: ${describe(s.req)}`);
@@ -117,7 +121,7 @@ if (!QUICK) {
     config: { seed: SEED, count: COUNT, runs: RUNS, hill: HILL },
     load: { before: loadBefore, after: loadAfter },
     summary,
-    families: Object.fromEntries(Object.entries(byFamily).map(([f, xs]) => [f, { n: xs.length, median: quantile(xs, 0.5), max: xs[xs.length - 1] }])),
+    families: Object.fromEntries(Object.entries(byFamily).map(([f, xs]) => [f, { n: xs.length, median: quantile(xs, 0.5), max: xs[xs.length - 1], cpuMedian: quantile(cpuByFamily[f], 0.5), cpuMax: cpuByFamily[f][cpuByFamily[f].length - 1] }])),
     slowest: [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5).map((s) => ({ family: s.family, ms: s.ms, cpuMs: s.cpu, what: describe(s.req) })),
     library: LIB,
   }, null, 2)}\n`);

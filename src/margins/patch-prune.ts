@@ -25,7 +25,7 @@ import { directionAxis, evenPatchMap, type Direction } from './patches.js';
 import { ellipsoidAxes, type SpecimenShape } from './shapes.js';
 
 /** Levels stored: 2 x 2 cells (one per quadrant) up to 2^STORED per side. */
-const STORED = 6;
+const STORED = 5;
 /** Levels refined on demand below the stored ones, for a centre a stored leaf cannot decide. */
 const EXTRA = 8;
 /** Cells refined on demand per query at most, after which the full search decides. */
@@ -220,12 +220,9 @@ export interface PatchCandidate { p: V3; signed: number; home: Direction }
  */
 export function leastOverPatch<C extends PatchCandidate>(s: Exclude<SpecimenShape, { shape: 'box' }>, d: Direction, centres: readonly C[], radius: number, start: number, exact: (c: C) => number): number {
   let out = start;
-  const others = centres.filter((c) => c.home !== d);
+  // The surface bound alone settles most centres (the usual case: their own patches hold the least).
+  const others = centres.filter((c) => c.home !== d && Math.abs(c.signed) - radius < out);
   if (!others.length) return out;
-  // The surface bound alone can already settle it (the usual case: the centres' own patches hold the least).
-  let least = Infinity;
-  for (const c of others) least = Math.min(least, Math.abs(c.signed));
-  if (least - radius >= out) return out;
   const boxes = new PatchBoxes(s, d);
   const ranked = others.map((c) => ({ c, bound: Math.max(Math.abs(c.signed), boxes.coarse(c.p)) })).sort((x, y) => x.bound - y.bound);
   for (const { c, bound } of ranked) {
