@@ -238,6 +238,10 @@ describe.skipIf(!haveChromium)('the page by keyboard and screen reader', () => {
     await page.waitForSelector('#result[data-state="computed"]');
     await page.locator('details').evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
     expect(await width()).toBeLessThanOrEqual(1024);
+    // The two views still sit side by side at this width (their captions wrap under them).
+    const [b0, b1] = [await page.locator('#view-0').boundingBox(), await page.locator('#view-1').boundingBox()];
+    expect(b1!.y).toBe(b0!.y);
+    expect(b1!.x).toBeGreaterThan(b0!.x + b0!.width);
     await page.screenshot({ path: join(SHOTS, 'width-1024.png'), fullPage: true });
     const set = makeSet(baseSpec());
     await page.locator('#dicom-files').setInputFiles(set.files.map((f) => ({ name: f.name, mimeType: 'application/dicom', buffer: Buffer.from(f.bytes) })));
