@@ -48,7 +48,7 @@ const CELL = 11;
 interface Level { side: number; cells: Float64Array }
 
 export class PatchBoxes {
-  private readonly levels: Level[] = [];
+  private readonly levels: (Level | undefined)[] = [];
   private readonly pad: number;
   private readonly c: V3;
   private readonly A: V3;
@@ -71,27 +71,36 @@ export class PatchBoxes {
     this.even = evenPatchMap(s, d);
     this.c = [...s.center];
     this.pad = 1e-13 * (1 + Math.max(...this.c.map(Math.abs)) + Math.max(...this.A));
-    const side = 2 ** STORED;
-    const grid = new Float64Array(CORNER * (side + 1) * (side + 1));
-    for (let a = 0; a <= side; a++) for (let b = 0; b <= side; b++) this.corner(-1 + (2 * a) / side, -1 + (2 * b) / side, grid, CORNER * (a * (side + 1) + b));
-    for (let l = 1; l <= STORED; l++) {
-      const n = 2 ** l, step = side / n;
-      const cells = new Float64Array(CELL * n * n);
-      const at = (a: number, b: number) => CORNER * (a * step * (side + 1) + b * step);
-      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) this.cellOf(cells, CELL * (a * n + b), grid, at(a, b), at(a + 1, b), at(a, b + 1), at(a + 1, b + 1));
-      this.levels.push({ side: n, cells });
-    }
   }
 
-  /** The corner record at even coordinates (u, v): alpha, beta, then the surface point. */
+  /** Level l (2^l cells per side), built on first use: a request that needs only the coarse levels pays for them alone. */
+  private level(l: number): Level {
+    const have = this.levels[l - 1];
+    if (have) return have;
+    const n = 2 ** l;
+    const grid = new Float64Array(CORNER * (n + 1) * (n + 1));
+    for (let a = 0; a <= n; a++) for (let b = 0; b <= n; b++) this.corner(-1 + (2 * a) / n, -1 + (2 * b) / n, grid, CORNER * (a * (n + 1) + b));
+    const cells = new Float64Array(CELL * n * n);
+    const at = (a: number, b: number) => CORNER * (a * (n + 1) + b);
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) this.cellOf(cells, CELL * (a * n + b), grid, at(a, b), at(a + 1, b), at(a, b + 1), at(a + 1, b + 1));
+    return (this.levels[l - 1] = { side: n, cells });
+  }
+
+  /** The corner record at even coordinates (u, v): alpha, beta, the surface point, v = A n and |v|. */
   private corner(u: number, v: number, out: Float64Array, o: number): void {
     const alpha = this.even.toPatch(u, 0), beta = this.even.toPatch(v, 1);
     const n = this.normal(alpha, beta);
     const A = this.A;
-    const t = 1 / Math.sqrt((A[0] * n[0]) ** 2 + (A[1] * n[1]) ** 2 + (A[2] * n[2]) ** 2);
+    const v0 = A[0] * n[0], v1 = A[1] * n[1], v2 = A[2] * n[2];
+    const len = Math.sqrt(v0 * v0 + v1 * v1 + v2 * v2);
+    const t = 1 / len;
     out[o] = alpha;
     out[o + 1] = beta;
     for (let i = 0; i < 3; i++) out[o + 2 + i] = this.c[i] + A[i] * A[i] * n[i] * t;
+    out[o + 5] = v0;
+    out[o + 6] = v1;
+    out[o + 7] = v2;
+    out[o + 8] = len;
   }
 
   private normal(alpha: number, beta: number): V3 {
@@ -111,17 +120,13 @@ export class PatchBoxes {
       out[o + 3 + c] = Math.max(a, b, e, f) + pad;
     }
     const nm = this.normal((rec[i0] + rec[i3]) / 2, (rec[i0 + 1] + rec[i3 + 1]) / 2);
-    const vm = [A[0] * nm[0], A[1] * nm[1], A[2] * nm[2]];
-    const lenN = Math.hypot(nm[0], nm[1], nm[2]), lenV = Math.hypot(vm[0], vm[1], vm[2]);
+    const m0 = A[0] * nm[0], m1 = A[1] * nm[1], m2 = A[2] * nm[2];
+    const lenN = Math.sqrt(nm[0] * nm[0] + nm[1] * nm[1] + nm[2] * nm[2]), lenV = Math.sqrt(m0 * m0 + m1 * m1 + m2 * m2);
     let cos = 1;
-    for (const i of [i0, i1, i2, i3]) {
-      const n = this.normal(rec[i], rec[i + 1]);
-      const v = [A[0] * n[0], A[1] * n[1], A[2] * n[2]];
-      cos = Math.min(cos, (vm[0] * v[0] + vm[1] * v[1] + vm[2] * v[2]) / (lenV * Math.hypot(v[0], v[1], v[2])));
-    }
+    for (const i of [i0, i1, i2, i3]) cos = Math.min(cos, (m0 * rec[i + 5] + m1 * rec[i + 6] + m2 * rec[i + 7]) / (lenV * rec[i + 8]));
     for (let i = 0; i < 3; i++) out[o + 6 + i] = nm[i] / lenN;
     if (cos > 0) {
-      // The relative rounding of cos (a few ulps) times |v_m| is far inside pad.
+      // The relative rounding of cos and of the lengths (a few ulps) times |v_m| is far inside pad.
       out[o + 9] = (lenV * cos) / lenN - pad;
       out[o + 10] = lenV / lenN + pad;
     } else {
@@ -142,9 +147,9 @@ export class PatchBoxes {
     return Math.max(box, slab * slab);
   }
 
-  /** A lower bound on the distance from p to the patch from the 8 x 8 stored cells (for ordering centres). */
-  coarse(p: V3): number {
-    const { side, cells } = this.levels[2];
+  /** A lower bound on the distance from p to the patch from the stored cells of a level (1: 2 x 2, 3: 8 x 8). */
+  coarse(p: V3, level = 3): number {
+    const { side, cells } = this.level(level);
     let least = Infinity;
     for (let i = 0; i < side * side; i++) least = Math.min(least, this.bound2(cells, CELL * i, p));
     return Math.sqrt(least);
@@ -164,20 +169,21 @@ export class PatchBoxes {
     const slack = 1e-15 * (Math.abs(p[0] - this.c[0]) + Math.abs(p[1] - this.c[1]) + Math.abs(p[2] - this.c[2]));
     const t = threshold + slack;
     const t2 = t * t;
-    for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) if (!this.cellAtLeast(0, a, b, p, t2)) return false;
+    for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) if (!this.cellAtLeast(1, a, b, p, t2)) return false;
     return true;
   }
 
+  /** Cell (a, b) of level `level` (2^level per side) and what lies in it. */
   private cellAtLeast(level: number, a: number, b: number, p: V3, t2: number): boolean {
-    const { side, cells } = this.levels[level];
+    const { side, cells } = this.level(level);
     if (this.bound2(cells, CELL * (a * side + b), p) >= t2) return true;
-    if (level + 1 === this.levels.length) {
+    if (level === STORED) {
       // The same even coordinates as the stored grid's, so that the refined cells tile this one.
       return this.refineAtLeast(-1 + (2 * a) / side, -1 + (2 * (a + 1)) / side, -1 + (2 * b) / side, -1 + (2 * (b + 1)) / side, EXTRA, p, t2);
     }
     // The four children, nearest first: a failure (the common answer near p) is found sooner.
     const kids: [number, number, number][] = [];
-    const { side: s2, cells: c2 } = this.levels[level + 1];
+    const { side: s2, cells: c2 } = this.level(level + 1);
     for (const [da, db] of QUARTERS) {
       const ca = 2 * a + da, cb = 2 * b + db;
       kids.push([this.bound2(c2, CELL * (ca * s2 + cb), p), ca, cb]);
@@ -205,32 +211,48 @@ export class PatchBoxes {
   }
 }
 
-/** Numbers per corner record: alpha, beta, x, y, z. */
-const CORNER = 5;
+/** Numbers per corner record: alpha, beta, x, y, z, v = A n (3) and |v|. */
+const CORNER = 9;
 const QUARTERS: [number, number][] = [[0, 0], [0, 1], [1, 0], [1, 1]];
 
 export interface PatchCandidate { p: V3; signed: number; home: Direction }
 
 /**
- * The least of exact(c) - radius over the centres c not at home in patch d, and `start`:
- * centres are taken in the order of a lower bound on their distance to the patch (the
- * larger of their distance to the surface and the 8 x 8 cells' bound), the scan stops
- * once that bound cannot beat the least so far, and a centre the quadtree proves too far
- * is skipped. The same number as searching every centre (see the top of this file).
+ * The least of exact(c) - radius over the centres c not at home in patch d, and `start`.
+ * A centre's distance to the patch is at least its distance to the surface and at least the
+ * patch's quadrant boxes' bound: centres are taken in the order of the larger of the two,
+ * the scan stops once it cannot beat the least so far, and a centre is skipped when the
+ * 8 x 8 cells or the quadtree prove it too far. With no least yet (no centre at home in d),
+ * the centre of smallest bound is searched first, so that the order is made only among the
+ * centres that can still win. The same number as searching every centre (see the top of
+ * this file).
  */
 export function leastOverPatch<C extends PatchCandidate>(s: Exclude<SpecimenShape, { shape: 'box' }>, d: Direction, centres: readonly C[], radius: number, start: number, exact: (c: C) => number): number {
   let out = start;
-  // The surface bound alone settles most centres (the usual case: their own patches hold the least).
   const others = centres.filter((c) => c.home !== d && Math.abs(c.signed) - radius < out);
   if (!others.length) return out;
   const boxes = new PatchBoxes(s, d);
-  const ranked = others.map((c) => ({ c, bound: Math.max(Math.abs(c.signed), boxes.coarse(c.p)) })).sort((x, y) => x.bound - y.bound);
-  for (const { c, bound } of ranked) {
-    if (bound - radius >= out) break;
-    if (boxes.atLeast(c.p, out + radius)) continue;
+  const bound = new Float64Array(others.length);
+  let first = 0;
+  for (let i = 0; i < others.length; i++) {
+    bound[i] = Math.max(Math.abs(others[i].signed), boxes.coarse(others[i].p, 1));
+    if (bound[i] < bound[first]) first = i;
+  }
+  const search = (c: C) => {
     pruneWork.searches++;
     const v = exact(c) - radius;
     if (v < out) out = v;
+  };
+  const searchedFirst = !Number.isFinite(out);
+  if (searchedFirst) search(others[first]);
+  const order: number[] = [];
+  for (let i = 0; i < others.length; i++) if (bound[i] - radius < out && !(searchedFirst && i === first)) order.push(i);
+  order.sort((x, y) => bound[x] - bound[y]);
+  for (const i of order) {
+    if (bound[i] - radius >= out) break;
+    const c = others[i];
+    if (boxes.coarse(c.p) - radius >= out || boxes.atLeast(c.p, out + radius)) continue;
+    search(c);
   }
   return out;
 }
