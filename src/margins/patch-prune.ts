@@ -220,9 +220,9 @@ export interface PatchCandidate { p: V3; signed: number; home: Direction }
 /**
  * The least of exact(c) - radius over the centres c not at home in patch d, and `start`.
  * A centre's distance to the patch is at least its distance to the surface and at least the
- * patch's quadrant boxes' bound: centres are taken in the order of the larger of the two,
- * the scan stops once it cannot beat the least so far, and a centre is skipped when the
- * 8 x 8 cells or the quadtree prove it too far. With no least yet (no centre at home in d),
+ * patch's quadrant boxes' bound, and those two leave few centres in most requests; the rest
+ * are taken in the order of the 8 x 8 cells' bound, the scan stops once it cannot beat the
+ * least so far, and a centre is skipped when the quadtree proves it too far. With no least yet (no centre at home in d),
  * the centre of smallest bound is searched first, so that the order is made only among the
  * centres that can still win. The same number as searching every centre (see the top of
  * this file).
@@ -245,13 +245,20 @@ export function leastOverPatch<C extends PatchCandidate>(s: Exclude<SpecimenShap
   };
   const searchedFirst = !Number.isFinite(out);
   if (searchedFirst) search(others[first]);
+  // Those the quadrants leave are ordered by the 8 x 8 cells' bound: a better order (the least
+  // found sooner, more centres skipped) at a cost paid only for them.
   const order: number[] = [];
-  for (let i = 0; i < others.length; i++) if (bound[i] - radius < out && !(searchedFirst && i === first)) order.push(i);
+  for (let i = 0; i < others.length; i++) {
+    if (bound[i] - radius < out && !(searchedFirst && i === first)) {
+      bound[i] = Math.max(bound[i], boxes.coarse(others[i].p));
+      order.push(i);
+    }
+  }
   order.sort((x, y) => bound[x] - bound[y]);
   for (const i of order) {
     if (bound[i] - radius >= out) break;
     const c = others[i];
-    if (boxes.coarse(c.p) - radius >= out || boxes.atLeast(c.p, out + radius)) continue;
+    if (boxes.atLeast(c.p, out + radius)) continue;
     search(c);
   }
   return out;
