@@ -15,10 +15,11 @@
  * that maps 0 to 0 and ±1 to themselves, so its cells are such rectangles and tile the
  * square), which keeps cells of a long specimen's patch of similar surface size.
  *
- * Corner points carry rounding (a few ulps of coordinates up to 1,500 mm): every box is
- * widened by PAD, so a centre is skipped only when no point of the patch as computed can
- * come within the bound. The least over centres is then the same number whether or not
- * the skipped centres were searched.
+ * Corner points carry rounding (a few ulps of coordinates up to 1,500 mm): every box and
+ * slab is widened by 1e-13 (1 + |centre| + largest semi-axis) mm, hundreds of ulps, so a
+ * centre is skipped only when no point of the patch as computed can come within the bound.
+ * The least over centres is then the same number whether or not the skipped centres were
+ * searched (test/margins/bounded-time.test.ts compares, to 1e-12 relative).
  */
 import type { V3 } from './distance.js';
 import { directionAxis, evenPatchMap, type Direction } from './patches.js';
