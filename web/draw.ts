@@ -154,6 +154,25 @@ export function drawMarks(ctx: CanvasRenderingContext2D, w: ImageWindow, mark: {
   ctx.fillText(label, 6, 14);
 }
 
+/**
+ * The keyboard cursor (a dashed white square with a magenta centre dot, unlike the yellow
+ * mark and the cyan back-projection), at (x, y) in CSS pixels; drawn while the view has focus.
+ */
+export function drawCursor(ctx: CanvasRenderingContext2D, x: number, y: number): void {
+  ctx.save();
+  ctx.setLineDash([3, 2]);
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = '#ffffff';
+  ctx.strokeRect(x - 9, y - 9, 18, 18);
+  ctx.setLineDash([]);
+  ctx.strokeStyle = '#000000';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(x - 10.5, y - 10.5, 21, 21);
+  ctx.fillStyle = '#ff4fd8';
+  ctx.fillRect(x - 1, y - 1, 3, 3);
+  ctx.restore();
+}
+
 /** 2x2 symmetric eigen-decomposition: semi-axes sqrt(k * lambda) and the major axis's angle. */
 function ellipse2(cxx: number, cxz: number, czz: number, k: number): { a: number; b: number; angle: number } {
   const m = (cxx + czz) / 2;

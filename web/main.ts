@@ -8,7 +8,7 @@ import {
   dicomTargetsWith, loadEngine, parseJson, shippedCatalog, simdSupported, StereotaxError, targetWith, TYPICAL_GEOMETRIES,
   type DicomElement, type Engine, type KernelChoice, type NeedleDevice, type TargetingResult,
 } from 'stereotax';
-import { context, drawBlank, drawMarks, drawSide, drawSynthetic, IMAGE_WINDOW, type ImageWindow, type SideGeometry } from './draw.js';
+import { context, drawBlank, drawCursor, drawMarks, drawSide, drawSynthetic, IMAGE_WINDOW, type ImageWindow, type SideGeometry } from './draw.js';
 import { EXAMPLE_PROFILE, readFiles } from './dicom.js';
 import { halfWidth, makeScene, projectPoints, projectScene, type ProjectedScene, type Scene } from './synthetic.js';
 
@@ -40,7 +40,12 @@ const state: {
   request?: Record<string, unknown>;
   result?: TargetingResult;
   windows: ImageWindow[];
-} = { seed: 1, projected: [], marks: [undefined, undefined], mode: 'synthetic', windows: [IMAGE_WINDOW, IMAGE_WINDOW] };
+  /** The keyboard cursor per view, in CSS pixels of the canvas (where Enter marks). */
+  cursors: { x: number; y: number }[];
+} = {
+  seed: 1, projected: [], marks: [undefined, undefined], mode: 'synthetic', windows: [IMAGE_WINDOW, IMAGE_WINDOW],
+  cursors: [0, 1].map(() => ({ x: Math.round(IMAGE_WINDOW.width / 2), y: Math.round(IMAGE_WINDOW.height / 2) })),
+};
 
 // CSP violations are counted where the test (and a curious engineer) can read them.
 let violations = 0;
@@ -122,14 +127,46 @@ function drawViews(): void {
       if (state.mode === 'request') mark = state.result.marks[k];
     }
     drawMarks(ctx, w, mark, back, state.mode === 'request' ? `${viewLabel(k)} (request's mark)` : `${viewLabel(k)} view`);
+    const c = state.cursors[k];
+    if (document.activeElement === canvas && state.mode === 'synthetic') drawCursor(ctx, c.x, c.y);
     const caption = $(`mark-${k}`);
     caption.textContent = mark ? `${viewLabel(k)}: mark u = ${mark.u.toFixed(2)} mm, v = ${mark.v.toFixed(2)} mm` : `${viewLabel(k)}: no mark`;
+    const at = cursorMm(k);
+    $(`cursor-${k}`).textContent = state.mode === 'synthetic' ? `cursor u = ${at.u.toFixed(2)} mm, v = ${at.v.toFixed(2)} mm` : '';
+    canvas.setAttribute('aria-label', state.mode === 'synthetic'
+      ? `${viewLabel(k)} view for marking the lesion: arrow keys move the cursor (with Shift, 10 pixels = ${(10 * w.mmPerPx).toFixed(0)} mm), Enter or Space marks`
+      : `${viewLabel(k)} view with the request's mark`);
+    canvas.dataset.cursorX = String(c.x);
+    canvas.dataset.cursorY = String(c.y);
     if (mark) Object.assign(canvas.dataset, { markU: String(mark.u), markV: String(mark.v) });
     else {
       delete canvas.dataset.markU;
       delete canvas.dataset.markV;
     }
   }
+}
+
+/** The image position (mm) under view k's keyboard cursor: the same mapping as a click's. */
+function cursorMm(k: number): Mark {
+  const w = state.windows[k], c = state.cursors[k];
+  return { u: w.uMin + c.x * w.mmPerPx, v: w.vMin + c.y * w.mmPerPx };
+}
+
+/** The marks and the result in words, for a screen reader (the text alternative of the canvases). */
+function describeMarks(): void {
+  const marks = [0, 1].map((k) => {
+    const m = state.mode === 'request' ? state.result?.marks[k] : state.marks[k];
+    return `${viewLabel(k)} view: ${m ? `u = ${m.u.toFixed(2)} mm, v = ${m.v.toFixed(2)} mm` : 'no mark'}`;
+  });
+  const r = state.result;
+  const errors = r?.findings.filter((f) => f.severity === 'error').length ?? 0;
+  const warnings = r?.findings.filter((f) => f.severity === 'warning').length ?? 0;
+  const target = r ? `Target x = ${r.target.x.toFixed(2)}, y = ${r.target.y.toFixed(2)}, z = ${r.target.z.toFixed(2)} mm; ${errors} error and ${warnings} warning findings.` : 'No target computed.';
+  $('marks-summary').textContent = `Marks: ${marks.join('; ')}. ${target}`;
+  const needle = r?.needle;
+  $('side').setAttribute('aria-label', r
+    ? `Side view along y: target at x = ${r.target.x.toFixed(2)} mm, z = ${r.target.z.toFixed(2)} mm above the support, depth from skin ${r.depthFromSkin.toFixed(2)} mm${needle && 'strokeMargin' in needle && typeof needle.strokeMargin === 'number' ? `, stroke margin ${needle.strokeMargin.toFixed(2)} mm` : ''}`
+    : 'Side view along y: support and paddle, nothing computed yet');
 }
 
 function requestGeometry() {
@@ -254,10 +291,12 @@ function showResult(): void {
     li.dataset.code = f.code;
     li.dataset.severity = f.severity;
     const code = cell('span', f.code, 'code');
-    li.append(`${f.severity.toUpperCase()} `, code, `: ${f.message}`);
+    // The severity in words as well as colour (red: every error, console_disagrees among them; amber: warnings).
+    li.append(cell('span', f.severity.toUpperCase(), 'severity'), ' ', code, `: ${f.message}`);
     list.append(li);
   }
   $('result-json').textContent = r ? JSON.stringify(r, null, 2) : '';
+  describeMarks();
   if (!r) $('result').dataset.state = $('error').hidden ? 'empty' : 'error';
   drawViews();
   drawSideView();
@@ -277,10 +316,37 @@ function drawSideView(): void {
 }
 
 function onClick(k: number, ev: MouseEvent): void {
+  // A click moves the keyboard cursor there too, so keys continue from it.
+  // offsetX/Y are in displayed pixels: scaled back where a narrow screen shrinks the canvas (a factor 1 otherwise).
+  const canvas = ev.currentTarget as HTMLCanvasElement, w = state.windows[k];
+  const sx = canvas.clientWidth ? w.width / canvas.clientWidth : 1, sy = canvas.clientHeight ? w.height / canvas.clientHeight : 1;
+  markAt(k, ev.offsetX * sx, ev.offsetY * sy);
+}
+
+const KEY_STEPS: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+/** Arrow keys move view k's cursor a pixel (Shift: ten), Enter or Space marks under it: the same mark a click there makes. */
+function onKey(k: number, ev: KeyboardEvent): void {
+  const step = KEY_STEPS[ev.key];
+  if (step) {
+    ev.preventDefault();
+    if (state.mode !== 'synthetic') return;
+    const w = state.windows[k], c = state.cursors[k], n = ev.shiftKey ? 10 : 1;
+    c.x = Math.min(w.width - 1, Math.max(0, c.x + step[0] * n));
+    c.y = Math.min(w.height - 1, Math.max(0, c.y + step[1] * n));
+    drawViews();
+  } else if (ev.key === 'Enter' || ev.key === ' ') {
+    ev.preventDefault();
+    markAt(k, state.cursors[k].x, state.cursors[k].y);
+  }
+}
+
+function markAt(k: number, x: number, y: number): void {
   if (!state.engine) return;
   if (state.mode !== 'synthetic') newScene();
   const w = state.windows[k];
-  state.marks[k] = { u: w.uMin + ev.offsetX * w.mmPerPx, v: w.vMin + ev.offsetY * w.mmPerPx };
+  state.cursors[k] = { x, y };
+  state.marks[k] = { u: w.uMin + x * w.mmPerPx, v: w.vMin + y * w.mmPerPx };
   const request = syntheticRequest();
   if (request) {
     state.request = request;
@@ -339,8 +405,25 @@ function showDicom(elements: DicomElement[]): void {
       tr.append(cell('td', name), cell('td', e.dicom.files.join(', ')), cell('td', `${e.error.code}: ${e.error.message}`));
       (tr.lastChild as HTMLElement).setAttribute('colspan', '4');
     } else {
+      const findings = cell('td', e.findings.length ? '' : 'none');
+      e.findings.forEach((f, i) => {
+        if (i) findings.append(', ');
+        const span = cell('span', `${f.code} (${f.severity})`, `finding-code ${f.severity}`);
+        span.dataset.code = f.code;
+        findings.append(span);
+      });
+      if (e.findings.some((f) => f.severity === 'error')) tr.classList.add('has-error');
       tr.append(cell('td', name), cell('td', e.dicom.files.join(', ')), cell('td', fmt3(e.target)), cell('td', fmt3(e.dicom.console)),
-        cell('td', fmt3(e.dicom.consoleDifference, 4)), cell('td', e.findings.map((f) => f.code).join(', ') || 'none'));
+        cell('td', fmt3(e.dicom.consoleDifference, 4)), findings);
+      // Rows are chosen with the keyboard too: Tab to a row, Enter or Space shows it.
+      tr.tabIndex = 0;
+      tr.setAttribute('aria-label', `show target ${name}`);
+      tr.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter' || ev.key === ' ') {
+          ev.preventDefault();
+          selectDicom(elements, k);
+        }
+      });
       tr.addEventListener('click', () => selectDicom(elements, k));
     }
     body.append(tr);
@@ -353,7 +436,12 @@ function showDicom(elements: DicomElement[]): void {
 function selectDicom(elements: DicomElement[], k: number): void {
   const e = elements[k];
   if ('error' in e) return;
-  for (const tr of Array.from($('dicom-targets').querySelectorAll('tbody tr'))) tr.classList.toggle('selected', (tr as HTMLElement).dataset.index === String(k));
+  for (const tr of Array.from($('dicom-targets').querySelectorAll('tbody tr'))) {
+    const on = (tr as HTMLElement).dataset.index === String(k);
+    tr.classList.toggle('selected', on);
+    if (on) tr.setAttribute('aria-selected', 'true');
+    else tr.removeAttribute('aria-selected');
+  }
   state.result = e;
   $('result').dataset.state = 'computed';
   fitWindows(e);
@@ -403,7 +491,13 @@ function wire(): void {
   };
   select.addEventListener('change', recompute);
   $('sigma').addEventListener('change', recompute);
-  for (const k of [0, 1]) $(`view-${k}`).addEventListener('click', (ev) => onClick(k, ev as MouseEvent));
+  for (const k of [0, 1]) {
+    const view = $(`view-${k}`);
+    view.addEventListener('click', (ev) => onClick(k, ev as MouseEvent));
+    view.addEventListener('keydown', (ev) => onKey(k, ev as KeyboardEvent));
+    view.addEventListener('focus', () => drawViews());
+    view.addEventListener('blur', () => drawViews());
+  }
   $('new-lesion').addEventListener('click', () => {
     state.seed++;
     newScene();

@@ -13,6 +13,7 @@ import {
   type Direction, type PatchLattice, type SquareMinimum,
 } from './patches.js';
 import { ellipsoidAxes, lesionSignedDistance, solidSignedDistance, type LesionShape, type SpecimenShape } from './shapes.js';
+import { leastOverPatch } from './patch-prune.js';
 
 /** Exact distance from p to the face rectangle of a box specimen. */
 function boxFaceDistance(s: Extract<SpecimenShape, { shape: 'box' }>, d: Direction, p: V3): number {
@@ -146,6 +147,10 @@ export function ballMargins(engine: Engine, s: SpecimenShape, centres: V3[], rad
     const bounds = patchBounds(s, d);
     let lat: PatchLattice | undefined;
     const lattice = () => (lat ??= patchLattice(s, d));
+    if (s.shape !== 'box') {
+      out[d] = leastOverPatch(s, d, byDistance, radius, out[d], (c) => patchDistance(s, d, c.p, c.nearest, lattice));
+      continue;
+    }
     for (const c of byDistance) {
       if (Math.abs(c.signed) - radius >= out[d]) break;
       if (c.home === d || boxGap(bounds, c.p) - radius >= out[d]) continue;

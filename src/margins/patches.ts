@@ -4,7 +4,7 @@
  * face; an ellipsoid's is the set of surface points whose normal n has n[i] = ±1
  * and |n[j]|, |n[k]| <= 1, so both are squares in (alpha, beta) in [-1, 1]^2.
  */
-import type { V3 } from './distance.js';
+import { hypot3, type V3 } from './distance.js';
 import { ellipsoidAxes, type SpecimenShape } from './shapes.js';
 
 export const DIRECTIONS = ['+x', '-x', '+y', '-y', '+z', '-z'] as const;
@@ -34,6 +34,35 @@ export function patchPoint(s: SpecimenShape, d: Direction, alpha: number, beta: 
   const t = 1 / Math.sqrt((A[0] * n[0]) ** 2 + (A[1] * n[1]) ** 2 + (A[2] * n[2]) ** 2);
   for (let i = 0; i < 3; i++) out[i] = s.center[i] + A[i] * A[i] * n[i] * t;
   return out;
+}
+
+/**
+ * (alpha, beta) -> |p - patchPoint(s, d, alpha, beta)|, the objective of every search in
+ * patchDistanceFrom, with patchPoint's arithmetic operation for operation (so the same bits)
+ * but the direction's axis, the semi-axes and the centre looked up once: the generic
+ * patchPoint allocated and resolved them on each of the searches' 10^3-10^4 calls.
+ */
+export function patchDistanceFunction(s: SpecimenShape, d: Direction, p: V3): (alpha: number, beta: number) => number {
+  const { axis, sign } = directionAxis(d);
+  const p0 = p[0], p1 = p[1], p2 = p[2];
+  const c0 = s.center[0], c1 = s.center[1], c2 = s.center[2];
+  if (s.shape === 'box') {
+    const q: V3 = [0, 0, 0];
+    return (a, b) => {
+      patchPoint(s, d, a, b, q);
+      return hypot3(p0 - q[0], p1 - q[1], p2 - q[2]);
+    };
+  }
+  const A = ellipsoidAxes(s)!;
+  const A0 = A[0], A1 = A[1], A2 = A[2];
+  // n = (sign, alpha, beta) placed on (axis, others[0], others[1]), as patchPoint places it.
+  const at = (n0: number, n1: number, n2: number) => {
+    const t = 1 / Math.sqrt((A0 * n0) ** 2 + (A1 * n1) ** 2 + (A2 * n2) ** 2);
+    return hypot3(p0 - (c0 + A0 * A0 * n0 * t), p1 - (c1 + A1 * A1 * n1 * t), p2 - (c2 + A2 * A2 * n2 * t));
+  };
+  if (axis === 0) return (a, b) => at(sign, a, b);
+  if (axis === 1) return (a, b) => at(a, sign, b);
+  return (a, b) => at(a, b, sign);
 }
 
 /** Which patch a surface point belongs to: the largest component of its outward normal. */
@@ -348,11 +377,7 @@ export function patchDistanceFrom(s: SpecimenShape, d: Direction, lat: PatchLatt
       if (best.length > STARTS) best.pop();
     }
   }
-  const q: V3 = [0, 0, 0];
-  const f = (a: number, b: number) => {
-    patchPoint(s, d, a, b, q);
-    return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
-  };
+  const f = patchDistanceFunction(s, d, p);
   let out = edgeMinimum(f, (i) => Math.sqrt(sq[i]));
   for (const i of best) {
     const m = newtonPolish(f, compassDescent(f, { value: Math.sqrt(sq[i]), alpha: lat.alpha[i], beta: lat.beta[i] }, false, PATCH_MOVES, 1e-7));
