@@ -25,8 +25,8 @@ export default defineConfig([
     removeNodeProtocol: false,
     banner: { js: '#!/usr/bin/env node' },
     define: { __STEREOTAX_VERSION__: JSON.stringify(version) },
-    // Everything bundled except QA's dependencies, loaded from node_modules: sql.js and pdfkit read their
-    // own data files (.wasm, .afm fonts) beside their modules, and vega is ESM with top-level await.
-    noExternal: [/^(?!(sql\.js|pdfkit|svg-to-pdfkit|pg|vega|vega-lite)$).*/],
+    // Everything bundled except QA's optional dependencies, loaded from node_modules when used (better-sqlite3
+    // is native, pdfkit and the fonts read data files beside their modules), and vega (ESM, top-level await).
+    noExternal: [/^(?!(better-sqlite3|pdfkit|svg-to-pdfkit|dejavu-fonts-ttf|pg|vega|vega-lite)$).*/],
   },
 ]);

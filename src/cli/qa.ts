@@ -5,7 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StereotaxError, makeIssue } from '../core/errors.js';
+import { EngineError, StereotaxError, makeIssue } from '../core/errors.js';
 import { Checker, parseJson } from '../core/validate.js';
 import { loadEngine } from '../engine/engine.js';
 import { analyzeSession, qaText } from '../qa/analysis.js';
@@ -18,7 +18,8 @@ import { reportPdf } from '../qa/pdf.js';
 import { parseSession, checkUnitId } from '../qa/session.js';
 import { QAStore } from '../qa/store.js';
 import { writeAtomic } from '../qa/store.js';
-import { EXIT, readInput, type ExitCode, type Io } from './io.js';
+import { escapeControls } from '../core/text.js';
+import { EXIT, errorElement, readInput, type ExitCode, type Io } from './io.js';
 import type { ArgvCommand } from './main.js';
 
 const USAGE = `Usage:
@@ -179,6 +180,22 @@ export const qa: ArgvCommand = {
   summary: 'phantom QA: localization accuracy of a unit, its report, history and accreditation status',
   usage: USAGE,
   async runArgv(argv, io) {
+    try {
+      return await run(argv, io);
+    } catch (err) {
+      // A store or a missing optional package (exit 1) prints its error element like invalid input does,
+      // so a program reads the stable code (database_busy, dependency_missing, ...).
+      if (!(err instanceof EngineError)) throw err;
+      const { element, exit } = errorElement(err);
+      io.stderr(`stereotax qa: ${escapeControls(element.error.message)}\n`);
+      io.stdout(JSON.stringify(element, null, 2) + '\n');
+      return exit;
+    }
+  },
+};
+
+async function run(argv: string[], io: Io): Promise<ExitCode> {
+  {
     const [sub, next] = argv;
     if (sub === 'history') return history(argv.slice(1), io);
     if (sub === 'status') return status(argv.slice(1), io);
@@ -187,5 +204,5 @@ export const qa: ArgvCommand = {
       throw invalid('argv', '"unit add"', next ?? '', `qa unit: expected "add"\n${USAGE}`);
     }
     return analyse(argv, io);
-  },
-};
+  }
+}

@@ -34,6 +34,16 @@ export interface StoredSession {
   tolerance: PerAxis | null;
 }
 
+/** A service action logged on a unit (`qa service add`): repair, recalibration, part replaced. */
+export interface ServiceEntry {
+  id: string;
+  seq: number;
+  unitId: string;
+  date: string;
+  text: string;
+  storedAt: string;
+}
+
 export type UnitStatus = 'current' | 'expired' | 'failed' | 'never_tested';
 
 export interface UnitStatusRow {
