@@ -14,7 +14,7 @@ import { renderSvg, trendSpec } from '../qa/figures.js';
 import { unitHistory, unitStatus, checkStatusOptions, optionPaths, type HistoryReport, type StatusReport } from '../qa/history.js';
 import { checkPhantoms, type Phantom } from '../qa/phantoms.js';
 import { reportContent, reportHtml } from '../qa/report.js';
-import { reportPdf } from '../qa/pdf.js';
+import { loadPdfParts, reportPdf } from '../qa/pdf.js';
 import { parseSession, checkUnitId } from '../qa/session.js';
 import { QAStore } from '../qa/store.js';
 import { writeAtomic } from '../qa/store.js';
@@ -97,6 +97,8 @@ async function analyse(argv: string[], io: Io): Promise<ExitCode> {
   }
   const session = parseSession(request, { phantoms: await userPhantoms(values.phantoms as string | undefined) });
   const db = values.db as string | undefined;
+  // The PDF's packages are loaded first: one missing stops the run before anything is stored.
+  if (values.pdf) await loadPdfParts();
   // The store is opened (and checked: missing directory, read-only, corrupt, duplicate)
   // before anything is computed or written.
   const store = db ? await QAStore.open(db, { write: true, create: true }) : undefined;

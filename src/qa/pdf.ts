@@ -5,6 +5,8 @@
  * the same SVG as vectors (svg-to-pdfkit).
  */
 import { CHECK_NAMES } from './analysis.js';
+import type PDFDocumentCtor from 'pdfkit';
+import { loadOptional } from './optional.js';
 import { CHECK_TITLES, limitText, num, resultWord, type ReportContent } from './report.js';
 
 type Doc = PDFKit.PDFDocument;
@@ -19,10 +21,21 @@ function svgSize(svg: string): { w: number; h: number } {
   return { w, h };
 }
 
+type SvgToPdf = (doc: Doc, svg: string, x: number, y: number, o?: object) => void;
+interface PdfParts { PDFDocument: typeof PDFDocumentCtor; SVGtoPDF: SvgToPdf }
+
+let parts: Promise<PdfParts> | undefined;
+/** Loads the optional packages the PDF needs (call it before anything is stored: a missing one is `dependency_missing`). */
+export function loadPdfParts(): Promise<PdfParts> {
+  parts ??= Promise.all([loadOptional<typeof PDFDocumentCtor>('pdfkit'), loadOptional<SvgToPdf>('svg-to-pdfkit')])
+    .then(([PDFDocument, SVGtoPDF]) => ({ PDFDocument, SVGtoPDF }));
+  parts.catch(() => (parts = undefined));
+  return parts;
+}
+
 /** Renders the report content to PDF bytes. */
 export async function reportPdf(c: ReportContent): Promise<Uint8Array> {
-  const [{ default: PDFDocument }, svgMod] = await Promise.all([import('pdfkit'), import('svg-to-pdfkit')]);
-  const SVGtoPDF = ((svgMod as { default?: unknown }).default ?? svgMod) as (doc: Doc, svg: string, x: number, y: number, o?: object) => void;
+  const { PDFDocument, SVGtoPDF } = await loadPdfParts();
   const doc: Doc = new PDFDocument({ ...PAGE, info: { Title: c.title, Creator: 'stereotax', Subject: c.facts[0]?.[1] ?? '' } });
   const chunks: Buffer[] = [];
   doc.on('data', (b: Buffer) => chunks.push(b));
