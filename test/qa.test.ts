@@ -254,8 +254,8 @@ describe('boundaries: exactly at the limit passes, just outside fails', () => {
     expect(r.measurements[0].checks.consoleVsTruth!.pass).toEqual({ x: true, y: true, z: false });
   });
 
-  test('makeCheck compares with <=', () => {
-    const c = makeCheck({ x: 0.1, y: -0.1, z: 0.1 + 1e-12 }, { x: 0, y: 0, z: 0 }, { x: 0.1, y: 0.1, z: 0.1 });
+  test('makeCheck: at the limit (to the 1e-9 mm of src/core/limits.ts) passes, 0.001 mm over fails', () => {
+    const c = makeCheck({ x: 0.1, y: -0.1 - 1e-12, z: 0.101 }, { x: 0, y: 0, z: 0 }, { x: 0.1, y: 0.1, z: 0.1 });
     expect(c.pass).toEqual({ x: true, y: true, z: false });
     expect(c.passed).toBe(false);
     expect(makeCheck({ x: 0, y: 0, z: 0 }, { x: 0, y: 0, z: 0 }, { x: 0.1, y: 0.1, z: 0.1 }).passed).toBe(true);

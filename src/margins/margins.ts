@@ -14,10 +14,13 @@
  * - status: "involved" when closestMargin <= 0 (ink on tumour); "close" when
  *   0 < closestMargin < threshold; "clear" when closestMargin >= threshold. Exactly
  *   at a positive threshold is therefore clear; with threshold 0 only > 0 is clear.
+ *   Both boundaries allow src/core/limits.ts's 1e-9 mm for rounding, on the safe side:
+ *   a margin within 1e-9 mm of 0 is involved, one within 1e-9 mm of the threshold clear.
  */
 import type { Engine } from '../engine/engine.js';
 import { loadEngine, type LoadOptions } from '../engine/engine.js';
 import { mm, type Finding } from '../core/findings.js';
+import { belowMin, withinMax } from '../core/limits.js';
 import { EngineError } from '../core/errors.js';
 import { Checker } from '../core/validate.js';
 import { ellipsoidNearest, type V3 } from './distance.js';
@@ -31,6 +34,9 @@ import {
   type LesionShape, type SpecimenShape,
 } from './shapes.js';
 import { checkTwoView, twoViewEstimate, type TwoViewEstimate } from './two-view.js';
+
+/** Ink on tumour: a margin at or below 0 (within the limits' rounding allowance) is involved. */
+const involved = (margin: number): boolean => withinMax(margin, 0);
 
 export type Histology = 'invasive' | 'dcis';
 /** Guideline thresholds: invasive "no ink on tumour" (SSO-ASTRO 2014); DCIS 2 mm (SSO-ASTRO-ASCO 2016). */
@@ -509,7 +515,7 @@ export function computeMargins(engine: Engine, input: MarginsInput): MarginsResu
     }
   }
   const threshold = input.threshold;
-  const status = closestMargin <= 0 ? 'involved' : closestMargin < threshold ? 'close' : 'clear';
+  const status = involved(closestMargin) ? 'involved' : belowMin(closestMargin, threshold) ? 'close' : 'clear';
   const markerInfo = specimenDistances(engine, s, input.markers.map((m) => m.point));
   assertFinite('a marker distance', markerInfo.map((m) => m.signed));
   const markers = input.markers.map((m, i) => ({ name: m.name, inside: markerInfo[i].signed <= 0, distance: Math.abs(markerInfo[i].signed) }));
@@ -518,10 +524,10 @@ export function computeMargins(engine: Engine, input: MarginsInput): MarginsResu
   for (const d of DIRECTIONS) {
     const name = input.orientation[d];
     const v = byDirection[d];
-    if (v <= 0) {
+    if (involved(v)) {
       findings.push({ code: 'margin_involved', severity: 'error', path: `margins.${name}`, value: v, limit: 0,
         message: `${name} margin involved (${mm(v)}): the lesion reaches the ${name} surface (${d}). Consider taking more tissue from the ${name} side.` });
-    } else if (v < threshold) {
+    } else if (belowMin(v, threshold)) {
       findings.push({ code: 'margin_close', severity: 'warning', path: `margins.${name}`, value: v, limit: threshold,
         message: `${name} margin ${mm(v)} is under ${mm(threshold)}${input.histology ? ` (${input.histology})` : ''}.` });
     }

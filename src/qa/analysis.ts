@@ -9,6 +9,7 @@
  */
 import { EngineError } from '../core/errors.js';
 import { hasError, findingsText, type Finding } from '../core/findings.js';
+import { exceedsMax, withinMax } from '../core/limits.js';
 import { Checker } from '../core/validate.js';
 import { loadEngine, type Engine, type LoadOptions } from '../engine/engine.js';
 import type { UnitGeometry, Vec3 } from '../targeting/geometry.js';
@@ -90,11 +91,11 @@ function sub(a: Vec3, b: Vec3): Vec3 {
   return { x: a.x - b.x, y: a.y - b.y, z: a.z - b.z };
 }
 
-/** One check: an axis passes when |error| <= limit (exactly at the limit passes). */
+/** One check: an axis passes when |error| is within its limit (src/core/limits.ts: at the limit, to 1e-9 mm, passes). */
 export function makeCheck(a: Vec3, b: Vec3, limit: PerAxis): Check {
   const error = sub(a, b);
   const abs = { x: Math.abs(error.x), y: Math.abs(error.y), z: Math.abs(error.z) };
-  const pass = { x: abs.x <= limit.x, y: abs.y <= limit.y, z: abs.z <= limit.z };
+  const pass = { x: withinMax(abs.x, limit.x), y: withinMax(abs.y, limit.y), z: withinMax(abs.z, limit.z) };
   return { error, abs, limit: { x: limit.x, y: limit.y, z: limit.z }, pass, passed: pass.x && pass.y && pass.z };
 }
 
@@ -180,7 +181,7 @@ export function analyzeSession(engine: Engine, session: QASessionInput, options:
             message: `target ${m.target}, ${name} (${CHECK_WORDS[name]}): ${a} error ${fmt(ch.error[a])} mm exceeds ±${fmt(ch.limit[a])} mm. ` +
               (name === 'calculation' ? 'The console does not reproduce the exact solution from its own marks: check its geometry calibration.' : 'Out of tolerance: the unit must not be used for targeting until corrected and re-tested.'),
           });
-        } else if (name !== 'calculation' && limits.action && ch.abs[a] > limits.action[a]) {
+        } else if (name !== 'calculation' && limits.action && exceedsMax(ch.abs[a], limits.action[a])) {
           findings.push({
             code: 'action_level', severity: 'warning', path, value: ch.abs[a], limit: limits.action[a],
             message: `target ${m.target}, ${name}: ${a} error ${fmt(ch.error[a])} mm is within tolerance (±${fmt(ch.limit[a])} mm) but above the action level ${fmt(limits.action[a])} mm: schedule a service check.`,

@@ -7,6 +7,7 @@ import { StereotaxError, makeIssue } from '../core/errors.js';
 import { Engine, loadEngine, type LoadOptions } from '../engine/engine.js';
 import { TriangulationBatch } from './batch.js';
 import { hasError, mm, type Finding } from '../core/findings.js';
+import { belowMin, exceedsMax } from '../core/limits.js';
 import { detectorGap, sourcePosition, tanDeg, type UnitGeometry, type Vec3 } from './geometry.js';
 import { checkNeedle, DEFAULT_MIN_STROKE_MARGIN, DEFAULT_WARN_STROKE_MARGIN, type NeedleDevice, type NeedleOptions } from '../needle/vertical.js';
 import { requestNeedle, type RequestNeedleResult } from '../needle/checks.js';
@@ -636,19 +637,20 @@ export function computeTargeting(engine: Engine, input: TargetingInput | Tomosyn
 function targetingFindings(input: TargetingInput, r: TargetingResult): Finding[] {
   const out: Finding[] = [];
   const z = r.target.z;
-  if (z < 0 || z > input.thickness) {
+  const below = belowMin(z, 0);
+  if (below || exceedsMax(z, input.thickness)) {
     out.push({
       code: 'target_outside_breast',
       severity: 'error',
-      message: z < 0
+      message: below
         ? `target z ${mm(z)} is below the breast support (z = 0): the marks do not describe a point in the breast. Re-mark the lesion on both views.`
         : `target z ${mm(z)} is above the skin under the paddle (thickness ${mm(input.thickness)}): re-mark the lesion, and check the thickness read-out.`,
       path: 'target.z',
       value: z,
-      limit: z < 0 ? 0 : input.thickness,
+      limit: below ? 0 : input.thickness,
     });
   }
-  if (r.rayGap !== undefined && r.rayGap > input.maxRayGap) {
+  if (r.rayGap !== undefined && exceedsMax(r.rayGap, input.maxRayGap)) {
     out.push({
       code: 'rays_disagree',
       severity: 'error',
@@ -665,7 +667,7 @@ function targetingFindings(input: TargetingInput, r: TargetingResult): Finding[]
     // hence the same limit, maxRayGap/2.
     const far = r.rayDistances.indexOf(Math.max(...r.rayDistances));
     const limit = input.maxRayGap / 2;
-    if (r.rayDistances[far] > limit) {
+    if (exceedsMax(r.rayDistances[far], limit)) {
       out.push({
         code: 'ray_outlier',
         severity: 'warning',
