@@ -24,7 +24,10 @@ export const CHECK_NAMES: readonly CheckName[] = ['calculation', 'localization',
 export interface Check {
   error: Vec3;
   abs: Vec3;
+  /** The limit each axis was held to (calculation with markResolution: tolerance + roundingAllowance). */
   limit: Vec3;
+  /** Calculation check with markResolution > 0: the largest error rounding the marks can cause, per axis (mm). */
+  roundingAllowance?: Vec3;
   pass: { x: boolean; y: boolean; z: boolean };
   passed: boolean;
 }
@@ -99,6 +102,23 @@ export function makeCheck(a: Vec3, b: Vec3, limit: PerAxis): Check {
   return { error, abs, limit: { x: limit.x, y: limit.y, z: limit.z }, pass, passed: pass.x && pass.y && pass.z };
 }
 
+/**
+ * The largest error in the triangulated target that reading the marks to `resolution`
+ * mm can cause: each mark coordinate is off by at most resolution / 2, so through the
+ * triangulation's Jacobian J (d target / d mark, the engine's own, exact for the
+ * least-squares solution) the worst case over the corners of that rounding box is,
+ * per axis i, sum_j |J_ij| * resolution / 2 (first order; the triangulation is
+ * smooth: the exact corners differ by 1.5e-5 mm at 0.1 mm, growing with its square).
+ */
+export function roundingAllowance(engine: Engine, marks: TargetingInput, resolution: number): Vec3 {
+  const u = computeTargeting(engine, { ...marks, imageSigma: 1 }).uncertainty;
+  if (!u) throw new EngineError('internal_error', 'the triangulation gave no Jacobian for the rounding allowance');
+  const half = resolution / 2;
+  const [x, y, z] = u.jacobian.map((row) => row.reduce((s, v) => s + Math.abs(v), 0) * half);
+  if (![x, y, z].every(Number.isFinite)) throw new EngineError('non_finite_result', 'the rounding allowance came out non-finite');
+  return { x, y, z };
+}
+
 function finite(v: Vec3 | undefined): boolean {
   return !v || (Number.isFinite(v.x) && Number.isFinite(v.y) && Number.isFinite(v.z));
 }
@@ -129,6 +149,7 @@ export function analyzeSession(engine: Engine, session: QASessionInput, options:
       tolerance: options.tolerance ?? limits.tolerance,
       action: options.action !== undefined ? options.action : limits.action,
       calculationTolerance: options.calculationTolerance ?? limits.calculationTolerance,
+      markResolution: limits.markResolution,
     };
     const l = checkLimits(c, merged);
     c.done();
@@ -161,7 +182,16 @@ export function analyzeSession(engine: Engine, session: QASessionInput, options:
     }
     const checks: QAMeasurementResult['checks'] = {};
     const out: QAMeasurementResult = { target: m.target, points, checks };
-    if (points.console && points.target) checks.calculation = makeCheck(points.console, points.target, limits.calculationTolerance);
+    if (points.console && points.target) {
+      if (limits.markResolution > 0) {
+        const allowance = roundingAllowance(engine, m.targetMarks!, limits.markResolution);
+        const t = limits.calculationTolerance;
+        checks.calculation = makeCheck(points.console, points.target, { x: t.x + allowance.x, y: t.y + allowance.y, z: t.z + allowance.z });
+        checks.calculation.roundingAllowance = allowance;
+      } else {
+        checks.calculation = makeCheck(points.console, points.target, limits.calculationTolerance);
+      }
+    }
     if (points.needle && (points.target || points.truth)) {
       out.localizationReference = points.target ? 'target' : 'truth';
       checks.localization = makeCheck(points.needle, (points.target ?? points.truth)!, limits.tolerance);
@@ -179,7 +209,7 @@ export function analyzeSession(engine: Engine, session: QASessionInput, options:
           findings.push({
             code: CHECK_FINDING[name], severity: 'error', path, value: ch.abs[a], limit: ch.limit[a],
             message: `target ${m.target}, ${name} (${CHECK_WORDS[name]}): ${a} error ${fmt(ch.error[a])} mm exceeds ±${fmt(ch.limit[a])} mm. ` +
-              (name === 'calculation' ? 'The console does not reproduce the exact solution from its own marks: check its geometry calibration.' : 'Out of tolerance: the unit must not be used for targeting until corrected and re-tested.'),
+              (name === 'calculation' ? `${ch.roundingAllowance ? `The limit is the calculation tolerance ${fmt(limits.calculationTolerance[a])} mm plus ${fmt(ch.roundingAllowance[a], 3)} mm that reading the marks to ${limits.markResolution} mm can cause. ` : ''}The console does not reproduce the exact solution from its own marks: check its geometry calibration.` : 'Out of tolerance: the unit must not be used for targeting until corrected and re-tested.'),
           });
         } else if (name !== 'calculation' && limits.action && exceedsMax(ch.abs[a], limits.action[a])) {
           findings.push({
@@ -238,6 +268,9 @@ export function qaText(r: QAResult): string {
   lines.push(`  phantom       ${r.phantom}`);
   const lim = (p: PerAxis | null) => (p ? `${fmt(p.x)}/${fmt(p.y)}/${fmt(p.z)} mm` : 'none');
   lines.push(`  limits (x/y/z) tolerance ${lim(r.limits.tolerance)}, action ${lim(r.limits.action)}, calculation ${lim(r.limits.calculationTolerance)}`);
+  if (r.limits.markResolution > 0) {
+    lines.push(`  marks read to ${r.limits.markResolution} mm: each calculation limit adds the largest error that rounding can cause (per target, through the triangulation)`);
+  }
   lines.push('');
   lines.push('  target  check            error x   error y   error z   limit x/y/z         result');
   for (const m of r.measurements) {

@@ -29,6 +29,11 @@ export interface QALimits {
   /** Action level: above it (and within tolerance) a warning; null when not set. */
   action: PerAxis | null;
   calculationTolerance: PerAxis;
+  /**
+   * How finely the marks were read (mm; 0: exactly). The calculation check's limit
+   * adds, per target and axis, the largest error this rounding can cause.
+   */
+  markResolution: number;
 }
 
 export interface QAMeasurementInput {
@@ -62,12 +67,14 @@ export const DEFAULT_CALCULATION_TOLERANCE = 0.1;
 /** With no thickness anywhere, the triangulations assume the deepest truth + this (mm); an info finding says so. */
 export const ASSUMED_THICKNESS_MARGIN = 20;
 
-const SESSION_FIELDS = ['unit', 'date', 'tester', 'kind', 'phantom', 'placement', 'tolerance', 'action', 'calculationTolerance',
+const SESSION_FIELDS = ['unit', 'date', 'tester', 'kind', 'phantom', 'placement', 'tolerance', 'action', 'calculationTolerance', 'markResolution',
   'measurements', 'detector', 'maxRayGap', 'thickness', 'notes'];
 const UNIT_FIELDS = ['id', 'name', 'site', 'geometry'];
 const MEASUREMENT_FIELDS = ['target', 'console', 'targetMarks', 'needleMarks'];
 export const UNIT_ID = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$/;
 const LIMIT_RANGE = { above: 0, max: 100 };
+/** Marks read more coarsely than 2 mm cannot check a calculation tolerance of tenths. */
+export const MAX_MARK_RESOLUTION = 2;
 
 export function checkUnitId(c: Checker, v: unknown, path: Path): string | undefined {
   const s = c.string(v, path, 64);
@@ -120,8 +127,9 @@ export function checkLimits(c: Checker, o: Plain): QALimits | undefined {
       }
     }
   }
-  if (!tolerance || action === undefined || !calculationTolerance) return undefined;
-  return { tolerance, action, calculationTolerance };
+  const markResolution = o.markResolution === undefined ? 0 : c.length(o.markResolution, ['markResolution'], { min: 0, max: MAX_MARK_RESOLUTION });
+  if (!tolerance || action === undefined || !calculationTolerance || markResolution === undefined) return undefined;
+  return { tolerance, action, calculationTolerance, markResolution };
 }
 
 /** A point as [x, y, z] or { x, y, z } in mm. */

@@ -106,6 +106,8 @@ export const QA_DEFS: Record<string, JsonSchema> = {
     tolerance,
     action: tolerance,
     calculationTolerance: tolerance,
+    markResolution: length({ min: 0, max: 2 }, 'how finely the marks were read (mm, default 0): the calculation limit adds the largest error this rounding can cause, per target and axis, through the triangulation'),
+    notes: str(2000, 'shown in the text, HTML and PDF reports'),
     detector: ref('detector'),
     measurements: arr(obj({
       target: str(60, 'a label of the phantom'),
@@ -118,7 +120,10 @@ export const QA_DEFS: Record<string, JsonSchema> = {
 };
 
 const axes = (s: JsonSchema) => obj({ x: s, y: s, z: s }, ['x', 'y', 'z']);
-const CHECK = obj({ error: axes(n), abs: axes(n), limit: axes(n), pass: axes({ type: 'boolean' }), passed: { type: 'boolean' } }, ['error', 'abs', 'limit', 'pass', 'passed']);
+const CHECK = obj({
+  error: axes(n), abs: axes(n), limit: axes(n), pass: axes({ type: 'boolean' }), passed: { type: 'boolean' },
+  roundingAllowance: { ...axes(n), description: 'calculation check with markResolution: the largest error rounding the marks can cause (mm), included in limit' },
+}, ['error', 'abs', 'limit', 'pass', 'passed']);
 
 export const QA_RESULT_DEFS: Record<string, JsonSchema> = {
   finding: FINDING,
@@ -131,7 +136,7 @@ export const QA_RESULT_DEFS: Record<string, JsonSchema> = {
     tester: { type: ['string', 'null'] },
     kind: enumOf(['physicist', 'technologist']),
     phantom: { type: 'string' },
-    limits: obj({ tolerance: ref('point'), action: ref('point'), calculationTolerance: ref('point') }),
+    limits: obj({ tolerance: ref('point'), action: ref('point'), calculationTolerance: ref('point'), markResolution: n }),
     measurements: arr(obj({
       target: { type: 'string' },
       points: obj({ console: ref('point'), target: ref('point'), needle: ref('point'), truth: ref('point') }),

@@ -122,7 +122,7 @@ describe('needle margins and clearances', () => {
   });
 
   test('lateral: support clearance 2.3 - 0.3 = 1.9999999999999998 meets 2 mm; 0.001 under hits the support', () => {
-    expect(lateral(2.3).needle!.supportClearance).toBe(1.9999999999999998);
+    expect((lateral(2.3).needle as { supportClearance?: number }).supportClearance).toBe(1.9999999999999998);
     expect(codes(lateral(2.3))).not.toContain('needle_hits_support');
     expect(codes(lateral(2.299))).toContain('needle_hits_support');
   });
