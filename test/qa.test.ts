@@ -226,7 +226,7 @@ describe('boundaries: exactly at the limit passes, just outside fails', () => {
   // Console points only (no marks): the errors are exact decimal arithmetic on integers.
   const consoleOnly = (err: P3, extra: Record<string, unknown> = {}) => ({
     unit: { id: 'room-2' }, date: '2026-11-20', phantom: 'cube-5', placement: { origin: [-5, 20, 0] },
-    measurements: [{ target: 'A', console: add([-5, 20, 10], err) }], ...extra,
+    measurements: [{ target: 'A', console: add([-5, 20, 10], err) }], minTargets: 1, ...extra,
   });
   test.each([
     [[1, -1, 1] as P3, true],
@@ -382,7 +382,7 @@ describe('bad sessions: refused before anything is computed, the field named', (
     const r = analyse({
       unit: { id: 'u', geometry: UNIT_GEOMETRY }, date: '2026-11-20', phantom: 'cube-5', placement: { origin: [-5, 20, 0] },
       detector: { pixelSpacing: 0.1, origin: { col: 1000, row: 0 } },
-      measurements: [{ target: 'A', targetMarks: mk }],
+      measurements: [{ target: 'A', targetMarks: mk }], minTargets: 1,
     });
     expectVec(r.measurements[0].points.target!, truth, 8);
     expect(vec(truth)).toEqual(r.measurements[0].points.truth);

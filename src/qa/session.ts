@@ -67,7 +67,7 @@ export const DEFAULT_CALCULATION_TOLERANCE = 0.1;
 /** With no thickness anywhere, the triangulations assume the deepest truth + this (mm); an info finding says so. */
 export const ASSUMED_THICKNESS_MARGIN = 20;
 
-const SESSION_FIELDS = ['unit', 'date', 'tester', 'kind', 'phantom', 'placement', 'tolerance', 'action', 'calculationTolerance', 'markResolution',
+const SESSION_FIELDS = ['unit', 'date', 'tester', 'kind', 'phantom', 'placement', 'tolerance', 'action', 'calculationTolerance', 'markResolution', 'minTargets',
   'measurements', 'detector', 'maxRayGap', 'thickness', 'notes'];
 const UNIT_FIELDS = ['id', 'name', 'site', 'geometry'];
 const MEASUREMENT_FIELDS = ['target', 'console', 'targetMarks', 'needleMarks'];
@@ -178,6 +178,13 @@ function checkGeometryOnly(geometry: unknown): UnitGeometry {
 export interface ParseOptions {
   /** User phantoms: they replace shipped ones with the same id. */
   phantoms?: readonly Phantom[];
+  /** Today's date (YYYY-MM-DD, UTC) for refusing a session dated in the future; default the clock's. */
+  today?: string;
+}
+
+/** Today's date in UTC as YYYY-MM-DD. */
+export function utcToday(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
 }
 
 /**
@@ -191,7 +198,14 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
   const req = r!;
   const unit = req.unit === undefined ? undefined : checkUnit(c, req.unit);
   const date = req.date === undefined ? undefined : checkDate(c, req.date, ['date']);
+  const today = options.today ?? utcToday();
+  if (date !== undefined && (req.date as string) > today) {
+    c.add('out_of_range', ['date'], `a session date on or before today (${today}, UTC): a session cannot be recorded before it took place`, req.date);
+  }
   const tester = req.tester == null ? null : c.string(req.tester, ['tester']);
+  if (typeof tester === 'string' && tester.trim() === '') {
+    c.add('invalid_value', ['tester'], "the tester's name (not empty): the record says who made the measurements", req.tester);
+  }
   const kind = req.kind === undefined ? 'physicist' : c.oneOf(req.kind, ['kind'], ['physicist', 'technologist'] as const);
   const notes = req.notes == null ? null : c.string(req.notes, ['notes'], 2000);
 
@@ -233,6 +247,29 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
     }
     raw.push({ target: label, console: consolePoint, targetMarks: o.targetMarks, needleMarks: o.needleMarks });
   });
+  // A target measured twice would count twice in the summary and hide a missed one.
+  const seen = new Map<string, number>();
+  raw.forEach((m, i) => {
+    if (m.target === undefined) return;
+    const first = seen.get(m.target);
+    if (first !== undefined) {
+      c.add('duplicate_value', ['measurements', i, 'target'], `each phantom target measured once (target ${m.target} is already measurements[${first}])`, m.target);
+    } else seen.set(m.target, i);
+  });
+  // Every target of the phantom, unless minTargets says how many this session needs.
+  let minTargets: number | undefined;
+  if (req.minTargets !== undefined) {
+    minTargets = c.integer(req.minTargets, ['minTargets'], { min: 1, max: phantom ? phantom.targets.length : 500 });
+  }
+  if (phantom && list && seen.size === raw.length) {
+    const need = minTargets ?? phantom.targets.length;
+    if (seen.size < need) {
+      const missing = phantom.targets.map((t) => t.label).filter((l) => !seen.has(l));
+      c.add('too_few_items', ['measurements'],
+        `${minTargets === undefined ? `every target of phantom ${phantom.id} (${phantom.targets.length})` : `at least minTargets = ${need} targets`}; missing ${missing.join(', ')}` +
+        (minTargets === undefined ? ' (set minTargets to analyse fewer on purpose)' : ''), list);
+    }
+  }
   const needsGeometry = raw.some((m) => m.targetMarks !== undefined || m.needleMarks !== undefined);
   const unitObj = req.unit as Plain | undefined;
   if (needsGeometry && unitObj && typeof unitObj === 'object' && unitObj.geometry === undefined) {

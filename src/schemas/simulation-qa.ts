@@ -108,6 +108,7 @@ export const QA_DEFS: Record<string, JsonSchema> = {
     calculationTolerance: tolerance,
     markResolution: length({ min: 0, max: 2 }, 'how finely the marks were read (mm, default 0): the calculation limit adds the largest error this rounding can cause, per target and axis, through the triangulation'),
     notes: str(2000, 'shown in the text, HTML and PDF reports'),
+    minTargets: int({ min: 1 }, 'how many of the phantom\'s targets this session measures on purpose (default: all of them; fewer is refused)'),
     detector: ref('detector'),
     measurements: arr(obj({
       target: str(60, 'a label of the phantom'),

@@ -46,7 +46,7 @@ describe('the rule itself', () => {
 function consoleSession(origin: [number, number, number], console: [number, number, number], extra: Record<string, unknown> = {}) {
   return {
     unit: { id: 'room-2' }, date: '2026-11-20', tester: 'A. Physicist', phantom: 'cube-5', placement: { origin },
-    measurements: [{ target: 'A', console }], ...extra,
+    measurements: [{ target: 'A', console }], minTargets: 1, ...extra,
   };
 }
 

@@ -59,8 +59,8 @@ function perfectSession(origin: P3, r: number, consoleOffset: P3 = [0, 0, 0], an
 describe('the rounding allowance', () => {
   test('equals the worst case over the rounding box corners of an independent triangulation (16 corners, 2 views)', () => {
     for (const [p, r] of [[[0, 30, 20], 0.1], [[-12.3, 41.7, 8.2], 0.1], [[25, -10, 35], 0.05], [[3, 3, 3], 0.5]] as [P3, number][]) {
-      const marks = [15, -15].map((a) => ({ angle: a, ...project(UNIT_GEOMETRY, a, p) }));
-      const input = parseSession({ ...perfectSession([0, 0, 0], 0), measurements: [{ target: 'A', targetMarks: marks, console: p }] }).measurements[0].targetMarks!;
+      const marks = [15, -15].map((a) => project(UNIT_GEOMETRY, a, p));
+      const input = parseSession({ ...perfectSession([0, 0, 0], 0), measurements: [{ target: 'A', targetMarks: marks, console: p }], minTargets: 1 }).measurements[0].targetMarks!;
       const got = roundingAllowance(engine, input, r);
       const want = cornerWorstCase(marks, r);
       // First order against exact corners: they differ by the second-order term only,
@@ -78,8 +78,8 @@ describe('the rounding allowance', () => {
     const coord = (min: number, max: number) => fc.integer({ min: min * 1000, max: max * 1000 }).map((i) => i / 1000);
     fc.assert(fc.property(coord(-30, 30), coord(-20, 60), coord(2, 40), fc.integer({ min: 1, max: 50 }).map((i) => i / 100),
       fc.array(coord(-0.5, 0.5), { minLength: 4, maxLength: 4 }), (x, y, z, r, frac) => {
-        const marks = [15, -15].map((a) => ({ angle: a, ...project(UNIT_GEOMETRY, a, [x, y, z]) }));
-        const input = parseSession({ ...perfectSession([0, 0, 0], 0), measurements: [{ target: 'A', targetMarks: marks, console: [x, y, z] }] }).measurements[0].targetMarks!;
+        const marks = [15, -15].map((a) => project(UNIT_GEOMETRY, a, [x, y, z]));
+        const input = parseSession({ ...perfectSession([0, 0, 0], 0), measurements: [{ target: 'A', targetMarks: marks, console: [x, y, z] }], minTargets: 1 }).measurements[0].targetMarks!;
         const a = roundingAllowance(engine, input, r);
         const moved = marks.map((m, k) => ({ ...m, u: m.u + frac[2 * k] * r, v: m.v + frac[2 * k + 1] * r }));
         const p0 = refTriangulate(UNIT_GEOMETRY, marks);
