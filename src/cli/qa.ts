@@ -14,9 +14,9 @@ import { renderSvg, trendSpec } from '../qa/figures.js';
 import { unitHistory, unitStatus, checkStatusOptions, optionPaths, type HistoryReport, type StatusReport } from '../qa/history.js';
 import { checkPhantoms, type Phantom } from '../qa/phantoms.js';
 import { reportContent, reportHtml } from '../qa/report.js';
-import { loadPdfParts, reportPdf } from '../qa/pdf.js';
+import { loadPdfParts, renderPdf } from '../qa/pdf.js';
 import { parseSession, checkUnitId } from '../qa/session.js';
-import { QAStore } from '../qa/store.js';
+import { QAStore, sessionId } from '../qa/store.js';
 import { writeAtomic } from '../qa/store.js';
 import { escapeControls } from '../core/text.js';
 import { EXIT, errorElement, readInput, type ExitCode, type Io } from './io.js';
@@ -109,9 +109,14 @@ async function analyse(argv: string[], io: Io): Promise<ExitCode> {
     if (store) await store.addSession(session, result);
     if (values.report || values.pdf) {
       const history = store ? await store.sessions(session.unit.id) : undefined;
-      const content = await reportContent(result, { phantom: session.phantom, history });
+      const service = store ? await store.services(session.unit.id) : undefined;
+      const content = await reportContent(result, { phantom: session.phantom, history, service, sessionId: sessionId(session.request) });
       if (values.report) await writeAtomic(values.report as string, new TextEncoder().encode(reportHtml(content)));
-      if (values.pdf) await writeAtomic(values.pdf as string, await reportPdf(content));
+      if (values.pdf) {
+        const pdf = await renderPdf(content);
+        if (pdf.substituted.length) io.stderr(`stereotax qa: warning: the PDF's font has no glyph for ${pdf.substituted.join(', ')}; printed as U+FFFD (the finding pdf_character_substituted in the PDF says so)\n`);
+        await writeAtomic(values.pdf as string, pdf.bytes);
+      }
     }
     io.stdout(values.text ? qaText(result) : JSON.stringify(result, null, 2) + '\n');
     return result.passed ? EXIT.ok : EXIT.unsafe;

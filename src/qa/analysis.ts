@@ -15,7 +15,7 @@ import { loadEngine, type Engine, type LoadOptions } from '../engine/engine.js';
 import type { UnitGeometry, Vec3 } from '../targeting/geometry.js';
 import { computeTargeting, type TargetingInput, type TargetingResult } from '../targeting/targeting.js';
 import type { Phantom } from './phantoms.js';
-import { AXES, checkLimits, parseSession, type Axis, type ParseOptions, type PerAxis, type QALimits, type QASessionInput, type QAUnit, type SessionKind } from './session.js';
+import { AXES, checkLimits, parseSession, type Axis, type ParseOptions, type PerAxis, type QAFacility, type QALimits, type QASessionInput, type QATeam, type QAUnit, type SessionKind } from './session.js';
 import { STEREOTAX_VERSION } from './version.js';
 
 export type CheckName = 'calculation' | 'localization' | 'consoleVsTruth' | 'targetVsTruth';
@@ -68,6 +68,12 @@ export interface QAResult {
   summary: QASummary;
   passed: boolean;
   findings: Finding[];
+  /** For the signed record: the session's notes, facility, phantom serial, team and time zone. */
+  notes?: string | null;
+  facility?: QAFacility | null;
+  phantomSerial?: string | null;
+  team?: QATeam | null;
+  timeZone?: string;
   meta: { stereotaxVersion: string; analysedAt: string };
 }
 
@@ -249,6 +255,11 @@ export function analyzeSession(engine: Engine, session: QASessionInput, options:
     summary,
     passed: !hasError(findings),
     findings,
+    notes: session.notes,
+    facility: session.facility,
+    phantomSerial: session.phantomSerial,
+    team: session.team,
+    timeZone: session.timeZone,
     meta: { stereotaxVersion: STEREOTAX_VERSION, analysedAt: (options.analysedAt ?? new Date()).toISOString() },
   };
 }
@@ -288,6 +299,7 @@ export function qaText(r: QAResult): string {
     lines.push(`  ${name.padEnd(15)} ${AXES.map((a) => fmt(s[a].maxAbs).padStart(7)).join(' ')}  ${AXES.map((a) => fmt(s[a].mean).padStart(7)).join(' ')}  ${AXES.map((a) => fmt(s[a].rms).padStart(7)).join(' ')}  ${String(s.count).padStart(2)}`);
   }
   lines.push('');
+  if (r.notes) lines.push(`  notes         ${r.notes.replace(/\n/g, '\n                ')}`, '');
   return lines.join('\n') + '\n' + findingsText(r.findings) + `  stereotax ${r.meta.stereotaxVersion}, analysed ${r.meta.analysedAt}\n`;
 }
 

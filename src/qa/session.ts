@@ -19,7 +19,25 @@ export interface QAUnit {
   id: string;
   name: string | null;
   site: string | null;
+  /** The unit's identification for the signed report (optional). */
+  manufacturer?: string;
+  model?: string;
+  serial?: string;
   geometry?: UnitGeometry;
+}
+
+/** Who signs the report (names printed under the signature lines; the lines are there either way). */
+export interface QATeam {
+  physicist: string | null;
+  technologist: string | null;
+  leadInterpretingPhysician: string | null;
+}
+
+/** The facility the record belongs to, for the signed report. */
+export interface QAFacility {
+  name: string;
+  /** Accreditation numbers as written on the certificates (e.g. "ACR SBB 12345-01", "MQSA 987654"). */
+  accreditation: string[];
 }
 
 export type SessionKind = 'physicist' | 'technologist';
@@ -58,6 +76,12 @@ export interface QASessionInput {
   thickness: { value: number; from: 'session' | 'phantom' | 'assumed' };
   measurements: QAMeasurementInput[];
   notes: string | null;
+  facility: QAFacility | null;
+  /** The serial number of the physical phantom used. */
+  phantomSerial: string | null;
+  team: QATeam | null;
+  /** IANA time zone of the facility, for the report's times (default UTC). */
+  timeZone: string;
   /** The request as given (stored with the session). */
   request: unknown;
 }
@@ -68,8 +92,8 @@ export const DEFAULT_CALCULATION_TOLERANCE = 0.1;
 export const ASSUMED_THICKNESS_MARGIN = 20;
 
 const SESSION_FIELDS = ['unit', 'date', 'tester', 'kind', 'phantom', 'placement', 'tolerance', 'action', 'calculationTolerance', 'markResolution', 'minTargets',
-  'measurements', 'detector', 'maxRayGap', 'thickness', 'notes'];
-const UNIT_FIELDS = ['id', 'name', 'site', 'geometry'];
+  'measurements', 'detector', 'maxRayGap', 'thickness', 'notes', 'facility', 'phantomSerial', 'team', 'timeZone'];
+const UNIT_FIELDS = ['id', 'name', 'site', 'manufacturer', 'model', 'serial', 'geometry'];
 const MEASUREMENT_FIELDS = ['target', 'console', 'targetMarks', 'needleMarks'];
 export const UNIT_ID = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$/;
 const LIMIT_RANGE = { above: 0, max: 100 };
@@ -88,8 +112,14 @@ function checkUnit(c: Checker, value: unknown): QAUnit | undefined {
   const id = checkUnitId(c, o.id, ['unit', 'id']);
   const name = o.name == null ? null : c.string(o.name, ['unit', 'name']);
   const site = o.site == null ? null : c.string(o.site, ['unit', 'site']);
+  const out: QAUnit = { id: id ?? '', name: name ?? null, site: site ?? null };
+  for (const k of ['manufacturer', 'model', 'serial'] as const) {
+    if (o[k] == null) continue;
+    const v = c.string(o[k], ['unit', k], 100);
+    if (v !== undefined) out[k] = v;
+  }
   if (id === undefined || name === undefined || site === undefined) return undefined;
-  return { id, name, site };
+  return out;
 }
 
 /** { x, y, z } lengths within `range`. */
@@ -175,6 +205,35 @@ function checkGeometryOnly(geometry: unknown): UnitGeometry {
   }
 }
 
+function checkFacility(c: Checker, value: unknown): QAFacility | undefined {
+  const o = c.object(value, ['facility'], ['name', 'accreditation'], ['name']);
+  if (!o) return undefined;
+  const name = c.string(o.name, ['facility', 'name'], 200);
+  const list = o.accreditation === undefined ? [] : c.array(o.accreditation, ['facility', 'accreditation'], 0, 10);
+  const accreditation = (list ?? []).map((v, i) => c.string(v, ['facility', 'accreditation', i], 100));
+  if (name === undefined || !list || accreditation.some((a) => a === undefined)) return undefined;
+  return { name, accreditation: accreditation as string[] };
+}
+
+function checkTeam(c: Checker, value: unknown): QATeam | undefined {
+  const o = c.object(value, ['team'], ['physicist', 'technologist', 'leadInterpretingPhysician'], []);
+  if (!o) return undefined;
+  const one = (k: keyof QATeam) => (o[k] == null ? null : c.string(o[k], ['team', k], 200));
+  const t = { physicist: one('physicist'), technologist: one('technologist'), leadInterpretingPhysician: one('leadInterpretingPhysician') };
+  return Object.values(t).some((v) => v === undefined) ? undefined : (t as QATeam);
+}
+
+/** An IANA time zone name that this runtime knows (Europe/Paris, America/New_York, UTC). */
+function checkTimeZone(c: Checker, value: unknown): string | undefined {
+  const s = c.string(value, ['timeZone'], 64);
+  if (s === undefined) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en-GB', { timeZone: s }).resolvedOptions().timeZone;
+  } catch {
+    return c.add('invalid_value', ['timeZone'], 'an IANA time zone name (e.g. "Europe/Paris", "America/Chicago", "UTC")', value);
+  }
+}
+
 export interface ParseOptions {
   /** User phantoms: they replace shipped ones with the same id. */
   phantoms?: readonly Phantom[];
@@ -208,6 +267,10 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
   }
   const kind = req.kind === undefined ? 'physicist' : c.oneOf(req.kind, ['kind'], ['physicist', 'technologist'] as const);
   const notes = req.notes == null ? null : c.string(req.notes, ['notes'], 2000);
+  const facility = req.facility == null ? null : checkFacility(c, req.facility);
+  const phantomSerial = req.phantomSerial == null ? null : c.string(req.phantomSerial, ['phantomSerial'], 100);
+  const team = req.team == null ? null : checkTeam(c, req.team);
+  const timeZone = req.timeZone == null ? 'UTC' : checkTimeZone(c, req.timeZone);
 
   let phantom: Phantom | undefined;
   if (typeof req.phantom === 'string') {
@@ -334,6 +397,6 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
   if (unitObj!.geometry !== undefined) u.geometry = checkGeometryOnly(unitObj!.geometry);
   return {
     unit: u, date: req.date as string, tester: tester ?? null, kind: kind!, phantom: ph, placement, limits: limits!, thickness, measurements,
-    notes: notes ?? null, request,
+    notes: notes ?? null, facility: facility ?? null, phantomSerial: phantomSerial ?? null, team: team ?? null, timeZone: timeZone ?? 'UTC', request,
   };
 }
