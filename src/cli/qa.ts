@@ -15,7 +15,8 @@ import { unitHistory, unitStatus, checkStatusOptions, optionPaths, type HistoryR
 import { checkPhantoms, type Phantom } from '../qa/phantoms.js';
 import { reportContent, reportHtml } from '../qa/report.js';
 import { loadPdfParts, renderPdf } from '../qa/pdf.js';
-import { parseSession, checkUnitId } from '../qa/session.js';
+import { parseSession, checkUnitId, utcToday } from '../qa/session.js';
+import { checkDate } from '../plan/dates.js';
 import { QAStore, sessionId } from '../qa/store.js';
 import { writeAtomic } from '../qa/store.js';
 import { escapeControls } from '../core/text.js';
@@ -27,6 +28,7 @@ const USAGE = `Usage:
   stereotax qa history --db D --unit ID [--plots DIR] [--text]
   stereotax qa status --db D --as-of YYYY-MM-DD [--window-months 6] [--text]
   stereotax qa unit add --db D --id ID [--name NAME] [--site SITE]
+  stereotax qa service add --db D --unit ID --date YYYY-MM-DD --text TEXT
 D: an SQLite file (created on first use) or postgres://user@host:port/db
 `;
 
@@ -128,10 +130,16 @@ async function analyse(argv: string[], io: Io): Promise<ExitCode> {
 export function historyText(h: HistoryReport): string {
   const lines = [`Unit ${h.unit.id}${h.unit.name ? ` (${h.unit.name})` : ''}${h.unit.site ? `, ${h.unit.site}` : ''}: ${h.sessions.length} session${h.sessions.length === 1 ? '' : 's'}`];
   lines.push('  date        result  max |localization error| x / y / z (mm)   tester');
-  for (const s of h.sessions) {
+  // Sessions and service actions in date order: a repair shows between the failure and its re-test.
+  const rows: { date: string; order: number; line: string }[] = [];
+  h.sessions.forEach((s, i) => {
     const m = s.maxLocalizationError;
-    lines.push(`  ${s.date}  ${(s.passed ? 'pass' : 'FAIL').padEnd(6)}  ${(m ? `${m.x.toFixed(2)} / ${m.y.toFixed(2)} / ${m.z.toFixed(2)}` : '(no needle check)').padEnd(36)}  ${s.tester ?? ''}`);
-  }
+    rows.push({ date: s.date, order: 2 * i, line: `  ${s.date}  ${(s.passed ? 'pass' : 'FAIL').padEnd(6)}  ${(m ? `${m.x.toFixed(2)} / ${m.y.toFixed(2)} / ${m.z.toFixed(2)}` : '(no needle check)').padEnd(36)}  ${s.tester ?? ''} (${s.kind})` });
+  });
+  h.service.forEach((e, i) => rows.push({ date: e.date, order: 2 * h.sessions.length + i, line: `  ${e.date}  SERVICE ${e.text}` }));
+  rows.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.order - b.order));
+  lines.push(...rows.map((r) => r.line));
+  for (const d of h.drift) lines.push(`  DRIFT   ${d.message}`);
   return lines.join('\n') + '\n';
 }
 
@@ -139,7 +147,7 @@ async function history(argv: string[], io: Io): Promise<ExitCode> {
   const { values } = parse(argv, { db: { type: 'string' }, unit: { type: 'string' }, plots: { type: 'string' }, text: { type: 'boolean' } });
   const db = required(values, 'db');
   const unitId = required(values, 'unit');
-  const h = await withStore(db, false, async (s) => unitHistory(await s.units(), await s.sessions(unitId), unitId));
+  const h = await withStore(db, false, async (s) => unitHistory(await s.units(), await s.sessions(unitId), unitId, await s.services(unitId)));
   if (values.plots) {
     const dir = values.plots as string;
     await mkdir(dir, { recursive: true });
@@ -156,6 +164,9 @@ export function statusText(s: StatusReport): string {
   for (const u of s.units) {
     lines.push(`  ${u.id.padEnd(15)} ${u.status.padEnd(13)} ${(u.lastSession ?? '-').padEnd(12)}  ${(u.lastPassed ?? '-').padEnd(12)}  ${[u.name, u.site].filter(Boolean).join(', ')}`);
   }
+  lines.push('', "  physicist's annual survey (physicist sessions only; due 14 months after the last passing one)", '  unit            status          last survey   due');
+  for (const p of s.physicistSurvey) lines.push(`  ${p.id.padEnd(15)} ${p.status.padEnd(15)} ${(p.lastSurvey ?? '-').padEnd(12)}  ${p.due ?? '-'}`);
+  for (const d of s.drift) lines.push(`  DRIFT   ${d.message}`);
   return lines.join('\n') + '\n';
 }
 
@@ -183,6 +194,24 @@ async function unitAdd(argv: string[], io: Io): Promise<ExitCode> {
   return EXIT.ok;
 }
 
+async function serviceAdd(argv: string[], io: Io): Promise<ExitCode> {
+  const { values } = parse(argv, { db: { type: 'string' }, unit: { type: 'string' }, date: { type: 'string' }, text: { type: 'string' } });
+  const db = required(values, 'db');
+  const c = new Checker();
+  const unitId = checkUnitId(c, required(values, 'unit'), ['--unit']);
+  const date = required(values, 'date');
+  if (checkDate(c, date, ['--date']) !== undefined && date > utcToday()) {
+    c.add('out_of_range', ['--date'], `a date on or before today (${utcToday()}, UTC)`, date);
+  }
+  const text = c.string(required(values, 'text'), ['--text'], 2000);
+  if (typeof text === 'string' && text.trim() === '') c.add('invalid_value', ['--text'], 'what was done (not empty)', text);
+  optionPaths(c);
+  c.done();
+  const entry = await withStore(db, true, (s) => s.addService({ unitId: unitId!, date, text: text!.trim() }));
+  io.stdout(JSON.stringify({ service: entry }, null, 2) + '\n');
+  return EXIT.ok;
+}
+
 export const qa: ArgvCommand = {
   summary: 'phantom QA: localization accuracy of a unit, its report, history and accreditation status',
   usage: USAGE,
@@ -206,6 +235,10 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
     const [sub, next] = argv;
     if (sub === 'history') return history(argv.slice(1), io);
     if (sub === 'status') return status(argv.slice(1), io);
+    if (sub === 'service') {
+      if (next === 'add') return serviceAdd(argv.slice(2), io);
+      throw invalid('argv', '"service add"', next ?? '', `qa service: expected "add"\n${USAGE}`);
+    }
     if (sub === 'unit') {
       if (next === 'add') return unitAdd(argv.slice(2), io);
       throw invalid('argv', '"unit add"', next ?? '', `qa unit: expected "add"\n${USAGE}`);

@@ -215,6 +215,10 @@ export async function renderPdf(content: ReportContent): Promise<PdfReport> {
     paragraph(content.trendNote ?? '', 9, '#555');
     figure(content.trendSvg);
   }
+  if (content.drift.length) {
+    heading('Drift');
+    for (const d of content.drift) paragraph(`WARNING ${d}`, 8.5, '#8a5a00');
+  }
   if (content.service.length) {
     heading('Service log');
     table(['date', 'action'], [80, width - 80], content.service.map((e) => ({ cells: [e.date, e.text] })));

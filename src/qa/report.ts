@@ -6,7 +6,7 @@
 import type { Finding } from '../core/findings.js';
 import { CHECK_NAMES, type CheckName, type QAResult } from './analysis.js';
 import { errorsSpec, renderSvg, trendSpec } from './figures.js';
-import type { StoredSession } from './history.js';
+import { driftWarnings, type StoredSession } from './history.js';
 import type { Phantom } from './phantoms.js';
 import { AXES, type PerAxis } from './session.js';
 import type { Vec3 } from '../targeting/geometry.js';
@@ -66,6 +66,8 @@ export interface ReportContent {
   timeZone: string;
   /** Service actions logged on the unit (date, text), oldest first. */
   service: { date: string; text: string }[];
+  /** Drift warnings from the unit's stored history (history.ts's least-squares rule). */
+  drift: string[];
 }
 
 /** An instant as the facility's local time, with the zone said. */
@@ -158,6 +160,7 @@ export async function reportContent(r: QAResult, o: ReportOptions = {}): Promise
     ],
     timeZone: tz,
     service: (o.service ?? []).map((e) => ({ date: e.date, text: e.text })),
+    drift: o.history ? driftWarnings(o.history).map((d) => d.message) : [],
   };
   if (o.history && o.history.length) {
     const last = o.history.slice(-(o.trendSessions ?? 12));
@@ -200,6 +203,7 @@ export function reportHtml(c: ReportContent): string {
     ? `<ul>${c.findings.map((f) => `<li class="finding-${f.severity}"><b>${f.severity.toUpperCase()}</b> <code>${esc(f.code)}</code>${f.path ? ` <span class="note">(${esc(f.path)})</span>` : ''}: ${esc(f.message)}</li>`).join('')}</ul>`
     : '<p>None.</p>';
   const trend = c.trendSvg ? `<h2>Trend</h2><p class="note">${esc(c.trendNote ?? '')}</p><div class="figure">${c.trendSvg}</div>` : '';
+  const drift = c.drift.length ? `<h2>Drift</h2><ul>${c.drift.map((d) => `<li class="finding-warning">${esc(d)}</li>`).join('')}</ul>` : '';
   const service = c.service.length ? `<h2>Service log</h2><table><thead><tr><th>date</th><th>action</th></tr></thead><tbody>${c.service.map((e) => `<tr><td>${esc(e.date)}</td><td>${esc(e.text)}</td></tr>`).join('')}</tbody></table>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -223,6 +227,7 @@ ${summary}
 </tbody></table>
 <h2>Findings</h2>${findings}
 ${trend}
+${drift}
 ${service}
 <h2>Notes</h2><p class="notes">${c.notes ? esc(c.notes).replace(/\n/g, '<br>') : 'None.'}</p>
 <h2>Corrective action</h2><div class="action${c.actionNeeded ? ' needed' : ''}">${c.actionNeeded ? 'Required: a check failed or reached the action level. Describe the action taken and the re-test:' : 'Describe any action taken:'}</div>
