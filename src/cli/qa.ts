@@ -26,7 +26,7 @@ import type { ArgvCommand } from './main.js';
 const USAGE = `Usage:
   stereotax qa FILE|- [--db D] [--report out.html] [--pdf out.pdf] [--console FILE.csv|json] [--phantoms FILE] [--text]
   stereotax qa history --db D --unit ID [--plots DIR] [--text]
-  stereotax qa status --db D --as-of YYYY-MM-DD [--window-months 6] [--text]
+  stereotax qa status --db D --as-of YYYY-MM-DD [--window-months 6] [--details] [--text]
   stereotax qa unit add --db D --id ID [--name NAME] [--site SITE]
   stereotax qa service add --db D --unit ID --date YYYY-MM-DD --text TEXT
 D: an SQLite file (created on first use) or postgres://user@host:port/db
@@ -171,11 +171,20 @@ export function statusText(s: StatusReport): string {
 }
 
 async function status(argv: string[], io: Io): Promise<ExitCode> {
-  const { values } = parse(argv, { db: { type: 'string' }, 'as-of': { type: 'string' }, 'window-months': { type: 'string' }, text: { type: 'boolean' } });
+  const { values } = parse(argv, { db: { type: 'string' }, 'as-of': { type: 'string' }, 'window-months': { type: 'string' }, text: { type: 'boolean' }, details: { type: 'boolean' } });
   const db = required(values, 'db');
   const opts = checkStatusOptions(values['as-of'], values['window-months']);
   const report = await withStore(db, false, async (s) => unitStatus(await s.units(), await s.sessions(), opts.asOf, opts.windowMonths));
-  io.stdout(values.text ? statusText(report) : JSON.stringify(report, null, 2) + '\n');
+  // The JSON keeps the spec's shape { asOf, windowMonths, units }; --details adds the survey and drift
+  // lists, and every warning is on stderr too, so a script reading stdout is not surprised.
+  if (!values.text) {
+    for (const d of report.drift) io.stderr(`stereotax qa status: warning: ${d.message}\n`);
+    for (const p of report.physicistSurvey.filter((x) => x.status !== 'current')) {
+      io.stderr(`stereotax qa status: warning: unit ${p.id}: physicist's annual survey ${p.status.replace('_', ' ')}${p.due ? ` (was due ${p.due})` : ''}\n`);
+    }
+  }
+  const { physicistSurvey, drift, ...spec } = report;
+  io.stdout(values.text ? statusText(report) : JSON.stringify(values.details ? { ...spec, physicistSurvey, drift } : spec, null, 2) + '\n');
   return report.units.every((u) => u.status === 'current') ? EXIT.ok : EXIT.unsafe;
 }
 

@@ -72,6 +72,28 @@ describe('status by kind', () => {
   });
 });
 
+describe('qa status through the CLI', () => {
+  test('the JSON keeps the spec shape; --details adds the survey and drift; drift is warned on stderr and in --text', async () => {
+    const db = join(dir, 'drift.sqlite');
+    const zs = [0.3, 0.45, 0.6, 0.75];
+    for (const [i, z] of zs.entries()) {
+      const p = join(dir, `d-${i}.json`);
+      writeFileSync(p, JSON.stringify(session([-5, 20, 0], { A: { needle: [0.1, 0.1, z] } }, { date: `2026-0${i + 6}-01`, kind: i === 3 ? 'technologist' : 'physicist' })));
+      expect((await runCli(['qa', p, '--db', db])).code).toBe(0);
+    }
+    const plain = await runCli(['qa', 'status', '--db', db, '--as-of', '2026-10-15']);
+    expect(Object.keys(JSON.parse(plain.out))).toEqual(['asOf', 'windowMonths', 'units']);
+    expect(plain.err).toMatch(/warning: unit room-2: the z localization error is rising/);
+    const details = JSON.parse((await runCli(['qa', 'status', '--db', db, '--as-of', '2026-10-15', '--details'])).out);
+    expect(details.physicistSurvey[0]).toMatchObject({ id: 'room-2', lastSurvey: '2026-08-01', status: 'current' });
+    expect(details.drift[0]).toMatchObject({ unitId: 'room-2', axis: 'z' });
+    const text = (await runCli(['qa', 'status', '--db', db, '--as-of', '2026-10-15', '--text'])).out;
+    expect(text).toContain("physicist's annual survey");
+    expect(text).toContain('DRIFT');
+    expect((await runCli(['qa', 'history', '--db', db, '--unit', 'room-2', '--text'])).out).toContain('DRIFT');
+  });
+});
+
 describe('qa service add', () => {
   test('logged, shown in history between the failure and its re-test, and in the report', async () => {
     const db = join(dir, 'svc.sqlite');
