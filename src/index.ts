@@ -13,6 +13,7 @@ export {
   type UnitGeometry, type Vec3,
 } from './targeting/geometry.js';
 export { hasError, type Finding, type Severity } from './core/findings.js';
+export { LIMIT_SLACK_MM, withinMax, exceedsMax, meetsMin, belowMin } from './core/limits.js';
 export {
   target, targetWith, computeTargeting, parseTargetingRequest, pixelToDetector,
   DEFAULT_MAX_RAY_GAP,

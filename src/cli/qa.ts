@@ -239,19 +239,18 @@ export const qa: ArgvCommand = {
   },
 };
 
+/** The subcommands; anything else is a session file to analyse. */
 async function run(argv: string[], io: Io): Promise<ExitCode> {
-  {
-    const [sub, next] = argv;
-    if (sub === 'history') return history(argv.slice(1), io);
-    if (sub === 'status') return status(argv.slice(1), io);
-    if (sub === 'service') {
-      if (next === 'add') return serviceAdd(argv.slice(2), io);
-      throw invalid('argv', '"service add"', next ?? '', `qa service: expected "add"\n${USAGE}`);
-    }
-    if (sub === 'unit') {
-      if (next === 'add') return unitAdd(argv.slice(2), io);
-      throw invalid('argv', '"unit add"', next ?? '', `qa unit: expected "add"\n${USAGE}`);
-    }
-    return analyse(argv, io);
+  const [sub, next] = argv;
+  if (sub === 'history') return history(argv.slice(1), io);
+  if (sub === 'status') return status(argv.slice(1), io);
+  if (sub === 'service') {
+    if (next === 'add') return serviceAdd(argv.slice(2), io);
+    throw invalid('argv', '"service add"', next ?? '', `qa service: expected "add"\n${USAGE}`);
   }
+  if (sub === 'unit') {
+    if (next === 'add') return unitAdd(argv.slice(2), io);
+    throw invalid('argv', '"unit add"', next ?? '', `qa unit: expected "add"\n${USAGE}`);
+  }
+  return analyse(argv, io);
 }
