@@ -69,12 +69,16 @@ describe('a history written by the sql.js-era stereotax', () => {
       sessions: [{ date: '2026-03-10' }, { date: '2026-09-15' }, { date: '2026-06-01' }, { date: '2026-10-20' }, { date: '2026-11-25' }],
       units: [{ id: 'room-1' }, { id: 'room-2' }, { id: 'room-9' }],
     });
-    // The old sessions keep their ids: the same request again is refused as a duplicate.
-    const first = join(dir, 'legacy-first.json');
-    writeFileSync(first, JSON.stringify(session([-5, 20, 0], { A: { console: [0.01, 0, 0.02], needle: [0.1, -0.2, 0.4] }, B: { needle: [0.3, 0.1, 0.2] } }, { date: '2026-03-10' })));
-    const again = await runCli(['qa', first, '--db', p]);
-    expect(again.code).toBe(2);
-    expect(json(again.out).error.code).toBe('duplicate_value');
+    // The old sessions keep their ids: the request the old version stored is found as a duplicate.
+    const { minTargets: _m, ...legacyRequest } = session([-5, 20, 0], { A: { console: [0.01, 0, 0.02], needle: [0.1, -0.2, 0.4] }, B: { needle: [0.3, 0.1, 0.2] } }, { date: '2026-03-10' }) as Record<string, unknown>;
+    const { QAStore } = await import('../../src/qa/store.js');
+    const store = await QAStore.open(p, { write: false });
+    try {
+      expect((await store.findSession(legacyRequest))?.date).toBe('2026-03-10');
+      await expect(store.assertNotStored(legacyRequest)).rejects.toMatchObject({ code: 'duplicate_value' });
+    } finally {
+      await store.close();
+    }
   });
 });
 
