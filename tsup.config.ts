@@ -66,9 +66,9 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
     define: { __STEREOTAX_VERSION__: JSON.stringify(version) },
     // Everything bundled except the optional peers (loaded from node_modules when a command needs them:
-    // sql.js and pdfkit read their own data files beside their modules, and vega is ESM with top-level
-    // await) and mathjs, required on first use by a unit string only the full parser reads.
-    noExternal: [/^(?!(sql\.js|pdfkit|svg-to-pdfkit|pg|vega|vega-lite|cli-progress|better-sqlite3|mathjs|dcmjs)$).*/],
-    external: ['sql.js', 'pdfkit', 'svg-to-pdfkit', 'pg', 'vega', 'vega-lite', 'cli-progress', 'better-sqlite3', 'mathjs', 'dcmjs'],
+    // better-sqlite3 is native, pdfkit and the fonts read data files beside their modules, vega is ESM
+    // with top-level await) and mathjs, required on first use by a unit string only the full parser reads.
+    noExternal: [/^(?!(better-sqlite3|pdfkit|svg-to-pdfkit|dejavu-fonts-ttf|pg|vega|vega-lite|cli-progress|mathjs|dcmjs)$).*/],
+    external: ['better-sqlite3', 'pdfkit', 'svg-to-pdfkit', 'dejavu-fonts-ttf', 'pg', 'vega', 'vega-lite', 'cli-progress', 'mathjs', 'dcmjs'],
   },
 ]);

@@ -31,6 +31,10 @@ export { createPool, WorkerPool, type WorkerPoolOptions, type RunOptions } from 
 
 // ---- targeting ----
 export { TYPICAL_GEOMETRIES, detectorPlaneZ, sourcePosition, type UnitGeometry, type Vec3 } from './targeting/geometry.js';
+
+// ---- clinical limits: one rule for every limit (at the limit passes, 1e-9 mm for rounding) ----
+export { LIMIT_SLACK_MM, withinMax, exceedsMax, meetsMin, belowMin } from './core/limits.js';
+
 export {
   target, targetWith, parseTargetingRequest,
   type TargetingInput, type TargetingResult, type ViewMark, type DetectorCalibration,

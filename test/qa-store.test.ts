@@ -221,12 +221,11 @@ describe('[QA-011] SQLite history file', () => {
   });
 
   test('[QA-019] an SQLite file of another program, or of a newer schema, is refused and left alone', async () => {
-    const initSqlJs = (await import('sql.js')).default;
-    const SQL = await initSqlJs();
-    const other = new SQL.Database();
-    other.run('CREATE TABLE patients (id INTEGER)');
+    const Sqlite = (await import('better-sqlite3')).default;
     const path = fresh('foreign');
-    writeFileSync(path, other.export());
+    const other = new Sqlite(path);
+    other.exec('CREATE TABLE patients (id INTEGER)');
+    other.close();
     const bytes = readFileSync(path);
     await expect(QAStore.open(path)).rejects.toMatchObject({ message: expect.stringContaining('not a stereotax QA history') });
     expect(readFileSync(path).equals(bytes)).toBe(true);
@@ -234,9 +233,9 @@ describe('[QA-011] SQLite history file', () => {
     const newer = fresh('newer');
     const s = await QAStore.open(newer);
     await s.close();
-    const db = new SQL.Database(readFileSync(newer));
-    db.run("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')");
-    writeFileSync(newer, db.export());
+    const db = new Sqlite(newer);
+    db.pragma('user_version = 99');
+    db.close();
     await expect(QAStore.open(newer)).rejects.toMatchObject({ message: expect.stringContaining('newer than this stereotax') });
   });
 

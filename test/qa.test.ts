@@ -226,7 +226,7 @@ describe('[QA-005] boundaries: exactly at the limit passes, just outside fails',
   // Console points only (no marks): the errors are exact decimal arithmetic on integers.
   const consoleOnly = (err: P3, extra: Record<string, unknown> = {}) => ({
     unit: { id: 'room-2' }, date: '2026-11-20', phantom: 'cube-5', placement: { origin: [-5, 20, 0] },
-    measurements: [{ target: 'A', console: add([-5, 20, 10], err) }], ...extra,
+    measurements: [{ target: 'A', console: add([-5, 20, 10], err) }], minTargets: 1, ...extra,
   });
   test.each([
     [[1, -1, 1] as P3, true],
@@ -254,8 +254,8 @@ describe('[QA-005] boundaries: exactly at the limit passes, just outside fails',
     expect(r.measurements[0].checks.consoleVsTruth!.pass).toEqual({ x: true, y: true, z: false });
   });
 
-  test('makeCheck compares with <=', () => {
-    const c = makeCheck({ x: 0.1, y: -0.1, z: 0.1 + 1e-12 }, { x: 0, y: 0, z: 0 }, { x: 0.1, y: 0.1, z: 0.1 });
+  test('makeCheck: at the limit (to the 1e-9 mm of src/core/limits.ts) passes, 0.001 mm over fails', () => {
+    const c = makeCheck({ x: 0.1, y: -0.1 - 1e-12, z: 0.101 }, { x: 0, y: 0, z: 0 }, { x: 0.1, y: 0.1, z: 0.1 });
     expect(c.pass).toEqual({ x: true, y: true, z: false });
     expect(c.passed).toBe(false);
     expect(makeCheck({ x: 0, y: 0, z: 0 }, { x: 0, y: 0, z: 0 }, { x: 0.1, y: 0.1, z: 0.1 }).passed).toBe(true);
@@ -382,7 +382,7 @@ describe('[QA-002, QA-008] bad sessions: refused before anything is computed, th
     const r = analyse({
       unit: { id: 'u', geometry: UNIT_GEOMETRY }, date: '2026-11-20', phantom: 'cube-5', placement: { origin: [-5, 20, 0] },
       detector: { pixelSpacing: 0.1, origin: { col: 1000, row: 0 } },
-      measurements: [{ target: 'A', targetMarks: mk }],
+      measurements: [{ target: 'A', targetMarks: mk }], minTargets: 1,
     });
     expectVec(r.measurements[0].points.target!, truth, 8);
     expect(vec(truth)).toEqual(r.measurements[0].points.truth);

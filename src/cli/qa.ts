@@ -5,7 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StereotaxError, makeIssue } from '../core/errors.js';
+import { EngineError, StereotaxError, makeIssue } from '../core/errors.js';
 import { Checker, parseJson } from '../core/validate.js';
 import { loadEngine } from '../engine/engine.js';
 import { analyzeSession, qaText } from '../qa/analysis.js';
@@ -14,18 +14,21 @@ import { renderSvg, trendSpec } from '../qa/figures.js';
 import { unitHistory, unitStatus, checkStatusOptions, optionPaths, type HistoryReport, type StatusReport } from '../qa/history.js';
 import { checkPhantoms, type Phantom } from '../qa/phantoms.js';
 import { reportContent, reportHtml } from '../qa/report.js';
-import { reportPdf } from '../qa/pdf.js';
-import { parseSession, checkUnitId } from '../qa/session.js';
-import { QAStore } from '../qa/store.js';
+import { loadPdfParts, renderPdf } from '../qa/pdf.js';
+import { parseSession, checkUnitId, utcToday } from '../qa/session.js';
+import { checkDate } from '../plan/dates.js';
+import { QAStore, sessionId } from '../qa/store.js';
 import { writeAtomic } from '../qa/store.js';
-import { EXIT, readInput, type ExitCode, type Io } from './io.js';
+import { escapeControls } from '../core/text.js';
+import { EXIT, errorElement, readInput, type ExitCode, type Io } from './io.js';
 import type { ArgvCommand } from './command.js';
 
 const USAGE = `Usage:
   stereotax qa FILE|- [--db D] [--report out.html] [--pdf out.pdf] [--console FILE.csv|json] [--phantoms FILE] [--text]
   stereotax qa history --db D --unit ID [--plots DIR] [--text]
-  stereotax qa status --db D --as-of YYYY-MM-DD [--window-months 6] [--text]
+  stereotax qa status --db D --as-of YYYY-MM-DD [--window-months 6] [--details] [--text]
   stereotax qa unit add --db D --id ID [--name NAME] [--site SITE]
+  stereotax qa service add --db D --unit ID --date YYYY-MM-DD --text TEXT
 D: an SQLite file (created on first use) or postgres://user@host:port/db
 `;
 
@@ -96,6 +99,8 @@ async function analyse(argv: string[], io: Io): Promise<ExitCode> {
   }
   const session = parseSession(request, { phantoms: await userPhantoms(values.phantoms as string | undefined) });
   const db = values.db as string | undefined;
+  // The PDF's packages are loaded first: one missing stops the run before anything is stored.
+  if (values.pdf) await loadPdfParts();
   // The store is opened (and checked: missing directory, read-only, corrupt, duplicate)
   // before anything is computed or written.
   const store = db ? await QAStore.open(db, { write: true, create: true }) : undefined;
@@ -106,9 +111,14 @@ async function analyse(argv: string[], io: Io): Promise<ExitCode> {
     if (store) await store.addSession(session, result);
     if (values.report || values.pdf) {
       const history = store ? await store.sessions(session.unit.id) : undefined;
-      const content = await reportContent(result, { phantom: session.phantom, history });
+      const service = store ? await store.services(session.unit.id) : undefined;
+      const content = await reportContent(result, { phantom: session.phantom, history, service, sessionId: sessionId(session.request) });
       if (values.report) await writeAtomic(values.report as string, new TextEncoder().encode(reportHtml(content)));
-      if (values.pdf) await writeAtomic(values.pdf as string, await reportPdf(content));
+      if (values.pdf) {
+        const pdf = await renderPdf(content);
+        if (pdf.substituted.length) io.stderr(`stereotax qa: warning: the PDF's font has no glyph for ${pdf.substituted.join(', ')}; printed as U+FFFD (the finding pdf_character_substituted in the PDF says so)\n`);
+        await writeAtomic(values.pdf as string, pdf.bytes);
+      }
     }
     io.stdout(values.text ? qaText(result) : JSON.stringify(result, null, 2) + '\n');
     return result.passed ? EXIT.ok : EXIT.unsafe;
@@ -120,10 +130,16 @@ async function analyse(argv: string[], io: Io): Promise<ExitCode> {
 export function historyText(h: HistoryReport): string {
   const lines = [`Unit ${h.unit.id}${h.unit.name ? ` (${h.unit.name})` : ''}${h.unit.site ? `, ${h.unit.site}` : ''}: ${h.sessions.length} session${h.sessions.length === 1 ? '' : 's'}`];
   lines.push('  date        result  max |localization error| x / y / z (mm)   tester');
-  for (const s of h.sessions) {
+  // Sessions and service actions in date order: a repair shows between the failure and its re-test.
+  const rows: { date: string; order: number; line: string }[] = [];
+  h.sessions.forEach((s, i) => {
     const m = s.maxLocalizationError;
-    lines.push(`  ${s.date}  ${(s.passed ? 'pass' : 'FAIL').padEnd(6)}  ${(m ? `${m.x.toFixed(2)} / ${m.y.toFixed(2)} / ${m.z.toFixed(2)}` : '(no needle check)').padEnd(36)}  ${s.tester ?? ''}`);
-  }
+    rows.push({ date: s.date, order: 2 * i, line: `  ${s.date}  ${(s.passed ? 'pass' : 'FAIL').padEnd(6)}  ${(m ? `${m.x.toFixed(2)} / ${m.y.toFixed(2)} / ${m.z.toFixed(2)}` : '(no needle check)').padEnd(36)}  ${s.tester ?? ''} (${s.kind})` });
+  });
+  h.service.forEach((e, i) => rows.push({ date: e.date, order: 2 * h.sessions.length + i, line: `  ${e.date}  SERVICE ${e.text}` }));
+  rows.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.order - b.order));
+  lines.push(...rows.map((r) => r.line));
+  for (const d of h.drift) lines.push(`  DRIFT   ${d.message}`);
   return lines.join('\n') + '\n';
 }
 
@@ -131,7 +147,7 @@ async function history(argv: string[], io: Io): Promise<ExitCode> {
   const { values } = parse(argv, { db: { type: 'string' }, unit: { type: 'string' }, plots: { type: 'string' }, text: { type: 'boolean' } });
   const db = required(values, 'db');
   const unitId = required(values, 'unit');
-  const h = await withStore(db, false, async (s) => unitHistory(await s.units(), await s.sessions(unitId), unitId));
+  const h = await withStore(db, false, async (s) => unitHistory(await s.units(), await s.sessions(unitId), unitId, await s.services(unitId)));
   if (values.plots) {
     const dir = values.plots as string;
     await mkdir(dir, { recursive: true });
@@ -148,15 +164,27 @@ export function statusText(s: StatusReport): string {
   for (const u of s.units) {
     lines.push(`  ${u.id.padEnd(15)} ${u.status.padEnd(13)} ${(u.lastSession ?? '-').padEnd(12)}  ${(u.lastPassed ?? '-').padEnd(12)}  ${[u.name, u.site].filter(Boolean).join(', ')}`);
   }
+  lines.push('', "  physicist's annual survey (physicist sessions only; due 14 months after the last passing one)", '  unit            status          last survey   due');
+  for (const p of s.physicistSurvey) lines.push(`  ${p.id.padEnd(15)} ${p.status.padEnd(15)} ${(p.lastSurvey ?? '-').padEnd(12)}  ${p.due ?? '-'}`);
+  for (const d of s.drift) lines.push(`  DRIFT   ${d.message}`);
   return lines.join('\n') + '\n';
 }
 
 async function status(argv: string[], io: Io): Promise<ExitCode> {
-  const { values } = parse(argv, { db: { type: 'string' }, 'as-of': { type: 'string' }, 'window-months': { type: 'string' }, text: { type: 'boolean' } });
+  const { values } = parse(argv, { db: { type: 'string' }, 'as-of': { type: 'string' }, 'window-months': { type: 'string' }, text: { type: 'boolean' }, details: { type: 'boolean' } });
   const db = required(values, 'db');
   const opts = checkStatusOptions(values['as-of'], values['window-months']);
   const report = await withStore(db, false, async (s) => unitStatus(await s.units(), await s.sessions(), opts.asOf, opts.windowMonths));
-  io.stdout(values.text ? statusText(report) : JSON.stringify(report, null, 2) + '\n');
+  // The JSON keeps the spec's shape { asOf, windowMonths, units }; --details adds the survey and drift
+  // lists, and every warning is on stderr too, so a script reading stdout is not surprised.
+  if (!values.text) {
+    for (const d of report.drift) io.stderr(`stereotax qa status: warning: ${d.message}\n`);
+    for (const p of report.physicistSurvey.filter((x) => x.status !== 'current')) {
+      io.stderr(`stereotax qa status: warning: unit ${p.id}: physicist's annual survey ${p.status.replace('_', ' ')}${p.due ? ` (was due ${p.due})` : ''}\n`);
+    }
+  }
+  const { physicistSurvey, drift, ...spec } = report;
+  io.stdout(values.text ? statusText(report) : JSON.stringify(values.details ? { ...spec, physicistSurvey, drift } : spec, null, 2) + '\n');
   return report.units.every((u) => u.status === 'current') ? EXIT.ok : EXIT.unsafe;
 }
 
@@ -175,17 +203,54 @@ async function unitAdd(argv: string[], io: Io): Promise<ExitCode> {
   return EXIT.ok;
 }
 
+async function serviceAdd(argv: string[], io: Io): Promise<ExitCode> {
+  const { values } = parse(argv, { db: { type: 'string' }, unit: { type: 'string' }, date: { type: 'string' }, text: { type: 'string' } });
+  const db = required(values, 'db');
+  const c = new Checker();
+  const unitId = checkUnitId(c, required(values, 'unit'), ['--unit']);
+  const date = required(values, 'date');
+  if (checkDate(c, date, ['--date']) !== undefined && date > utcToday()) {
+    c.add('out_of_range', ['--date'], `a date on or before today (${utcToday()}, UTC)`, date);
+  }
+  const text = c.string(required(values, 'text'), ['--text'], 2000);
+  if (typeof text === 'string' && text.trim() === '') c.add('invalid_value', ['--text'], 'what was done (not empty)', text);
+  optionPaths(c);
+  c.done();
+  const entry = await withStore(db, true, (s) => s.addService({ unitId: unitId!, date, text: text!.trim() }));
+  io.stdout(JSON.stringify({ service: entry }, null, 2) + '\n');
+  return EXIT.ok;
+}
+
 export const qa: ArgvCommand = {
   summary: 'phantom QA: localization accuracy of a unit, its report, history and accreditation status',
   usage: USAGE,
   async runArgv(argv, io) {
-    const [sub, next] = argv;
-    if (sub === 'history') return history(argv.slice(1), io);
-    if (sub === 'status') return status(argv.slice(1), io);
-    if (sub === 'unit') {
-      if (next === 'add') return unitAdd(argv.slice(2), io);
-      throw invalid('argv', '"unit add"', next ?? '', `qa unit: expected "add"\n${USAGE}`);
+    try {
+      return await run(argv, io);
+    } catch (err) {
+      // A store or a missing optional package (exit 1) prints its error element like invalid input does,
+      // so a program reads the stable code (database_busy, optional_dependency_missing, ...).
+      if (!(err instanceof EngineError)) throw err;
+      const { element, exit } = errorElement(err);
+      io.stderr(`stereotax qa: ${escapeControls(element.error.message)}\n`);
+      io.stdout(JSON.stringify(element, null, 2) + '\n');
+      return exit;
     }
-    return analyse(argv, io);
   },
 };
+
+/** The subcommands; anything else is a session file to analyse. */
+async function run(argv: string[], io: Io): Promise<ExitCode> {
+  const [sub, next] = argv;
+  if (sub === 'history') return history(argv.slice(1), io);
+  if (sub === 'status') return status(argv.slice(1), io);
+  if (sub === 'service') {
+    if (next === 'add') return serviceAdd(argv.slice(2), io);
+    throw invalid('argv', '"service add"', next ?? '', `qa service: expected "add"\n${USAGE}`);
+  }
+  if (sub === 'unit') {
+    if (next === 'add') return unitAdd(argv.slice(2), io);
+    throw invalid('argv', '"unit add"', next ?? '', `qa unit: expected "add"\n${USAGE}`);
+  }
+  return analyse(argv, io);
+}

@@ -125,7 +125,7 @@ export type EngineErrorCode =
   | 'too_many_views' | 'singular_triangulation' | 'non_finite_result' | 'internal_non_finite' | 'not_finite'
   | 'threads_unavailable' | 'pool_closed' | 'worker_failed' | 'bad_task' | 'aborted' | 'incomplete_run'
   | 'database_busy' | 'database_unavailable' | 'database_write_failed'
-  | 'optional_dependency_missing';
+  | 'database_error' | 'dependency_not_built' | 'optional_dependency_missing' | 'internal_error';
 
 /** Thrown when the engine itself fails (wasm could not load, memory exhausted): exit 1, not 2. */
 export class EngineError extends Error {

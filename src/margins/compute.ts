@@ -4,6 +4,8 @@
  * is an internal error before any status is given.
  */
 import { EngineError } from '../core/errors.js';
+import { belowMin } from '../core/limits.js';
+import { involved } from './compute-limits.js';
 import type { Engine } from '../engine/engine.js';
 import { marginsFindings } from './findings.js';
 import { ballMargins, solidMargins, specimenDistances } from './named-margins.js';
@@ -45,7 +47,7 @@ export function computeMargins(engine: Engine, input: MarginsInput): MarginsResu
     }
   }
   const threshold = input.threshold;
-  const status = closestMargin <= 0 ? 'involved' : closestMargin < threshold ? 'close' : 'clear';
+  const status = involved(closestMargin) ? 'involved' : belowMin(closestMargin, threshold) ? 'close' : 'clear';
   const markerInfo = specimenDistances(engine, s, input.markers.map((m) => m.point));
   assertFinite('a marker distance', markerInfo.map((m) => m.signed));
   const markers = input.markers.map((m, i) => ({ name: m.name, inside: markerInfo[i].signed <= 0, distance: Math.abs(markerInfo[i].signed) }));

@@ -1,5 +1,7 @@
 /** The margins findings: involved and close margins, markers left behind, two-view estimates. */
 import { mm, type Finding } from '../core/findings.js';
+import { belowMin } from '../core/limits.js';
+import { involved } from './compute-limits.js';
 import { DIRECTIONS, type Direction } from './patches.js';
 import type { MarginsInput, MarginsResult } from './types.js';
 
@@ -10,10 +12,10 @@ export function marginsFindings(input: MarginsInput, byDirection: Record<Directi
   for (const d of DIRECTIONS) {
     const name = input.orientation[d];
     const v = byDirection[d];
-    if (v <= 0) {
+    if (involved(v)) {
       findings.push({ code: 'margin_involved', severity: 'error', path: `margins.${name}`, value: v, limit: 0,
         message: `${name} margin involved (${mm(v)}): the lesion reaches the ${name} surface (${d}). Consider taking more tissue from the ${name} side.` });
-    } else if (v < threshold) {
+    } else if (belowMin(v, threshold)) {
       findings.push({ code: 'margin_close', severity: 'warning', path: `margins.${name}`, value: v, limit: threshold,
         message: `${name} margin ${mm(v)} is under ${mm(threshold)}${input.histology ? ` (${input.histology})` : ''}.` });
     }

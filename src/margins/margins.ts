@@ -14,6 +14,8 @@
  * - status: "involved" when closestMargin <= 0 (ink on tumour); "close" when
  *   0 < closestMargin < threshold; "clear" when closestMargin >= threshold. Exactly
  *   at a positive threshold is therefore clear; with threshold 0 only > 0 is clear.
+ *   Both boundaries allow src/core/limits.ts's 1e-9 mm for rounding, on the safe side:
+ *   a margin within 1e-9 mm of 0 is involved, one within 1e-9 mm of the threshold clear.
  */
 //
 // The module other code imports: the public names of margins, each defined in the file of its

@@ -8,6 +8,7 @@
  */
 import type { BiopsyDevice } from '../devices/catalog.js';
 import { mm, type Finding } from '../core/findings.js';
+import { belowMin } from '../core/limits.js';
 import type { Vec3 } from '../core/vec3.js';
 import { requestDevice, verticalNeedle, verticalNeedleFindings, type LateralSetup, type NeedleDevice, type NeedleOptions, type VerticalNeedleResult } from './vertical.js';
 
@@ -70,7 +71,7 @@ export function checkVertical(target: Vec3, thickness: number, d: BiopsyDevice, 
     apertureDistalZ: n.apertureDistalZ, apertureProximalZ: n.apertureProximalZ, skinClearance: n.skinClearance,
   };
   const f: Finding[] = [];
-  if (thickness < lim.minVerticalThickness) {
+  if (belowMin(thickness, lim.minVerticalThickness)) {
     f.push({ code: 'thin_breast_vertical', severity: 'error', path: 'thickness', value: thickness, limit: lim.minVerticalThickness,
       message: `compressed thickness ${mm(thickness)} is under ${mm(lim.minVerticalThickness)}: the vertical approach is contraindicated; the lateral approach is the usual answer.` });
   }
@@ -81,12 +82,12 @@ export function checkVertical(target: Vec3, thickness: number, d: BiopsyDevice, 
 /** The fired tip against the far skin (lateral approach). */
 function farSkinFindings(f: Finding[], margin: number, lim: NeedleLimits): void {
   const path = 'needle.strokeMargin';
-  if (margin < lim.minStrokeMargin) {
+  if (belowMin(margin, lim.minStrokeMargin)) {
     f.push({ code: 'lateral_tip_past_far_skin', severity: 'error', path, value: margin, limit: lim.minStrokeMargin,
       message: margin < 0
         ? `stroke margin ${mm(margin)}: the fired tip would pass ${mm(-margin)} beyond the far skin (minimum ${mm(lim.minStrokeMargin)}).`
         : `stroke margin ${mm(margin)} is below the ${mm(lim.minStrokeMargin)} minimum: the fired tip would stop only ${mm(margin)} short of the far skin.` });
-  } else if (margin < lim.warnStrokeMargin) {
+  } else if (belowMin(margin, lim.warnStrokeMargin)) {
     f.push({ code: 'low_stroke_margin', severity: 'warning', path, value: margin, limit: lim.warnStrokeMargin,
       message: `stroke margin ${mm(margin)} is under ${mm(lim.warnStrokeMargin)}: little room between the fired tip and the far skin.` });
   }
@@ -113,11 +114,11 @@ export function checkLateral(target: Vec3, thickness: number, d: BiopsyDevice, l
   }
   if (setup.farSkinX !== undefined) block.strokeMargin = dir < 0 ? postfireTipX - setup.farSkinX : setup.farSkinX - postfireTipX;
   const f: Finding[] = [];
-  if (block.supportClearance < lim.minClearance) {
+  if (belowMin(block.supportClearance, lim.minClearance)) {
     f.push({ code: 'needle_hits_support', severity: 'error', path: 'needle.supportClearance', value: block.supportClearance, limit: lim.minClearance,
       message: `the needle's outer surface (radius ${mm(r, 2)}) is ${mm(block.supportClearance)} above the breast support at the target's height (limit ${mm(lim.minClearance)}).` });
   }
-  if (block.paddleClearance < lim.minClearance) {
+  if (belowMin(block.paddleClearance, lim.minClearance)) {
     f.push({ code: 'needle_hits_paddle', severity: 'error', path: 'needle.paddleClearance', value: block.paddleClearance, limit: lim.minClearance,
       message: `the needle's outer surface (radius ${mm(r, 2)}) is ${mm(block.paddleClearance)} below the paddle at the target's height (limit ${mm(lim.minClearance)}).` });
   }
@@ -125,7 +126,7 @@ export function checkLateral(target: Vec3, thickness: number, d: BiopsyDevice, l
     f.push({ code: 'lateral_skin_not_given', severity: 'info', path: 'needle.lateral',
       message: `${block.skinClearance === undefined ? 'nearSkinX' : 'farSkinX'} not given: ${block.skinClearance === undefined ? 'the aperture against the entry skin' : 'the fired tip against the far skin'} was not checked.` });
   }
-  if (block.skinClearance !== undefined && block.skinClearance < 0) {
+  if (block.skinClearance !== undefined && belowMin(block.skinClearance, 0)) {
     f.push({ code: 'aperture_outside_breast', severity: 'error', path: 'needle.skinClearance', value: block.skinClearance, limit: 0,
       message: `the aperture's proximal edge is ${mm(-block.skinClearance)} outside the entry skin: vacuum leak and skin injury.` });
   }

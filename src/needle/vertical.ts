@@ -5,6 +5,7 @@
  * this module validates a request's needle block for both.
  */
 import type { Finding } from '../core/findings.js';
+import { belowMin } from '../core/limits.js';
 import { mm } from '../core/findings.js';
 import { GAUGE_OUTER_DIAMETER, type BiopsyDevice } from '../devices/catalog.js';
 import type { Checker, Path } from '../core/validate.js';
@@ -149,7 +150,7 @@ export function verticalNeedle(targetZ: number, thickness: number, o: Pick<Needl
 
 export function verticalNeedleFindings(r: VerticalNeedleResult, path = 'needle'): Finding[] {
   const out: Finding[] = [];
-  if (r.strokeMargin < r.minStrokeMargin) {
+  if (belowMin(r.strokeMargin, r.minStrokeMargin)) {
     out.push({
       code: 'negative_stroke_margin',
       severity: 'error',
@@ -158,7 +159,7 @@ export function verticalNeedleFindings(r: VerticalNeedleResult, path = 'needle')
       value: r.strokeMargin,
       limit: r.minStrokeMargin,
     });
-  } else if (r.strokeMargin < r.warnStrokeMargin) {
+  } else if (belowMin(r.strokeMargin, r.warnStrokeMargin)) {
     out.push({
       code: 'low_stroke_margin',
       severity: 'warning',

@@ -9,6 +9,7 @@
 import { formatPath } from '../core/errors.js';
 import { NEEDS_DETECTION_LIMIT, type Catalog, type LocalizationDevice } from '../devices/catalog.js';
 import { mm, type Finding } from '../core/findings.js';
+import { exceedsMax } from '../core/limits.js';
 import type { Vec3 } from '../targeting/geometry.js';
 import { toVec3, type Tuple3 } from '../core/vec3.js';
 import type { Checker, Path } from '../core/validate.js';
@@ -118,7 +119,7 @@ export function planLocalization(input: LocalizationInput, thickness: number): {
       label: d.label, deviceId: dev.id, kind: dev.kind, position: d.position,
       depthFromNearerSkin: depth, nearerSkin, detectionDepthLimit: dev.detectionDepthLimit, repositionable: dev.repositionable,
     };
-    if (dev.detectionDepthLimit !== null && depth > dev.detectionDepthLimit) {
+    if (dev.detectionDepthLimit !== null && exceedsMax(depth, dev.detectionDepthLimit)) {
       f.push({ code: 'device_beyond_detection_limit', severity: 'error', path: `${path}.position`, value: depth, limit: dev.detectionDepthLimit,
         message: `${d.label} (${dev.id}) would lie ${mm(depth)} from the nearer skin (${nearerSkin} side, compressed), beyond its ${mm(dev.detectionDepthLimit)} detection limit: the surgeon's probe may not find it.` });
     }
@@ -126,7 +127,7 @@ export function planLocalization(input: LocalizationInput, thickness: number): {
       f.push({ code: 'wire_not_same_day', severity: 'error', path: 'localization.placementDate', value: days, limit: 0,
         message: `${d.label} (${dev.id}) must be placed on the day of surgery; placement is ${days} day${days === 1 ? '' : 's'} before.` });
     }
-    if (dev.maxDwellDays !== null && !dev.sameDayOnly && days > dev.maxDwellDays) {
+    if (dev.maxDwellDays !== null && !dev.sameDayOnly && exceedsMax(days, dev.maxDwellDays)) {
       f.push({ code: 'dwell_too_long', severity: 'error', path: 'localization.placementDate', value: days, limit: dev.maxDwellDays,
         message: `${d.label} (${dev.id}) may stay at most ${dev.maxDwellDays} days before surgery; this plan has ${days}.` });
     }

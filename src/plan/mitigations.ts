@@ -6,6 +6,7 @@
  */
 import type { BiopsyDevice } from '../devices/catalog.js';
 import { mm, type Finding } from '../core/findings.js';
+import { belowMin } from '../core/limits.js';
 import type { Vec3 } from '../targeting/geometry.js';
 import { checkLateral, checkVertical, hasErrors, type CheckOutcome, type LateralSetup, type NeedleBlock, type NeedleLimits } from '../needle/checks.js';
 
@@ -58,10 +59,10 @@ function apertureShift(s: NeedleScenario, base: CheckOutcome): Mitigation | unde
   const skin = b.skinClearance;
   let shift = 0;
   let kind: 'pull_back' | 'advance' | undefined;
-  if (stroke !== undefined && stroke < s.limits.minStrokeMargin) {
+  if (stroke !== undefined && belowMin(stroke, s.limits.minStrokeMargin)) {
     shift = s.limits.minStrokeMargin - stroke;
     kind = 'pull_back';
-  } else if (skin !== undefined && skin < 0) {
+  } else if (skin !== undefined && belowMin(skin, 0)) {
     shift = -skin;
     kind = 'advance';
   }

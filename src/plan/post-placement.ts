@@ -6,6 +6,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import { mm, type Finding } from '../core/findings.js';
+import { withinMax } from '../core/limits.js';
 import type { Vec3 } from '../targeting/geometry.js';
 import { computeTargeting, parseTargetingRequest } from '../targeting/targeting.js';
 import { formatPath, type StereotaxError } from '../core/errors.js';
@@ -122,7 +123,7 @@ export function checkPlacement(engine: Engine, input: PostPlacementInput): { res
   }
   const offset = { x: device.x - target.x, y: device.y - target.y, z: device.z - target.z };
   const distance = Math.hypot(offset.x, offset.y, offset.z);
-  const success = planes.every((p) => p.distance <= input.criterion);
+  const success = planes.every((p) => withinMax(p.distance, input.criterion));
   if (!success) {
     const worst = planes.reduce((a, b) => (b.distance > a.distance ? b : a));
     findings.push({ code: 'device_far_from_target', severity: 'error', path: 'postPlacement', value: worst.distance, limit: input.criterion,

@@ -9,12 +9,13 @@
  */
 import { EngineError } from '../core/errors.js';
 import { hasError, findingsText, type Finding } from '../core/findings.js';
+import { exceedsMax, withinMax } from '../core/limits.js';
 import { Checker } from '../core/validate.js';
 import { loadEngine, type Engine, type LoadOptions } from '../engine/engine.js';
 import type { UnitGeometry, Vec3 } from '../targeting/geometry.js';
 import { computeTargeting, type TargetingInput, type TargetingResult } from '../targeting/targeting.js';
 import type { Phantom } from './phantoms.js';
-import { AXES, checkLimits, parseSession, type Axis, type ParseOptions, type PerAxis, type QALimits, type QASessionInput, type QAUnit, type SessionKind } from './session.js';
+import { AXES, checkLimits, parseSession, type Axis, type ParseOptions, type PerAxis, type QAFacility, type QALimits, type QASessionInput, type QATeam, type QAUnit, type SessionKind } from './session.js';
 import { STEREOTAX_VERSION } from './version.js';
 
 export type CheckName = 'calculation' | 'localization' | 'consoleVsTruth' | 'targetVsTruth';
@@ -23,7 +24,10 @@ export const CHECK_NAMES: readonly CheckName[] = ['calculation', 'localization',
 export interface Check {
   error: Vec3;
   abs: Vec3;
+  /** The limit each axis was held to (calculation with markResolution: tolerance + roundingAllowance). */
   limit: Vec3;
+  /** Calculation check with markResolution > 0: the largest error rounding the marks can cause, per axis (mm). */
+  roundingAllowance?: Vec3;
   pass: { x: boolean; y: boolean; z: boolean };
   passed: boolean;
 }
@@ -64,6 +68,12 @@ export interface QAResult {
   summary: QASummary;
   passed: boolean;
   findings: Finding[];
+  /** For the signed record: the session's notes, facility, phantom serial, team and time zone. */
+  notes?: string | null;
+  facility?: QAFacility | null;
+  phantomSerial?: string | null;
+  team?: QATeam | null;
+  timeZone?: string;
   meta: { stereotaxVersion: string; analysedAt: string };
 }
 
@@ -90,12 +100,29 @@ function sub(a: Vec3, b: Vec3): Vec3 {
   return { x: a.x - b.x, y: a.y - b.y, z: a.z - b.z };
 }
 
-/** One check: an axis passes when |error| <= limit (exactly at the limit passes). */
+/** One check: an axis passes when |error| is within its limit (src/core/limits.ts: at the limit, to 1e-9 mm, passes). */
 export function makeCheck(a: Vec3, b: Vec3, limit: PerAxis): Check {
   const error = sub(a, b);
   const abs = { x: Math.abs(error.x), y: Math.abs(error.y), z: Math.abs(error.z) };
-  const pass = { x: abs.x <= limit.x, y: abs.y <= limit.y, z: abs.z <= limit.z };
+  const pass = { x: withinMax(abs.x, limit.x), y: withinMax(abs.y, limit.y), z: withinMax(abs.z, limit.z) };
   return { error, abs, limit: { x: limit.x, y: limit.y, z: limit.z }, pass, passed: pass.x && pass.y && pass.z };
+}
+
+/**
+ * The largest error in the triangulated target that reading the marks to `resolution`
+ * mm can cause: each mark coordinate is off by at most resolution / 2, so through the
+ * triangulation's Jacobian J (d target / d mark, the engine's own, exact for the
+ * least-squares solution) the worst case over the corners of that rounding box is,
+ * per axis i, sum_j |J_ij| * resolution / 2 (first order; the triangulation is
+ * smooth: the exact corners differ by 1.5e-5 mm at 0.1 mm, growing with its square).
+ */
+export function roundingAllowance(engine: Engine, marks: TargetingInput, resolution: number): Vec3 {
+  const u = computeTargeting(engine, { ...marks, imageSigma: 1 }).uncertainty;
+  if (!u) throw new EngineError('internal_error', 'the triangulation gave no Jacobian for the rounding allowance');
+  const half = resolution / 2;
+  const [x, y, z] = u.jacobian.map((row) => row.reduce((s, v) => s + Math.abs(v), 0) * half);
+  if (![x, y, z].every(Number.isFinite)) throw new EngineError('non_finite_result', 'the rounding allowance came out non-finite');
+  return { x, y, z };
 }
 
 function finite(v: Vec3 | undefined): boolean {
@@ -128,6 +155,7 @@ export function analyzeSession(engine: Engine, session: QASessionInput, options:
       tolerance: options.tolerance ?? limits.tolerance,
       action: options.action !== undefined ? options.action : limits.action,
       calculationTolerance: options.calculationTolerance ?? limits.calculationTolerance,
+      markResolution: limits.markResolution,
     };
     const l = checkLimits(c, merged);
     c.done();
@@ -160,7 +188,16 @@ export function analyzeSession(engine: Engine, session: QASessionInput, options:
     }
     const checks: QAMeasurementResult['checks'] = {};
     const out: QAMeasurementResult = { target: m.target, points, checks };
-    if (points.console && points.target) checks.calculation = makeCheck(points.console, points.target, limits.calculationTolerance);
+    if (points.console && points.target) {
+      if (limits.markResolution > 0) {
+        const allowance = roundingAllowance(engine, m.targetMarks!, limits.markResolution);
+        const t = limits.calculationTolerance;
+        checks.calculation = makeCheck(points.console, points.target, { x: t.x + allowance.x, y: t.y + allowance.y, z: t.z + allowance.z });
+        checks.calculation.roundingAllowance = allowance;
+      } else {
+        checks.calculation = makeCheck(points.console, points.target, limits.calculationTolerance);
+      }
+    }
     if (points.needle && (points.target || points.truth)) {
       out.localizationReference = points.target ? 'target' : 'truth';
       checks.localization = makeCheck(points.needle, (points.target ?? points.truth)!, limits.tolerance);
@@ -178,9 +215,9 @@ export function analyzeSession(engine: Engine, session: QASessionInput, options:
           findings.push({
             code: CHECK_FINDING[name], severity: 'error', path, value: ch.abs[a], limit: ch.limit[a],
             message: `target ${m.target}, ${name} (${CHECK_WORDS[name]}): ${a} error ${fmt(ch.error[a])} mm exceeds ±${fmt(ch.limit[a])} mm. ` +
-              (name === 'calculation' ? 'The console does not reproduce the exact solution from its own marks: check its geometry calibration.' : 'Out of tolerance: the unit must not be used for targeting until corrected and re-tested.'),
+              (name === 'calculation' ? `${ch.roundingAllowance ? `The limit is the calculation tolerance ${fmt(limits.calculationTolerance[a])} mm plus ${fmt(ch.roundingAllowance[a], 3)} mm that reading the marks to ${limits.markResolution} mm can cause. ` : ''}The console does not reproduce the exact solution from its own marks: check its geometry calibration.` : 'Out of tolerance: the unit must not be used for targeting until corrected and re-tested.'),
           });
-        } else if (name !== 'calculation' && limits.action && ch.abs[a] > limits.action[a]) {
+        } else if (name !== 'calculation' && limits.action && exceedsMax(ch.abs[a], limits.action[a])) {
           findings.push({
             code: 'action_level', severity: 'warning', path, value: ch.abs[a], limit: limits.action[a],
             message: `target ${m.target}, ${name}: ${a} error ${fmt(ch.error[a])} mm is within tolerance (±${fmt(ch.limit[a])} mm) but above the action level ${fmt(limits.action[a])} mm: schedule a service check.`,
@@ -218,6 +255,11 @@ export function analyzeSession(engine: Engine, session: QASessionInput, options:
     summary,
     passed: !hasError(findings),
     findings,
+    notes: session.notes,
+    facility: session.facility,
+    phantomSerial: session.phantomSerial,
+    team: session.team,
+    timeZone: session.timeZone,
     meta: { stereotaxVersion: STEREOTAX_VERSION, analysedAt: (options.analysedAt ?? new Date()).toISOString() },
   };
 }
@@ -237,6 +279,9 @@ export function qaText(r: QAResult): string {
   lines.push(`  phantom       ${r.phantom}`);
   const lim = (p: PerAxis | null) => (p ? `${fmt(p.x)}/${fmt(p.y)}/${fmt(p.z)} mm` : 'none');
   lines.push(`  limits (x/y/z) tolerance ${lim(r.limits.tolerance)}, action ${lim(r.limits.action)}, calculation ${lim(r.limits.calculationTolerance)}`);
+  if (r.limits.markResolution > 0) {
+    lines.push(`  marks read to ${r.limits.markResolution} mm: each calculation limit adds the largest error that rounding can cause (per target, through the triangulation)`);
+  }
   lines.push('');
   lines.push('  target  check            error x   error y   error z   limit x/y/z         result');
   for (const m of r.measurements) {
@@ -254,6 +299,7 @@ export function qaText(r: QAResult): string {
     lines.push(`  ${name.padEnd(15)} ${AXES.map((a) => fmt(s[a].maxAbs).padStart(7)).join(' ')}  ${AXES.map((a) => fmt(s[a].mean).padStart(7)).join(' ')}  ${AXES.map((a) => fmt(s[a].rms).padStart(7)).join(' ')}  ${String(s.count).padStart(2)}`);
   }
   lines.push('');
+  if (r.notes) lines.push(`  notes         ${r.notes.replace(/\n/g, '\n                ')}`, '');
   return lines.join('\n') + '\n' + findingsText(r.findings) + `  stereotax ${r.meta.stereotaxVersion}, analysed ${r.meta.analysedAt}\n`;
 }
 

@@ -19,7 +19,25 @@ export interface QAUnit {
   id: string;
   name: string | null;
   site: string | null;
+  /** The unit's identification for the signed report (optional). */
+  manufacturer?: string;
+  model?: string;
+  serial?: string;
   geometry?: UnitGeometry;
+}
+
+/** Who signs the report (names printed under the signature lines; the lines are there either way). */
+export interface QATeam {
+  physicist: string | null;
+  technologist: string | null;
+  leadInterpretingPhysician: string | null;
+}
+
+/** The facility the record belongs to, for the signed report. */
+export interface QAFacility {
+  name: string;
+  /** Accreditation numbers as written on the certificates (e.g. "ACR SBB 12345-01", "MQSA 987654"). */
+  accreditation: string[];
 }
 
 export type SessionKind = 'physicist' | 'technologist';
@@ -29,6 +47,11 @@ export interface QALimits {
   /** Action level: above it (and within tolerance) a warning; null when not set. */
   action: PerAxis | null;
   calculationTolerance: PerAxis;
+  /**
+   * How finely the marks were read (mm; 0: exactly). The calculation check's limit
+   * adds, per target and axis, the largest error this rounding can cause.
+   */
+  markResolution: number;
 }
 
 export interface QAMeasurementInput {
@@ -53,6 +76,12 @@ export interface QASessionInput {
   thickness: { value: number; from: 'session' | 'phantom' | 'assumed' };
   measurements: QAMeasurementInput[];
   notes: string | null;
+  facility: QAFacility | null;
+  /** The serial number of the physical phantom used. */
+  phantomSerial: string | null;
+  team: QATeam | null;
+  /** IANA time zone of the facility, for the report's times (default UTC). */
+  timeZone: string;
   /** The request as given (stored with the session). */
   request: unknown;
 }
@@ -62,12 +91,14 @@ export const DEFAULT_CALCULATION_TOLERANCE = 0.1;
 /** With no thickness anywhere, the triangulations assume the deepest truth + this (mm); an info finding says so. */
 export const ASSUMED_THICKNESS_MARGIN = 20;
 
-const SESSION_FIELDS = ['unit', 'date', 'tester', 'kind', 'phantom', 'placement', 'tolerance', 'action', 'calculationTolerance',
-  'measurements', 'detector', 'maxRayGap', 'thickness', 'notes'];
-const UNIT_FIELDS = ['id', 'name', 'site', 'geometry'];
+const SESSION_FIELDS = ['unit', 'date', 'tester', 'kind', 'phantom', 'placement', 'tolerance', 'action', 'calculationTolerance', 'markResolution', 'minTargets',
+  'measurements', 'detector', 'maxRayGap', 'thickness', 'notes', 'facility', 'phantomSerial', 'team', 'timeZone'];
+const UNIT_FIELDS = ['id', 'name', 'site', 'manufacturer', 'model', 'serial', 'geometry'];
 const MEASUREMENT_FIELDS = ['target', 'console', 'targetMarks', 'needleMarks'];
 export const UNIT_ID = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$/;
 const LIMIT_RANGE = { above: 0, max: 100 };
+/** Marks read more coarsely than 2 mm cannot check a calculation tolerance of tenths. */
+export const MAX_MARK_RESOLUTION = 2;
 
 export function checkUnitId(c: Checker, v: unknown, path: Path): string | undefined {
   const s = c.string(v, path, 64);
@@ -81,8 +112,14 @@ function checkUnit(c: Checker, value: unknown): QAUnit | undefined {
   const id = checkUnitId(c, o.id, ['unit', 'id']);
   const name = o.name == null ? null : c.string(o.name, ['unit', 'name']);
   const site = o.site == null ? null : c.string(o.site, ['unit', 'site']);
+  const out: QAUnit = { id: id ?? '', name: name ?? null, site: site ?? null };
+  for (const k of ['manufacturer', 'model', 'serial'] as const) {
+    if (o[k] == null) continue;
+    const v = c.string(o[k], ['unit', k], 100);
+    if (v !== undefined) out[k] = v;
+  }
   if (id === undefined || name === undefined || site === undefined) return undefined;
-  return { id, name, site };
+  return out;
 }
 
 /** { x, y, z } lengths within `range`. */
@@ -120,8 +157,9 @@ export function checkLimits(c: Checker, o: Plain): QALimits | undefined {
       }
     }
   }
-  if (!tolerance || action === undefined || !calculationTolerance) return undefined;
-  return { tolerance, action, calculationTolerance };
+  const markResolution = o.markResolution === undefined ? 0 : c.length(o.markResolution, ['markResolution'], { min: 0, max: MAX_MARK_RESOLUTION });
+  if (!tolerance || action === undefined || !calculationTolerance || markResolution === undefined) return undefined;
+  return { tolerance, action, calculationTolerance, markResolution };
 }
 
 /** A point as [x, y, z] or { x, y, z } in mm. */
@@ -167,9 +205,45 @@ function checkGeometryOnly(geometry: unknown): UnitGeometry {
   }
 }
 
+function checkFacility(c: Checker, value: unknown): QAFacility | undefined {
+  const o = c.object(value, ['facility'], ['name', 'accreditation'], ['name']);
+  if (!o) return undefined;
+  const name = c.string(o.name, ['facility', 'name'], 200);
+  const list = o.accreditation === undefined ? [] : c.array(o.accreditation, ['facility', 'accreditation'], 0, 10);
+  const accreditation = (list ?? []).map((v, i) => c.string(v, ['facility', 'accreditation', i], 100));
+  if (name === undefined || !list || accreditation.some((a) => a === undefined)) return undefined;
+  return { name, accreditation: accreditation as string[] };
+}
+
+function checkTeam(c: Checker, value: unknown): QATeam | undefined {
+  const o = c.object(value, ['team'], ['physicist', 'technologist', 'leadInterpretingPhysician'], []);
+  if (!o) return undefined;
+  const one = (k: keyof QATeam) => (o[k] == null ? null : c.string(o[k], ['team', k], 200));
+  const t = { physicist: one('physicist'), technologist: one('technologist'), leadInterpretingPhysician: one('leadInterpretingPhysician') };
+  return Object.values(t).some((v) => v === undefined) ? undefined : (t as QATeam);
+}
+
+/** An IANA time zone name that this runtime knows (Europe/Paris, America/New_York, UTC). */
+function checkTimeZone(c: Checker, value: unknown): string | undefined {
+  const s = c.string(value, ['timeZone'], 64);
+  if (s === undefined) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en-GB', { timeZone: s }).resolvedOptions().timeZone;
+  } catch {
+    return c.add('invalid_value', ['timeZone'], 'an IANA time zone name (e.g. "Europe/Paris", "America/Chicago", "UTC")', value);
+  }
+}
+
 export interface ParseOptions {
   /** User phantoms: they replace shipped ones with the same id. */
   phantoms?: readonly Phantom[];
+  /** Today's date (YYYY-MM-DD, UTC) for refusing a session dated in the future; default the clock's. */
+  today?: string;
+}
+
+/** Today's date in UTC as YYYY-MM-DD. */
+export function utcToday(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
 }
 
 /**
@@ -183,9 +257,20 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
   const req = r!;
   const unit = req.unit === undefined ? undefined : checkUnit(c, req.unit);
   const date = req.date === undefined ? undefined : checkDate(c, req.date, ['date']);
+  const today = options.today ?? utcToday();
+  if (date !== undefined && (req.date as string) > today) {
+    c.add('out_of_range', ['date'], `a session date on or before today (${today}, UTC): a session cannot be recorded before it took place`, req.date);
+  }
   const tester = req.tester == null ? null : c.string(req.tester, ['tester']);
+  if (typeof tester === 'string' && tester.trim() === '') {
+    c.add('invalid_value', ['tester'], "the tester's name (not empty): the record says who made the measurements", req.tester);
+  }
   const kind = req.kind === undefined ? 'physicist' : c.oneOf(req.kind, ['kind'], ['physicist', 'technologist'] as const);
   const notes = req.notes == null ? null : c.string(req.notes, ['notes'], 2000);
+  const facility = req.facility == null ? null : checkFacility(c, req.facility);
+  const phantomSerial = req.phantomSerial == null ? null : c.string(req.phantomSerial, ['phantomSerial'], 100);
+  const team = req.team == null ? null : checkTeam(c, req.team);
+  const timeZone = req.timeZone == null ? 'UTC' : checkTimeZone(c, req.timeZone);
 
   let phantom: Phantom | undefined;
   if (typeof req.phantom === 'string') {
@@ -225,6 +310,29 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
     }
     raw.push({ target: label, console: consolePoint, targetMarks: o.targetMarks, needleMarks: o.needleMarks });
   });
+  // A target measured twice would count twice in the summary and hide a missed one.
+  const seen = new Map<string, number>();
+  raw.forEach((m, i) => {
+    if (m.target === undefined) return;
+    const first = seen.get(m.target);
+    if (first !== undefined) {
+      c.add('duplicate_value', ['measurements', i, 'target'], `each phantom target measured once (target ${m.target} is already measurements[${first}])`, m.target);
+    } else seen.set(m.target, i);
+  });
+  // Every target of the phantom, unless minTargets says how many this session needs.
+  let minTargets: number | undefined;
+  if (req.minTargets !== undefined) {
+    minTargets = c.integer(req.minTargets, ['minTargets'], { min: 1, max: phantom ? phantom.targets.length : 500 });
+  }
+  if (phantom && list && seen.size === raw.length) {
+    const need = minTargets ?? phantom.targets.length;
+    if (seen.size < need) {
+      const missing = phantom.targets.map((t) => t.label).filter((l) => !seen.has(l));
+      c.add('too_few_items', ['measurements'],
+        `${minTargets === undefined ? `every target of phantom ${phantom.id} (${phantom.targets.length})` : `at least minTargets = ${need} targets`}; missing ${missing.join(', ')}` +
+        (minTargets === undefined ? ' (set minTargets to analyse fewer on purpose)' : ''), list);
+    }
+  }
   const needsGeometry = raw.some((m) => m.targetMarks !== undefined || m.needleMarks !== undefined);
   const unitObj = req.unit as Plain | undefined;
   if (needsGeometry && unitObj && typeof unitObj === 'object' && unitObj.geometry === undefined) {
@@ -289,6 +397,6 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
   if (unitObj!.geometry !== undefined) u.geometry = checkGeometryOnly(unitObj!.geometry);
   return {
     unit: u, date: req.date as string, tester: tester ?? null, kind: kind!, phantom: ph, placement, limits: limits!, thickness, measurements,
-    notes: notes ?? null, request,
+    notes: notes ?? null, facility: facility ?? null, phantomSerial: phantomSerial ?? null, team: team ?? null, timeZone: timeZone ?? 'UTC', request,
   };
 }

@@ -1,21 +1,26 @@
 /**
- * The QA history store (spec qa.md section 4): an SQLite file (SQLite compiled to
- * WebAssembly, sql.js: nothing to build at install, runs in browsers too) or a
- * PostgreSQL server by URL (pg), with the same schema and migrations.
+ * The QA history store (spec qa.md section 4): an SQLite file opened in place with
+ * a native driver (better-sqlite3), or a PostgreSQL server by URL (pg), with the same
+ * schema and migrations. Both drivers are optional packages, loaded on first use.
  *
- * The SQLite file is read whole, changed in memory and written back atomically
- * (a temporary file beside it, fsync, rename), under a lock file: a crash or a full
- * disk leaves the previous file intact. A missing, read-only, corrupt or foreign
- * file is refused with a clear error before anything is analysed or written.
+ * SQLite: the file is opened where it is, in WAL mode (readers never wait for a
+ * writer), with a busy timeout; every store is one `BEGIN IMMEDIATE` transaction, so
+ * concurrent writers (other stereotax processes, the sqlite3 shell, DB Browser) wait
+ * their turn and nobody's committed work is lost. SQLite's own locks are the only
+ * locks (the kernel drops them when a process dies, so a writer killed with kill -9
+ * blocks nobody; its unfinished transaction is rolled back by the next opener). The
+ * schema version is the file's `user_version`. A missing, read-only, corrupt, foreign
+ * or locked file is refused with a clear error before anything is analysed or written.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname } from 'node:path';
 import { EngineError, StereotaxError, makeIssue } from '../core/errors.js';
 import type { QAResult } from './analysis.js';
 import type { QASessionInput, QAUnit } from './session.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_VERSION } from './migrations/index.js';
-import { optionIssue, type StoredSession, type StoredUnit } from './history.js';
+import { optionIssue, type ServiceEntry, type StoredSession, type StoredUnit } from './history.js';
+import { loadOptional } from './optional.js';
 
 type Row = Record<string, unknown>;
 
@@ -23,7 +28,7 @@ type Row = Record<string, unknown>;
 interface SqlDriver {
   readonly kind: 'sqlite' | 'postgres';
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
-  /** Runs `fn` in one transaction; the SQLite driver writes the file once it commits. */
+  /** Runs `fn` in one write transaction (SQLite: BEGIN IMMEDIATE, waiting up to the busy timeout). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -33,7 +38,17 @@ function dbIssue(expected: string, received: string, message: string): Stereotax
 }
 
 const SQLITE_HEADER = 'SQLite format 3\0';
-const LOCK_STALE_MS = 60_000;
+/** `PRAGMA application_id` of a stereotax QA history ("STQA"). */
+export const APPLICATION_ID = 0x53545141;
+/** How long a store waits for another writer before refusing (ms); `STEREOTAX_DB_BUSY_TIMEOUT_MS` overrides. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+function busyTimeout(given: number | undefined): number {
+  if (given !== undefined) return given;
+  const env = process.env.STEREOTAX_DB_BUSY_TIMEOUT_MS;
+  if (env !== undefined && /^\d{1,7}$/.test(env)) return Number(env);
+  return DEFAULT_BUSY_TIMEOUT_MS;
+}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -45,9 +60,9 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Writes `bytes` to `path` atomically: temp file in the same directory, fsync, rename. */
+/** Writes `bytes` to `path` atomically (reports): temp file in the same directory, fsync, rename. */
 export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, 'wx', 0o644);
@@ -63,33 +78,71 @@ export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void
   }
 }
 
+type BetterSqlite3 = typeof import('better-sqlite3');
+type Database = import('better-sqlite3').Database;
+
+/** SQLite's result codes, as better-sqlite3 gives them (`SQLITE_BUSY`, `SQLITE_CORRUPT`, ...). */
+function sqliteCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+/** Turns an SQLite failure into the error a user reads; anything else passes through. */
+function sqliteError(err: unknown, path: string, busyMs: number, doing: string): unknown {
+  const code = sqliteCode(err);
+  if (!code) return err;
+  const msg = (err as Error).message;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new EngineError('database_busy',
+      `--db: ${path} is locked by another SQLite client (waited ${busyMs} ms while ${doing}); nothing was stored. Try again when it has finished (STEREOTAX_DB_BUSY_TIMEOUT_MS sets the wait).`);
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return dbIssue('an intact SQLite database file', JSON.stringify(path),
+      `--db: ${path} is corrupt or not an SQLite database (${msg}); it was left as it is. Restore it from a backup, or give another path.`);
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
+    return dbIssue('a readable and writable QA database file', JSON.stringify(path),
+      `--db: ${path} cannot be opened for ${doing} (${code}: ${msg}); nothing was stored.`);
+  }
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+    return new EngineError('database_write_failed', `--db: could not write ${path} (${code}: ${msg}); the transaction was rolled back, nothing was stored`);
+  }
+  return new EngineError('database_error', `--db: ${path}: ${code}: ${msg}`);
+}
+
 class SqliteDriver implements SqlDriver {
   readonly kind = 'sqlite' as const;
   private depth = 0;
-  private dirty = false;
 
-  private constructor(
-    readonly path: string,
-    private readonly db: import('sql.js').Database,
-    private readonly lockPath: string | undefined,
-  ) {}
+  private constructor(readonly path: string, private readonly db: Database, readonly busyMs: number, readonly writable: boolean) {}
 
-  static async open(path: string, mode: { create: boolean; write: boolean }): Promise<SqliteDriver> {
+  static async open(path: string, mode: { create: boolean; write: boolean; busyTimeoutMs?: number }): Promise<SqliteDriver> {
+    const busyMs = busyTimeout(mode.busyTimeoutMs);
     const there = await exists(path);
     if (!there && !mode.create) {
       throw dbIssue('an existing QA database file', JSON.stringify(path),
         `--db: no QA database at ${path} (one is created by \`stereotax qa FILE --db ${path}\` or \`stereotax qa unit add --db ${path} ...\`)`);
     }
-    let bytes: Uint8Array | undefined;
+    let empty = !there;
     if (there) {
       const st = await fs.stat(path);
       if (!st.isFile()) throw dbIssue('an SQLite database file', JSON.stringify(path), `--db: ${path} is not a file`);
+      // Only the header is read here: the file is opened in place below, never copied.
+      let header: Buffer;
       try {
-        bytes = new Uint8Array(await fs.readFile(path));
+        const h = await fs.open(path, 'r');
+        try {
+          const buf = Buffer.alloc(100);
+          const { bytesRead } = await h.read(buf, 0, 100, 0);
+          header = buf.subarray(0, bytesRead);
+        } finally {
+          await h.close();
+        }
       } catch (err) {
         throw dbIssue('a readable SQLite database file', JSON.stringify(path), `--db: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
-      if (bytes.length > 0 && (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString('latin1') !== SQLITE_HEADER)) {
+      empty = header.length === 0;
+      if (!empty && (header.length < 100 || header.subarray(0, 16).toString('latin1') !== SQLITE_HEADER)) {
         throw dbIssue('an SQLite database file', JSON.stringify(path),
           `--db: ${path} is not an SQLite database (corrupt, or another kind of file); it was left as it is. Restore it from a backup, or give another path.`);
       }
@@ -97,31 +150,63 @@ class SqliteDriver implements SqlDriver {
     } else if (mode.write) {
       await SqliteDriver.checkWritable(path, undefined);
     }
-    let lockPath: string | undefined;
-    if (mode.write) lockPath = await SqliteDriver.lock(path);
+    if (!mode.write && empty) {
+      throw dbIssue('a stereotax QA database', JSON.stringify(path), `--db: ${path} is empty: no QA history in it yet`);
+    }
+    const Sqlite = await loadOptional<BetterSqlite3>('better-sqlite3');
+    // Reading a file we may write opens it read-write all the same (only SELECTs are run):
+    // the last connection to close then checkpoints the WAL and removes SQLite's -wal and
+    // -shm files. A file we may not write is opened read-only.
+    const readonly = !mode.write && !(await SqliteDriver.mayWrite(path));
+    let db: Database;
     try {
-      const SQL = await loadSqlJs();
-      let db: import('sql.js').Database;
-      try {
-        db = new SQL.Database(bytes && bytes.length ? bytes : undefined);
-        db.exec('PRAGMA foreign_keys = ON');
-        const check = db.exec('PRAGMA quick_check');
-        const verdict = check[0]?.values[0]?.[0];
-        if (verdict !== 'ok') throw new Error(String(verdict));
-      } catch (err) {
-        throw dbIssue('an intact SQLite database file', JSON.stringify(path),
-          `--db: ${path} is corrupt (${(err as Error).message}); it was left as it is. Restore it from a backup, or give another path.`);
+      db = new Sqlite(path, { readonly, fileMustExist: !mode.create, timeout: busyMs });
+    } catch (err) {
+      if (!sqliteCode(err) && /bindings|better_sqlite3\.node|NODE_MODULE_VERSION|invalid ELF/i.test((err as Error).message)) {
+        throw new EngineError('dependency_not_built',
+          `${(err as Error).message.split('\n')[0]}: better-sqlite3 is installed without its native binding. Run \`npm rebuild better-sqlite3\` (npm 11 skips install scripts not approved in package.json "allowScripts").`);
       }
-      const driver = new SqliteDriver(path, db, lockPath);
-      if (!there || !bytes?.length) driver.dirty = true;
+      throw sqliteError(err, path, busyMs, 'opening');
+    }
+    const driver = new SqliteDriver(path, db, busyMs, mode.write);
+    try {
+      db.pragma('foreign_keys = ON');
+      if (!empty) {
+        // quick_check reads every page: a damaged file is refused before anything is written to it.
+        let verdict: unknown;
+        try {
+          verdict = db.pragma('quick_check', { simple: true });
+        } catch (err) {
+          const e = sqliteError(err, path, busyMs, 'checking the file');
+          if (e instanceof EngineError && e.code === 'database_busy') throw e;
+          throw dbIssue('an intact SQLite database file', JSON.stringify(path),
+            `--db: ${path} is corrupt (${(err as Error).message}); it was left as it is. Restore it from a backup, or give another path.`);
+        }
+        if (verdict !== 'ok') {
+          throw dbIssue('an intact SQLite database file', JSON.stringify(path),
+            `--db: ${path} is corrupt (${String(verdict)}); it was left as it is. Restore it from a backup, or give another path.`);
+        }
+      }
       return driver;
     } catch (err) {
-      if (lockPath) await fs.rm(lockPath, { force: true });
-      throw err;
+      db.close();
+      throw err instanceof StereotaxError || err instanceof EngineError ? err : sqliteError(err, path, busyMs, 'opening');
     }
   }
 
-  /** Refuses a file marked read-only (even for root, who could write it) or a directory that cannot take the temporary file. */
+  private static async mayWrite(path: string): Promise<boolean> {
+    try {
+      const st = await fs.stat(path);
+      if ((st.mode & 0o222) === 0) return false;
+      await fs.access(path, constants.W_OK);
+      await fs.access(dirname(path), constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Refuses a file marked read-only (even for root, who could write it) or a directory that cannot take the WAL files. */
   private static async checkWritable(path: string, fileMode: number | undefined): Promise<void> {
     const readOnly = (why: string) => dbIssue('a writable QA database file', JSON.stringify(path),
       `--db: ${path} is read-only (${why}); nothing was analysed or written. Make it writable, or read it with \`qa history\` / \`qa status\`.`);
@@ -142,83 +227,72 @@ class SqliteDriver implements SqlDriver {
     }
   }
 
-  /** One writer at a time: `PATH.lock` created exclusively; a lock older than a minute is taken over. */
-  private static async lock(path: string): Promise<string> {
-    const lockPath = `${path}.lock`;
-    for (let attempt = 0; attempt < 50; attempt++) {
+  /** Switches the file to WAL (persistent, once per file); waits for other clients like a write does. */
+  enableWal(): void {
+    const deadline = Date.now() + this.busyMs;
+    for (;;) {
       try {
-        const h = await fs.open(lockPath, 'wx');
-        await h.writeFile(`${process.pid}\n`);
-        await h.close();
-        return lockPath;
+        const mode = this.db.pragma('journal_mode = WAL', { simple: true });
+        if (mode !== 'wal') throw new EngineError('database_error', `--db: ${this.path} could not be put in WAL mode (it stays ${String(mode)})`);
+        return;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw dbIssue('a writable QA database directory', JSON.stringify(path), `--db: cannot create the lock file ${lockPath}: ${(err as NodeJS.ErrnoException).code}`);
-        }
-        const st = await fs.stat(lockPath).catch(() => undefined);
-        if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await fs.rm(lockPath, { force: true });
-        else await new Promise((r) => setTimeout(r, 100));
+        const code = sqliteCode(err);
+        if (!code?.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw sqliteError(err, this.path, this.busyMs, 'opening');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
       }
     }
-    throw new EngineError('database_busy', `--db: ${path} is locked by another stereotax process (${lockPath}); try again`);
+  }
+
+  pragmaNumber(name: string): number {
+    try {
+      return Number(this.db.pragma(name, { simple: true }));
+    } catch (err) {
+      throw sqliteError(err, this.path, this.busyMs, 'reading');
+    }
   }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const stmt = this.db.prepare(sql);
     try {
-      stmt.bind(params as import('sql.js').SqlValue[]);
-      const rows: Row[] = [];
-      while (stmt.step()) rows.push(stmt.getAsObject());
-      if (!/^\s*select/i.test(sql)) this.dirty = true;
-      return rows;
-    } finally {
-      stmt.free();
+      const stmt = this.db.prepare(sql);
+      if (stmt.reader) return stmt.all(...(params as unknown[])) as Row[];
+      stmt.run(...(params as unknown[]));
+      return [];
+    } catch (err) {
+      throw sqliteError(err, this.path, this.busyMs, /^\s*select/i.test(sql) ? 'reading' : 'writing');
     }
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.depth > 0) return fn();
     this.depth++;
-    this.db.exec('BEGIN');
     try {
-      const out = await fn();
-      this.db.exec('COMMIT');
+      try {
+        // IMMEDIATE takes the write lock now (waiting up to the busy timeout), so a
+        // transaction never fails half-way because another writer came first.
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (err) {
+        throw sqliteError(err, this.path, this.busyMs, 'waiting for the write lock');
+      }
+      try {
+        const out = await fn();
+        try {
+          this.db.exec('COMMIT');
+        } catch (err) {
+          throw sqliteError(err, this.path, this.busyMs, 'committing');
+        }
+        return out;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    } finally {
       this.depth--;
-      await this.persist();
-      return out;
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      this.depth--;
-      throw err;
-    }
-  }
-
-  private async persist(): Promise<void> {
-    if (!this.dirty || !this.lockPath) return;
-    try {
-      await writeAtomic(this.path, this.db.export());
-      this.dirty = false;
-    } catch (err) {
-      throw new EngineError('database_write_failed',
-        `--db: could not write ${this.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the file on disk is unchanged`);
     }
   }
 
   async close(): Promise<void> {
-    try {
-      this.db.close();
-    } finally {
-      if (this.lockPath) await fs.rm(this.lockPath, { force: true });
-    }
+    this.db.close();
   }
-}
-
-let sqlJs: Promise<import('sql.js').SqlJsStatic> | undefined;
-async function loadSqlJs(): Promise<import('sql.js').SqlJsStatic> {
-  if (!sqlJs) {
-    sqlJs = import('sql.js').then((m) => ((m as { default?: unknown }).default ?? m) as (c?: object) => Promise<import('sql.js').SqlJsStatic>).then((init) => init());
-  }
-  return sqlJs;
 }
 
 class PostgresDriver implements SqlDriver {
@@ -227,8 +301,8 @@ class PostgresDriver implements SqlDriver {
   private constructor(private readonly client: import('pg').Client) {}
 
   static async open(url: string): Promise<PostgresDriver> {
-    const pg = await import('pg');
-    const Client = ((pg as unknown as { default?: { Client: typeof pg.Client } }).default ?? pg).Client;
+    const pg = await loadOptional<typeof import('pg')>('pg');
+    const Client = pg.Client;
     const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
     client.on('error', () => undefined);
     try {
@@ -290,8 +364,10 @@ export function sessionId(request: unknown): string {
 export interface OpenOptions {
   /** Create the database (SQLite file) when missing; false: a missing file is an error. */
   create?: boolean;
-  /** Opened for writing (SQLite: checks the file is writable, takes the lock). */
+  /** Opened for writing (SQLite: checks the file is writable). */
   write?: boolean;
+  /** SQLite: how long to wait for another writer before refusing (ms; default 10 s or STEREOTAX_DB_BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
 }
 
 function toUnit(r: Row): StoredUnit {
@@ -330,10 +406,11 @@ export class QAStore {
     const write = options.write ?? true;
     const create = options.create ?? write;
     const isPg = /^postgres(ql)?:\/\//i.test(location);
-    const sql = isPg ? await PostgresDriver.open(location) : await SqliteDriver.open(location, { create, write });
+    const sql = isPg ? await PostgresDriver.open(location) : await SqliteDriver.open(location, { create, write, busyTimeoutMs: options.busyTimeoutMs });
     const store = new QAStore(sql, isPg ? redact(location) : location);
     try {
-      await store.migrate(write);
+      if (sql instanceof SqliteDriver) await store.migrateSqlite(sql, write);
+      else await store.migratePostgres();
     } catch (err) {
       await sql.close().catch(() => undefined);
       throw err;
@@ -341,39 +418,79 @@ export class QAStore {
     return store;
   }
 
-  /** Applies the missing migrations in order, in one transaction. */
-  private async migrate(write: boolean): Promise<void> {
+  private version = 0;
+
+  private newer(v: number): StereotaxError {
+    return dbIssue(`a QA database of schema version ${SCHEMA_VERSION} or older`, String(v),
+      `--db: ${this.location} has schema version ${v}, newer than this stereotax understands (${SCHEMA_VERSION}); upgrade stereotax`);
+  }
+
+  /** The versions listed in `schema_migrations` (files written before user_version, and PostgreSQL). */
+  private async listedVersions(): Promise<number[]> {
     const sql = this.sql;
-    const foreign = async () => {
-      if (sql.kind !== 'sqlite') return false;
-      const tables = await sql.query("SELECT name FROM sqlite_master WHERE type = 'table'");
-      return tables.length > 0 && !tables.some((t) => t.name === 'schema_migrations');
-    };
-    if (await foreign()) {
+    const there = sql.kind === 'sqlite'
+      ? (await sql.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")).length > 0
+      : (await sql.query("SELECT to_regclass('schema_migrations') AS t"))[0]?.t != null;
+    return there ? (await sql.query('SELECT version FROM schema_migrations')).map((r) => Number(r.version)) : [];
+  }
+
+  /** What the SQLite file holds: its schema version, or why it is not ours. */
+  private async sqliteState(lite: SqliteDriver): Promise<{ version: number; fresh: boolean }> {
+    const appId = lite.pragmaNumber('application_id');
+    const userVersion = lite.pragmaNumber('user_version');
+    const tables = (await this.sql.query("SELECT name FROM sqlite_master WHERE type = 'table'")).map((t) => String(t.name));
+    const listed = tables.includes('schema_migrations') ? await this.listedVersions() : [];
+    const ours = appId === APPLICATION_ID || (appId === 0 && (tables.length === 0 || tables.includes('schema_migrations')));
+    if (!ours) {
       throw dbIssue('a stereotax QA database', JSON.stringify(this.location),
-        `--db: ${this.location} is an SQLite database, but not a stereotax QA history (it has no schema_migrations table); it was left as it is`);
+        `--db: ${this.location} is an SQLite database, but not a stereotax QA history (${appId !== 0 ? `application_id ${appId}` : 'it has no schema_migrations table'}); it was left as it is`);
     }
-    const applied = async () => {
-      const exists = sql.kind === 'sqlite'
-        ? (await sql.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")).length > 0
-        : (await sql.query("SELECT to_regclass('schema_migrations') AS t"))[0]?.t != null;
-      return exists ? (await sql.query('SELECT version FROM schema_migrations')).map((r) => Number(r.version)) : [];
-    };
-    let have = await applied();
-    const newest = Math.max(0, ...have);
-    if (newest > SCHEMA_VERSION) {
-      throw dbIssue(`a QA database of schema version ${SCHEMA_VERSION} or older`, String(newest),
-        `--db: ${this.location} has schema version ${newest}, newer than this stereotax understands (${SCHEMA_VERSION}); upgrade stereotax`);
-    }
-    if (MIGRATIONS.every((m) => have.includes(m.version))) return;
+    return { version: Math.max(userVersion, ...listed, 0), fresh: tables.length === 0 };
+  }
+
+  /** SQLite: WAL, then the missing migrations in one IMMEDIATE transaction, the version in user_version. */
+  private async migrateSqlite(lite: SqliteDriver, write: boolean): Promise<void> {
+    let state = await this.sqliteState(lite);
+    if (state.version > SCHEMA_VERSION) throw this.newer(state.version);
     if (!write) {
-      // Read-only use of a database not yet migrated (SQLite only: an empty file).
-      if (sql.kind === 'sqlite' && have.length === 0) {
-        throw dbIssue('a stereotax QA database', JSON.stringify(this.location), `--db: ${this.location} is empty: no QA history in it yet`);
+      if (state.fresh) throw dbIssue('a stereotax QA database', JSON.stringify(this.location), `--db: ${this.location} is empty: no QA history in it yet`);
+      // Read as it is: an older schema simply lacks the newer tables (no service log).
+      this.version = state.version;
+      return;
+    }
+    lite.enableWal();
+    if (state.version === SCHEMA_VERSION && !state.fresh) {
+      this.version = state.version;
+      return;
+    }
+    await this.sql.transaction(async () => {
+      // Read again under the write lock: another process may have created or migrated it meanwhile.
+      state = await this.sqliteState(lite);
+      if (state.version > SCHEMA_VERSION) throw this.newer(state.version);
+      await this.sql.query(MIGRATIONS_TABLE);
+      for (const m of MIGRATIONS) {
+        if (m.version <= state.version) continue;
+        for (const statement of m.statements) await this.sql.query(statement);
+        await this.sql.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
       }
+      await this.sql.query(`PRAGMA application_id = ${APPLICATION_ID}`);
+      await this.sql.query(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    });
+    this.version = SCHEMA_VERSION;
+  }
+
+  /** PostgreSQL: the missing migrations in one transaction under an advisory lock, listed in schema_migrations. */
+  private async migratePostgres(): Promise<void> {
+    const sql = this.sql;
+    let have = await this.listedVersions();
+    const newest = Math.max(0, ...have);
+    if (newest > SCHEMA_VERSION) throw this.newer(newest);
+    if (MIGRATIONS.every((m) => have.includes(m.version))) {
+      this.version = newest;
+      return;
     }
     await sql.transaction(async () => {
-      if (sql.kind === 'postgres') await sql.query('SELECT pg_advisory_xact_lock(741852963)');
+      await sql.query('SELECT pg_advisory_xact_lock(741852963)');
       await sql.query(MIGRATIONS_TABLE);
       have = (await sql.query('SELECT version FROM schema_migrations')).map((r) => Number(r.version));
       for (const m of MIGRATIONS) {
@@ -382,11 +499,12 @@ export class QAStore {
         await sql.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
       }
     });
+    this.version = SCHEMA_VERSION;
   }
 
+  /** The schema version the database is at (SQLite: its user_version). */
   async schemaVersion(): Promise<number> {
-    const rows = await this.sql.query('SELECT MAX(version) AS v FROM schema_migrations');
-    return Number(rows[0]?.v ?? 0);
+    return this.version;
   }
 
   /** Registers a unit; an existing one keeps its id and takes the name and site given. Returns whether it was new. */
@@ -458,7 +576,34 @@ export class QAStore {
     return rows.length ? (JSON.parse(String(rows[0].result)) as QAResult) : undefined;
   }
 
+  /** Logs a service action on a unit (registered first if new), in one transaction. */
+  async addService(entry: { unitId: string; date: string; text: string }): Promise<ServiceEntry> {
+    if (this.version < 2) throw new EngineError('database_error', `--db: ${this.location} is at schema version ${this.version}: open it for writing once to add the service log`);
+    return this.sql.transaction(async () => {
+      await this.upsertUnit({ id: entry.unitId, name: null, site: null });
+      if (this.sql.kind === 'postgres') await this.sql.query('LOCK TABLE service_log IN EXCLUSIVE MODE');
+      const seq = Number((await this.sql.query('SELECT COALESCE(MAX(seq), 0) AS s FROM service_log'))[0].s) + 1;
+      const id = randomUUID();
+      await this.sql.query('INSERT INTO service_log (id, seq, unit_id, date, text, stored_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [id, seq, entry.unitId, entry.date, entry.text, new Date().toISOString()]);
+      return toService((await this.sql.query('SELECT * FROM service_log WHERE id = ?', [id]))[0]);
+    });
+  }
+
+  /** Service entries (of one unit, or all), oldest first; none in a file older than the service log. */
+  async services(unitId?: string): Promise<ServiceEntry[]> {
+    if (this.version < 2) return [];
+    const rows = unitId === undefined
+      ? await this.sql.query('SELECT * FROM service_log ORDER BY date, seq')
+      : await this.sql.query('SELECT * FROM service_log WHERE unit_id = ? ORDER BY date, seq', [unitId]);
+    return rows.map(toService);
+  }
+
   async close(): Promise<void> {
     await this.sql.close();
   }
+}
+
+function toService(r: Row): ServiceEntry {
+  return { id: String(r.id), seq: Number(r.seq), unitId: String(r.unit_id), date: String(r.date), text: String(r.text), storedAt: String(r.stored_at) };
 }

@@ -97,7 +97,7 @@ export const QA_DEFS: Record<string, JsonSchema> = {
     targets: arr(obj({ label: str(60), position: xyz }, ['label', 'position']), 1),
   }, ['id', 'targets']),
   session: obj({
-    unit: obj({ id: str(64), name: str(), site: str(), geometry: ref('geometry') }, ['id', 'geometry']),
+    unit: obj({ id: str(64), name: str(), site: str(), manufacturer: str(100), model: str(100), serial: str(100), geometry: ref('geometry') }, ['id', 'geometry']),
     date: DATE,
     tester: str(),
     kind: enumOf(['physicist', 'technologist']),
@@ -106,6 +106,13 @@ export const QA_DEFS: Record<string, JsonSchema> = {
     tolerance,
     action: tolerance,
     calculationTolerance: tolerance,
+    markResolution: length({ min: 0, max: 2 }, 'how finely the marks were read (mm, default 0): the calculation limit adds the largest error this rounding can cause, per target and axis, through the triangulation'),
+    notes: str(2000, 'shown in the text, HTML and PDF reports'),
+    facility: obj({ name: str(200), accreditation: arr(str(100), 0, 10) }, ['name']),
+    phantomSerial: str(100, 'serial number of the physical phantom used'),
+    team: obj({ physicist: str(), technologist: str(), leadInterpretingPhysician: str() }, [], 'names printed under the report\'s signature lines'),
+    timeZone: str(64, 'IANA time zone of the facility for the report\'s times (default UTC)'),
+    minTargets: int({ min: 1 }, 'how many of the phantom\'s targets this session measures on purpose (default: all of them; fewer is refused)'),
     detector: ref('detector'),
     measurements: arr(obj({
       target: str(60, 'a label of the phantom'),
@@ -118,7 +125,10 @@ export const QA_DEFS: Record<string, JsonSchema> = {
 };
 
 const axes = (s: JsonSchema) => obj({ x: s, y: s, z: s }, ['x', 'y', 'z']);
-const CHECK = obj({ error: axes(n), abs: axes(n), limit: axes(n), pass: axes({ type: 'boolean' }), passed: { type: 'boolean' } }, ['error', 'abs', 'limit', 'pass', 'passed']);
+const CHECK = obj({
+  error: axes(n), abs: axes(n), limit: axes(n), pass: axes({ type: 'boolean' }), passed: { type: 'boolean' },
+  roundingAllowance: { ...axes(n), description: 'calculation check with markResolution: the largest error rounding the marks can cause (mm), included in limit' },
+}, ['error', 'abs', 'limit', 'pass', 'passed']);
 
 export const QA_RESULT_DEFS: Record<string, JsonSchema> = {
   finding: FINDING,
@@ -131,7 +141,7 @@ export const QA_RESULT_DEFS: Record<string, JsonSchema> = {
     tester: { type: ['string', 'null'] },
     kind: enumOf(['physicist', 'technologist']),
     phantom: { type: 'string' },
-    limits: obj({ tolerance: ref('point'), action: ref('point'), calculationTolerance: ref('point') }),
+    limits: obj({ tolerance: ref('point'), action: ref('point'), calculationTolerance: ref('point'), markResolution: n }),
     measurements: arr(obj({
       target: { type: 'string' },
       points: obj({ console: ref('point'), target: ref('point'), needle: ref('point'), truth: ref('point') }),
@@ -144,6 +154,11 @@ export const QA_RESULT_DEFS: Record<string, JsonSchema> = {
     }, ['x', 'y', 'z', 'count']), 'per check name'),
     passed: { type: 'boolean' },
     findings: arr(ref('finding')),
+    notes: { type: ['string', 'null'] },
+    facility: { type: ['object', 'null'] },
+    phantomSerial: { type: ['string', 'null'] },
+    team: { type: ['object', 'null'] },
+    timeZone: { type: 'string' },
     meta: obj({ stereotaxVersion: { type: 'string' }, analysedAt: { type: 'string' } }, ['stereotaxVersion', 'analysedAt']),
   }, ['unit', 'date', 'phantom', 'measurements', 'summary', 'passed', 'findings', 'meta']),
 };

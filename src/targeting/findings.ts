@@ -1,24 +1,26 @@
 /** The targeting findings: what the computed numbers say about the plan's safety (spec section 6). */
 import { mm, type Finding } from '../core/findings.js';
+import { belowMin, exceedsMax } from '../core/limits.js';
 import { tanDeg } from './geometry.js';
 import { SMALL_STEREO_SPREAD, type TargetingInput, type TargetingResult } from './types.js';
 
 export function targetingFindings(input: TargetingInput, r: TargetingResult): Finding[] {
   const out: Finding[] = [];
   const z = r.target.z;
-  if (z < 0 || z > input.thickness) {
+  const below = belowMin(z, 0);
+  if (below || exceedsMax(z, input.thickness)) {
     out.push({
       code: 'target_outside_breast',
       severity: 'error',
-      message: z < 0
+      message: below
         ? `target z ${mm(z)} is below the breast support (z = 0): the marks do not describe a point in the breast. Re-mark the lesion on both views.`
         : `target z ${mm(z)} is above the skin under the paddle (thickness ${mm(input.thickness)}): re-mark the lesion, and check the thickness read-out.`,
       path: 'target.z',
       value: z,
-      limit: z < 0 ? 0 : input.thickness,
+      limit: below ? 0 : input.thickness,
     });
   }
-  if (r.rayGap !== undefined && r.rayGap > input.maxRayGap) {
+  if (r.rayGap !== undefined && exceedsMax(r.rayGap, input.maxRayGap)) {
     out.push({
       code: 'rays_disagree',
       severity: 'error',
@@ -35,7 +37,7 @@ export function targetingFindings(input: TargetingInput, r: TargetingResult): Fi
     // hence the same limit, maxRayGap/2.
     const far = r.rayDistances.indexOf(Math.max(...r.rayDistances));
     const limit = input.maxRayGap / 2;
-    if (r.rayDistances[far] > limit) {
+    if (exceedsMax(r.rayDistances[far], limit)) {
       out.push({
         code: 'ray_outlier',
         severity: 'warning',

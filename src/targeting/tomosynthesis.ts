@@ -7,6 +7,7 @@
  * are empty. Depth is only known to within the slice: the uncertainty states it.
  */
 import { mm, type Finding } from '../core/findings.js';
+import { belowMin, exceedsMax } from '../core/limits.js';
 import { Checker, type Path, type Plain } from '../core/validate.js';
 import { requestNeedle } from '../needle/checks.js';
 import { checkNeedle, type NeedleOptions } from '../needle/vertical.js';
@@ -263,14 +264,15 @@ export function computeTomosynthesis(input: TomosynthesisInput): TomosynthesisRe
   result.rayDistances = [];
   result.uncertainty = uncertainty;
   const findings: Finding[] = [];
-  if (z < 0 || z > input.thickness) {
+  const below = belowMin(z, 0);
+  if (below || exceedsMax(z, input.thickness)) {
     findings.push({
       code: 'target_outside_breast',
       severity: 'error',
-      message: `slice ${t.slice} is at z ${mm(z)}, ${z < 0 ? 'below the breast support (z = 0)' : `above the skin under the paddle (thickness ${mm(input.thickness)})`}: check the slice numbering (firstSlice, sliceDirection) and the thickness read-out.`,
+      message: `slice ${t.slice} is at z ${mm(z)}, ${below ? 'below the breast support (z = 0)' : `above the skin under the paddle (thickness ${mm(input.thickness)})`}: check the slice numbering (firstSlice, sliceDirection) and the thickness read-out.`,
       path: 'target.z',
       value: z,
-      limit: z < 0 ? 0 : input.thickness,
+      limit: below ? 0 : input.thickness,
     });
   }
   if (input.needle) {
