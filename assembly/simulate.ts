@@ -45,12 +45,19 @@ export const C_MIS_STS: i32 = 38;
 export const C_MIS_RAH: i32 = 41;
 export const C_ANGLES: i32 = 44; // MAX_VIEWS slots
 export const C_MIS_ANGLES: i32 = 52; // 3 * MAX_VIEWS slots
-export const CONFIG_SLOTS: i32 = 76;
+// Shifts subtracted from each scored quantity before it is summed (group * 4 + x, y, z, r):
+// sums of (e - k) and (e - k)^2 with k near the mean keep the variance exact when the
+// errors are (nearly) constant (a constant's SD is 0, not the rounding of n * sum e^2 - (sum e)^2).
+export const C_SHIFT: i32 = 76; // 12 slots
+export const CONFIG_SLOTS: i32 = 88;
 export const MAX_VIEWS: i32 = 8;
 
 // ---- outputs ----
-// Per block: SUMS f64: for groups targeting, classic, placement: x, x^2, y, y^2, z, z^2, r, r^2.
-export const SUMS: i32 = 24;
+// Per block: SUMS f64: for groups targeting, classic, placement: x, x^2, y, y^2, z, z^2, r, r^2
+// (of the shifted quantities, see C_SHIFT), then the block's counts of targeted and placed trials.
+export const SUMS: i32 = 26;
+export const S_TARGETED: i32 = 24;
+export const S_PLACED: i32 = 25;
 // Counters (f64, exact integers below 2^53, and maxima).
 export const K_TRIALS: i32 = 0;
 export const K_CLASSIC: i32 = 1;
@@ -299,14 +306,20 @@ function widenGroup(group: i32, m: f64, distance: bool): void {
 @inline function score(base: usize, group: i32, ex: f64, ey: f64, ez: f64, hist: usize, counters: usize): void {
   const o = base + (<usize>(group * 8) << 3);
   const r = Math.sqrt(ex * ex + ey * ey + ez * ez);
-  store<f64>(o, load<f64>(o) + ex);
-  store<f64>(o + 8, load<f64>(o + 8) + ex * ex);
-  store<f64>(o + 16, load<f64>(o + 16) + ey);
-  store<f64>(o + 24, load<f64>(o + 24) + ey * ey);
-  store<f64>(o + 32, load<f64>(o + 32) + ez);
-  store<f64>(o + 40, load<f64>(o + 40) + ez * ez);
-  store<f64>(o + 48, load<f64>(o + 48) + r);
-  store<f64>(o + 56, load<f64>(o + 56) + r * r);
+  const k = cfg + (<usize>(C_SHIFT + group * 4) << 3);
+  const sx = ex - load<f64>(k), sy = ey - load<f64>(k, 8), sz = ez - load<f64>(k, 16), sr = r - load<f64>(k, 24);
+  store<f64>(o, load<f64>(o) + sx);
+  store<f64>(o + 8, load<f64>(o + 8) + sx * sx);
+  store<f64>(o + 16, load<f64>(o + 16) + sy);
+  store<f64>(o + 24, load<f64>(o + 24) + sy * sy);
+  store<f64>(o + 32, load<f64>(o + 32) + sz);
+  store<f64>(o + 40, load<f64>(o + 40) + sz * sz);
+  store<f64>(o + 48, load<f64>(o + 48) + sr);
+  store<f64>(o + 56, load<f64>(o + 56) + sr * sr);
+  if (group != 1) {
+    const n = base + (<usize>(group == 0 ? S_TARGETED : S_PLACED) << 3);
+    store<f64>(n, load<f64>(n) + 1.0);
+  }
   const m = counters + (<usize>(K_MAX + group) << 3);
   if (r > load<f64>(m)) store<f64>(m, r);
   bin(hist, group * 4, ex);

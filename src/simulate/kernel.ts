@@ -12,7 +12,7 @@ import { withTransfer, type Transfer } from '../workers/transfer.js';
 import { symmetricPair, type Dist, type Scenario } from './scenario.js';
 
 /** Trials per block: block sums are the unit of combination (part of the reproducibility contract). */
-export const BLOCK_SIZE = 65536;
+export const BLOCK_SIZE = 4096;
 /** Histogram bins of signed errors, 0.001 mm wide, from -131.072 to 131.072 mm, plus an overflow bin at each end. */
 export const HIST_BINS = 131072;
 export const HIST_LEN = 2 * HIST_BINS + 2;
@@ -20,12 +20,18 @@ export const HIST_LEN = 2 * HIST_BINS + 2;
 export const HIST_ZERO = HIST_BINS + 1;
 export const BIN_WIDTH = 0.001;
 export const HISTOGRAMS = 13;
-export const SUMS = 24;
+export const SUMS = 26;
+/** Per-block sum slots holding the block's counts of targeted and placed trials. */
+export const S_TARGETED = 24;
+export const S_PLACED = 25;
+/** Quantities scored per trial (group * 4 + x, y, z, r), each with a shift (C_SHIFT). */
+export const SHIFTS = 12;
 export const COUNTERS = 10;
-const CONFIG_SLOTS = 76;
+const CONFIG_SLOTS = 88;
+const C_SHIFT = 76;
 const KERNEL_MAX_VIEWS = 8;
 /** Largest task, in blocks (bounds the per-task memory and the time between abort checks). */
-export const MAX_TASK_BLOCKS = 16;
+export const MAX_TASK_BLOCKS = 256;
 
 // Counter slots (assembly/simulate.ts K_*).
 export const K = { trials: 0, classic: 1, placed: 2, refused: 3, hit: 4, stroke: 5, max: 6, singular: 9 } as const;
@@ -48,8 +54,8 @@ function putDist(cfg: Float64Array, slot: number, d: Dist): void {
   else cfg.set([2, d.normal[0], d.normal[1]], slot);
 }
 
-/** The scenario in the kernel's configuration slots (C_* in assembly/simulate.ts). */
-export function packConfig(s: Scenario): Float64Array {
+/** The scenario in the kernel's configuration slots (C_* in assembly/simulate.ts), with the sums' shifts (zero when not given). */
+export function packConfig(s: Scenario, shifts?: ArrayLike<number>): Float64Array {
   const cfg = new Float64Array(CONFIG_SLOTS);
   const views = s.unit.angles.length;
   if (views > KERNEL_MAX_VIEWS) throw new EngineError('too_many_views', `the kernel takes at most ${KERNEL_MAX_VIEWS} views`);
@@ -85,6 +91,7 @@ export function packConfig(s: Scenario): Float64Array {
     cfg[44 + k] = a;
     putDist(cfg, 52 + 3 * k, s.unit.miscalibration.angle[k]);
   });
+  if (shifts) cfg.set(Array.from(shifts).slice(0, SHIFTS), C_SHIFT);
   return cfg;
 }
 
@@ -205,4 +212,21 @@ export async function simulateBlocksTask(payload: BlocksPayload): Promise<Transf
   const engine = await loadEngine({ kernel: payload.kernel });
   const r = runBlocks(engine, payload);
   return withTransfer(r, [r.sums.buffer as ArrayBuffer, r.counters.buffer as ArrayBuffer, r.hist.counts.buffer as ArrayBuffer]);
+}
+
+/**
+ * The shifts for a point's sums: the quantities of trial 0 (0 for a group trial 0 does not
+ * reach). Any fixed value keeps the sums exact; one near the mean keeps the variance of a
+ * (nearly) constant error exact. Trial 0 depends only on the seed, so every worker and shard
+ * of the run derives the same shifts.
+ */
+export function shiftsOf(engine: Engine, s: Scenario): number[] {
+  const r = runBlocks(engine, { config: packConfig(s), seed: s.seed, firstBlock: 0, blocks: 1, trials: 1, kernel: engine.kernel });
+  const shifts = new Array<number>(SHIFTS).fill(0);
+  const reached = [r.sums[S_TARGETED] > 0, r.sums[S_TARGETED] > 0 && r.counters[K.classic] > 0, r.sums[S_PLACED] > 0];
+  for (let g = 0; g < 3; g++) {
+    if (!reached[g]) continue;
+    for (let a = 0; a < 4; a++) shifts[g * 4 + a] = r.sums[g * 8 + 2 * a];
+  }
+  return shifts;
 }
