@@ -49,7 +49,13 @@ export const C_MIS_ANGLES: i32 = 52; // 3 * MAX_VIEWS slots
 // sums of (e - k) and (e - k)^2 with k near the mean keep the variance exact when the
 // errors are (nearly) constant (a constant's SD is 0, not the rounding of n * sum e^2 - (sum e)^2).
 export const C_SHIFT: i32 = 76; // 12 slots
-export const CONFIG_SLOTS: i32 = 88;
+// Truncation bounds [lo, hi] of distribution slot s (kind 3) at C_TRUNC + 2 * (s - C_THICKNESS).
+export const C_TRUNC: i32 = 88;
+export const CONFIG_SLOTS: i32 = 196;
+/** Redraws a truncated normal may take (the host refuses truncations keeping < 1 %: 0.99^10000 ~ 2e-44). */
+const MAX_REDRAWS: i32 = 10000;
+/** Set when a truncated normal ran out of redraws: the host refuses the run (never reached in practice). */
+let exhausted: i32 = 0;
 export const MAX_VIEWS: i32 = 8;
 
 // ---- outputs ----
@@ -192,14 +198,29 @@ let cfg: usize = 0;
   return load<f64>(cfg + (<usize>slot << 3));
 }
 
-/** Draws a scenario scalar: constant, uniform [a, b] or normal (a, b). No draw for a constant. */
+/**
+ * Draws a scenario scalar: constant, uniform [a, b], normal (a, b), or (kind 3) a normal
+ * truncated to [lo, hi] by redrawing. No draw for a constant.
+ */
 @inline function draw(slot: i32): f64 {
   const kind = c(slot);
   const a = c(slot + 1);
   if (kind == 0) return a;
   const b = c(slot + 2);
   if (kind == 1) return a + (b - a) * uniform();
-  return a + b * normal();
+  if (kind == 2) return a + b * normal();
+  return truncatedNormal(a, b, slot);
+}
+
+function truncatedNormal(mean: f64, sd: f64, slot: i32): f64 {
+  const t = C_TRUNC + 2 * (slot - C_THICKNESS);
+  const lo = c(t), hi = c(t + 1);
+  for (let i = 0; i < MAX_REDRAWS; i++) {
+    const x = mean + sd * normal();
+    if (x >= lo && x <= hi) return x;
+  }
+  exhausted++;
+  return 0.5 * (lo + hi);
 }
 
 @inline function isConstant(slot: i32): bool {
@@ -381,6 +402,7 @@ export function simulate(
   if (!trueVaries) sources(tsx, tsz, true, c(C_MIS_STS + 1), c(C_MIS_RAH + 1));
 
   let singular = 0;
+  exhausted = 0;
   const blocks = (count + blockSize - 1) / blockSize;
   const start = <u64>first;
   for (let b = 0; b < blocks; b++) {
@@ -463,5 +485,6 @@ export function simulate(
   if (load<f64>(counters + (<usize>K_TRIALS << 3)) > 0) widenGroup(0, load<f64>(counters + (<usize>K_MAX << 3)), false);
   if (load<f64>(counters + (<usize>K_CLASSIC << 3)) > 0) widenGroup(1, load<f64>(counters + (<usize>(K_MAX + 1) << 3)), false);
   if (load<f64>(counters + (<usize>K_PLACED << 3)) > 0) widenGroup(2, load<f64>(counters + (<usize>(K_MAX + 2) << 3)), true);
-  return singular;
+  // An exhausted truncated normal makes the whole task count as singular (refused by the host).
+  return exhausted > 0 ? singular + count : singular;
 }

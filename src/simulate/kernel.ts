@@ -27,8 +27,10 @@ export const S_PLACED = 25;
 /** Quantities scored per trial (group * 4 + x, y, z, r), each with a shift (C_SHIFT). */
 export const SHIFTS = 12;
 export const COUNTERS = 10;
-const CONFIG_SLOTS = 88;
+const CONFIG_SLOTS = 196;
 const C_SHIFT = 76;
+const C_THICKNESS = 20;
+const C_TRUNC = 88;
 const KERNEL_MAX_VIEWS = 8;
 /** Largest task, in blocks (bounds the per-task memory and the time between abort checks). */
 export const MAX_TASK_BLOCKS = 256;
@@ -51,7 +53,10 @@ export function simExports(engine: Engine): SimulateExports {
 function putDist(cfg: Float64Array, slot: number, d: Dist): void {
   if ('constant' in d) cfg.set([0, d.constant, 0], slot);
   else if ('uniform' in d) cfg.set([1, d.uniform[0], d.uniform[1]], slot);
-  else cfg.set([2, d.normal[0], d.normal[1]], slot);
+  else if (d.within) {
+    cfg.set([3, d.normal[0], d.normal[1]], slot);
+    cfg.set(d.within, C_TRUNC + 2 * (slot - C_THICKNESS));
+  } else cfg.set([2, d.normal[0], d.normal[1]], slot);
 }
 
 /** The scenario in the kernel's configuration slots (C_* in assembly/simulate.ts), with the sums' shifts (zero when not given). */

@@ -11,7 +11,19 @@ import { checkGeometry } from '../targeting/targeting.js';
 import { sourcePosition, type UnitGeometry } from '../targeting/geometry.js';
 
 /** A scenario scalar: a constant, or drawn per trial. */
-export type Dist = { constant: number } | { uniform: [number, number] } | { normal: [number, number] };
+export type Dist = { constant: number } | { uniform: [number, number] } | { normal: [number, number]; within?: [number, number] };
+
+/** The least acceptance a truncated normal may have (draws are redrawn until inside `within`). */
+export const MIN_TRUNCATED_MASS = 0.01;
+
+/** The standard normal CDF (erfc by the Chebyshev fit of Numerical Recipes' erfcc, fractional error < 1.2e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * x);
+  const erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return z >= 0 ? 1 - erfc / 2 : erfc / 2;
+}
 
 export interface ScenarioDevice {
   /** Catalog id, or "inline" for a device given in the scenario. */
@@ -53,8 +65,13 @@ const TOP = ['id', 'seed', 'trials', 'unit', 'breast', 'lesion', 'marking', 'nee
 
 interface DistRule {
   range: Range;
-  /** Largest standard deviation a normal may have; undefined: normal refused (unbounded draws would leave the range). */
-  maxSd?: number;
+  /** Largest standard deviation a normal may have. */
+  maxSd: number;
+  /**
+   * A bounded quantity (thickness, zFraction, radius): a plain normal is truncated to the
+   * range (redrawn until inside), as if `within` were the range.
+   */
+  truncate?: boolean;
   quantity: 'length' | 'angle' | 'fraction';
 }
 
@@ -65,15 +82,14 @@ function checkDist(c: Checker, value: unknown, path: Path, rule: DistRule): Dist
     const x = num(value, path, rule.range);
     return x === undefined ? undefined : { constant: x };
   }
-  const kinds = rule.maxSd === undefined ? ['uniform'] : ['uniform', 'normal'];
-  const expected = `a number or ${kinds.map((k) => `{ "${k}": [${k === 'uniform' ? 'min, max' : 'mean, sd'}] }`).join(' or ')}`;
+  const expected = 'a number, { "uniform": [min, max] }, { "normal": [mean, sd] } or { "normal": [mean, sd], "within": [min, max] }';
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return c.add('invalid_type', path, expected, value);
   const keys = Object.keys(value);
-  if (keys.length !== 1 || !kinds.includes(keys[0])) {
-    return c.add(keys.length === 1 && keys[0] === 'normal' ? 'invalid_value' : 'invalid_type', path,
-      rule.maxSd === undefined ? `${expected} (a normal could draw a value outside ${describe(rule.range)})` : expected, value);
+  const kind = keys.includes('uniform') ? 'uniform' : keys.includes('normal') ? 'normal' : undefined;
+  const allowed = kind === 'normal' ? ['normal', 'within'] : ['uniform'];
+  if (!kind || keys.some((k) => !allowed.includes(k))) {
+    return c.add('invalid_type', kind ? [...path, keys.find((k) => !allowed.includes(k))!] : path, expected, value);
   }
-  const kind = keys[0] as 'uniform' | 'normal';
   const arr = c.array((value as Plain)[kind], [...path, kind], 2, 2);
   if (!arr) return undefined;
   if (kind === 'uniform') {
@@ -86,7 +102,30 @@ function checkDist(c: Checker, value: unknown, path: Path, rule: DistRule): Dist
   const mean = num(arr[0], [...path, kind, 0], rule.range);
   const sd = num(arr[1], [...path, kind, 1], { min: 0, max: rule.maxSd });
   if (mean === undefined || sd === undefined) return undefined;
-  return { normal: [mean, sd] };
+  const w = (value as Plain).within;
+  let within: [number, number] | undefined;
+  if (w !== undefined) {
+    const pair = c.array(w, [...path, 'within'], 2, 2);
+    if (!pair) return undefined;
+    const lo = num(pair[0], [...path, 'within', 0], rule.range);
+    const hi = num(pair[1], [...path, 'within', 1], rule.range);
+    if (lo === undefined || hi === undefined) return undefined;
+    if (!(hi > lo)) return c.add('invalid_value', [...path, 'within', 1], `more than the lower bound (${lo})`, pair[1]);
+    within = [lo, hi];
+  } else if (rule.truncate) {
+    within = [rule.range.min ?? rule.range.above!, rule.range.max ?? rule.range.below!];
+  }
+  if (!within) return { normal: [mean, sd] };
+  if (sd === 0) {
+    if (mean < within[0] || mean > within[1]) return c.add('invalid_value', [...path, 'normal', 0], `a mean inside ${describe({ min: within[0], max: within[1] })} (sd 0)`, arr[0]);
+    return { constant: mean };
+  }
+  const mass = normalCdf((within[1] - mean) / sd) - normalCdf((within[0] - mean) / sd);
+  if (!(mass >= MIN_TRUNCATED_MASS)) {
+    return c.add('invalid_value', [...path, w !== undefined ? 'within' : 'normal'],
+      `a truncation keeping at least ${MIN_TRUNCATED_MASS * 100} % of the normal (${describe({ min: within[0], max: within[1] })} keeps ${(mass * 100).toPrecision(2)} %)`, w ?? arr);
+  }
+  return { normal: [mean, sd], within };
 }
 
 function describe(r: Range): string {
@@ -97,6 +136,7 @@ function describe(r: Range): string {
 export function distBounds(d: Dist): [number, number] {
   if ('constant' in d) return [d.constant, d.constant];
   if ('uniform' in d) return d.uniform;
+  if (d.within) return d.within;
   return [d.normal[0] - 10 * d.normal[1], d.normal[0] + 10 * d.normal[1]];
 }
 
@@ -148,7 +188,7 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
 
   // breast
   const b = s.breast === undefined ? undefined : c.object(s.breast, ['breast'], ['thickness', 'thicknessReadout'], ['thickness']);
-  const thickness = b?.thickness === undefined ? undefined : checkDist(c, b.thickness, ['breast', 'thickness'], { range: { above: 0, max: 200 }, quantity: 'length' });
+  const thickness = b?.thickness === undefined ? undefined : checkDist(c, b.thickness, ['breast', 'thickness'], { range: { above: 0, max: 200 }, maxSd: 100, truncate: true, quantity: 'length' });
   const ro = b?.thicknessReadout === undefined ? undefined : c.object(b.thicknessReadout, ['breast', 'thicknessReadout'], ['bias', 'sigma']);
   const bias = c.optional(ro, 'bias', (v) => checkDist(c, v, ['breast', 'thicknessReadout', 'bias'], { range: { min: -50, max: 50 }, maxSd: 10, quantity: 'length' }), ZERO);
   const readSigma = c.optional(ro, 'sigma', (v) => c.length(v, ['breast', 'thicknessReadout', 'sigma'], SIGMA), 0);
@@ -158,8 +198,8 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const xy = { range: { min: -300, max: 300 }, maxSd: 100, quantity: 'length' } as const;
   const lx = l?.x === undefined ? undefined : checkDist(c, l.x, ['lesion', 'x'], xy);
   const ly = l?.y === undefined ? undefined : checkDist(c, l.y, ['lesion', 'y'], xy);
-  const lz = l?.zFraction === undefined ? undefined : checkDist(c, l.zFraction, ['lesion', 'zFraction'], { range: { min: 0, max: 1 }, quantity: 'fraction' });
-  const radius = c.optional(l, 'radius', (v) => checkDist(c, v, ['lesion', 'radius'], { range: { min: 0, max: 50 }, quantity: 'length' }), ZERO);
+  const lz = l?.zFraction === undefined ? undefined : checkDist(c, l.zFraction, ['lesion', 'zFraction'], { range: { min: 0, max: 1 }, maxSd: 1, truncate: true, quantity: 'fraction' });
+  const radius = c.optional(l, 'radius', (v) => checkDist(c, v, ['lesion', 'radius'], { range: { min: 0, max: 50 }, maxSd: 50, truncate: true, quantity: 'length' }), ZERO);
 
   // marking
   const m = s.marking === undefined ? undefined : c.object(s.marking, ['marking'], ['sigma']);
