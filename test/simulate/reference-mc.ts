@@ -1,16 +1,29 @@
 /**
  * A plain-JS Monte Carlo for the simulation tests, sharing no code with src/ or assembly/:
- * its own generator (mulberry32), normals by Box-Muller, truncation by redrawing.
+ * its own generator (xoshiro128**), normals by Box-Muller, truncation by redrawing.
  */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  // xoshiro128** seeded by splitmix32: a generator of its own, unlike the kernel's Philox.
+  let z = seed >>> 0;
+  const split = () => {
+    z = (z + 0x9e3779b9) >>> 0;
+    let t = z ^ (z >>> 16);
+    t = Math.imul(t, 0x21f0aaad);
+    t ^= t >>> 15;
+    t = Math.imul(t, 0x735a2d97);
+    return (t ^ (t >>> 15)) >>> 0;
   };
+  let a = split(), b = split(), c = split(), d = split();
+  return () => {
+    const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const t = b << 9;
+    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+    return (r + 0.5) / 4294967296;
+  };
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
 }
 
 export function normalSource(u: () => number): () => number {
