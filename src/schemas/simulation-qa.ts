@@ -16,7 +16,7 @@ const DATE = str(10, 'a calendar date, YYYY-MM-DD', '^\\d{4}-\\d{2}-\\d{2}$');
 const distribution = (scalar: JsonSchema): JsonSchema => oneOf([
   scalar,
   obj({ uniform: tuple(scalar, 2, '[min, max]') }, ['uniform']),
-  obj({ normal: tuple(scalar, 2, '[mean, sd]') }, ['normal']),
+  obj({ normal: tuple(scalar, 2, '[mean, sd]'), within: tuple(scalar, 2, '[min, max]: truncated, redrawn until inside (docs/simulation.md)') }, ['normal']),
 ], 'a value, or a distribution drawn per trial');
 const sigma = length({ min: 0 }, 'a standard deviation');
 const sigma3 = tuple(sigma, 3, 'per axis x, y, z');
@@ -29,6 +29,7 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
     id: str(),
     seed: int({ min: 0 }, 'default 0'),
     trials: int({ min: 1, max: 1e10 }, 'default 100000'),
+    quantiles: arr(num({ above: 0, below: 1 }), 1, 20, 'quantiles to report with 95 % intervals (signed errors on axes, the distance for r), each once'),
     unit: obj({
       geometry: ref('geometry'),
       angles: arr(angle({ above: -90, below: 90 }), 2, undefined, 'at least two distinct angles'),
@@ -58,8 +59,11 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
   }, ['unit', 'breast', 'lesion']),
 };
 
-const STATS = obj({ mean: n, sd: n, rms: n, p50: n, p95: n, p99: n }, ['mean', 'sd', 'rms', 'p50', 'p95', 'p99'], 'signed error along one axis; percentiles of its absolute value');
-const RSTATS = obj({ mean: n, sd: n, p50: n, p95: n, p99: n, max: n }, ['mean', 'sd', 'p50', 'p95', 'p99', 'max'], 'the 3-D distance');
+const INTERVAL = { anyOf: [tuple(n, 2), { type: 'null' }] };
+const INTERVALS = obj({ mean: INTERVAL, sd: INTERVAL }, ['mean', 'sd'], 'batch-means 95 % intervals; null with fewer than 2 batches');
+const QUANTILES = arr(obj({ q: n, value: { type: ['number', 'null'] }, ci95: INTERVAL }, ['q', 'value', 'ci95']), 0, undefined, 'the requested quantiles, ascending, with order-statistic 95 % intervals');
+const STATS = obj({ mean: n, sd: n, rms: n, p50: n, p95: n, p99: n, ci95: INTERVALS, quantiles: QUANTILES }, ['mean', 'sd', 'rms', 'p50', 'p95', 'p99'], 'signed error along one axis; percentiles of its absolute value');
+const RSTATS = obj({ mean: n, sd: n, p50: n, p95: n, p99: n, max: n, ci95: INTERVALS, quantiles: QUANTILES }, ['mean', 'sd', 'p50', 'p95', 'p99', 'max'], 'the 3-D distance');
 const PROPORTION = obj({
   count: int({ min: 0 }), of: int({ min: 0 }), probability: { type: ['number', 'null'] },
   ci95: { anyOf: [tuple(n, 2), { type: 'null' }], description: 'Wilson score interval; null when of is 0' },

@@ -9,7 +9,7 @@ import { loadEngine, type KernelChoice } from '../engine/engine.js';
 import type { KernelKind } from '../engine/kernels.js';
 import { BLOCK_SIZE, MAX_TASK_BLOCKS, SUMS, packConfig, runBlocks, shiftsOf, type BlocksPayload, type BlocksResult } from './kernel.js';
 import { expandScenario, scenarioHash, canonicalJson, symmetricPair, type Scenario } from './scenario.js';
-import { Accumulator, summarize, type AccumulatorJson, type Manifest, type Summary } from './summary.js';
+import { Accumulator, BATCHES, summarize, type AccumulatorJson, type Manifest, type Summary } from './summary.js';
 
 /** What runs the tasks: a WorkerPool from createPool(), or anything with the same run(). */
 export interface TaskRunner {
@@ -169,12 +169,14 @@ function manifestOf(s: Scenario, hash: string, o: { kernel: string; workers: num
     normal: 'marsaglia-polar',
     blockSize: BLOCK_SIZE,
     histogramBin: 0.001,
+    batches: Math.min(BATCHES, blocksOf(s)),
+    intervals: 'mean, sd: batch means, t(K-1); quantiles: order statistics; proportions: Wilson',
     ...(o.shards !== undefined ? { shards: o.shards } : {}),
   };
 }
 
 function summaryOf(s: Scenario, acc: Accumulator, manifest: Manifest): Summary {
-  return summarize(acc, { id: s.id, seed: s.seed, trials: s.trials, classic: symmetricPair(s) !== null, needle: s.needle !== null, manifest });
+  return summarize(acc, { id: s.id, seed: s.seed, trials: s.trials, classic: symmetricPair(s) !== null, needle: s.needle !== null, manifest, quantiles: s.quantiles });
 }
 
 async function withRunner<T>(o: SimulateOptions, fn: (ctx: Context, workers: number) => Promise<T>, total: number): Promise<T> {

@@ -36,6 +36,8 @@ export interface ScenarioDevice {
 /** A scenario after validation and defaults: every field present, lengths in mm, angles in degrees. */
 export interface Scenario {
   id: string | null;
+  /** Quantiles to report (with intervals) besides p50/p95/p99, ascending; [] when none. */
+  quantiles: number[];
   seed: number;
   trials: number;
   unit: {
@@ -61,7 +63,8 @@ export const MAX_VIEWS = 8;
 /** Sweeps larger than this are refused (each point is a whole run). */
 export const MAX_SWEEP_POINTS = 1000;
 
-const TOP = ['id', 'seed', 'trials', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep'];
+const TOP = ['id', 'seed', 'trials', 'quantiles', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep'];
+export const MAX_QUANTILES = 20;
 
 interface DistRule {
   range: Range;
@@ -162,6 +165,14 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const id = c.optional(s, 'id', (v) => c.string(v, ['id'], 200), null as string | null);
   const seed = c.optional(s, 'seed', (v) => c.integer(v, ['seed'], { min: 0, max: Number.MAX_SAFE_INTEGER }), 0);
   const trials = c.optional(s, 'trials', (v) => c.integer(v, ['trials'], { min: 1, max: MAX_TRIALS }), DEFAULT_TRIALS);
+  const quantiles = c.optional(s, 'quantiles', (v) => {
+    const list = c.array(v, ['quantiles'], 1, MAX_QUANTILES);
+    const qs = list?.map((q, i) => c.number(q, ['quantiles', i], { above: 0, below: 1 }));
+    if (!qs || qs.some((q) => q === undefined)) return undefined;
+    const dup = qs.findIndex((q, i) => qs.indexOf(q) !== i);
+    if (dup >= 0) return c.add('duplicate_value', ['quantiles', dup], 'each quantile once', list![dup]);
+    return (qs as number[]).slice().sort((a, b) => a - b);
+  }, [] as number[]);
 
   // unit
   const u = s.unit === undefined ? undefined : c.object(s.unit, ['unit'], ['geometry', 'angles', 'miscalibration'], ['geometry', 'angles']);
@@ -237,6 +248,7 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
 
   return {
     id: id ?? null,
+    quantiles: quantiles!,
     seed: seed!,
     trials: trials!,
     unit: { geometry: g, angles: angles as number[], miscalibration: { angle: misAngle as Dist[], sourceToSupport: misSts!, rotationAxisHeight: misRah! } },
@@ -292,7 +304,7 @@ export interface SweepPoint {
   scenario: Scenario;
 }
 
-const NOT_SWEPT = new Set(['seed', 'sweep', 'id']);
+const NOT_SWEPT = new Set(['seed', 'sweep', 'id', 'quantiles']);
 
 /** The scenario's sweep as validated points in the order of the cartesian product (last key fastest); [one point] without a sweep. */
 export function expandScenario(raw: unknown, override: { trials?: number } = {}): { base: Scenario; points: SweepPoint[] | null } {

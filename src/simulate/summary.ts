@@ -6,7 +6,7 @@
  * 0.001 mm histograms; proportions carry the Wilson score interval.
  */
 import { EngineError, StereotaxError } from '../core/errors.js';
-import { BIN_WIDTH, COUNTERS, HISTOGRAMS, HIST_BINS, HIST_LEN, HIST_ZERO, K, SHIFTS, SUMS, type BlocksResult } from './kernel.js';
+import { BIN_WIDTH, COUNTERS, HISTOGRAMS, HIST_BINS, HIST_LEN, HIST_ZERO, K, SHIFTS, SUMS, S_PLACED, S_TARGETED, type BlocksResult } from './kernel.js';
 
 const SCALE = 1074n;
 const view = new DataView(new ArrayBuffer(8));
@@ -312,8 +312,12 @@ export async function unpackHistograms(p: PackedHistograms): Promise<Float64Arra
 
 // ---- the summary (spec section 4) ----
 
-export interface Stats { mean: number | null; sd: number | null; rms: number | null; p50: number | null; p95: number | null; p99: number | null }
-export interface RStats { mean: number | null; sd: number | null; p50: number | null; p95: number | null; p99: number | null; max: number | null }
+/** 95 % intervals of the mean and the SD (batch means over the fixed batches); null with fewer than 2 batches. */
+export interface Intervals { mean: [number, number] | null; sd: [number, number] | null }
+/** A requested quantile of the signed error (axes) or of the distance (r), with its 95 % interval from order statistics. */
+export interface Quantile { q: number; value: number | null; ci95: [number, number] | null }
+export interface Stats { mean: number | null; sd: number | null; rms: number | null; p50: number | null; p95: number | null; p99: number | null; ci95?: Intervals; quantiles?: Quantile[] }
+export interface RStats { mean: number | null; sd: number | null; p50: number | null; p95: number | null; p99: number | null; max: number | null; ci95?: Intervals; quantiles?: Quantile[] }
 export interface ErrorStats { x: Stats; y: Stats; z: Stats; r: RStats }
 export interface Proportion { count: number; of: number; probability: number | null; ci95: [number, number] | null }
 
@@ -369,19 +373,79 @@ function meanSd(sums: bigint[], shifts: number[], slot: number, n: number): { me
 
 const NULL_STATS: Stats = { mean: null, sd: null, rms: null, p50: null, p95: null, p99: null };
 
-function group(acc: Accumulator, g: number, n: number): ErrorStats {
+/** Student's t, 97.5 % point, for 1..31 degrees of freedom (standard tables). */
+const T975 = [NaN, 12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281, 2.201, 2.1788, 2.1604,
+  2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.093, 2.086, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423, 2.0395];
+
+/**
+ * Batch-means 95 % intervals of the mean and the SD of a quantity: the batches (fixed
+ * runs of blocks, so the same whatever the workers or shards) give K estimates each; the
+ * standard error is that of a ratio estimator, SE^2 = K/(K-1) sum (n_j/N)^2 (m_j - m)^2,
+ * and the half-width t(K-1) SE. The SD interval's lower end is at least 0.
+ */
+function batchIntervals(acc: Accumulator, slot: number, countSlot: number, whole: { mean: number; sd: number }): Intervals {
+  const shift = acc.shifts[slot / 2];
+  const rows = acc.batchList().map((row) => ({ n: scaledToNumber(row[countSlot], 1074), row })).filter((b) => b.n > 0);
+  const K = rows.length;
+  if (K < 2) return { mean: null, sd: null };
+  const N = rows.reduce((a, b) => a + b.n, 0);
+  let vm = 0, vs = 0;
+  for (const { n, row } of rows) {
+    const m = moments(row[slot], row[slot + 1], shift, n);
+    const w = n / N;
+    vm += w * w * (m.mean - whole.mean) ** 2;
+    vs += w * w * (m.sd - whole.sd) ** 2;
+  }
+  const t = T975[Math.min(K - 1, T975.length - 1)];
+  const hm = t * Math.sqrt((vm * K) / (K - 1)), hs = t * Math.sqrt((vs * K) / (K - 1));
+  return { mean: [whole.mean - hm, whole.mean + hm], sd: [Math.max(0, whole.sd - hs), whole.sd + hs] };
+}
+
+/**
+ * Quantile q of a signed histogram (bins [b/1000, (b+1)/1000)): the smallest grid value with
+ * at least q of the values at or below it, and the distribution-free 95 % interval from order
+ * statistics, ranks nq -/+ 1.959964 sqrt(nq(1-q)) (binomial, normal approximation), widened
+ * outward to bin edges. null where a rank falls in an overflow bin.
+ */
+export function quantileOf(hist: Float64Array, offset: number, n: number, q: number): Quantile {
+  if (n === 0) return { q, value: null, ci95: null };
+  const half = WILSON_Z * Math.sqrt(n * q * (1 - q));
+  const ranks = [Math.max(1, Math.ceil(q * n)), Math.max(1, Math.floor(q * n - half)), Math.min(n, Math.ceil(q * n + half))];
+  const bins = ranks.map(() => -1);
+  let cum = 0;
+  for (let i = 0; i < HIST_LEN && bins.includes(-1); i++) {
+    cum += hist[offset + i];
+    ranks.forEach((r, k) => { if (bins[k] < 0 && cum >= r) bins[k] = i; });
+  }
+  const inside = (i: number) => i > 0 && i < HIST_LEN - 1;
+  const edge = (i: number, upper: boolean) => Number(((i - HIST_ZERO + (upper ? 1 : 0)) * BIN_WIDTH).toFixed(3));
+  return {
+    q,
+    value: inside(bins[0]) ? edge(bins[0], true) : null,
+    ci95: inside(bins[1]) && inside(bins[2]) ? [edge(bins[1], false), edge(bins[2], true)] : null,
+  };
+}
+
+function group(acc: Accumulator, g: number, n: number, quantiles: number[]): ErrorStats {
   const sums = acc.sums;
+  const countSlot = g === 2 ? S_PLACED : S_TARGETED;
+  const extra = (slot: number, off: number, whole: { mean: number; sd: number }) => ({
+    ci95: batchIntervals(acc, slot, countSlot, whole),
+    ...(quantiles.length ? { quantiles: quantiles.map((q) => quantileOf(acc.hist, off, n, q)) } : {}),
+  });
+  const nulls = { ci95: { mean: null, sd: null }, ...(quantiles.length ? { quantiles: quantiles.map((q) => ({ q, value: null, ci95: null })) } : {}) };
   const axis = (a: number): Stats => {
-    if (n === 0) return { ...NULL_STATS };
+    if (n === 0) return { ...NULL_STATS, ...nulls };
     const off = (g * 4 + a) * HIST_LEN;
-    return { ...meanSd(sums, acc.shifts, g * 8 + 2 * a, n), p50: percentile(acc.hist, off, n, 0.5), p95: percentile(acc.hist, off, n, 0.95), p99: percentile(acc.hist, off, n, 0.99) };
+    const m = meanSd(sums, acc.shifts, g * 8 + 2 * a, n);
+    return { ...m, p50: percentile(acc.hist, off, n, 0.5), p95: percentile(acc.hist, off, n, 0.95), p99: percentile(acc.hist, off, n, 0.99), ...extra(g * 8 + 2 * a, off, m) };
   };
   const off = (g * 4 + 3) * HIST_LEN;
   const r: RStats = n === 0
-    ? { mean: null, sd: null, p50: null, p95: null, p99: null, max: null }
+    ? { mean: null, sd: null, p50: null, p95: null, p99: null, max: null, ...nulls }
     : (() => {
       const { mean, sd } = meanSd(sums, acc.shifts, g * 8 + 6, n);
-      return { mean, sd, p50: percentile(acc.hist, off, n, 0.5), p95: percentile(acc.hist, off, n, 0.95), p99: percentile(acc.hist, off, n, 0.99), max: acc.counters[K.max + g] };
+      return { mean, sd, p50: percentile(acc.hist, off, n, 0.5), p95: percentile(acc.hist, off, n, 0.95), p99: percentile(acc.hist, off, n, 0.99), max: acc.counters[K.max + g], ...extra(g * 8 + 6, off, { mean, sd }) };
     })();
   return { x: axis(0), y: axis(1), z: axis(2), r };
 }
@@ -412,20 +476,24 @@ export interface Manifest {
   normal: 'marsaglia-polar';
   blockSize: number;
   histogramBin: number;
+  /** Batches of the batch-means intervals (fixed runs of blocks). */
+  batches: number;
+  intervals: 'mean, sd: batch means, t(K-1); quantiles: order statistics; proportions: Wilson';
   shards?: number;
 }
 
-export function summarize(acc: Accumulator, o: { id: string | null; seed: number; trials: number; classic: boolean; needle: boolean; manifest: Manifest }): Summary {
+export function summarize(acc: Accumulator, o: { id: string | null; seed: number; trials: number; classic: boolean; needle: boolean; manifest: Manifest; quantiles?: number[] }): Summary {
+  const qs = o.quantiles ?? [];
   if (acc.counters[K.singular] > 0) {
     throw new EngineError('singular_triangulation', `${acc.counters[K.singular]} simulated trials had parallel rays: the scenario's geometry is degenerate`);
   }
   const n = acc.counters[K.trials];
   if (n !== o.trials) throw new EngineError('incomplete_run', `the run covered ${n} of ${o.trials} trials`);
-  const out: Summary = { ...(o.id !== null ? { id: o.id } : {}), seed: o.seed, trials: o.trials, targetingError: group(acc, 0, n) } as Summary;
-  if (o.classic) out.classicError = group(acc, 1, acc.counters[K.classic]);
+  const out: Summary = { ...(o.id !== null ? { id: o.id } : {}), seed: o.seed, trials: o.trials, targetingError: group(acc, 0, n, qs) } as Summary;
+  if (o.classic) out.classicError = group(acc, 1, acc.counters[K.classic], qs);
   if (o.needle) {
     const placed = acc.counters[K.placed];
-    out.placementError = group(acc, 2, placed);
+    out.placementError = group(acc, 2, placed, qs);
     out.refused = proportion(acc.counters[K.refused], n);
     out.hit = proportion(acc.counters[K.hit], placed);
     out.strokeFailure = proportion(acc.counters[K.stroke], placed);
