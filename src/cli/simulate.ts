@@ -157,7 +157,7 @@ async function runMerge(argv: string[], io: Io): Promise<ExitCode> {
     return parseJson(text, file);
   }));
   const points: FigureData[] = [];
-  const result = await mergeParts(parts, { version: VERSION, onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc)) : undefined });
+  const result = await mergeParts(parts, { version: VERSION, onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc, params)) : undefined });
   if (values.plots) await writeFigures(values.plots, points, result);
   await emit(io, result, fmt, values.out);
   return EXIT.ok;
@@ -211,7 +211,7 @@ export const simulateCommand: ArgvCommand = {
       const options: SimulateOptions = {
         trials, workers, kernel, version: VERSION, signal,
         onProgress: (done, total) => bar.update(done, total),
-        onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc)) : undefined,
+        onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc, params)) : undefined,
       };
       try {
         if (shard) {
