@@ -51,7 +51,9 @@ export const C_MIS_ANGLES: i32 = 52; // 3 * MAX_VIEWS slots
 export const C_SHIFT: i32 = 76; // 12 slots
 // Truncation bounds [lo, hi] of distribution slot s (kind 3) at C_TRUNC + 2 * (s - C_THICKNESS).
 export const C_TRUNC: i32 = 88;
-export const CONFIG_SLOTS: i32 = 196;
+// Marking per view k: bias u, bias v, sigma u, sigma v (mm) at C_MARK + 4 * k.
+export const C_MARK: i32 = 196;
+export const CONFIG_SLOTS: i32 = 228;
 /** Redraws a truncated normal may take (the host refuses truncations keeping < 1 %: 0.99^10000 ~ 2e-44). */
 const MAX_REDRAWS: i32 = 10000;
 /** Set when a truncated normal ran out of redraws: the host refuses the run (never reached in practice). */
@@ -384,7 +386,6 @@ export function simulate(
   const plus = <i32>c(C_PLUS), minus = <i32>c(C_MINUS);
   const classicK = 0.5 / c(C_TANA);
   const gap = c(C_SID) - c(C_STS);
-  const markSigma = c(C_MARK_SIGMA);
   const readSigma = c(C_READ_SIGMA);
   const halfAperture = 0.5 * c(C_APERTURE);
   const tip = c(C_TIP);
@@ -426,10 +427,13 @@ export function simulate(
         const Sx = load<f64>(tsx + o), Sz = load<f64>(tsz + o);
         const t = (dz - Sz) / (Pz - Sz);
         let u = Sx + t * (Px - Sx), v = t * Py;
-        if (markSigma != 0) {
-          u += markSigma * normal();
-          v += markSigma * normal();
-        }
+        // Per-view systematic marking error, then per-view, per-axis noise (u drawn before v).
+        const mk = C_MARK + 4 * k;
+        u += c(mk);
+        v += c(mk + 1);
+        const su = c(mk + 2), sv = c(mk + 3);
+        if (su != 0) u += su * normal();
+        if (sv != 0) v += sv * normal();
         store<f64>(mu + o, u);
         store<f64>(mv + o, v);
       }

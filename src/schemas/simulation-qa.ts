@@ -47,7 +47,10 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
       zFraction: distribution(num({ min: 0, max: 1 })),
       radius: ref('length'),
     }, ['x', 'y', 'zFraction']),
-    marking: obj({ sigma }),
+    marking: obj({
+      sigma: oneOf([sigma, arr(oneOf([sigma, tuple(sigma, 2, '[u, v]')]), 2, undefined, 'per view')], 'one SD for every view and axis, or per view (one, or [u, v])'),
+      bias: oneOf([length(), arr(oneOf([length(), tuple(length(), 2, '[u, v]')]), 2, undefined, 'per view')], 'systematic marking error (mm) added to every mark, or per view (one, or [u, v])'),
+    }),
     needle: obj({
       device: oneOf([str(64, 'a catalog id'), ref('device')]),
       deviation: obj({ sigma: sigma3 }),

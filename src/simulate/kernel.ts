@@ -27,7 +27,8 @@ export const S_PLACED = 25;
 /** Quantities scored per trial (group * 4 + x, y, z, r), each with a shift (C_SHIFT). */
 export const SHIFTS = 12;
 export const COUNTERS = 10;
-const CONFIG_SLOTS = 196;
+const CONFIG_SLOTS = 228;
+const C_MARK = 196;
 const C_SHIFT = 76;
 const C_THICKNESS = 20;
 const C_TRUNC = 88;
@@ -74,7 +75,8 @@ export function packConfig(s: Scenario, shifts?: ArrayLike<number>): Float64Arra
   cfg[5] = pair ? pair.plus : -1;
   cfg[6] = pair ? pair.minus : -1;
   cfg[7] = pair ? Math.tan((pair.angle * Math.PI) / 180) : 1;
-  cfg[8] = s.marking.sigma;
+  cfg[8] = s.marking.sigma ?? -1; // informational: the kernel reads the per-view slots
+  s.unit.angles.forEach((_, k) => cfg.set([...s.marking.bias[k], ...s.marking.sigmaByView[k]], C_MARK + 4 * k));
   cfg[9] = s.breast.thicknessReadout.sigma;
   if (s.needle) {
     cfg[10] = s.needle.device.apertureLength;

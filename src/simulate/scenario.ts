@@ -47,7 +47,11 @@ export interface Scenario {
   };
   breast: { thickness: Dist; thicknessReadout: { bias: Dist; sigma: number } };
   lesion: { x: Dist; y: Dist; zFraction: Dist; radius: Dist };
-  marking: { sigma: number };
+  /**
+   * sigma: the one marking SD when every view and axis share it, else null (see sigmaByView);
+   * sigmaByView and bias: per view [u, v] in mm.
+   */
+  marking: { sigma: number | null; sigmaByView: [number, number][]; bias: [number, number][] };
   needle: null | {
     device: ScenarioDevice;
     deviation: { sigma: [number, number, number] };
@@ -213,8 +217,31 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const radius = c.optional(l, 'radius', (v) => checkDist(c, v, ['lesion', 'radius'], { range: { min: 0, max: 50 }, maxSd: 50, truncate: true, quantity: 'length' }), ZERO);
 
   // marking
-  const m = s.marking === undefined ? undefined : c.object(s.marking, ['marking'], ['sigma']);
-  const markSigma = c.optional(m, 'sigma', (v) => c.length(v, ['marking', 'sigma'], SIGMA), 0);
+  const m = s.marking === undefined ? undefined : c.object(s.marking, ['marking'], ['sigma', 'bias']);
+  const views = angleList?.length ?? 0;
+  const perView = (v: unknown, path: Path, range: Range, what: string): [number, number][] | undefined => {
+    if (typeof v === 'number' || typeof v === 'string') {
+      const x = c.length(v, path, range);
+      return x === undefined ? undefined : Array.from({ length: views }, () => [x, x] as [number, number]);
+    }
+    const list = c.array(v, path, views, views);
+    if (list && list.length !== views) return c.add('invalid_value', path, `${what} per view (${views})`, v);
+    const out = list?.map((e, k) => {
+      if (Array.isArray(e)) {
+        const pair = c.array(e, [...path, k], 2, 2);
+        const uv = pair?.map((x, i) => c.length(x, [...path, k, i], range));
+        return uv && uv.every((x) => x !== undefined) ? (uv as [number, number]) : undefined;
+      }
+      const x = c.length(e, [...path, k], range);
+      return x === undefined ? undefined : ([x, x] as [number, number]);
+    });
+    return out && out.every((x) => x !== undefined) ? (out as [number, number][]) : undefined;
+  };
+  const zeros = () => Array.from({ length: views }, () => [0, 0] as [number, number]);
+  const sigmaByView = c.optional(m, 'sigma', (v) => perView(v, ['marking', 'sigma'], SIGMA, 'one sigma or [sigma u, sigma v]'), zeros());
+  const markBias = c.optional(m, 'bias', (v) => perView(v, ['marking', 'bias'], { min: -20, max: 20 }, 'one bias or [bias u, bias v]'), zeros());
+  const flat = sigmaByView?.flat() ?? [];
+  const markSigma = flat.length && flat.every((x) => x === flat[0]) ? flat[0] : flat.length ? null : 0;
 
   // needle
   let needle: Scenario['needle'] | undefined = null;
@@ -254,7 +281,7 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
     unit: { geometry: g, angles: angles as number[], miscalibration: { angle: misAngle as Dist[], sourceToSupport: misSts!, rotationAxisHeight: misRah! } },
     breast: { thickness: thickness!, thicknessReadout: { bias: bias!, sigma: readSigma! } },
     lesion: { x: lx!, y: ly!, zFraction: lz!, radius: radius! },
-    marking: { sigma: markSigma! },
+    marking: { sigma: markSigma, sigmaByView: sigmaByView!, bias: markBias! },
     needle: needle!,
     tissue: { displacement: { sigma: displacement! } },
   };
