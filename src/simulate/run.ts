@@ -5,6 +5,7 @@
  * workers, the task split, the shard split or the kernel build.
  */
 import { EngineError, StereotaxError } from '../core/errors.js';
+import { guardParse } from '../core/validate.js';
 import { loadEngine, type KernelChoice } from '../engine/engine.js';
 import type { KernelKind } from '../engine/kernels.js';
 import { BLOCK_SIZE, MAX_TASK_BLOCKS, SUMS, packConfig, runBlocks, shiftsOf, type BlocksPayload, type BlocksResult } from './kernel.js';
@@ -236,6 +237,8 @@ export async function simulatePart(scenario: unknown, shard: { index: number; co
   const ranges = shardPairs(p.points.map((pt) => blocksOf(pt.scenario)), shard.index, shard.count);
   const total = p.points.reduce((n, pt, i) => n + Math.max(0, Math.min(pt.scenario.trials, ranges[i][1] * BLOCK_SIZE) - ranges[i][0] * BLOCK_SIZE), 0);
   const runHash = await runHashOf(p);
+  // The scenario as JSON data, read once (merge re-validates it and checks the run hash).
+  const data = guardParse(() => JSON.parse(JSON.stringify({ ...(scenario as object), ...(options.trials !== undefined ? { trials: options.trials } : {}) })) as unknown);
   return withRunner(options, async (ctx, workers) => {
     const points: SimulationPart['points'] = [];
     for (let i = 0; i < p.points.length; i++) {
@@ -247,7 +250,7 @@ export async function simulatePart(scenario: unknown, shard: { index: number; co
     }
     return {
       format: 'stereotax-simulation-part', formatVersion: 2, runHash, shard, points,
-      kernel: ctx.kernel, workers, stereotaxVersion: options.version ?? 'unknown', scenario: { ...(scenario as object), ...(options.trials !== undefined ? { trials: options.trials } : {}) },
+      kernel: ctx.kernel, workers, stereotaxVersion: options.version ?? 'unknown', scenario: data,
     };
   }, total);
 }

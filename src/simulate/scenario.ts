@@ -4,7 +4,7 @@
  * whose SHA-256 is the scenario hash in every manifest.
  */
 import { StereotaxError } from '../core/errors.js';
-import { Checker, type Path, type Plain, type Range } from '../core/validate.js';
+import { Checker, guardParse, type Path, type Plain, type Range } from '../core/validate.js';
 import { shippedCatalog } from '../devices/catalog.js';
 import { checkDevice } from '../needle/vertical.js';
 import { checkGeometry } from '../targeting/targeting.js';
@@ -335,6 +335,12 @@ const NOT_SWEPT = new Set(['seed', 'sweep', 'id', 'quantiles']);
 
 /** The scenario's sweep as validated points in the order of the cartesian product (last key fastest); [one point] without a sweep. */
 export function expandScenario(raw: unknown, override: { trials?: number } = {}): { base: Scenario; points: SweepPoint[] | null } {
+  // A value that is not JSON data (a revoked proxy, a trap or getter that throws, anywhere in
+  // the scenario or its sweep) is refused as a StereotaxError, never thrown as a TypeError.
+  return guardParse(() => expand(raw, override));
+}
+
+function expand(raw: unknown, override: { trials?: number }): { base: Scenario; points: SweepPoint[] | null } {
   const input = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Plain) } : raw;
   if (override.trials !== undefined && input && typeof input === 'object') (input as Plain).trials = override.trials;
   const base = parseScenario(input);
