@@ -53,7 +53,14 @@ export const C_SHIFT: i32 = 76; // 12 slots
 export const C_TRUNC: i32 = 88;
 // Marking per view k: bias u, bias v, sigma u, sigma v (mm) at C_MARK + 4 * k.
 export const C_MARK: i32 = 196;
-export const CONFIG_SLOTS: i32 = 228;
+// 3-D errors (0 needle deviation, 1 tissue displacement): mode, p1, p2, count at C_VEC + 4 * w;
+// mode 0 per-axis normal (the sigma slots), 1 per-axis Student t (p1 = nu), 2 isotropic with a
+// lognormal length (p1 = median, p2 = SD of its log), 3 isotropic with a length drawn from the
+// `count` values at C_VEC_TABLE + VEC_TABLE * w.
+export const C_VEC: i32 = 228;
+export const C_VEC_TABLE: i32 = 236;
+export const VEC_TABLE: i32 = 256;
+export const CONFIG_SLOTS: i32 = 748;
 /** Redraws a truncated normal may take (the host refuses truncations keeping < 1 %: 0.99^10000 ~ 2e-44). */
 const MAX_REDRAWS: i32 = 10000;
 /** Set when a truncated normal ran out of redraws: the host refuses the run (never reached in practice). */
@@ -245,6 +252,54 @@ function sources(outX: usize, outZ: usize, misAngles: bool, dSts: f64, dRah: f64
 }
 
 let qx: f64 = 0, qy: f64 = 0, qz: f64 = 0;
+let vx: f64 = 0, vy: f64 = 0, vz: f64 = 0;
+
+/** Student's t with nu degrees of freedom, scaled to SD 1: Z / sqrt(V / nu) * sqrt((nu - 2) / nu), V chi-squared from nu normals. */
+function studentT(nu: i32): f64 {
+  const z = normal();
+  let v = 0.0;
+  for (let i = 0; i < nu; i++) {
+    const n = normal();
+    v += n * n;
+  }
+  return z / Math.sqrt(v / <f64>nu) * Math.sqrt(<f64>(nu - 2) / <f64>nu);
+}
+
+/**
+ * One 3-D error into vx, vy, vz (w: 0 deviation, 1 displacement). Per axis, a zero SD draws
+ * nothing (so version-1 scenarios draw the same numbers); isotropic modes draw the length,
+ * then a direction from three normals (uniform on the sphere).
+ */
+function vectorError(w: i32, sx: f64, sy: f64, sz: f64): void {
+  const o = C_VEC + 4 * w;
+  const mode = c(o);
+  if (mode < 2) {
+    const nu = <i32>c(o + 1);
+    vx = sx != 0 ? sx * (mode == 0 ? normal() : studentT(nu)) : 0.0;
+    vy = sy != 0 ? sy * (mode == 0 ? normal() : studentT(nu)) : 0.0;
+    vz = sz != 0 ? sz * (mode == 0 ? normal() : studentT(nu)) : 0.0;
+    return;
+  }
+  let m: f64 = 0;
+  if (mode == 2) m = c(o + 1) * Math.exp(c(o + 2) * normal());
+  else {
+    const count = <i32>c(o + 3);
+    let k = <i32>(uniform() * <f64>count);
+    if (k >= count) k = count - 1;
+    m = c(C_VEC_TABLE + VEC_TABLE * w + k);
+  }
+  let a: f64 = 0, b: f64 = 0, d: f64 = 0, n2: f64 = 0;
+  do {
+    a = normal();
+    b = normal();
+    d = normal();
+    n2 = a * a + b * b + d * d;
+  } while (n2 == 0.0);
+  const f = m / Math.sqrt(n2);
+  vx = a * f;
+  vy = b * f;
+  vz = d * f;
+}
 
 /** Least-squares point of the views' rays (believed sources, marks mu/mv); false when singular. */
 function triangulate(views: i32, dz: f64): bool {
@@ -461,12 +516,10 @@ export function simulate(
         continue;
       }
       // 5. Placement, tissue displacement, score.
-      const Ax = devX != 0 ? qx + devX * normal() : qx;
-      const Ay = devY != 0 ? qy + devY * normal() : qy;
-      const Az = devZ != 0 ? qz + devZ * normal() : qz;
-      const Lx = disX != 0 ? Px + disX * normal() : Px;
-      const Ly = disY != 0 ? Py + disY * normal() : Py;
-      const Lz = disZ != 0 ? Pz + disZ * normal() : Pz;
+      vectorError(0, devX, devY, devZ);
+      const Ax = qx + vx, Ay = qy + vy, Az = qz + vz;
+      vectorError(1, disX, disY, disZ);
+      const Lx = Px + vx, Ly = Py + vy, Lz = Pz + vz;
       bump(counters, K_PLACED);
       const ex = Ax - Lx, ey = Ay - Ly, ez = Az - Lz;
       score(base, 2, ex, ey, ez, hist, counters);

@@ -25,6 +25,14 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
   geometry: TARGETING_DEFS.geometry,
   device: TARGETING_DEFS.device,
   length: distribution(length()),
+  vectorError: obj({
+    sigma: sigma3,
+    studentT: int({ min: 3, max: 100 }, "per-axis Student's t with these degrees of freedom, scaled to SD sigma"),
+    length: oneOf([
+      obj({ lognormal: tuple(num(), 2, '[median mm, SD of the log]') }, ['lognormal']),
+      obj({ values: arr(length({ min: 0, max: 50 }), 1, 256, 'lengths drawn uniformly from the list') }, ['values']),
+    ], 'an isotropic error: its length from this distribution, its direction uniform'),
+  }, [], 'per axis (sigma, optionally studentT), or isotropic (length)'),
   scenario: obj({
     id: str(),
     seed: int({ min: 0 }, 'default 0'),
@@ -53,11 +61,11 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
     }),
     needle: obj({
       device: oneOf([str(64, 'a catalog id'), ref('device')]),
-      deviation: obj({ sigma: sigma3 }),
+      deviation: ref('vectorError'),
       samplingRadius: length({ min: 0 }),
       minStrokeMargin: length(),
     }, ['device']),
-    tissue: obj({ displacement: obj({ sigma: sigma3 }) }),
+    tissue: obj({ displacement: ref('vectorError') }),
     sweep: record(arr({}, 1), 'dotted paths into the scenario, each with the values to sweep; the cartesian product is run, last key fastest'),
   }, ['unit', 'breast', 'lesion']),
 };

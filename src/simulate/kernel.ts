@@ -9,7 +9,7 @@ import { EngineError } from '../core/errors.js';
 import { loadEngine, type Engine } from '../engine/engine.js';
 import type { KernelExports, KernelKind } from '../engine/kernels.js';
 import { withTransfer, type Transfer } from '../workers/transfer.js';
-import { symmetricPair, type Dist, type Scenario } from './scenario.js';
+import { symmetricPair, type Dist, type Scenario, type VectorError } from './scenario.js';
 
 /** Trials per block: block sums are the unit of combination (part of the reproducibility contract). */
 export const BLOCK_SIZE = 4096;
@@ -27,7 +27,10 @@ export const S_PLACED = 25;
 /** Quantities scored per trial (group * 4 + x, y, z, r), each with a shift (C_SHIFT). */
 export const SHIFTS = 12;
 export const COUNTERS = 10;
-const CONFIG_SLOTS = 228;
+const CONFIG_SLOTS = 748;
+const C_VEC = 228;
+const C_VEC_TABLE = 236;
+const VEC_TABLE = 256;
 const C_MARK = 196;
 const C_SHIFT = 76;
 const C_THICKNESS = 20;
@@ -60,6 +63,15 @@ function putDist(cfg: Float64Array, slot: number, d: Dist): void {
   } else cfg.set([2, d.normal[0], d.normal[1]], slot);
 }
 
+function putVector(cfg: Float64Array, w: number, v: VectorError): void {
+  const o = C_VEC + 4 * w;
+  if (v.length && 'lognormal' in v.length) cfg.set([2, v.length.lognormal[0], v.length.lognormal[1], 0], o);
+  else if (v.length) {
+    cfg.set([3, 0, 0, v.length.values.length], o);
+    cfg.set(v.length.values.slice(0, VEC_TABLE), C_VEC_TABLE + VEC_TABLE * w);
+  } else if (v.studentT !== undefined) cfg.set([1, v.studentT, 0, 0], o);
+}
+
 /** The scenario in the kernel's configuration slots (C_* in assembly/simulate.ts), with the sums' shifts (zero when not given). */
 export function packConfig(s: Scenario, shifts?: ArrayLike<number>): Float64Array {
   const cfg = new Float64Array(CONFIG_SLOTS);
@@ -84,8 +96,10 @@ export function packConfig(s: Scenario, shifts?: ArrayLike<number>): Float64Arra
     cfg[12] = s.needle.samplingRadius;
     cfg[13] = s.needle.minStrokeMargin;
     cfg.set(s.needle.deviation.sigma, 14);
+    putVector(cfg, 0, s.needle.deviation);
   }
   cfg.set(s.tissue.displacement.sigma, 17);
+  putVector(cfg, 1, s.tissue.displacement);
   putDist(cfg, 20, s.breast.thickness);
   putDist(cfg, 23, s.lesion.x);
   putDist(cfg, 26, s.lesion.y);

@@ -54,12 +54,26 @@ export interface Scenario {
   marking: { sigma: number | null; sigmaByView: [number, number][]; bias: [number, number][] };
   needle: null | {
     device: ScenarioDevice;
-    deviation: { sigma: [number, number, number] };
+    deviation: VectorError;
     samplingRadius: number;
     minStrokeMargin: number;
   };
-  tissue: { displacement: { sigma: [number, number, number] } };
+  tissue: { displacement: VectorError };
 }
+
+/**
+ * A 3-D error (needle deviation, tissue displacement). Per axis: normal with SD sigma, or
+ * Student's t with nu degrees of freedom scaled to SD sigma (`studentT`). Isotropic: a length
+ * drawn from a lognormal (median, SD of its log) or from a list of values, in a uniformly
+ * random direction (sigma is then [0, 0, 0]).
+ */
+export interface VectorError {
+  sigma: [number, number, number];
+  studentT?: number;
+  length?: { lognormal: [number, number] } | { values: number[] };
+}
+
+export const MAX_EMPIRICAL_VALUES = 256;
 
 export const MAX_TRIALS = 1e10;
 export const DEFAULT_TRIALS = 1e5;
@@ -149,13 +163,36 @@ export function distBounds(d: Dist): [number, number] {
 
 const SIGMA = { min: 0, max: 10 };
 
-function sigma3(c: Checker, value: unknown, path: Path): [number, number, number] | undefined {
-  const o = c.object(value, path, ['sigma'], []);
-  if (!o || o.sigma === undefined) return o ? [0, 0, 0] : undefined;
-  const a = c.array(o.sigma, [...path, 'sigma'], 3, 3);
-  if (!a) return undefined;
-  const s = a.map((v, i) => c.length(v, [...path, 'sigma', i], SIGMA));
-  return s.every((x) => x !== undefined) ? (s as [number, number, number]) : undefined;
+function vectorError(c: Checker, value: unknown, path: Path): VectorError | undefined {
+  const o = c.object(value, path, ['sigma', 'studentT', 'length']);
+  if (!o) return undefined;
+  if (o.length !== undefined) {
+    if (o.sigma !== undefined || o.studentT !== undefined) return c.add('invalid_value', path, 'either sigma (with studentT) or length, not both', value);
+    const l = c.object(o.length, [...path, 'length'], ['lognormal', 'values']);
+    if (!l) return undefined;
+    const keys = Object.keys(l);
+    if (keys.length !== 1) return c.add('invalid_value', [...path, 'length'], '{ "lognormal": [median, sd of log] } or { "values": [...] }', o.length);
+    if (l.lognormal !== undefined) {
+      const a = c.array(l.lognormal, [...path, 'length', 'lognormal'], 2, 2);
+      const median = a ? c.length(a[0], [...path, 'length', 'lognormal', 0], { above: 0, max: 50 }) : undefined;
+      const sdLog = a ? c.number(a[1], [...path, 'length', 'lognormal', 1], { min: 0, max: 1.5 }) : undefined;
+      return median === undefined || sdLog === undefined ? undefined : { sigma: [0, 0, 0], length: { lognormal: [median, sdLog] } };
+    }
+    const list = c.array(l.values, [...path, 'length', 'values'], 1, MAX_EMPIRICAL_VALUES);
+    const values = list?.map((v, i) => c.length(v, [...path, 'length', 'values', i], { min: 0, max: 50 }));
+    return values && values.every((v) => v !== undefined) ? { sigma: [0, 0, 0], length: { values: values as number[] } } : undefined;
+  }
+  let sigma: [number, number, number] = [0, 0, 0];
+  if (o.sigma !== undefined) {
+    const a = c.array(o.sigma, [...path, 'sigma'], 3, 3);
+    if (!a) return undefined;
+    const sv = a.map((v, i) => c.length(v, [...path, 'sigma', i], SIGMA));
+    if (!sv.every((x) => x !== undefined)) return undefined;
+    sigma = sv as [number, number, number];
+  }
+  if (o.studentT === undefined) return { sigma };
+  const nu = c.integer(o.studentT, [...path, 'studentT'], { min: 3, max: 100 });
+  return nu === undefined ? undefined : { sigma, studentT: nu };
 }
 
 const ZERO: Dist = { constant: 0 };
@@ -248,16 +285,16 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   if (s.needle !== undefined) {
     const n = c.object(s.needle, ['needle'], ['device', 'deviation', 'samplingRadius', 'minStrokeMargin'], ['device']);
     const device = n?.device === undefined ? undefined : checkScenarioDevice(c, n.device, ['needle', 'device']);
-    const deviation = n?.deviation === undefined ? [0, 0, 0] as [number, number, number] : sigma3(c, n.deviation, ['needle', 'deviation']);
+    const deviation = n?.deviation === undefined ? { sigma: [0, 0, 0] as [number, number, number] } : vectorError(c, n.deviation, ['needle', 'deviation']);
     const samplingRadius = c.optional(n, 'samplingRadius', (v) => c.length(v, ['needle', 'samplingRadius'], { min: 0, max: 20 }), 0);
     const minStrokeMargin = c.optional(n, 'minStrokeMargin', (v) => c.length(v, ['needle', 'minStrokeMargin'], { min: -50, max: 50 }), 0);
     needle = device && deviation && samplingRadius !== undefined && minStrokeMargin !== undefined
-      ? { device, deviation: { sigma: deviation }, samplingRadius, minStrokeMargin } : undefined;
+      ? { device, deviation, samplingRadius, minStrokeMargin } : undefined;
   }
 
   // tissue
   const t = s.tissue === undefined ? undefined : c.object(s.tissue, ['tissue'], ['displacement']);
-  const displacement = t?.displacement === undefined ? [0, 0, 0] as [number, number, number] : sigma3(c, t.displacement, ['tissue', 'displacement']);
+  const displacement = t?.displacement === undefined ? { sigma: [0, 0, 0] as [number, number, number] } : vectorError(c, t.displacement, ['tissue', 'displacement']);
   c.done();
 
   // Cross-field: every source stays above the thickest breast, whatever the miscalibration draws.
@@ -283,7 +320,7 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
     lesion: { x: lx!, y: ly!, zFraction: lz!, radius: radius! },
     marking: { sigma: markSigma, sigmaByView: sigmaByView!, bias: markBias! },
     needle: needle!,
-    tissue: { displacement: { sigma: displacement! } },
+    tissue: { displacement: displacement! },
   };
 }
 
