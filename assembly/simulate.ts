@@ -60,7 +60,11 @@ export const C_MARK: i32 = 196;
 export const C_VEC: i32 = 228;
 export const C_VEC_TABLE: i32 = 236;
 export const VEC_TABLE: i32 = 256;
-export const CONFIG_SLOTS: i32 = 748;
+// Detector miscalibration (constants): the true SID minus the believed one, and the shift [x, y]
+// of the detector's coordinates; marks are read on the true detector as if on the believed one.
+export const C_MIS_SID: i32 = 748;
+export const C_DET_SHIFT: i32 = 749; // 2 slots
+export const CONFIG_SLOTS: i32 = 752;
 /** Redraws a truncated normal may take (the host refuses truncations keeping < 1 %: 0.99^10000 ~ 2e-44). */
 const MAX_REDRAWS: i32 = 10000;
 /** Set when a truncated normal ran out of redraws: the host refuses the run (never reached in practice). */
@@ -437,6 +441,8 @@ export function simulate(
 
   const views = <i32>c(C_VIEWS);
   const dz = c(C_STS) - c(C_SID);
+  const dzTrue = dz - c(C_MIS_SID);
+  const shiftX = c(C_DET_SHIFT), shiftY = c(C_DET_SHIFT + 1);
   const needle = c(C_NEEDLE) != 0;
   const plus = <i32>c(C_PLUS), minus = <i32>c(C_MINUS);
   const classicK = 0.5 / c(C_TANA);
@@ -480,8 +486,8 @@ export function simulate(
       for (let k = 0; k < views; k++) {
         const o = <usize>k << 3;
         const Sx = load<f64>(tsx + o), Sz = load<f64>(tsz + o);
-        const t = (dz - Sz) / (Pz - Sz);
-        let u = Sx + t * (Px - Sx), v = t * Py;
+        const t = (dzTrue - Sz) / (Pz - Sz);
+        let u = Sx + t * (Px - Sx) + shiftX, v = t * Py + shiftY;
         // Per-view systematic marking error, then per-view, per-axis noise (u drawn before v).
         const mk = C_MARK + 4 * k;
         u += c(mk);

@@ -44,6 +44,8 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
       miscalibration: obj({
         angle: arr(distribution(angle()), 0, undefined, 'per view, added to the nominal angle for the true source: a value or a distribution'),
         sourceToSupport: length(), rotationAxisHeight: length(),
+        sourceToDetector: length({ min: -50, max: 50 }, 'true SID minus the believed (mm)'),
+        detectorShift: tuple(length({ min: -20, max: 20 }), 2, '[x, y] shift of the detector coordinates (mm)'),
       }),
     }, ['geometry', 'angles']),
     breast: obj({

@@ -27,7 +27,8 @@ export const S_PLACED = 25;
 /** Quantities scored per trial (group * 4 + x, y, z, r), each with a shift (C_SHIFT). */
 export const SHIFTS = 12;
 export const COUNTERS = 10;
-const CONFIG_SLOTS = 748;
+const CONFIG_SLOTS = 752;
+const C_MIS_SID = 748;
 const C_VEC = 228;
 const C_VEC_TABLE = 236;
 const VEC_TABLE = 256;
@@ -112,6 +113,8 @@ export function packConfig(s: Scenario, shifts?: ArrayLike<number>): Float64Arra
     cfg[44 + k] = a;
     putDist(cfg, 52 + 3 * k, s.unit.miscalibration.angle[k]);
   });
+  cfg[C_MIS_SID] = s.unit.miscalibration.sourceToDetector;
+  cfg.set(s.unit.miscalibration.detectorShift, C_MIS_SID + 1);
   if (shifts) cfg.set(Array.from(shifts).slice(0, SHIFTS), C_SHIFT);
   return cfg;
 }

@@ -43,7 +43,8 @@ export interface Scenario {
   unit: {
     geometry: UnitGeometry;
     angles: number[];
-    miscalibration: { angle: Dist[]; sourceToSupport: Dist; rotationAxisHeight: Dist };
+    /** sourceToDetector: true SID minus the believed (mm); detectorShift: [x, y] of the detector's coordinates (mm). */
+    miscalibration: { angle: Dist[]; sourceToSupport: Dist; rotationAxisHeight: Dist; sourceToDetector: number; detectorShift: [number, number] };
   };
   breast: { thickness: Dist; thicknessReadout: { bias: Dist; sigma: number } };
   lesion: { x: Dist; y: Dist; zFraction: Dist; radius: Dist };
@@ -225,7 +226,7 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
     const j = angles.findIndex((b) => b === a);
     if (j < k) c.add('duplicate_value', ['unit', 'angles', k], `an angle different from unit.angles[${j}] (${a} deg)`, angleList![k]);
   });
-  const mis = u?.miscalibration === undefined ? undefined : c.object(u.miscalibration, ['unit', 'miscalibration'], ['angle', 'sourceToSupport', 'rotationAxisHeight']);
+  const mis = u?.miscalibration === undefined ? undefined : c.object(u.miscalibration, ['unit', 'miscalibration'], ['angle', 'sourceToSupport', 'rotationAxisHeight', 'sourceToDetector', 'detectorShift']);
   let misAngle: (Dist | undefined)[] | undefined = angleList?.map(() => ZERO);
   if (mis?.angle !== undefined) {
     const list = c.array(mis.angle, ['unit', 'miscalibration', 'angle'], 0, MAX_VIEWS);
@@ -237,6 +238,12 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const offset = { range: { min: -100, max: 100 }, maxSd: 10, quantity: 'length' } as const;
   const misSts = c.optional(mis, 'sourceToSupport', (v) => checkDist(c, v, ['unit', 'miscalibration', 'sourceToSupport'], offset), ZERO);
   const misRah = c.optional(mis, 'rotationAxisHeight', (v) => checkDist(c, v, ['unit', 'miscalibration', 'rotationAxisHeight'], offset), ZERO);
+  const misSid = c.optional(mis, 'sourceToDetector', (v) => c.length(v, ['unit', 'miscalibration', 'sourceToDetector'], { min: -50, max: 50 }), 0);
+  const detShift = c.optional(mis, 'detectorShift', (v) => {
+    const a = c.array(v, ['unit', 'miscalibration', 'detectorShift'], 2, 2);
+    const xy = a?.map((x, i) => c.length(x, ['unit', 'miscalibration', 'detectorShift', i], { min: -20, max: 20 }));
+    return xy && xy.every((x) => x !== undefined) ? (xy as [number, number]) : undefined;
+  }, [0, 0] as [number, number]);
 
   // breast
   const b = s.breast === undefined ? undefined : c.object(s.breast, ['breast'], ['thickness', 'thicknessReadout'], ['thickness']);
@@ -299,6 +306,9 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
 
   // Cross-field: every source stays above the thickest breast, whatever the miscalibration draws.
   const g = geometry!;
+  if (!(g.sourceToDetector + misSid! > g.sourceToSupport + 1)) {
+    c.add('invalid_geometry', ['unit', 'miscalibration', 'sourceToDetector'], `a true detector at least 1 mm below the support (sourceToDetector + this > ${g.sourceToSupport + 1})`, misSid);
+  }
   const tMax = distBounds(thickness!)[1];
   // Source height sts cos(a) + rah (1 - cos(a)): lowest with the lowest sts, the lowest rah and the largest |a|.
   const lowGeometry = { ...g, sourceToSupport: g.sourceToSupport + distBounds(misSts!)[0], rotationAxisHeight: g.rotationAxisHeight + distBounds(misRah!)[0] };
@@ -315,7 +325,7 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
     quantiles: quantiles!,
     seed: seed!,
     trials: trials!,
-    unit: { geometry: g, angles: angles as number[], miscalibration: { angle: misAngle as Dist[], sourceToSupport: misSts!, rotationAxisHeight: misRah! } },
+    unit: { geometry: g, angles: angles as number[], miscalibration: { angle: misAngle as Dist[], sourceToSupport: misSts!, rotationAxisHeight: misRah!, sourceToDetector: misSid!, detectorShift: detShift! } },
     breast: { thickness: thickness!, thicknessReadout: { bias: bias!, sigma: readSigma! } },
     lesion: { x: lx!, y: ly!, zFraction: lz!, radius: radius! },
     marking: { sigma: markSigma, sigmaByView: sigmaByView!, bias: markBias! },

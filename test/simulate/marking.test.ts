@@ -5,44 +5,13 @@ import { describe, expect, test } from 'vitest';
 import { parseScenario } from '../../src/simulate/scenario.js';
 import { simulate } from '../../src/simulate/run.js';
 import type { Summary } from '../../src/simulate/summary.js';
-import { normalSource, rng } from './reference-mc.js';
+import { triangulationReference } from './reference-mc.js';
 
-const G = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
+import { G } from './reference-mc.js';
 const N = 60_000;
 
-/** Plain-JS reference: errors of the least-squares point of the views' rays, per axis mean and SD. */
 function reference(angles: number[], bias: [number, number][], sigma: [number, number][], seed: number) {
-  const R = G.sourceToSupport - G.rotationAxisHeight, dz = G.sourceToSupport - G.sourceToDetector;
-  const S = angles.map((a) => [R * Math.sin((a * Math.PI) / 180), 0, G.rotationAxisHeight + R * Math.cos((a * Math.PI) / 180)]);
-  const u01 = rng(seed), n = normalSource(u01);
-  const sum = [0, 0, 0], sq = [0, 0, 0];
-  for (let i = 0; i < N; i++) {
-    const T = 30 + 30 * u01();
-    const P = [-20 + 40 * u01(), 10 + 40 * u01(), (0.2 + 0.6 * u01()) * T];
-    // Normal equations of the point nearest every ray: sum (I - d d^T) X = sum (I - d d^T) S.
-    const A = [[0, 0, 0], [0, 0, 0], [0, 0, 0]], b = [0, 0, 0];
-    S.forEach((s, k) => {
-      const t = (dz - s[2]) / (P[2] - s[2]);
-      const mark = [s[0] + t * (P[0] - s[0]) + bias[k][0] + sigma[k][0] * n(), t * P[1] + bias[k][1] + sigma[k][1] * n(), dz];
-      const d = mark.map((m, j) => m - s[j]);
-      const len = Math.hypot(...d);
-      const e = d.map((x) => x / len);
-      for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) {
-        const m = (r === c ? 1 : 0) - e[r] * e[c];
-        A[r][c] += m;
-        b[r] += m * s[c];
-      }
-    });
-    const det = (M: number[][]) => M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) + M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]);
-    const D = det(A);
-    for (let j = 0; j < 3; j++) {
-      const Mj = A.map((row, r) => row.map((v, c) => (c === j ? b[r] : v)));
-      const e = det(Mj) / D - P[j];
-      sum[j] += e;
-      sq[j] += e * e;
-    }
-  }
-  return [0, 1, 2].map((j) => ({ mean: sum[j] / N, sd: Math.sqrt(sq[j] / N - (sum[j] / N) ** 2) }));
+  return triangulationReference({ angles, bias, sigma, seed, trials: N });
 }
 
 const scenario = (marking: unknown, angles = [15, -15]) => ({
@@ -92,5 +61,22 @@ describe('marking bias and per-view, per-axis sigma', () => {
     ] as const) {
       expect(() => parseScenario(scenario(marking))).toThrow(expect.objectContaining({ path }));
     }
+  });
+});
+
+describe('detector miscalibration (SID error, detector shift)', () => {
+  test.each([
+    ['SID 5 mm longer than believed', { sourceToDetector: 5 }, 5, [0, 0]],
+    ['detector coordinates shifted [0.5, -0.3] mm', { detectorShift: [0.5, -0.3] }, 0, [0.5, -0.3]],
+  ] as const)('%s: errors as the reference', async (_, miscalibration, sidError, detectorShift) => {
+    const sc = scenario({ sigma: 0.1 });
+    const s = (await simulate({ ...sc, unit: { ...sc.unit, miscalibration } }, { workers: 0 })) as Summary;
+    agree(s, triangulationReference({ angles: [15, -15], bias: [[0, 0], [0, 0]], sigma: [[0.1, 0.1], [0.1, 0.1]], seed: 8, trials: N, sidError, detectorShift: [...detectorShift] }));
+    expect(s.targetingError.r.mean!).toBeGreaterThan(0.2);
+  });
+
+  test('a true detector at or above the support is refused', () => {
+    const sc = scenario({ sigma: 0.1 });
+    expect(() => parseScenario({ ...sc, unit: { ...sc.unit, miscalibration: { sourceToDetector: -20 } } })).toThrow(expect.objectContaining({ path: 'unit.miscalibration.sourceToDetector' }));
   });
 });
