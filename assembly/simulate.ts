@@ -64,7 +64,9 @@ export const VEC_TABLE: i32 = 256;
 // of the detector's coordinates; marks are read on the true detector as if on the believed one.
 export const C_MIS_SID: i32 = 748;
 export const C_DET_SHIFT: i32 = 749; // 2 slots
-export const CONFIG_SLOTS: i32 = 752;
+// Needle deflection: lateral (x, y) SD per mm of tissue crossed, from the top surface (z = T) to the target.
+export const C_DEFLECT: i32 = 752;
+export const CONFIG_SLOTS: i32 = 756;
 /** Redraws a truncated normal may take (the host refuses truncations keeping < 1 %: 0.99^10000 ~ 2e-44). */
 const MAX_REDRAWS: i32 = 10000;
 /** Set when a truncated normal ran out of redraws: the host refuses the run (never reached in practice). */
@@ -443,6 +445,7 @@ export function simulate(
   const dz = c(C_STS) - c(C_SID);
   const dzTrue = dz - c(C_MIS_SID);
   const shiftX = c(C_DET_SHIFT), shiftY = c(C_DET_SHIFT + 1);
+  const deflect = c(C_DEFLECT);
   const needle = c(C_NEEDLE) != 0;
   const plus = <i32>c(C_PLUS), minus = <i32>c(C_MINUS);
   const classicK = 0.5 / c(C_TANA);
@@ -523,7 +526,14 @@ export function simulate(
       }
       // 5. Placement, tissue displacement, score.
       vectorError(0, devX, devY, devZ);
-      const Ax = qx + vx, Ay = qy + vy, Az = qz + vz;
+      let Ax = qx + vx, Ay = qy + vy;
+      const Az = qz + vz;
+      if (deflect != 0) {
+        // Deflection grows with the depth of tissue crossed (the breast's top surface to the aperture).
+        const depth = max(T - qz, 0.0);
+        Ax += deflect * depth * normal();
+        Ay += deflect * depth * normal();
+      }
       vectorError(1, disX, disY, disZ);
       const Lx = Px + vx, Ly = Py + vy, Lz = Pz + vz;
       bump(counters, K_PLACED);

@@ -64,6 +64,7 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
     needle: obj({
       device: oneOf([str(64, 'a catalog id'), ref('device')]),
       deviation: ref('vectorError'),
+      deflection: num({ min: 0, max: 0.2 }, 'lateral SD per mm of tissue crossed (mm/mm), from the top surface to the target'),
       samplingRadius: length({ min: 0 }),
       minStrokeMargin: length(),
     }, ['device']),

@@ -27,7 +27,8 @@ export const S_PLACED = 25;
 /** Quantities scored per trial (group * 4 + x, y, z, r), each with a shift (C_SHIFT). */
 export const SHIFTS = 12;
 export const COUNTERS = 10;
-const CONFIG_SLOTS = 752;
+const CONFIG_SLOTS = 756;
+const C_DEFLECT = 752;
 const C_MIS_SID = 748;
 const C_VEC = 228;
 const C_VEC_TABLE = 236;
@@ -98,6 +99,7 @@ export function packConfig(s: Scenario, shifts?: ArrayLike<number>): Float64Arra
     cfg[13] = s.needle.minStrokeMargin;
     cfg.set(s.needle.deviation.sigma, 14);
     putVector(cfg, 0, s.needle.deviation);
+    cfg[C_DEFLECT] = s.needle.deflection;
   }
   cfg.set(s.tissue.displacement.sigma, 17);
   putVector(cfg, 1, s.tissue.displacement);

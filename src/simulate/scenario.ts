@@ -56,6 +56,8 @@ export interface Scenario {
   needle: null | {
     device: ScenarioDevice;
     deviation: VectorError;
+    /** Lateral (x, y) deflection SD per mm of tissue crossed (top surface to the target); 0 none. */
+    deflection: number;
     samplingRadius: number;
     minStrokeMargin: number;
   };
@@ -290,13 +292,14 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   // needle
   let needle: Scenario['needle'] | undefined = null;
   if (s.needle !== undefined) {
-    const n = c.object(s.needle, ['needle'], ['device', 'deviation', 'samplingRadius', 'minStrokeMargin'], ['device']);
+    const n = c.object(s.needle, ['needle'], ['device', 'deviation', 'deflection', 'samplingRadius', 'minStrokeMargin'], ['device']);
+    const deflection = c.optional(n, 'deflection', (v) => c.number(v, ['needle', 'deflection'], { min: 0, max: 0.2 }), 0);
     const device = n?.device === undefined ? undefined : checkScenarioDevice(c, n.device, ['needle', 'device']);
     const deviation = n?.deviation === undefined ? { sigma: [0, 0, 0] as [number, number, number] } : vectorError(c, n.deviation, ['needle', 'deviation']);
     const samplingRadius = c.optional(n, 'samplingRadius', (v) => c.length(v, ['needle', 'samplingRadius'], { min: 0, max: 20 }), 0);
     const minStrokeMargin = c.optional(n, 'minStrokeMargin', (v) => c.length(v, ['needle', 'minStrokeMargin'], { min: -50, max: 50 }), 0);
-    needle = device && deviation && samplingRadius !== undefined && minStrokeMargin !== undefined
-      ? { device, deviation, samplingRadius, minStrokeMargin } : undefined;
+    needle = device && deviation && deflection !== undefined && samplingRadius !== undefined && minStrokeMargin !== undefined
+      ? { device, deviation, deflection, samplingRadius, minStrokeMargin } : undefined;
   }
 
   // tissue
