@@ -66,6 +66,9 @@ export const C_MIS_SID: i32 = 748;
 export const C_DET_SHIFT: i32 = 749; // 2 slots
 // Needle deflection: lateral (x, y) SD per mm of tissue crossed, from the top surface (z = T) to the target.
 export const C_DEFLECT: i32 = 752;
+// Tomosynthesis-guided depth: the estimate's z taken as the centre of its reconstructed slice
+// (slices of this spacing upward from the support, z = 0); 0 for stereo depth.
+export const C_SLICE: i32 = 753;
 export const CONFIG_SLOTS: i32 = 756;
 /** Redraws a truncated normal may take (the host refuses truncations keeping < 1 %: 0.99^10000 ~ 2e-44). */
 const MAX_REDRAWS: i32 = 10000;
@@ -446,6 +449,7 @@ export function simulate(
   const dzTrue = dz - c(C_MIS_SID);
   const shiftX = c(C_DET_SHIFT), shiftY = c(C_DET_SHIFT + 1);
   const deflect = c(C_DEFLECT);
+  const slice = c(C_SLICE);
   const needle = c(C_NEEDLE) != 0;
   const plus = <i32>c(C_PLUS), minus = <i32>c(C_MINUS);
   const classicK = 0.5 / c(C_TANA);
@@ -506,6 +510,7 @@ export function simulate(
         singular++;
         continue;
       }
+      if (slice != 0) qz = slice * (Math.floor(qz / slice) + 0.5);
       bump(counters, K_TRIALS);
       score(base, 0, qx - Px, qy - Py, qz - Pz, hist, counters);
       if (plus >= 0) {

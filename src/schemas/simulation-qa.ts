@@ -41,6 +41,7 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
     unit: obj({
       geometry: ref('geometry'),
       angles: arr(angle({ above: -90, below: 90 }), 2, undefined, 'at least two distinct angles'),
+      tomosynthesis: obj({ sliceSpacing: length({ min: 0.1, max: 10 }, 'mm between reconstructed slices') }, ['sliceSpacing'], "tomosynthesis-guided depth: the estimate's z taken as its slice's centre"),
       miscalibration: obj({
         angle: arr(distribution(angle()), 0, undefined, 'per view, added to the nominal angle for the true source: a value or a distribution'),
         sourceToSupport: length(), rotationAxisHeight: length(),

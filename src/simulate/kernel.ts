@@ -29,6 +29,7 @@ export const SHIFTS = 12;
 export const COUNTERS = 10;
 const CONFIG_SLOTS = 756;
 const C_DEFLECT = 752;
+const C_SLICE = 753;
 const C_MIS_SID = 748;
 const C_VEC = 228;
 const C_VEC_TABLE = 236;
@@ -116,6 +117,7 @@ export function packConfig(s: Scenario, shifts?: ArrayLike<number>): Float64Arra
     putDist(cfg, 52 + 3 * k, s.unit.miscalibration.angle[k]);
   });
   cfg[C_MIS_SID] = s.unit.miscalibration.sourceToDetector;
+  cfg[C_SLICE] = s.unit.tomosynthesis?.sliceSpacing ?? 0;
   cfg.set(s.unit.miscalibration.detectorShift, C_MIS_SID + 1);
   if (shifts) cfg.set(Array.from(shifts).slice(0, SHIFTS), C_SHIFT);
   return cfg;

@@ -43,6 +43,8 @@ export interface Scenario {
   unit: {
     geometry: UnitGeometry;
     angles: number[];
+    /** Tomosynthesis-guided depth: the estimate's z rounded to the centre of its slice; null for stereo depth. */
+    tomosynthesis: { sliceSpacing: number } | null;
     /** sourceToDetector: true SID minus the believed (mm); detectorShift: [x, y] of the detector's coordinates (mm). */
     miscalibration: { angle: Dist[]; sourceToSupport: Dist; rotationAxisHeight: Dist; sourceToDetector: number; detectorShift: [number, number] };
   };
@@ -219,7 +221,12 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   }, [] as number[]);
 
   // unit
-  const u = s.unit === undefined ? undefined : c.object(s.unit, ['unit'], ['geometry', 'angles', 'miscalibration'], ['geometry', 'angles']);
+  const u = s.unit === undefined ? undefined : c.object(s.unit, ['unit'], ['geometry', 'angles', 'miscalibration', 'tomosynthesis'], ['geometry', 'angles']);
+  const tomo = u?.tomosynthesis === undefined ? null : (() => {
+    const o = c.object(u.tomosynthesis, ['unit', 'tomosynthesis'], ['sliceSpacing'], ['sliceSpacing']);
+    const spacing = o?.sliceSpacing === undefined ? undefined : c.length(o.sliceSpacing, ['unit', 'tomosynthesis', 'sliceSpacing'], { min: 0.1, max: 10 });
+    return spacing === undefined ? undefined : { sliceSpacing: spacing };
+  })();
   const geometry = u?.geometry === undefined ? undefined : checkGeometry(c, u.geometry, ['unit', 'geometry']);
   const angleList = u?.angles === undefined ? undefined : c.array(u.angles, ['unit', 'angles'], 2, MAX_VIEWS);
   const angles = angleList?.map((a, k) => c.angle(a, ['unit', 'angles', k], { min: -60, max: 60 }));
@@ -328,7 +335,7 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
     quantiles: quantiles!,
     seed: seed!,
     trials: trials!,
-    unit: { geometry: g, angles: angles as number[], miscalibration: { angle: misAngle as Dist[], sourceToSupport: misSts!, rotationAxisHeight: misRah!, sourceToDetector: misSid!, detectorShift: detShift! } },
+    unit: { geometry: g, angles: angles as number[], tomosynthesis: tomo ?? null, miscalibration: { angle: misAngle as Dist[], sourceToSupport: misSts!, rotationAxisHeight: misRah!, sourceToDetector: misSid!, detectorShift: detShift! } },
     breast: { thickness: thickness!, thicknessReadout: { bias: bias!, sigma: readSigma! } },
     lesion: { x: lx!, y: ly!, zFraction: lz!, radius: radius! },
     marking: { sigma: markSigma, sigmaByView: sigmaByView!, bias: markBias! },
