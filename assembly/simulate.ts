@@ -45,12 +45,43 @@ export const C_MIS_STS: i32 = 38;
 export const C_MIS_RAH: i32 = 41;
 export const C_ANGLES: i32 = 44; // MAX_VIEWS slots
 export const C_MIS_ANGLES: i32 = 52; // 3 * MAX_VIEWS slots
-export const CONFIG_SLOTS: i32 = 76;
+// Shifts subtracted from each scored quantity before it is summed (group * 4 + x, y, z, r):
+// sums of (e - k) and (e - k)^2 with k near the mean keep the variance exact when the
+// errors are (nearly) constant (a constant's SD is 0, not the rounding of n * sum e^2 - (sum e)^2).
+export const C_SHIFT: i32 = 76; // 12 slots
+// Truncation bounds [lo, hi] of distribution slot s (kind 3) at C_TRUNC + 2 * (s - C_THICKNESS).
+export const C_TRUNC: i32 = 88;
+// Marking per view k: bias u, bias v, sigma u, sigma v (mm) at C_MARK + 4 * k.
+export const C_MARK: i32 = 196;
+// 3-D errors (0 needle deviation, 1 tissue displacement): mode, p1, p2, count at C_VEC + 4 * w;
+// mode 0 per-axis normal (the sigma slots), 1 per-axis Student t (p1 = nu), 2 isotropic with a
+// lognormal length (p1 = median, p2 = SD of its log), 3 isotropic with a length drawn from the
+// `count` values at C_VEC_TABLE + VEC_TABLE * w.
+export const C_VEC: i32 = 228;
+export const C_VEC_TABLE: i32 = 236;
+export const VEC_TABLE: i32 = 256;
+// Detector miscalibration (constants): the true SID minus the believed one, and the shift [x, y]
+// of the detector's coordinates; marks are read on the true detector as if on the believed one.
+export const C_MIS_SID: i32 = 748;
+export const C_DET_SHIFT: i32 = 749; // 2 slots
+// Needle deflection: lateral (x, y) SD per mm of tissue crossed, from the top surface (z = T) to the target.
+export const C_DEFLECT: i32 = 752;
+// Tomosynthesis-guided depth: the estimate's z taken as the centre of its reconstructed slice
+// (slices of this spacing upward from the support, z = 0); 0 for stereo depth.
+export const C_SLICE: i32 = 753;
+export const CONFIG_SLOTS: i32 = 756;
+/** Redraws a truncated normal may take (the host refuses truncations keeping < 1 %: 0.99^10000 ~ 2e-44). */
+const MAX_REDRAWS: i32 = 10000;
+/** Set when a truncated normal ran out of redraws: the host refuses the run (never reached in practice). */
+let exhausted: i32 = 0;
 export const MAX_VIEWS: i32 = 8;
 
 // ---- outputs ----
-// Per block: SUMS f64: for groups targeting, classic, placement: x, x^2, y, y^2, z, z^2, r, r^2.
-export const SUMS: i32 = 24;
+// Per block: SUMS f64: for groups targeting, classic, placement: x, x^2, y, y^2, z, z^2, r, r^2
+// (of the shifted quantities, see C_SHIFT), then the block's counts of targeted and placed trials.
+export const SUMS: i32 = 26;
+export const S_TARGETED: i32 = 24;
+export const S_PLACED: i32 = 25;
 // Counters (f64, exact integers below 2^53, and maxima).
 export const K_TRIALS: i32 = 0;
 export const K_CLASSIC: i32 = 1;
@@ -185,14 +216,29 @@ let cfg: usize = 0;
   return load<f64>(cfg + (<usize>slot << 3));
 }
 
-/** Draws a scenario scalar: constant, uniform [a, b] or normal (a, b). No draw for a constant. */
+/**
+ * Draws a scenario scalar: constant, uniform [a, b], normal (a, b), or (kind 3) a normal
+ * truncated to [lo, hi] by redrawing. No draw for a constant.
+ */
 @inline function draw(slot: i32): f64 {
   const kind = c(slot);
   const a = c(slot + 1);
   if (kind == 0) return a;
   const b = c(slot + 2);
   if (kind == 1) return a + (b - a) * uniform();
-  return a + b * normal();
+  if (kind == 2) return a + b * normal();
+  return truncatedNormal(a, b, slot);
+}
+
+function truncatedNormal(mean: f64, sd: f64, slot: i32): f64 {
+  const t = C_TRUNC + 2 * (slot - C_THICKNESS);
+  const lo = c(t), hi = c(t + 1);
+  for (let i = 0; i < MAX_REDRAWS; i++) {
+    const x = mean + sd * normal();
+    if (x >= lo && x <= hi) return x;
+  }
+  exhausted++;
+  return 0.5 * (lo + hi);
 }
 
 @inline function isConstant(slot: i32): bool {
@@ -215,6 +261,54 @@ function sources(outX: usize, outZ: usize, misAngles: bool, dSts: f64, dRah: f64
 }
 
 let qx: f64 = 0, qy: f64 = 0, qz: f64 = 0;
+let vx: f64 = 0, vy: f64 = 0, vz: f64 = 0;
+
+/** Student's t with nu degrees of freedom, scaled to SD 1: Z / sqrt(V / nu) * sqrt((nu - 2) / nu), V chi-squared from nu normals. */
+function studentT(nu: i32): f64 {
+  const z = normal();
+  let v = 0.0;
+  for (let i = 0; i < nu; i++) {
+    const n = normal();
+    v += n * n;
+  }
+  return z / Math.sqrt(v / <f64>nu) * Math.sqrt(<f64>(nu - 2) / <f64>nu);
+}
+
+/**
+ * One 3-D error into vx, vy, vz (w: 0 deviation, 1 displacement). Per axis, a zero SD draws
+ * nothing (so version-1 scenarios draw the same numbers); isotropic modes draw the length,
+ * then a direction from three normals (uniform on the sphere).
+ */
+function vectorError(w: i32, sx: f64, sy: f64, sz: f64): void {
+  const o = C_VEC + 4 * w;
+  const mode = c(o);
+  if (mode < 2) {
+    const nu = <i32>c(o + 1);
+    vx = sx != 0 ? sx * (mode == 0 ? normal() : studentT(nu)) : 0.0;
+    vy = sy != 0 ? sy * (mode == 0 ? normal() : studentT(nu)) : 0.0;
+    vz = sz != 0 ? sz * (mode == 0 ? normal() : studentT(nu)) : 0.0;
+    return;
+  }
+  let m: f64 = 0;
+  if (mode == 2) m = c(o + 1) * Math.exp(c(o + 2) * normal());
+  else {
+    const count = <i32>c(o + 3);
+    let k = <i32>(uniform() * <f64>count);
+    if (k >= count) k = count - 1;
+    m = c(C_VEC_TABLE + VEC_TABLE * w + k);
+  }
+  let a: f64 = 0, b: f64 = 0, d: f64 = 0, n2: f64 = 0;
+  do {
+    a = normal();
+    b = normal();
+    d = normal();
+    n2 = a * a + b * b + d * d;
+  } while (n2 == 0.0);
+  const f = m / Math.sqrt(n2);
+  vx = a * f;
+  vy = b * f;
+  vz = d * f;
+}
 
 /** Least-squares point of the views' rays (believed sources, marks mu/mv); false when singular. */
 function triangulate(views: i32, dz: f64): bool {
@@ -299,14 +393,20 @@ function widenGroup(group: i32, m: f64, distance: bool): void {
 @inline function score(base: usize, group: i32, ex: f64, ey: f64, ez: f64, hist: usize, counters: usize): void {
   const o = base + (<usize>(group * 8) << 3);
   const r = Math.sqrt(ex * ex + ey * ey + ez * ez);
-  store<f64>(o, load<f64>(o) + ex);
-  store<f64>(o + 8, load<f64>(o + 8) + ex * ex);
-  store<f64>(o + 16, load<f64>(o + 16) + ey);
-  store<f64>(o + 24, load<f64>(o + 24) + ey * ey);
-  store<f64>(o + 32, load<f64>(o + 32) + ez);
-  store<f64>(o + 40, load<f64>(o + 40) + ez * ez);
-  store<f64>(o + 48, load<f64>(o + 48) + r);
-  store<f64>(o + 56, load<f64>(o + 56) + r * r);
+  const k = cfg + (<usize>(C_SHIFT + group * 4) << 3);
+  const sx = ex - load<f64>(k), sy = ey - load<f64>(k, 8), sz = ez - load<f64>(k, 16), sr = r - load<f64>(k, 24);
+  store<f64>(o, load<f64>(o) + sx);
+  store<f64>(o + 8, load<f64>(o + 8) + sx * sx);
+  store<f64>(o + 16, load<f64>(o + 16) + sy);
+  store<f64>(o + 24, load<f64>(o + 24) + sy * sy);
+  store<f64>(o + 32, load<f64>(o + 32) + sz);
+  store<f64>(o + 40, load<f64>(o + 40) + sz * sz);
+  store<f64>(o + 48, load<f64>(o + 48) + sr);
+  store<f64>(o + 56, load<f64>(o + 56) + sr * sr);
+  if (group != 1) {
+    const n = base + (<usize>(group == 0 ? S_TARGETED : S_PLACED) << 3);
+    store<f64>(n, load<f64>(n) + 1.0);
+  }
   const m = counters + (<usize>(K_MAX + group) << 3);
   if (r > load<f64>(m)) store<f64>(m, r);
   bin(hist, group * 4, ex);
@@ -346,11 +446,14 @@ export function simulate(
 
   const views = <i32>c(C_VIEWS);
   const dz = c(C_STS) - c(C_SID);
+  const dzTrue = dz - c(C_MIS_SID);
+  const shiftX = c(C_DET_SHIFT), shiftY = c(C_DET_SHIFT + 1);
+  const deflect = c(C_DEFLECT);
+  const slice = c(C_SLICE);
   const needle = c(C_NEEDLE) != 0;
   const plus = <i32>c(C_PLUS), minus = <i32>c(C_MINUS);
   const classicK = 0.5 / c(C_TANA);
   const gap = c(C_SID) - c(C_STS);
-  const markSigma = c(C_MARK_SIGMA);
   const readSigma = c(C_READ_SIGMA);
   const halfAperture = 0.5 * c(C_APERTURE);
   const tip = c(C_TIP);
@@ -368,6 +471,7 @@ export function simulate(
   if (!trueVaries) sources(tsx, tsz, true, c(C_MIS_STS + 1), c(C_MIS_RAH + 1));
 
   let singular = 0;
+  exhausted = 0;
   const blocks = (count + blockSize - 1) / blockSize;
   const start = <u64>first;
   for (let b = 0; b < blocks; b++) {
@@ -389,12 +493,15 @@ export function simulate(
       for (let k = 0; k < views; k++) {
         const o = <usize>k << 3;
         const Sx = load<f64>(tsx + o), Sz = load<f64>(tsz + o);
-        const t = (dz - Sz) / (Pz - Sz);
-        let u = Sx + t * (Px - Sx), v = t * Py;
-        if (markSigma != 0) {
-          u += markSigma * normal();
-          v += markSigma * normal();
-        }
+        const t = (dzTrue - Sz) / (Pz - Sz);
+        let u = Sx + t * (Px - Sx) + shiftX, v = t * Py + shiftY;
+        // Per-view systematic marking error, then per-view, per-axis noise (u drawn before v).
+        const mk = C_MARK + 4 * k;
+        u += c(mk);
+        v += c(mk + 1);
+        const su = c(mk + 2), sv = c(mk + 3);
+        if (su != 0) u += su * normal();
+        if (sv != 0) v += sv * normal();
         store<f64>(mu + o, u);
         store<f64>(mv + o, v);
       }
@@ -403,6 +510,7 @@ export function simulate(
         singular++;
         continue;
       }
+      if (slice != 0) qz = slice * (Math.floor(qz / slice) + 0.5);
       bump(counters, K_TRIALS);
       score(base, 0, qx - Px, qy - Py, qz - Pz, hist, counters);
       if (plus >= 0) {
@@ -422,12 +530,17 @@ export function simulate(
         continue;
       }
       // 5. Placement, tissue displacement, score.
-      const Ax = devX != 0 ? qx + devX * normal() : qx;
-      const Ay = devY != 0 ? qy + devY * normal() : qy;
-      const Az = devZ != 0 ? qz + devZ * normal() : qz;
-      const Lx = disX != 0 ? Px + disX * normal() : Px;
-      const Ly = disY != 0 ? Py + disY * normal() : Py;
-      const Lz = disZ != 0 ? Pz + disZ * normal() : Pz;
+      vectorError(0, devX, devY, devZ);
+      let Ax = qx + vx, Ay = qy + vy;
+      const Az = qz + vz;
+      if (deflect != 0) {
+        // Deflection grows with the depth of tissue crossed (the breast's top surface to the aperture).
+        const depth = max(T - qz, 0.0);
+        Ax += deflect * depth * normal();
+        Ay += deflect * depth * normal();
+      }
+      vectorError(1, disX, disY, disZ);
+      const Lx = Px + vx, Ly = Py + vy, Lz = Pz + vz;
       bump(counters, K_PLACED);
       const ex = Ax - Lx, ey = Ay - Ly, ez = Az - Lz;
       score(base, 2, ex, ey, ez, hist, counters);
@@ -450,5 +563,6 @@ export function simulate(
   if (load<f64>(counters + (<usize>K_TRIALS << 3)) > 0) widenGroup(0, load<f64>(counters + (<usize>K_MAX << 3)), false);
   if (load<f64>(counters + (<usize>K_CLASSIC << 3)) > 0) widenGroup(1, load<f64>(counters + (<usize>(K_MAX + 1) << 3)), false);
   if (load<f64>(counters + (<usize>K_PLACED << 3)) > 0) widenGroup(2, load<f64>(counters + (<usize>(K_MAX + 2) << 3)), true);
-  return singular;
+  // An exhausted truncated normal makes the whole task count as singular (refused by the host).
+  return exhausted > 0 ? singular + count : singular;
 }

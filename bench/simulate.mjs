@@ -64,7 +64,7 @@ function twin(s, trials) {
   // The kernel's whole trial loop for two-view scenarios without a needle: targeting and,
   // for a symmetric pair, classic errors; per block of trials even and odd sums apart,
   // blocks added in order; counts, largest error lengths, 0.001 mm histograms.
-  const BLOCK = 65536, HB = 131072, HL = 2 * HB + 2;
+  const BLOCK = 4096, HB = 131072, HL = 2 * HB + 2;
   const [A0, A1] = s.unit.angles;
   const symmetric = Math.abs(A0 + A1) <= 1e-9;
   const plus = A0 > 0 ? 0 : 1, minus = 1 - plus;

@@ -22,7 +22,7 @@ declare const __STEREOTAX_VERSION__: string | undefined;
 const VERSION = typeof __STEREOTAX_VERSION__ === 'string' ? __STEREOTAX_VERSION__ : 'source';
 
 const USAGE = [
-  'stereotax simulate FILE|- [--trials N] [--workers N] [--shard K/N] [--format json|csv] [--plots DIR] [--out FILE] [--kernel auto|simd|scalar]',
+  'stereotax simulate FILE|- [--trials N] [--workers N] [--shard K/N] [--format json|csv] [--plots DIR] [--out FILE] [--kernel auto|simd|scalar] [--progress SECONDS]',
   'stereotax simulate merge PART... [--format json|csv] [--plots DIR] [--out FILE]',
 ].join('\n       ');
 
@@ -50,12 +50,51 @@ async function writeWhole(path: string, text: string): Promise<void> {
   }
 }
 
-/** A progress bar on a terminal's stderr (cli-progress); nothing otherwise. */
-async function progressBar(io: Io): Promise<{ update(done: number, total: number): void; stop(): void }> {
-  if (!io.stderrIsTTY) return { update() {}, stop() {} };
-  // cli-progress is an optional peer: without it, a plain counter on the same line.
+/** Seconds between progress lines when stderr is not a terminal (a Slurm log, a pipe). */
+export const PROGRESS_SECONDS = 5;
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/**
+ * Progress lines for a log: at most one every `seconds`, each on its own line with the
+ * trials done, the share, the rate and the time left, then one line at the end.
+ */
+export function progressLines(write: (line: string) => void, seconds: number, clock: () => number = Date.now): { update(done: number, total: number): void; stop(): void } {
+  const start = clock();
+  let last = start, latest: [number, number] | null = null, finished = false;
+  const line = (done: number, total: number) => {
+    const t = (clock() - start) / 1000;
+    const rate = t > 0 ? done / t : 0;
+    const pct = total > 0 ? (100 * done) / total : 100;
+    write(`stereotax simulate: ${done}/${total} trials (${pct.toFixed(1)} %), ${Math.round(rate)} trials/s, ${duration(t)} elapsed, ${duration(rate > 0 ? (total - done) / rate : Infinity)} left\n`);
+  };
+  return {
+    update(done, total) {
+      latest = [done, total];
+      const t = clock();
+      if (t - last >= seconds * 1000) {
+        last = t;
+        line(done, total);
+      }
+    },
+    stop() {
+      if (finished || !latest) return;
+      finished = true;
+      line(latest[0], latest[1]);
+    },
+  };
+}
+
+/** A progress bar on a terminal's stderr (cli-progress); progress lines every few seconds otherwise. */
+async function progressBar(io: Io, seconds = PROGRESS_SECONDS): Promise<{ update(done: number, total: number): void; stop(): void }> {
+  if (!io.stderrIsTTY) return progressLines((t) => io.stderr(t), seconds);
+  // cli-progress is an optional peer: without it, the same progress lines as off a terminal.
   const mod = await import('cli-progress').catch((err) => { if (isMissingPackage(err, ['cli-progress'])) return undefined; throw err; });
-  if (!mod) return { update(done, total) { io.stderr(`\rsimulate: ${done}/${total} trials`); }, stop() { io.stderr('\n'); } };
+  if (!mod) return progressLines((t) => io.stderr(t), seconds);
   const { SingleBar, Presets } = mod.default ?? mod;
   const bar = new SingleBar({ format: 'simulate [{bar}] {percentage}% | {value}/{total} trials | {eta_formatted} left', stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
   let started = false;
@@ -122,7 +161,7 @@ async function runMerge(argv: string[], io: Io): Promise<ExitCode> {
     return parseJson(text, file);
   }));
   const points: FigureData[] = [];
-  const result = await mergeParts(parts, { version: VERSION, onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc)) : undefined });
+  const result = await mergeParts(parts, { version: VERSION, onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc, params)) : undefined });
   if (values.plots) await writeFigures(values.plots, points, result);
   await emit(io, result, fmt, values.out);
   return EXIT.ok;
@@ -143,7 +182,7 @@ export const simulateCommand: ArgvCommand = {
         args: argv, allowPositionals: true,
         options: {
           trials: { type: 'string' }, workers: { type: 'string' }, shard: { type: 'string' }, format: { type: 'string' },
-          plots: { type: 'string' }, out: { type: 'string' }, kernel: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+          plots: { type: 'string' }, out: { type: 'string' }, kernel: { type: 'string' }, progress: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         },
       });
     } catch (err) {
@@ -160,6 +199,7 @@ export const simulateCommand: ArgvCommand = {
     const workers = wholeNumber('--workers', values.workers, 0, 256);
     const fmt = format(values.format);
     const kernel = kernelOf(values.kernel);
+    const progressSeconds = wholeNumber('--progress', values.progress, 0, 86400) ?? PROGRESS_SECONDS;
     let shard: { index: number; count: number } | undefined;
     if (values.shard !== undefined) {
       const m = /^(\d+)\/(\d+)$/.exec(values.shard);
@@ -170,12 +210,12 @@ export const simulateCommand: ArgvCommand = {
     }
     await interruptible(async (signal) => {
       const scenario = await readInput(io, positionals[0]);
-      const bar = await progressBar(io);
+      const bar = await progressBar(io, progressSeconds);
       const points: FigureData[] = [];
       const options: SimulateOptions = {
         trials, workers, kernel, version: VERSION, signal,
         onProgress: (done, total) => bar.update(done, total),
-        onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc)) : undefined,
+        onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc, params)) : undefined,
       };
       try {
         if (shard) {

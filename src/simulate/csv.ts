@@ -9,9 +9,18 @@ import type { Summary } from './summary.js';
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (Array.isArray(value) && prefix.endsWith('ci95') && value.length === 2) {
+  } else if (Array.isArray(value) && prefix.endsWith('.quantiles')) {
+    // Requested quantiles: one column each (`...r.quantiles.q0.975`), its interval beside it.
+    for (const q of value as { q: number; value: unknown; ci95: unknown }[]) {
+      out.set(`${prefix}.q${q.q}`, q.value);
+      flatten(q.ci95, `${prefix}.q${q.q}.ci95`, out);
+    }
+  } else if (Array.isArray(value) && /(^|\.)ci95(\.|$)/.test(prefix) && value.length === 2) {
     out.set(`${prefix}.low`, value[0]);
     out.set(`${prefix}.high`, value[1]);
+  } else if (value === null && /(^|\.)ci95(\.|$)/.test(prefix)) {
+    out.set(`${prefix}.low`, null);
+    out.set(`${prefix}.high`, null);
   } else {
     out.set(prefix, value);
   }

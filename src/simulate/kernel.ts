@@ -9,10 +9,10 @@ import { EngineError } from '../core/errors.js';
 import { loadEngine, type Engine } from '../engine/engine.js';
 import type { KernelExports, KernelKind } from '../engine/kernels.js';
 import { withTransfer, type Transfer } from '../workers/transfer.js';
-import { symmetricPair, type Dist, type Scenario } from './scenario.js';
+import { symmetricPair, type Dist, type Scenario, type VectorError } from './scenario.js';
 
 /** Trials per block: block sums are the unit of combination (part of the reproducibility contract). */
-export const BLOCK_SIZE = 65536;
+export const BLOCK_SIZE = 4096;
 /** Histogram bins of signed errors, 0.001 mm wide, from -131.072 to 131.072 mm, plus an overflow bin at each end. */
 export const HIST_BINS = 131072;
 export const HIST_LEN = 2 * HIST_BINS + 2;
@@ -20,12 +20,27 @@ export const HIST_LEN = 2 * HIST_BINS + 2;
 export const HIST_ZERO = HIST_BINS + 1;
 export const BIN_WIDTH = 0.001;
 export const HISTOGRAMS = 13;
-export const SUMS = 24;
+export const SUMS = 26;
+/** Per-block sum slots holding the block's counts of targeted and placed trials. */
+export const S_TARGETED = 24;
+export const S_PLACED = 25;
+/** Quantities scored per trial (group * 4 + x, y, z, r), each with a shift (C_SHIFT). */
+export const SHIFTS = 12;
 export const COUNTERS = 10;
-const CONFIG_SLOTS = 76;
+const CONFIG_SLOTS = 756;
+const C_DEFLECT = 752;
+const C_SLICE = 753;
+const C_MIS_SID = 748;
+const C_VEC = 228;
+const C_VEC_TABLE = 236;
+const VEC_TABLE = 256;
+const C_MARK = 196;
+const C_SHIFT = 76;
+const C_THICKNESS = 20;
+const C_TRUNC = 88;
 const KERNEL_MAX_VIEWS = 8;
 /** Largest task, in blocks (bounds the per-task memory and the time between abort checks). */
-export const MAX_TASK_BLOCKS = 16;
+export const MAX_TASK_BLOCKS = 256;
 
 // Counter slots (assembly/simulate.ts K_*).
 export const K = { trials: 0, classic: 1, placed: 2, refused: 3, hit: 4, stroke: 5, max: 6, singular: 9 } as const;
@@ -45,11 +60,23 @@ export function simExports(engine: Engine): SimulateExports {
 function putDist(cfg: Float64Array, slot: number, d: Dist): void {
   if ('constant' in d) cfg.set([0, d.constant, 0], slot);
   else if ('uniform' in d) cfg.set([1, d.uniform[0], d.uniform[1]], slot);
-  else cfg.set([2, d.normal[0], d.normal[1]], slot);
+  else if (d.within) {
+    cfg.set([3, d.normal[0], d.normal[1]], slot);
+    cfg.set(d.within, C_TRUNC + 2 * (slot - C_THICKNESS));
+  } else cfg.set([2, d.normal[0], d.normal[1]], slot);
 }
 
-/** The scenario in the kernel's configuration slots (C_* in assembly/simulate.ts). */
-export function packConfig(s: Scenario): Float64Array {
+function putVector(cfg: Float64Array, w: number, v: VectorError): void {
+  const o = C_VEC + 4 * w;
+  if (v.length && 'lognormal' in v.length) cfg.set([2, v.length.lognormal[0], v.length.lognormal[1], 0], o);
+  else if (v.length) {
+    cfg.set([3, 0, 0, v.length.values.length], o);
+    cfg.set(v.length.values.slice(0, VEC_TABLE), C_VEC_TABLE + VEC_TABLE * w);
+  } else if (v.studentT !== undefined) cfg.set([1, v.studentT, 0, 0], o);
+}
+
+/** The scenario in the kernel's configuration slots (C_* in assembly/simulate.ts), with the sums' shifts (zero when not given). */
+export function packConfig(s: Scenario, shifts?: ArrayLike<number>): Float64Array {
   const cfg = new Float64Array(CONFIG_SLOTS);
   const views = s.unit.angles.length;
   if (views > KERNEL_MAX_VIEWS) throw new EngineError('too_many_views', `the kernel takes at most ${KERNEL_MAX_VIEWS} views`);
@@ -63,7 +90,8 @@ export function packConfig(s: Scenario): Float64Array {
   cfg[5] = pair ? pair.plus : -1;
   cfg[6] = pair ? pair.minus : -1;
   cfg[7] = pair ? Math.tan((pair.angle * Math.PI) / 180) : 1;
-  cfg[8] = s.marking.sigma;
+  cfg[8] = s.marking.sigma ?? -1; // informational: the kernel reads the per-view slots
+  s.unit.angles.forEach((_, k) => cfg.set([...s.marking.bias[k], ...s.marking.sigmaByView[k]], C_MARK + 4 * k));
   cfg[9] = s.breast.thicknessReadout.sigma;
   if (s.needle) {
     cfg[10] = s.needle.device.apertureLength;
@@ -71,8 +99,11 @@ export function packConfig(s: Scenario): Float64Array {
     cfg[12] = s.needle.samplingRadius;
     cfg[13] = s.needle.minStrokeMargin;
     cfg.set(s.needle.deviation.sigma, 14);
+    putVector(cfg, 0, s.needle.deviation);
+    cfg[C_DEFLECT] = s.needle.deflection;
   }
   cfg.set(s.tissue.displacement.sigma, 17);
+  putVector(cfg, 1, s.tissue.displacement);
   putDist(cfg, 20, s.breast.thickness);
   putDist(cfg, 23, s.lesion.x);
   putDist(cfg, 26, s.lesion.y);
@@ -85,6 +116,10 @@ export function packConfig(s: Scenario): Float64Array {
     cfg[44 + k] = a;
     putDist(cfg, 52 + 3 * k, s.unit.miscalibration.angle[k]);
   });
+  cfg[C_MIS_SID] = s.unit.miscalibration.sourceToDetector;
+  cfg[C_SLICE] = s.unit.tomosynthesis?.sliceSpacing ?? 0;
+  cfg.set(s.unit.miscalibration.detectorShift, C_MIS_SID + 1);
+  if (shifts) cfg.set(Array.from(shifts).slice(0, SHIFTS), C_SHIFT);
   return cfg;
 }
 
@@ -205,4 +240,21 @@ export async function simulateBlocksTask(payload: BlocksPayload): Promise<Transf
   const engine = await loadEngine({ kernel: payload.kernel });
   const r = runBlocks(engine, payload);
   return withTransfer(r, [r.sums.buffer as ArrayBuffer, r.counters.buffer as ArrayBuffer, r.hist.counts.buffer as ArrayBuffer]);
+}
+
+/**
+ * The shifts for a point's sums: the quantities of trial 0 (0 for a group trial 0 does not
+ * reach). Any fixed value keeps the sums exact; one near the mean keeps the variance of a
+ * (nearly) constant error exact. Trial 0 depends only on the seed, so every worker and shard
+ * of the run derives the same shifts.
+ */
+export function shiftsOf(engine: Engine, s: Scenario): number[] {
+  const r = runBlocks(engine, { config: packConfig(s), seed: s.seed, firstBlock: 0, blocks: 1, trials: 1, kernel: engine.kernel });
+  const shifts = new Array<number>(SHIFTS).fill(0);
+  const reached = [r.sums[S_TARGETED] > 0, r.sums[S_TARGETED] > 0 && r.counters[K.classic] > 0, r.sums[S_PLACED] > 0];
+  for (let g = 0; g < 3; g++) {
+    if (!reached[g]) continue;
+    for (let a = 0; a < 4; a++) shifts[g * 4 + a] = r.sums[g * 8 + 2 * a];
+  }
+  return shifts;
 }

@@ -13,6 +13,8 @@ import type { Scenario } from './scenario.js';
 /** What a figure needs from one run (or sweep point): small, kept after the accumulator is gone. */
 export interface FigureData {
   label: string;
+  /** The sweep point's parameters (orders the series numerically); null without a sweep. */
+  params: Record<string, unknown> | null;
   errors: { group: string; axis: string; error: number; error2: number; fraction: number }[];
   hit: { radius: number; probability: number }[] | null;
   radius: number | null;
@@ -21,6 +23,31 @@ export interface FigureData {
 const GROUPS = ['targeting', 'classic', 'placement'];
 const AXES = ['x', 'y', 'z', 'r'];
 const DISPLAY_BINS = 60;
+/** Most series one panel shows (8 colours told apart in print); more go to further panels. */
+export const MAX_SERIES = 8;
+const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#000000'];
+
+/** Orders parameter sets: numbers numerically, arrays element by element, other values as JSON text. */
+export function compareParams(a: Record<string, unknown> | null, b: Record<string, unknown> | null, keys?: string[]): number {
+  const ks = keys ?? Object.keys(a ?? {});
+  const cmp = (x: unknown, y: unknown): number => {
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (Array.isArray(x) && Array.isArray(y)) {
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const c = cmp(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+    const sx = JSON.stringify(x), sy = JSON.stringify(y);
+    return sx < sy ? -1 : sx > sy ? 1 : 0;
+  };
+  for (const k of ks) {
+    const c = cmp(a?.[k], b?.[k]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
 
 /** The |e| below which a fraction q of the histogram lies (bin upper edge), 0 for an empty histogram. */
 function quantileAbs(hist: Float64Array, offset: number, q: number): number {
@@ -35,23 +62,28 @@ function quantileAbs(hist: Float64Array, offset: number, q: number): number {
   return HIST_BINS * BIN_WIDTH;
 }
 
-/** Re-bins one histogram into DISPLAY_BINS bars over the central 99.9 % (signed axes) or [0, q99.9] (r). */
-function rebin(hist: Float64Array, offset: number, signed: boolean, n: number): { error: number; error2: number; fraction: number }[] {
-  const lim = Math.max(quantileAbs(hist, offset, 0.999), 10 * BIN_WIDTH);
-  const lo = signed ? -lim : 0;
-  const width = (lim - lo) / DISPLAY_BINS;
-  const bars = new Float64Array(DISPLAY_BINS);
+/**
+ * Re-bins one histogram into at most DISPLAY_BINS bars over the central 99.9 % (signed axes)
+ * or [0, q99.9] (r). Each bar is a whole number of 0.001 mm bins, aligned to 0, so no bar
+ * gets one native bin more than its neighbour (which drew a comb).
+ */
+export function rebin(hist: Float64Array, offset: number, signed: boolean, n: number): { error: number; error2: number; fraction: number }[] {
+  const limBins = Math.max(Math.round(quantileAbs(hist, offset, 0.999) / BIN_WIDTH), 10);
+  const per = Math.max(1, Math.ceil(((signed ? 2 : 1) * limBins) / DISPLAY_BINS));
+  const side = Math.ceil(limBins / per);
+  const first = signed ? -side : 0;
+  const bars = new Float64Array(signed ? 2 * side : side);
   for (let i = 0; i < HIST_LEN; i++) {
     const c = hist[offset + i];
     if (c === 0) continue;
-    const centre = (i - HIST_ZERO + 0.5) * BIN_WIDTH;
-    const k = Math.floor((centre - lo) / width);
-    if (k >= 0 && k < DISPLAY_BINS) bars[k] += c;
+    const k = Math.floor((i - HIST_ZERO) / per) - first;
+    if (k >= 0 && k < bars.length) bars[k] += c;
   }
-  return Array.from(bars, (c, k) => ({ error: Number((lo + k * width).toPrecision(6)), error2: Number((lo + (k + 1) * width).toPrecision(6)), fraction: c / n }));
+  const edge = (k: number) => Number((((first + k) * per) * BIN_WIDTH).toFixed(3));
+  return Array.from(bars, (c, k) => ({ error: edge(k), error2: edge(k + 1), fraction: c / n }));
 }
 
-export function figureData(label: string, s: Scenario, acc: Accumulator): FigureData {
+export function figureData(label: string, s: Scenario, acc: Accumulator, params: Record<string, unknown> | null = null): FigureData {
   const errors: FigureData['errors'] = [];
   const counts = [acc.counters[K.trials], acc.counters[K.classic], acc.counters[K.placed]];
   GROUPS.forEach((group, g) => {
@@ -68,7 +100,7 @@ export function figureData(label: string, s: Scenario, acc: Accumulator): Figure
     hit = hitCurve(acc, radii, s.needle.samplingRadius);
     radius = 'constant' in s.lesion.radius ? s.lesion.radius.constant : null;
   }
-  return { label, errors, hit, radius };
+  return { label, params, errors, hit, radius };
 }
 
 type VlSpec = Record<string, unknown>;
@@ -76,7 +108,7 @@ type VlSpec = Record<string, unknown>;
 export function histogramSpec(d: FigureData, group: string): VlSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${group} error${d.label ? ` (${d.label})` : ''}`, subtitle: 'fraction of trials per bar; x, y, z signed, r = 3-D distance (mm)' },
+    title: { text: `${group} error${d.label ? ` (${d.label})` : ''}`, subtitle: 'fraction of trials per bar (each bar a whole number of 0.001 mm bins); x, y, z signed, r = 3-D distance (mm)' },
     data: { values: d.errors.filter((e) => e.group === group) },
     facet: { column: { field: 'axis', type: 'nominal', sort: AXES, title: null } },
     spec: {
@@ -92,27 +124,53 @@ export function histogramSpec(d: FigureData, group: string): VlSpec {
   };
 }
 
-export function hitSpec(points: FigureData[]): VlSpec {
-  const values = points.flatMap((p) => (p.hit ?? []).map((h) => ({ ...h, point: p.label || 'scenario' })));
+export function hitSpec(input: FigureData[]): VlSpec {
+  const points = [...input].sort((a, b) => compareParams(a.params, b.params));
+  const labels = points.map((p) => p.label || 'scenario');
+  const panels = Math.ceil(points.length / MAX_SERIES);
+  const values = points.flatMap((p, i) => (p.hit ?? []).map((h) => ({ ...h, point: labels[i], panel: panelName(i, labels) })));
   // The scenario radius as a dashed rule when every point shares one.
   const radii = [...new Set(points.map((p) => p.radius))];
   const rules = radii.length === 1 && radii[0] !== null ? [{ radius: radii[0] }] : [];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Hit probability against lesion radius', subtitle: `P(lesion centre within radius + sampling radius of the aperture)${rules.length ? '; dashed: the scenario radius' : ''}` },
-    width: 480, height: 300,
-    layer: [
-      {
-        data: { values },
-        mark: { type: 'line' },
-        encoding: {
-          x: { field: 'radius', type: 'quantitative', title: 'lesion radius (mm)' },
-          y: { field: 'probability', type: 'quantitative', title: 'hit probability', scale: { domain: [0, 1] } },
-          color: { field: 'point', type: 'nominal', title: null, legend: points.length > 1 ? { labelLimit: 400, orient: 'bottom-right' } : null },
+    data: { values },
+    ...(panels > 1 ? { facet: { row: { field: 'panel', type: 'nominal', title: null, sort: [...new Set(values.map((v) => v.panel))] } }, resolve: { scale: { color: 'independent' } } } : {}),
+    ...wrap(panels > 1, {
+      width: 480, height: 300,
+      layer: [
+        {
+          mark: { type: 'line' },
+          encoding: {
+            x: { field: 'radius', type: 'quantitative', title: 'lesion radius (mm)' },
+            y: { field: 'probability', type: 'quantitative', title: 'hit probability', scale: { domain: [0, 1] } },
+            color: colour('point', labels, points.length > 1),
+          },
         },
-      },
-      ...(rules.length === 1 ? [{ data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x: { field: 'radius', type: 'quantitative' } } }] : []),
-    ],
+        ...(rules.length === 1 ? [{ data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x: { field: 'radius', type: 'quantitative' } } }] : []),
+      ],
+    }),
+  };
+}
+
+/** A view as the spec of a facet, or inline at the top level. */
+function wrap(faceted: boolean, view: VlSpec): VlSpec {
+  return faceted ? { spec: view } : view;
+}
+
+/** "series 1-8", "series 9-16", ...: the panel of the i-th of the ordered labels. */
+function panelName(i: number, labels: string[]): string {
+  const p = Math.floor(i / MAX_SERIES);
+  return `${p * MAX_SERIES + 1}-${Math.min(labels.length, (p + 1) * MAX_SERIES)} of ${labels.length}`;
+}
+
+/** A colour encoding: labels in the given (numeric) order, at most 8 colours, legend below, labels whole. */
+function colour(field: string, labels: string[], legend: boolean, title: string | null = null): Record<string, unknown> {
+  return {
+    field, type: 'nominal', title, sort: labels,
+    scale: { range: PALETTE },
+    legend: legend ? (title ? { orient: 'right', labelLimit: 0, titleLimit: 0, symbolLimit: 0 } : { orient: 'bottom', direction: 'vertical', columns: 2, labelLimit: 0, symbolLimit: 0 }) : null,
   };
 }
 
@@ -123,32 +181,47 @@ export function sweepSpec(sweep: { params: Record<string, unknown>; summary: Sum
   const xKey = keys.find((k) => sweep.every((p) => typeof p.params[k] === 'number')) ?? keys[0];
   const numeric = sweep.every((p) => typeof p.params[xKey] === 'number');
   const others = keys.filter((k) => k !== xKey);
+  const ordered = [...sweep].sort((a, b) => compareParams(a.params, b.params, [...others, xKey]));
+  // Legend labels are the values only; the legend's title names the parameters (narrow enough to print).
+  const labelOf = (params: Record<string, unknown>) => others.map((k) => JSON.stringify(params[k])).join(', ') || 'scenario';
+  const labels = [...new Set(ordered.map((p) => labelOf(p.params)))];
+  const xOrder = [...new Set([...sweep].sort((a, b) => compareParams(a.params, b.params, [xKey])).map((p) => JSON.stringify(p.params[xKey])))];
   const rows: Record<string, unknown>[] = [];
-  for (const { params, summary } of sweep) {
-    const series = others.map((k) => `${k} = ${JSON.stringify(params[k])}`).join(', ') || 'scenario';
+  const withInterval = new Set<string>();
+  for (const { params, summary } of ordered) {
+    const series = labelOf(params);
     const x = numeric ? params[xKey] : JSON.stringify(params[xKey]);
-    const add = (metric: string, value: number | null | undefined, lo?: number, hi?: number) => {
-      if (value !== null && value !== undefined) rows.push({ x, series, metric, value, lo: lo ?? value, hi: hi ?? value });
+    const panel = panelName(labels.indexOf(series), labels);
+    const add = (metric: string, value: number | null | undefined, ci?: [number, number] | null) => {
+      if (value === null || value === undefined) return;
+      if (ci) withInterval.add(metric);
+      rows.push({ x, series, metric, panel, value, lo: ci?.[0] ?? value, hi: ci?.[1] ?? value, interval: !!ci });
     };
-    add('targeting error z, sd (mm)', summary.targetingError.z.sd);
+    add('targeting error z, sd (mm)', summary.targetingError.z.sd, summary.targetingError.z.ci95?.sd);
     add('targeting error r, p95 (mm)', summary.targetingError.r.p95);
-    if (summary.hit?.probability !== undefined && summary.hit.probability !== null) add('hit probability', summary.hit.probability, summary.hit.ci95![0], summary.hit.ci95![1]);
-    if (summary.refused) add('refused probability', summary.refused.probability);
+    if (summary.hit?.probability !== undefined && summary.hit.probability !== null) add('hit probability', summary.hit.probability, summary.hit.ci95);
+    if (summary.refused) add('refused probability', summary.refused.probability, summary.refused.ci95);
   }
-  const xEnc = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: xKey };
+  const xEnc = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: xKey, ...(numeric ? {} : { sort: xOrder }) };
+  const panels = Math.ceil(labels.length / MAX_SERIES);
+  const metrics = [...new Set(rows.map((r) => r.metric as string))];
+  const bars = metrics.filter((m) => withInterval.has(m));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Sweep', subtitle: `every point: the same seed; bars: Wilson 95 % intervals` },
+    title: { text: 'Sweep', subtitle: `every point: the same seed${bars.length ? `; bars: 95 % intervals (${bars.join('; ')})` : ''}` },
     data: { values: rows },
-    facet: { column: { field: 'metric', type: 'nominal', title: null } },
+    facet: {
+      column: { field: 'metric', type: 'nominal', title: null, sort: metrics },
+      ...(panels > 1 ? { row: { field: 'panel', type: 'nominal', title: null, sort: [...new Set(rows.map((r) => r.panel as string))] } } : {}),
+    },
     spec: {
       width: 220, height: 180,
       layer: [
-        { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'value', type: 'quantitative', title: null }, color: { field: 'series', type: 'nominal', title: null, legend: others.length ? { labelLimit: 400 } : null } } },
-        { mark: { type: 'errorbar' }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal' } } },
+        { mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: 'value', type: 'quantitative', title: null }, color: colour('series', labels, others.length > 0, others.join(', ')) } },
+        { transform: [{ filter: 'datum.interval' }], mark: { type: 'errorbar' }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal', sort: labels, scale: { range: PALETTE } } } },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
+    resolve: { scale: { y: 'independent', ...(panels > 1 ? { color: 'independent' } : {}) } },
   };
 }
 

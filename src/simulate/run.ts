@@ -5,11 +5,12 @@
  * workers, the task split, the shard split or the kernel build.
  */
 import { EngineError, StereotaxError } from '../core/errors.js';
+import { guardParse } from '../core/validate.js';
 import { loadEngine, type KernelChoice } from '../engine/engine.js';
 import type { KernelKind } from '../engine/kernels.js';
-import { BLOCK_SIZE, MAX_TASK_BLOCKS, packConfig, runBlocks, type BlocksPayload, type BlocksResult } from './kernel.js';
+import { BLOCK_SIZE, MAX_TASK_BLOCKS, SUMS, packConfig, runBlocks, shiftsOf, type BlocksPayload, type BlocksResult } from './kernel.js';
 import { expandScenario, scenarioHash, canonicalJson, symmetricPair, type Scenario } from './scenario.js';
-import { Accumulator, summarize, type AccumulatorJson, type Manifest, type Summary } from './summary.js';
+import { Accumulator, BATCHES, summarize, type AccumulatorJson, type Manifest, type Summary } from './summary.js';
 
 /** What runs the tasks: a WorkerPool from createPool(), or anything with the same run(). */
 export interface TaskRunner {
@@ -44,7 +45,7 @@ export type SimulationResult = Summary | SweepResult;
 /** One shard of a run: `stereotax simulate --shard K/N` prints it, `merge` combines N of them. */
 export interface SimulationPart {
   format: 'stereotax-simulation-part';
-  formatVersion: 1;
+  formatVersion: 2;
   runHash: string;
   shard: { index: number; count: number };
   points: { params: Record<string, unknown> | null; scenarioHash: string; accumulator: AccumulatorJson; elapsedSeconds: number }[];
@@ -66,9 +67,31 @@ function plan(raw: unknown, trials?: number): Plan {
   return points ? { raw, points, sweep: true } : { raw, points: [{ params: null, scenario: base }], sweep: false };
 }
 
+/** A point's blocks in the whole run. */
+export function blocksOf(s: Scenario): number {
+  return Math.ceil(s.trials / BLOCK_SIZE);
+}
+
 /** The blocks [from, to) of shard `index` (1-based) of `count` over `blocks` blocks. */
 export function shardBlocks(blocks: number, index: number, count: number): [number, number] {
   return [Math.floor(((index - 1) * blocks) / count), Math.floor((index * blocks) / count)];
+}
+
+/**
+ * Shard `index` (1-based) of `count` over the (point, block) pairs of a run, points in
+ * order and blocks in order within each: contiguous and as equal as whole blocks allow,
+ * so every shard has work whenever there are at least as many blocks as shards. Returns
+ * each point's blocks [from, to) (empty where the shard has none of that point).
+ */
+export function shardPairs(blocks: number[], index: number, count: number): [number, number][] {
+  const total = blocks.reduce((a, b) => a + b, 0);
+  const [lo, hi] = shardBlocks(total, index, count);
+  let start = 0;
+  return blocks.map((n) => {
+    const from = Math.min(Math.max(lo - start, 0), n), to = Math.min(Math.max(hi - start, 0), n);
+    start += n;
+    return [from, to];
+  });
 }
 
 function aborted(): EngineError {
@@ -93,8 +116,9 @@ interface Context {
 
 /** Runs blocks [from, to) of one scenario into an accumulator. */
 async function runPoint(s: Scenario, from: number, to: number, ctx: Context): Promise<Accumulator> {
-  const acc = new Accumulator();
-  const config = packConfig(s);
+  const shifts = shiftsOf(await loadEngine({ kernel: ctx.kernel }), s);
+  const acc = new Accumulator(blocksOf(s), shifts);
+  const config = packConfig(s, shifts);
   const span = to - from;
   const lanes = ctx.runner ? ctx.runner.size : 1;
   const per = Math.max(1, Math.min(MAX_TASK_BLOCKS, Math.ceil(span / (lanes * 4))));
@@ -104,7 +128,7 @@ async function runPoint(s: Scenario, from: number, to: number, ctx: Context): Pr
   }
   const taken = (r: BlocksResult) => {
     acc.add(r);
-    const done = Math.min(s.trials, (r.firstBlock + r.sums.length / 24) * BLOCK_SIZE) - r.firstBlock * BLOCK_SIZE;
+    const done = Math.min(s.trials, (r.firstBlock + r.sums.length / SUMS) * BLOCK_SIZE) - r.firstBlock * BLOCK_SIZE;
     ctx.progress.done += done;
     ctx.progress.report?.(ctx.progress.done, ctx.progress.total);
   };
@@ -146,12 +170,14 @@ function manifestOf(s: Scenario, hash: string, o: { kernel: string; workers: num
     normal: 'marsaglia-polar',
     blockSize: BLOCK_SIZE,
     histogramBin: 0.001,
+    batches: Math.min(BATCHES, blocksOf(s)),
+    intervals: 'mean, sd: batch means, t(K-1); quantiles: order statistics; proportions: Wilson',
     ...(o.shards !== undefined ? { shards: o.shards } : {}),
   };
 }
 
 function summaryOf(s: Scenario, acc: Accumulator, manifest: Manifest): Summary {
-  return summarize(acc, { id: s.id, seed: s.seed, trials: s.trials, classic: symmetricPair(s) !== null, needle: s.needle !== null, manifest });
+  return summarize(acc, { id: s.id, seed: s.seed, trials: s.trials, classic: symmetricPair(s) !== null, needle: s.needle !== null, manifest, quantiles: s.quantiles });
 }
 
 async function withRunner<T>(o: SimulateOptions, fn: (ctx: Context, workers: number) => Promise<T>, total: number): Promise<T> {
@@ -186,7 +212,7 @@ export async function simulate(scenario: unknown, options: SimulateOptions = {})
     const out: { params: Record<string, unknown>; summary: Summary }[] = [];
     for (const pt of p.points) {
       const t0 = now();
-      const acc = await runPoint(pt.scenario, 0, Math.ceil(pt.scenario.trials / BLOCK_SIZE), ctx);
+      const acc = await runPoint(pt.scenario, 0, blocksOf(pt.scenario), ctx);
       const elapsed = (now() - t0) / 1000;
       options.onPoint?.(out.length, pt.scenario, acc, pt.params);
       const manifest = manifestOf(pt.scenario, await scenarioHash(pt.scenario), { kernel: ctx.kernel, workers, elapsed, version });
@@ -208,20 +234,23 @@ export async function simulatePart(scenario: unknown, shard: { index: number; co
     throw new StereotaxError([{ code: 'out_of_range', path: 'shard', expected: 'K/N with whole numbers 1 <= K <= N <= 100000', received: `${shard.index}/${shard.count}`, message: `shard: expected K/N with 1 <= K <= N, received ${shard.index}/${shard.count}` }]);
   }
   const p = plan(scenario, options.trials);
-  const ranges = p.points.map((pt) => shardBlocks(Math.ceil(pt.scenario.trials / BLOCK_SIZE), shard.index, shard.count));
+  const ranges = shardPairs(p.points.map((pt) => blocksOf(pt.scenario)), shard.index, shard.count);
   const total = p.points.reduce((n, pt, i) => n + Math.max(0, Math.min(pt.scenario.trials, ranges[i][1] * BLOCK_SIZE) - ranges[i][0] * BLOCK_SIZE), 0);
   const runHash = await runHashOf(p);
+  // The scenario as JSON data, read once (merge re-validates it and checks the run hash).
+  const data = guardParse(() => JSON.parse(JSON.stringify({ ...(scenario as object), ...(options.trials !== undefined ? { trials: options.trials } : {}) })) as unknown);
   return withRunner(options, async (ctx, workers) => {
     const points: SimulationPart['points'] = [];
     for (let i = 0; i < p.points.length; i++) {
       const pt = p.points[i];
       const t0 = now();
-      const acc = await runPoint(pt.scenario, ranges[i][0], ranges[i][1], ctx);
-      points.push({ params: pt.params, scenarioHash: await scenarioHash(pt.scenario), accumulator: acc.toJSON(), elapsedSeconds: (now() - t0) / 1000 });
+      const acc = ranges[i][1] > ranges[i][0] ? await runPoint(pt.scenario, ranges[i][0], ranges[i][1], ctx)
+        : new Accumulator(blocksOf(pt.scenario), shiftsOf(await loadEngine({ kernel: ctx.kernel }), pt.scenario));
+      points.push({ params: pt.params, scenarioHash: await scenarioHash(pt.scenario), accumulator: await acc.toJSON(), elapsedSeconds: (now() - t0) / 1000 });
     }
     return {
-      format: 'stereotax-simulation-part', formatVersion: 1, runHash, shard, points,
-      kernel: ctx.kernel, workers, stereotaxVersion: options.version ?? 'unknown', scenario: { ...(scenario as object), ...(options.trials !== undefined ? { trials: options.trials } : {}) },
+      format: 'stereotax-simulation-part', formatVersion: 2, runHash, shard, points,
+      kernel: ctx.kernel, workers, stereotaxVersion: options.version ?? 'unknown', scenario: data,
     };
   }, total);
 }
@@ -236,7 +265,7 @@ export async function mergeParts(parts: unknown[], options: Pick<SimulateOptions
   if (!Array.isArray(parts) || parts.length === 0) throw partError('parts', 'at least one part', 'none');
   const list = parts.map((q, i) => {
     const part = q as SimulationPart;
-    if (!part || typeof part !== 'object' || part.format !== 'stereotax-simulation-part' || part.formatVersion !== 1) {
+    if (!part || typeof part !== 'object' || part.format !== 'stereotax-simulation-part' || part.formatVersion !== 2) {
       throw partError(`parts[${i}]`, 'a part printed by stereotax simulate --shard K/N', 'something else');
     }
     return part;
@@ -260,17 +289,19 @@ export async function mergeParts(parts: unknown[], options: Pick<SimulateOptions
   const workers = list.reduce((n, q) => n + q.workers, 0);
   const out: { params: Record<string, unknown>; summary: Summary }[] = [];
   for (let i = 0; i < p.points.length; i++) {
-    const acc = new Accumulator();
-    let elapsed = 0;
-    list.forEach((part, k) => {
-      const pt = part.points?.[i];
-      if (!pt) throw partError(`parts[${k}].points[${i}]`, 'one entry per sweep point', 'nothing');
-      acc.merge(pt.accumulator, `parts[${k}].points[${i}].accumulator`);
-      elapsed += pt.elapsedSeconds;
-    });
     const s = p.points[i].scenario;
+    const shifts = first.points?.[i]?.accumulator?.shifts;
+    if (!Array.isArray(shifts) || !shifts.every((x) => typeof x === 'number' && Number.isFinite(x))) throw partError(`parts[0].points[${i}].accumulator.shifts`, 'the shifts of the run', JSON.stringify(shifts ?? null).slice(0, 40));
+    const acc = new Accumulator(blocksOf(s), shifts);
+    let elapsed = 0;
+    for (let k = 0; k < list.length; k++) {
+      const pt = list[k].points?.[i];
+      if (!pt) throw partError(`parts[${k}].points[${i}]`, 'one entry per sweep point', 'nothing');
+      await acc.merge(pt.accumulator, `parts[${k}].points[${i}].accumulator`);
+      elapsed += Number.isFinite(pt.elapsedSeconds) ? pt.elapsedSeconds : 0;
+    }
     options.onPoint?.(i, s, acc, p.points[i].params);
-    if (acc.blocks !== Math.ceil(s.trials / BLOCK_SIZE)) throw partError('parts', `${Math.ceil(s.trials / BLOCK_SIZE)} blocks in all`, `${acc.blocks}`);
+    if (acc.blocks !== blocksOf(s)) throw partError('parts', `${blocksOf(s)} blocks in all`, `${acc.blocks}`);
     const manifest = manifestOf(s, await scenarioHash(s), { kernel: kernels, workers, elapsed, version, shards: count });
     out.push({ params: p.points[i].params ?? {}, summary: summaryOf(s, acc, manifest) });
   }

@@ -4,14 +4,26 @@
  * whose SHA-256 is the scenario hash in every manifest.
  */
 import { StereotaxError } from '../core/errors.js';
-import { Checker, type Path, type Plain, type Range } from '../core/validate.js';
+import { Checker, guardParse, type Path, type Plain, type Range } from '../core/validate.js';
 import { shippedCatalog } from '../devices/catalog.js';
 import { checkDevice } from '../needle/vertical.js';
 import { checkGeometry } from '../targeting/targeting.js';
 import { sourcePosition, type UnitGeometry } from '../targeting/geometry.js';
 
 /** A scenario scalar: a constant, or drawn per trial. */
-export type Dist = { constant: number } | { uniform: [number, number] } | { normal: [number, number] };
+export type Dist = { constant: number } | { uniform: [number, number] } | { normal: [number, number]; within?: [number, number] };
+
+/** The least acceptance a truncated normal may have (draws are redrawn until inside `within`). */
+export const MIN_TRUNCATED_MASS = 0.01;
+
+/** The standard normal CDF (erfc by the Chebyshev fit of Numerical Recipes' erfcc, fractional error < 1.2e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * x);
+  const erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return z >= 0 ? 1 - erfc / 2 : erfc / 2;
+}
 
 export interface ScenarioDevice {
   /** Catalog id, or "inline" for a device given in the scenario. */
@@ -24,24 +36,49 @@ export interface ScenarioDevice {
 /** A scenario after validation and defaults: every field present, lengths in mm, angles in degrees. */
 export interface Scenario {
   id: string | null;
+  /** Quantiles to report (with intervals) besides p50/p95/p99, ascending; [] when none. */
+  quantiles: number[];
   seed: number;
   trials: number;
   unit: {
     geometry: UnitGeometry;
     angles: number[];
-    miscalibration: { angle: Dist[]; sourceToSupport: Dist; rotationAxisHeight: Dist };
+    /** Tomosynthesis-guided depth: the estimate's z rounded to the centre of its slice; null for stereo depth. */
+    tomosynthesis: { sliceSpacing: number } | null;
+    /** sourceToDetector: true SID minus the believed (mm); detectorShift: [x, y] of the detector's coordinates (mm). */
+    miscalibration: { angle: Dist[]; sourceToSupport: Dist; rotationAxisHeight: Dist; sourceToDetector: number; detectorShift: [number, number] };
   };
   breast: { thickness: Dist; thicknessReadout: { bias: Dist; sigma: number } };
   lesion: { x: Dist; y: Dist; zFraction: Dist; radius: Dist };
-  marking: { sigma: number };
+  /**
+   * sigma: the one marking SD when every view and axis share it, else null (see sigmaByView);
+   * sigmaByView and bias: per view [u, v] in mm.
+   */
+  marking: { sigma: number | null; sigmaByView: [number, number][]; bias: [number, number][] };
   needle: null | {
     device: ScenarioDevice;
-    deviation: { sigma: [number, number, number] };
+    deviation: VectorError;
+    /** Lateral (x, y) deflection SD per mm of tissue crossed (top surface to the target); 0 none. */
+    deflection: number;
     samplingRadius: number;
     minStrokeMargin: number;
   };
-  tissue: { displacement: { sigma: [number, number, number] } };
+  tissue: { displacement: VectorError };
 }
+
+/**
+ * A 3-D error (needle deviation, tissue displacement). Per axis: normal with SD sigma, or
+ * Student's t with nu degrees of freedom scaled to SD sigma (`studentT`). Isotropic: a length
+ * drawn from a lognormal (median, SD of its log) or from a list of values, in a uniformly
+ * random direction (sigma is then [0, 0, 0]).
+ */
+export interface VectorError {
+  sigma: [number, number, number];
+  studentT?: number;
+  length?: { lognormal: [number, number] } | { values: number[] };
+}
+
+export const MAX_EMPIRICAL_VALUES = 256;
 
 export const MAX_TRIALS = 1e10;
 export const DEFAULT_TRIALS = 1e5;
@@ -49,12 +86,18 @@ export const MAX_VIEWS = 8;
 /** Sweeps larger than this are refused (each point is a whole run). */
 export const MAX_SWEEP_POINTS = 1000;
 
-const TOP = ['id', 'seed', 'trials', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep'];
+const TOP = ['id', 'seed', 'trials', 'quantiles', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep'];
+export const MAX_QUANTILES = 20;
 
 interface DistRule {
   range: Range;
-  /** Largest standard deviation a normal may have; undefined: normal refused (unbounded draws would leave the range). */
-  maxSd?: number;
+  /** Largest standard deviation a normal may have. */
+  maxSd: number;
+  /**
+   * A bounded quantity (thickness, zFraction, radius): a plain normal is truncated to the
+   * range (redrawn until inside), as if `within` were the range.
+   */
+  truncate?: boolean;
   quantity: 'length' | 'angle' | 'fraction';
 }
 
@@ -65,15 +108,14 @@ function checkDist(c: Checker, value: unknown, path: Path, rule: DistRule): Dist
     const x = num(value, path, rule.range);
     return x === undefined ? undefined : { constant: x };
   }
-  const kinds = rule.maxSd === undefined ? ['uniform'] : ['uniform', 'normal'];
-  const expected = `a number or ${kinds.map((k) => `{ "${k}": [${k === 'uniform' ? 'min, max' : 'mean, sd'}] }`).join(' or ')}`;
+  const expected = 'a number, { "uniform": [min, max] }, { "normal": [mean, sd] } or { "normal": [mean, sd], "within": [min, max] }';
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return c.add('invalid_type', path, expected, value);
   const keys = Object.keys(value);
-  if (keys.length !== 1 || !kinds.includes(keys[0])) {
-    return c.add(keys.length === 1 && keys[0] === 'normal' ? 'invalid_value' : 'invalid_type', path,
-      rule.maxSd === undefined ? `${expected} (a normal could draw a value outside ${describe(rule.range)})` : expected, value);
+  const kind = keys.includes('uniform') ? 'uniform' : keys.includes('normal') ? 'normal' : undefined;
+  const allowed = kind === 'normal' ? ['normal', 'within'] : ['uniform'];
+  if (!kind || keys.some((k) => !allowed.includes(k))) {
+    return c.add('invalid_type', kind ? [...path, keys.find((k) => !allowed.includes(k))!] : path, expected, value);
   }
-  const kind = keys[0] as 'uniform' | 'normal';
   const arr = c.array((value as Plain)[kind], [...path, kind], 2, 2);
   if (!arr) return undefined;
   if (kind === 'uniform') {
@@ -86,7 +128,30 @@ function checkDist(c: Checker, value: unknown, path: Path, rule: DistRule): Dist
   const mean = num(arr[0], [...path, kind, 0], rule.range);
   const sd = num(arr[1], [...path, kind, 1], { min: 0, max: rule.maxSd });
   if (mean === undefined || sd === undefined) return undefined;
-  return { normal: [mean, sd] };
+  const w = (value as Plain).within;
+  let within: [number, number] | undefined;
+  if (w !== undefined) {
+    const pair = c.array(w, [...path, 'within'], 2, 2);
+    if (!pair) return undefined;
+    const lo = num(pair[0], [...path, 'within', 0], rule.range);
+    const hi = num(pair[1], [...path, 'within', 1], rule.range);
+    if (lo === undefined || hi === undefined) return undefined;
+    if (!(hi > lo)) return c.add('invalid_value', [...path, 'within', 1], `more than the lower bound (${lo})`, pair[1]);
+    within = [lo, hi];
+  } else if (rule.truncate) {
+    within = [rule.range.min ?? rule.range.above!, rule.range.max ?? rule.range.below!];
+  }
+  if (!within) return { normal: [mean, sd] };
+  if (sd === 0) {
+    if (mean < within[0] || mean > within[1]) return c.add('invalid_value', [...path, 'normal', 0], `a mean inside ${describe({ min: within[0], max: within[1] })} (sd 0)`, arr[0]);
+    return { constant: mean };
+  }
+  const mass = normalCdf((within[1] - mean) / sd) - normalCdf((within[0] - mean) / sd);
+  if (!(mass >= MIN_TRUNCATED_MASS)) {
+    return c.add('invalid_value', [...path, w !== undefined ? 'within' : 'normal'],
+      `a truncation keeping at least ${MIN_TRUNCATED_MASS * 100} % of the normal (${describe({ min: within[0], max: within[1] })} keeps ${(mass * 100).toPrecision(2)} %)`, w ?? arr);
+  }
+  return { normal: [mean, sd], within };
 }
 
 function describe(r: Range): string {
@@ -97,18 +162,42 @@ function describe(r: Range): string {
 export function distBounds(d: Dist): [number, number] {
   if ('constant' in d) return [d.constant, d.constant];
   if ('uniform' in d) return d.uniform;
+  if (d.within) return d.within;
   return [d.normal[0] - 10 * d.normal[1], d.normal[0] + 10 * d.normal[1]];
 }
 
 const SIGMA = { min: 0, max: 10 };
 
-function sigma3(c: Checker, value: unknown, path: Path): [number, number, number] | undefined {
-  const o = c.object(value, path, ['sigma'], []);
-  if (!o || o.sigma === undefined) return o ? [0, 0, 0] : undefined;
-  const a = c.array(o.sigma, [...path, 'sigma'], 3, 3);
-  if (!a) return undefined;
-  const s = a.map((v, i) => c.length(v, [...path, 'sigma', i], SIGMA));
-  return s.every((x) => x !== undefined) ? (s as [number, number, number]) : undefined;
+function vectorError(c: Checker, value: unknown, path: Path): VectorError | undefined {
+  const o = c.object(value, path, ['sigma', 'studentT', 'length']);
+  if (!o) return undefined;
+  if (o.length !== undefined) {
+    if (o.sigma !== undefined || o.studentT !== undefined) return c.add('invalid_value', path, 'either sigma (with studentT) or length, not both', value);
+    const l = c.object(o.length, [...path, 'length'], ['lognormal', 'values']);
+    if (!l) return undefined;
+    const keys = Object.keys(l);
+    if (keys.length !== 1) return c.add('invalid_value', [...path, 'length'], '{ "lognormal": [median, sd of log] } or { "values": [...] }', o.length);
+    if (l.lognormal !== undefined) {
+      const a = c.array(l.lognormal, [...path, 'length', 'lognormal'], 2, 2);
+      const median = a ? c.length(a[0], [...path, 'length', 'lognormal', 0], { above: 0, max: 50 }) : undefined;
+      const sdLog = a ? c.number(a[1], [...path, 'length', 'lognormal', 1], { min: 0, max: 1.5 }) : undefined;
+      return median === undefined || sdLog === undefined ? undefined : { sigma: [0, 0, 0], length: { lognormal: [median, sdLog] } };
+    }
+    const list = c.array(l.values, [...path, 'length', 'values'], 1, MAX_EMPIRICAL_VALUES);
+    const values = list?.map((v, i) => c.length(v, [...path, 'length', 'values', i], { min: 0, max: 50 }));
+    return values && values.every((v) => v !== undefined) ? { sigma: [0, 0, 0], length: { values: values as number[] } } : undefined;
+  }
+  let sigma: [number, number, number] = [0, 0, 0];
+  if (o.sigma !== undefined) {
+    const a = c.array(o.sigma, [...path, 'sigma'], 3, 3);
+    if (!a) return undefined;
+    const sv = a.map((v, i) => c.length(v, [...path, 'sigma', i], SIGMA));
+    if (!sv.every((x) => x !== undefined)) return undefined;
+    sigma = sv as [number, number, number];
+  }
+  if (o.studentT === undefined) return { sigma };
+  const nu = c.integer(o.studentT, [...path, 'studentT'], { min: 3, max: 100 });
+  return nu === undefined ? undefined : { sigma, studentT: nu };
 }
 
 const ZERO: Dist = { constant: 0 };
@@ -122,9 +211,22 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const id = c.optional(s, 'id', (v) => c.string(v, ['id'], 200), null as string | null);
   const seed = c.optional(s, 'seed', (v) => c.integer(v, ['seed'], { min: 0, max: Number.MAX_SAFE_INTEGER }), 0);
   const trials = c.optional(s, 'trials', (v) => c.integer(v, ['trials'], { min: 1, max: MAX_TRIALS }), DEFAULT_TRIALS);
+  const quantiles = c.optional(s, 'quantiles', (v) => {
+    const list = c.array(v, ['quantiles'], 1, MAX_QUANTILES);
+    const qs = list?.map((q, i) => c.number(q, ['quantiles', i], { above: 0, below: 1 }));
+    if (!qs || qs.some((q) => q === undefined)) return undefined;
+    const dup = qs.findIndex((q, i) => qs.indexOf(q) !== i);
+    if (dup >= 0) return c.add('duplicate_value', ['quantiles', dup], 'each quantile once', list![dup]);
+    return (qs as number[]).slice().sort((a, b) => a - b);
+  }, [] as number[]);
 
   // unit
-  const u = s.unit === undefined ? undefined : c.object(s.unit, ['unit'], ['geometry', 'angles', 'miscalibration'], ['geometry', 'angles']);
+  const u = s.unit === undefined ? undefined : c.object(s.unit, ['unit'], ['geometry', 'angles', 'miscalibration', 'tomosynthesis'], ['geometry', 'angles']);
+  const tomo = u?.tomosynthesis === undefined ? null : (() => {
+    const o = c.object(u.tomosynthesis, ['unit', 'tomosynthesis'], ['sliceSpacing'], ['sliceSpacing']);
+    const spacing = o?.sliceSpacing === undefined ? undefined : c.length(o.sliceSpacing, ['unit', 'tomosynthesis', 'sliceSpacing'], { min: 0.1, max: 10 });
+    return spacing === undefined ? undefined : { sliceSpacing: spacing };
+  })();
   const geometry = u?.geometry === undefined ? undefined : checkGeometry(c, u.geometry, ['unit', 'geometry']);
   const angleList = u?.angles === undefined ? undefined : c.array(u.angles, ['unit', 'angles'], 2, MAX_VIEWS);
   const angles = angleList?.map((a, k) => c.angle(a, ['unit', 'angles', k], { min: -60, max: 60 }));
@@ -133,7 +235,7 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
     const j = angles.findIndex((b) => b === a);
     if (j < k) c.add('duplicate_value', ['unit', 'angles', k], `an angle different from unit.angles[${j}] (${a} deg)`, angleList![k]);
   });
-  const mis = u?.miscalibration === undefined ? undefined : c.object(u.miscalibration, ['unit', 'miscalibration'], ['angle', 'sourceToSupport', 'rotationAxisHeight']);
+  const mis = u?.miscalibration === undefined ? undefined : c.object(u.miscalibration, ['unit', 'miscalibration'], ['angle', 'sourceToSupport', 'rotationAxisHeight', 'sourceToDetector', 'detectorShift']);
   let misAngle: (Dist | undefined)[] | undefined = angleList?.map(() => ZERO);
   if (mis?.angle !== undefined) {
     const list = c.array(mis.angle, ['unit', 'miscalibration', 'angle'], 0, MAX_VIEWS);
@@ -145,10 +247,16 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const offset = { range: { min: -100, max: 100 }, maxSd: 10, quantity: 'length' } as const;
   const misSts = c.optional(mis, 'sourceToSupport', (v) => checkDist(c, v, ['unit', 'miscalibration', 'sourceToSupport'], offset), ZERO);
   const misRah = c.optional(mis, 'rotationAxisHeight', (v) => checkDist(c, v, ['unit', 'miscalibration', 'rotationAxisHeight'], offset), ZERO);
+  const misSid = c.optional(mis, 'sourceToDetector', (v) => c.length(v, ['unit', 'miscalibration', 'sourceToDetector'], { min: -50, max: 50 }), 0);
+  const detShift = c.optional(mis, 'detectorShift', (v) => {
+    const a = c.array(v, ['unit', 'miscalibration', 'detectorShift'], 2, 2);
+    const xy = a?.map((x, i) => c.length(x, ['unit', 'miscalibration', 'detectorShift', i], { min: -20, max: 20 }));
+    return xy && xy.every((x) => x !== undefined) ? (xy as [number, number]) : undefined;
+  }, [0, 0] as [number, number]);
 
   // breast
   const b = s.breast === undefined ? undefined : c.object(s.breast, ['breast'], ['thickness', 'thicknessReadout'], ['thickness']);
-  const thickness = b?.thickness === undefined ? undefined : checkDist(c, b.thickness, ['breast', 'thickness'], { range: { above: 0, max: 200 }, quantity: 'length' });
+  const thickness = b?.thickness === undefined ? undefined : checkDist(c, b.thickness, ['breast', 'thickness'], { range: { above: 0, max: 200 }, maxSd: 100, truncate: true, quantity: 'length' });
   const ro = b?.thicknessReadout === undefined ? undefined : c.object(b.thicknessReadout, ['breast', 'thicknessReadout'], ['bias', 'sigma']);
   const bias = c.optional(ro, 'bias', (v) => checkDist(c, v, ['breast', 'thicknessReadout', 'bias'], { range: { min: -50, max: 50 }, maxSd: 10, quantity: 'length' }), ZERO);
   const readSigma = c.optional(ro, 'sigma', (v) => c.length(v, ['breast', 'thicknessReadout', 'sigma'], SIGMA), 0);
@@ -158,32 +266,59 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const xy = { range: { min: -300, max: 300 }, maxSd: 100, quantity: 'length' } as const;
   const lx = l?.x === undefined ? undefined : checkDist(c, l.x, ['lesion', 'x'], xy);
   const ly = l?.y === undefined ? undefined : checkDist(c, l.y, ['lesion', 'y'], xy);
-  const lz = l?.zFraction === undefined ? undefined : checkDist(c, l.zFraction, ['lesion', 'zFraction'], { range: { min: 0, max: 1 }, quantity: 'fraction' });
-  const radius = c.optional(l, 'radius', (v) => checkDist(c, v, ['lesion', 'radius'], { range: { min: 0, max: 50 }, quantity: 'length' }), ZERO);
+  const lz = l?.zFraction === undefined ? undefined : checkDist(c, l.zFraction, ['lesion', 'zFraction'], { range: { min: 0, max: 1 }, maxSd: 1, truncate: true, quantity: 'fraction' });
+  const radius = c.optional(l, 'radius', (v) => checkDist(c, v, ['lesion', 'radius'], { range: { min: 0, max: 50 }, maxSd: 50, truncate: true, quantity: 'length' }), ZERO);
 
   // marking
-  const m = s.marking === undefined ? undefined : c.object(s.marking, ['marking'], ['sigma']);
-  const markSigma = c.optional(m, 'sigma', (v) => c.length(v, ['marking', 'sigma'], SIGMA), 0);
+  const m = s.marking === undefined ? undefined : c.object(s.marking, ['marking'], ['sigma', 'bias']);
+  const views = angleList?.length ?? 0;
+  const perView = (v: unknown, path: Path, range: Range, what: string): [number, number][] | undefined => {
+    if (typeof v === 'number' || typeof v === 'string') {
+      const x = c.length(v, path, range);
+      return x === undefined ? undefined : Array.from({ length: views }, () => [x, x] as [number, number]);
+    }
+    const list = c.array(v, path, views, views);
+    if (list && list.length !== views) return c.add('invalid_value', path, `${what} per view (${views})`, v);
+    const out = list?.map((e, k) => {
+      if (Array.isArray(e)) {
+        const pair = c.array(e, [...path, k], 2, 2);
+        const uv = pair?.map((x, i) => c.length(x, [...path, k, i], range));
+        return uv && uv.every((x) => x !== undefined) ? (uv as [number, number]) : undefined;
+      }
+      const x = c.length(e, [...path, k], range);
+      return x === undefined ? undefined : ([x, x] as [number, number]);
+    });
+    return out && out.every((x) => x !== undefined) ? (out as [number, number][]) : undefined;
+  };
+  const zeros = () => Array.from({ length: views }, () => [0, 0] as [number, number]);
+  const sigmaByView = c.optional(m, 'sigma', (v) => perView(v, ['marking', 'sigma'], SIGMA, 'one sigma or [sigma u, sigma v]'), zeros());
+  const markBias = c.optional(m, 'bias', (v) => perView(v, ['marking', 'bias'], { min: -20, max: 20 }, 'one bias or [bias u, bias v]'), zeros());
+  const flat = sigmaByView?.flat() ?? [];
+  const markSigma = flat.length && flat.every((x) => x === flat[0]) ? flat[0] : flat.length ? null : 0;
 
   // needle
   let needle: Scenario['needle'] | undefined = null;
   if (s.needle !== undefined) {
-    const n = c.object(s.needle, ['needle'], ['device', 'deviation', 'samplingRadius', 'minStrokeMargin'], ['device']);
+    const n = c.object(s.needle, ['needle'], ['device', 'deviation', 'deflection', 'samplingRadius', 'minStrokeMargin'], ['device']);
+    const deflection = c.optional(n, 'deflection', (v) => c.number(v, ['needle', 'deflection'], { min: 0, max: 0.2 }), 0);
     const device = n?.device === undefined ? undefined : checkScenarioDevice(c, n.device, ['needle', 'device']);
-    const deviation = n?.deviation === undefined ? [0, 0, 0] as [number, number, number] : sigma3(c, n.deviation, ['needle', 'deviation']);
+    const deviation = n?.deviation === undefined ? { sigma: [0, 0, 0] as [number, number, number] } : vectorError(c, n.deviation, ['needle', 'deviation']);
     const samplingRadius = c.optional(n, 'samplingRadius', (v) => c.length(v, ['needle', 'samplingRadius'], { min: 0, max: 20 }), 0);
     const minStrokeMargin = c.optional(n, 'minStrokeMargin', (v) => c.length(v, ['needle', 'minStrokeMargin'], { min: -50, max: 50 }), 0);
-    needle = device && deviation && samplingRadius !== undefined && minStrokeMargin !== undefined
-      ? { device, deviation: { sigma: deviation }, samplingRadius, minStrokeMargin } : undefined;
+    needle = device && deviation && deflection !== undefined && samplingRadius !== undefined && minStrokeMargin !== undefined
+      ? { device, deviation, deflection, samplingRadius, minStrokeMargin } : undefined;
   }
 
   // tissue
   const t = s.tissue === undefined ? undefined : c.object(s.tissue, ['tissue'], ['displacement']);
-  const displacement = t?.displacement === undefined ? [0, 0, 0] as [number, number, number] : sigma3(c, t.displacement, ['tissue', 'displacement']);
+  const displacement = t?.displacement === undefined ? { sigma: [0, 0, 0] as [number, number, number] } : vectorError(c, t.displacement, ['tissue', 'displacement']);
   c.done();
 
   // Cross-field: every source stays above the thickest breast, whatever the miscalibration draws.
   const g = geometry!;
+  if (!(g.sourceToDetector + misSid! > g.sourceToSupport + 1)) {
+    c.add('invalid_geometry', ['unit', 'miscalibration', 'sourceToDetector'], `a true detector at least 1 mm below the support (sourceToDetector + this > ${g.sourceToSupport + 1})`, misSid);
+  }
   const tMax = distBounds(thickness!)[1];
   // Source height sts cos(a) + rah (1 - cos(a)): lowest with the lowest sts, the lowest rah and the largest |a|.
   const lowGeometry = { ...g, sourceToSupport: g.sourceToSupport + distBounds(misSts!)[0], rotationAxisHeight: g.rotationAxisHeight + distBounds(misRah!)[0] };
@@ -197,14 +332,15 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
 
   return {
     id: id ?? null,
+    quantiles: quantiles!,
     seed: seed!,
     trials: trials!,
-    unit: { geometry: g, angles: angles as number[], miscalibration: { angle: misAngle as Dist[], sourceToSupport: misSts!, rotationAxisHeight: misRah! } },
+    unit: { geometry: g, angles: angles as number[], tomosynthesis: tomo ?? null, miscalibration: { angle: misAngle as Dist[], sourceToSupport: misSts!, rotationAxisHeight: misRah!, sourceToDetector: misSid!, detectorShift: detShift! } },
     breast: { thickness: thickness!, thicknessReadout: { bias: bias!, sigma: readSigma! } },
     lesion: { x: lx!, y: ly!, zFraction: lz!, radius: radius! },
-    marking: { sigma: markSigma! },
+    marking: { sigma: markSigma, sigmaByView: sigmaByView!, bias: markBias! },
     needle: needle!,
-    tissue: { displacement: { sigma: displacement! } },
+    tissue: { displacement: displacement! },
   };
 }
 
@@ -252,10 +388,16 @@ export interface SweepPoint {
   scenario: Scenario;
 }
 
-const NOT_SWEPT = new Set(['seed', 'sweep', 'id']);
+const NOT_SWEPT = new Set(['seed', 'sweep', 'id', 'quantiles']);
 
 /** The scenario's sweep as validated points in the order of the cartesian product (last key fastest); [one point] without a sweep. */
 export function expandScenario(raw: unknown, override: { trials?: number } = {}): { base: Scenario; points: SweepPoint[] | null } {
+  // A value that is not JSON data (a revoked proxy, a trap or getter that throws, anywhere in
+  // the scenario or its sweep) is refused as a StereotaxError, never thrown as a TypeError.
+  return guardParse(() => expand(raw, override));
+}
+
+function expand(raw: unknown, override: { trials?: number }): { base: Scenario; points: SweepPoint[] | null } {
   const input = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Plain) } : raw;
   if (override.trials !== undefined && input && typeof input === 'object') (input as Plain).trials = override.trials;
   const base = parseScenario(input);
