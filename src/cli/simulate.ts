@@ -6,7 +6,7 @@
  * leaves nothing half-written.
  */
 import { isMissingPackage } from '../core/optional.js';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StereotaxError } from '../core/errors.js';
@@ -38,8 +38,17 @@ function wholeNumber(flag: string, text: string | undefined, min: number, max: n
   return n;
 }
 
-/** Writes `text` to `path` whole: a temporary file in the same folder, then a rename. */
+/**
+ * Writes `text` to `path` whole: a temporary file in the same folder, then a rename. A path
+ * that is not a regular file (a device such as /dev/stdout, a FIFO) is written in place: a
+ * rename would replace the device itself with a file.
+ */
 async function writeWhole(path: string, text: string): Promise<void> {
+  const there = await stat(path).catch(() => undefined);
+  if (there && !there.isFile()) {
+    await writeFile(path, text);
+    return;
+  }
   const tmp = `${path}.partial-${process.pid}`;
   try {
     await writeFile(tmp, text);
