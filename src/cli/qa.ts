@@ -20,6 +20,7 @@ import { QAStore } from '../qa/store.js';
 import { writeAtomic } from '../qa/store.js';
 import { EXIT, readInput, type ExitCode, type Io } from './io.js';
 import type { ArgvCommand } from './main.js';
+import { qaImages } from './qa-images.js';
 
 const USAGE = `Usage:
   stereotax qa FILE|- [--db D] [--report out.html] [--pdf out.pdf] [--console FILE.csv|json] [--phantoms FILE] [--text]
@@ -180,6 +181,7 @@ export const qa: ArgvCommand = {
   usage: USAGE,
   async runArgv(argv, io) {
     const [sub, next] = argv;
+    if (sub === 'images') return qaImages(argv.slice(1), io);
     if (sub === 'history') return history(argv.slice(1), io);
     if (sub === 'status') return status(argv.slice(1), io);
     if (sub === 'unit') {

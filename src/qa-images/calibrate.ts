@@ -41,11 +41,23 @@ export interface CalibrationProblem {
   marks: CalibrationMark[];
 }
 
-export type CalibrationOutcome = { ok: true; calibration: Calibration } | { ok: false; reason: string };
+export type CalibrationOutcome = { ok: true; calibration: Calibration; degenerate: boolean } | { ok: false; reason: string };
+
+/** Below this smallest eigenvalue of the correlation matrix, one combination of the parameters is not determined by the marks. */
+export const DEGENERATE_EIGENVALUE = 1e-8;
 
 /** Below this spread (mm rms) off their best plane, beads count as in one plane. */
 export const COPLANAR_SPREAD = 0.5;
 export const MIN_CALIBRATION_BEADS = 6;
+const PRIOR = 1e-4;
+
+/** Inverse through the eigen-decomposition with eigenvalues held at or above 1e-15 of the largest: a direction the data leave free gets a huge, finite variance. */
+function clampedInverse(A: number[][]): number[][] {
+  const { values, vectors } = symmetricEigen(A);
+  const floor = 1e-15 * Math.max(...values.map(Math.abs), 1e-300);
+  const n = A.length;
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => values.reduce((s, l, k) => s + (vectors[i][k] * vectors[j][k]) / Math.max(l, floor), 0)));
+}
 
 function planeSpread(points: readonly V3[]): number {
   const n = points.length;
@@ -136,28 +148,42 @@ export function calibrate(pb: CalibrationProblem): CalibrationOutcome {
   const m = pb.marks.length * 2;
   if (m <= P) return { ok: false, reason: `${pb.marks.length} marks give ${m} coordinates for ${P} unknowns` };
   const centroid = [0, 1, 2].map((k) => pb.beads.reduce((s, b) => s + b[k], 0) / nBeads) as V3;
-  const f = (x: number[]) => residuals(pb, x, centroid);
+  // A faint pull of every miscalibration parameter toward the believed geometry (rows of
+  // weight PRIOR): it changes nothing the marks determine, and with two views, where one
+  // combination of the angle offsets, source distance and axis height leaves both sources
+  // where they are, it picks the member of that family nearest the belief.
+  const f = (x: number[]) => {
+    const r = residuals(pb, x, centroid);
+    for (let k = 0; k < K + 2; k++) r.push(PRIOR * x[k]);
+    return r;
+  };
   const x0 = new Array<number>(P).fill(0);
   const poseOnly = Array.from({ length: 6 }, (_, k) => K + 2 + k);
   const before = fit(f, x0, poseOnly, K);
   const all = Array.from({ length: P }, (_, k) => k);
   const after = fit(f, before.x, all, K);
-  const J = after.J;
+  const J = after.J.slice(0, m); // the marks' rows only: the uncertainties are the data's
   const JtJ = all.map((a) => all.map((b) => J.reduce((s, row) => s + row[a] * row[b], 0)));
-  const inv = spdInverse(JtJ);
+  // Inverted as a correlation matrix (scaled by its diagonal): angles, lengths and
+  // radians have very different magnitudes, and the test for singularity should not see them.
+  const d = JtJ.map((row, a) => Math.sqrt(row[a]));
+  const corr = JtJ.map((row, a) => row.map((v, b) => v / (d[a] * d[b])));
+  const cinv = d.every((x) => x > 0) ? spdInverse(corr) ?? clampedInverse(corr) : undefined;
+  const inv = cinv?.map((row, a) => row.map((v, b) => v / (d[a] * d[b])));
   if (!inv) return { ok: false, reason: 'the marks do not determine the angle offsets, source distance, rotation axis and pose together (singular normal matrix)' };
-  const s2 = ssq(after.r) / (m - P);
+  const s2 = ssq(after.r.slice(0, m)) / (m - P);
   const sig = (k: number) => Math.sqrt(Math.max(0, s2 * inv[k][k]));
   const est = (k: number): Estimate => ({ estimate: after.x[k], sigma: sig(k) });
   if (!after.x.every(Number.isFinite) || !all.every((k) => Number.isFinite(sig(k)))) return { ok: false, reason: 'the fit did not converge to finite values' };
   const angle = pb.angles.map((_, k) => est(k));
   return {
     ok: true,
+    degenerate: symmetricEigen(corr).values[0] < DEGENERATE_EIGENVALUE,
     calibration: {
       angle,
       sourceToSupport: est(K),
       rotationAxisHeight: est(K + 1),
-      reprojectionRms: { before: rmsPerMark(before.r), after: rmsPerMark(after.r) },
+      reprojectionRms: { before: rmsPerMark(before.r.slice(0, m)), after: rmsPerMark(after.r.slice(0, m)) },
       scenario: { angle: angle.map((a) => a.estimate), sourceToSupport: after.x[K], rotationAxisHeight: after.x[K + 1] },
     },
   };

@@ -345,7 +345,13 @@ export function analyseDecoded(engine: Engine, headers: readonly StereoImage[], 
     } else {
       const marks = triangulated.flatMap((f, b) => f.row.map((d, k) => (d >= 0 ? { view: k, bead: b, u: views[k].uv[d].u, v: views[k].uv[d].v } : null)).filter((m): m is NonNullable<typeof m> => !!m));
       const out = calibrate({ model, angles: views.map((v) => v.angle), beads: truths, phantomPositions: triangulated.map((f) => targets[f.t]), marks });
-      if (out.ok) calibration = out.calibration;
+      if (out.ok) {
+        calibration = out.calibration;
+        if (out.degenerate) {
+          findings.push({ code: 'calibration_degenerate', severity: 'warning', path: 'calibration',
+            message: `the views (${views.map((v) => v.angle).join(', ')} degrees) leave one combination of the angle offsets, source distance and rotation-axis height undetermined (with a symmetric pair, every axis height has angles and a radius that put both sources where they are): the estimates are the member nearest the believed geometry and their sigmas are large; the scenario still reproduces the sources. Add a view at another angle (a scout) to separate them.` });
+        }
+      }
       else findings.push({ code: 'calibration_underdetermined', severity: 'error', path: 'calibration', message: `the calibration is not determined: ${out.reason}` });
     }
   }
