@@ -15,13 +15,32 @@ interface WasmDecoder {
   getFrameInfo(): FrameInfo;
   delete(): void;
 }
-type CodecModule = Record<string, new () => WasmDecoder>;
+export type CodecModule = Record<string, new () => WasmDecoder>;
 
+// The full builds (decoder and encoder): embind registers each codec's classes in one
+// registry per process, so a codec's module is instantiated once and shared by everyone.
 const PACKAGES: Record<CodecName, { pkg: string; decoder: string }> = {
-  jpegls: { pkg: '@cornerstonejs/codec-charls/decodewasmjs', decoder: 'JpegLSDecoder' },
-  j2k: { pkg: '@cornerstonejs/codec-openjpeg/decodewasmjs', decoder: 'J2KDecoder' },
-  jpeg: { pkg: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', decoder: 'JPEGDecoder' },
+  jpegls: { pkg: '@cornerstonejs/codec-charls/wasmjs', decoder: 'JpegLSDecoder' },
+  j2k: { pkg: '@cornerstonejs/codec-openjpeg/wasmjs', decoder: 'J2KDecoder' },
+  jpeg: { pkg: '@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs', decoder: 'JPEGDecoder' },
 };
+
+const REGISTRY = Symbol.for('stereotax.qa-images.codec-modules');
+
+/** The codec's wasm module, instantiated once per process (the test encoders use the same one). */
+export function codecModule(codec: CodecName): Promise<CodecModule> {
+  const g = globalThis as unknown as Record<symbol, Map<CodecName, Promise<CodecModule>>>;
+  const cache = (g[REGISTRY] ??= new Map());
+  let m = cache.get(codec);
+  if (!m) {
+    const req = createRequire(import.meta.url);
+    const factory = req(PACKAGES[codec].pkg) as (opts?: object) => Promise<CodecModule>;
+    // The decoders print progress (OpenJPEG's [INFO] lines) through print/printErr: silenced, stdout carries the JSON.
+    m = factory({ print: () => undefined, printErr: () => undefined });
+    cache.set(codec, m);
+  }
+  return m;
+}
 
 /** Runs one decode with a module's decoder class (shared by the Node and browser providers). */
 export function runDecoder(mod: CodecModule, decoderName: string, encoded: Uint8Array): DecodedFrame {
@@ -37,17 +56,9 @@ export function runDecoder(mod: CodecModule, decoderName: string, encoded: Uint8
 }
 
 export function nodeCodecs(): Codecs {
-  const req = createRequire(import.meta.url);
-  const loaded = new Map<CodecName, Promise<CodecModule>>();
   return {
     async decode(codec, encoded) {
-      let m = loaded.get(codec);
-      if (!m) {
-        const factory = req(PACKAGES[codec].pkg) as (opts?: object) => Promise<CodecModule>;
-        m = factory();
-        loaded.set(codec, m);
-      }
-      return runDecoder(await m, PACKAGES[codec].decoder, encoded);
+      return runDecoder(await codecModule(codec), PACKAGES[codec].decoder, encoded);
     },
   };
 }

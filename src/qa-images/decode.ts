@@ -262,6 +262,14 @@ export async function decodeImage(f: DicomFile, index: number, codecs: Codecs | 
     if (syntax === '1.2.840.10008.1.2.5') samples = decodeRle(frame, rows, cols, bps, file);
     else {
       if (!codecs) imageFail('invalid_value', file, 'TransferSyntaxUID', 'a codec provider for this transfer syntax', syntax, `${TRANSFER_SYNTAXES[syntax]} (${syntax}) needs the wasm codecs, and none were given`);
+      // A cut JPEG, JPEG-LS or JPEG 2000 codestream lacks its end marker (EOI/EOC, FF D9); some
+      // decoders spend tens of seconds before failing on one, so it is refused before decoding.
+      let end = frame.length;
+      while (end > 2 && frame[end - 1] === 0) end--; // fragments are padded to even length
+      if (!(end >= 4 && frame[end - 2] === 0xff && frame[end - 1] === 0xd9)) {
+        imageFail('invalid_value', file, 'PixelData', `a complete ${TRANSFER_SYNTAXES[syntax]} codestream ending with FF D9`, `${frame.length} bytes without the end marker`,
+          `truncated pixel data: the ${TRANSFER_SYNTAXES[syntax]} codestream (${frame.length} bytes) does not end with its end marker FF D9`);
+      }
       let out: DecodedFrame;
       try {
         out = await codecs.decode(CODEC_OF[syntax], frame);

@@ -1,6 +1,7 @@
 /** A phantom exposure set built with the forward model: files (DICOM bytes) and the truth they were rendered from. */
 import { placeTargets, renderView, type ImageStyle, type Miscalibration, type P3, type Pose, type Profile, type Unit } from './forward.js';
 import { writeNative, writeEncapsulated, type ImageHeader } from './dicom-image.js';
+import { encode, type Syntax } from './encode.js';
 
 export const UNIT: Unit = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
 
@@ -39,7 +40,6 @@ export interface SetOptions {
   /** Per view: header overrides. */
   headers?: Partial<ImageHeader>[];
   implicit?: boolean;
-  encode?: (pixels: Int32Array, style: ImageStyle) => { syntax: string; fragments: Uint8Array[] };
 }
 
 export function renderSet(o: SetOptions = {}) {
@@ -53,16 +53,21 @@ export function renderSet(o: SetOptions = {}) {
   const centres = placeTargets(phantom.targets.map((t) => t.position), pose);
   const views = angles.map((a, k) => renderView(unit, mis, k, a, profile, style, centres, phantom.beads.diameter, (o.seed ?? 1) * 1000 + k));
   const names = angles.map((a) => (a > 0 ? `plus${a}.dcm` : a < 0 ? `minus${-a}.dcm` : 'scout.dcm'));
-  const files = views.map((v, k) => {
-    const h: ImageHeader = {
+  const headers = views.map((v, k): ImageHeader => ({
       angle: profile.angleSign * v.angle, sourceToDetector: unit.sourceToDetector, sourceToSupport: unit.sourceToSupport,
       thickness: o.thickness ?? 50, role: v.angle > 0 ? 'STEREO_PLUS' : v.angle < 0 ? 'STEREO_MINUS' : 'STEREO_SCOUT', ...o.headers?.[k],
-    };
-    if (o.encode) {
-      const e = o.encode(v.pixels, style);
-      return { name: names[k], bytes: writeEncapsulated(style, h, e.syntax, e.fragments) };
-    }
-    return { name: names[k], bytes: writeNative(style, h, v.pixels, o.implicit) };
-  });
-  return { files, views, centres, pose, unit, style, profile, phantom, mis, angles };
+  }));
+  const files = views.map((v, k) => ({ name: names[k], bytes: writeNative(style, headers[k], v.pixels, o.implicit) }));
+  return { files, views, centres, pose, unit, style, profile, phantom, mis, angles, headers, names };
+}
+
+/** The same set with its pixel data encoded in another transfer syntax. */
+export async function renderSetAs(syntax: Syntax, o: SetOptions = {}) {
+  const set = renderSet(o);
+  const files = [];
+  for (const [k, v] of set.views.entries()) {
+    const e = await encode(syntax, v.pixels, set.style);
+    files.push({ name: set.names[k], bytes: writeEncapsulated(set.style, set.headers[k], e.syntax, e.fragments) });
+  }
+  return { ...set, files };
 }
