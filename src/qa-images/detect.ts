@@ -11,8 +11,9 @@
  * 3. Local maxima of R above a robust threshold (median + 7 MAD-sigmas of R) are candidates.
  * 4. Each candidate is refined on the full-resolution image: a plane fitted to an annulus
  *    (one pass of outlier rejection) is the local background; the centre is the
- *    background-subtracted centroid over a disc that holds the whole bead, iterated until
- *    it moves less than 0.005 pixel. Its second moments must match a disc of the bead's
+ *    background-subtracted centroid over a disc that holds the whole bead (radius: the
+ *    expected one + 1 pixel), moved with the estimate four times, then held fixed for the
+ *    last two passes (so the estimate does not jitter with the disc's edge pixels). Its second moments must match a disc of the bead's
  *    expected size (rejects corners, blobs of the wrong size, elongated marks).
  * Coordinates follow LocalizingCursorPosition: (0, 0) is the top-left corner of the
  * top-left pixel; pixel (c, r) has its centre at (c + 0.5, r + 0.5).
@@ -206,15 +207,14 @@ function planeFit(xs: number[], ys: number[], vs: number[], keep: Uint8Array): [
   return [solve(0), solve(1), solve(2)];
 }
 
-const MAX_ITER = 10;
+const MAX_ITER = 6;
 
 /** Refines one candidate on the full image; undefined when it is not a bead. */
 export function refine(img: Brightness, x0: number, y0: number, rp: number, sigma: number): Detection | undefined {
   const { width: w, height: h, data } = img;
-  const rs = rp + 1.5;
+  const rs = rp + 1;
   const r1 = rs + 1, r2 = rs + 1 + Math.max(3, 0.75 * rp);
   let cx = x0, cy = y0;
-  let result: Detection | undefined;
   for (let iter = 0; iter < MAX_ITER; iter++) {
     const xa = Math.floor(cx - r2), xb = Math.ceil(cx + r2), ya = Math.floor(cy - r2), yb = Math.ceil(cy + r2);
     if (xa < 0 || ya < 0 || xb >= w || yb >= h) return undefined;
@@ -253,23 +253,24 @@ export function refine(img: Brightness, x0: number, y0: number, rp: number, sigm
     }
     if (!(S > 0)) return undefined;
     const mx = Sx / S, my = Sy / S;
-    cx += mx; cy += my;
-    if (Math.hypot(cx - x0, cy - y0) > 2 * rp + 2) return undefined;
     const vxx = Sxx / S - mx * mx, vyy = Syy / S - my * my, vxy = Sxy / S - mx * my;
     const tr = vxx + vyy, det = vxx * vyy - vxy * vxy;
     const disc = Math.sqrt(Math.max(0, tr * tr / 4 - det));
     const l1 = tr / 2 + disc, l2 = tr / 2 - disc;
-    result = { col: cx, row: cy, signal: S, snr: sigma > 0 ? S / (sigma * Math.sqrt(N)) : Infinity, radius: Math.sqrt(Math.max(0, tr)) };
-    // Pixels entering or leaving the disc as the centre moves make the last steps
-    // oscillate by a few thousandths of a pixel: converged below 0.005 pixel, or
-    // below 0.05 pixel after the last iteration.
-    if (Math.hypot(mx, my) < (iter === MAX_ITER - 1 ? 0.05 : 0.005)) {
+    const next = { col: cx + mx, row: cy + my, signal: S, snr: sigma > 0 ? S / (sigma * Math.sqrt(N)) : Infinity, radius: Math.sqrt(Math.max(0, tr)) };
+    if (Math.hypot(next.col - x0, next.row - y0) > 2 * rp + 2) return undefined;
+    // The window moves with the estimate for the first iterations, then stays: the last
+    // centroid is over a fixed set of pixels (a moving disc edge makes the estimate jitter
+    // by pixels entering and leaving it). It must still be centred on the bead.
+    if (iter === MAX_ITER - 1) {
+      if (!(Math.hypot(mx, my) < 0.5)) return undefined;
       // A disc of radius r has rms radius r/sqrt(2); a projected sphere's path length, r sqrt(0.4).
-      if (!(result.radius >= 0.3 * rp && result.radius <= 1.0 * rp + 0.5)) return undefined;
+      if (!(next.radius >= 0.3 * rp && next.radius <= 1.0 * rp + 0.5)) return undefined;
       if (!(l2 > 0 && l1 / l2 <= 3)) return undefined;
-      if (!(result.snr >= 5)) return undefined;
-      return result;
+      if (!(next.snr >= 5)) return undefined;
+      return next;
     }
+    if (iter < MAX_ITER - 2) { cx = next.col; cy = next.row; }
   }
   return undefined;
 }
