@@ -10,7 +10,8 @@
  *    has no contrast, so edges and lines do not respond; a compact bright blob does.
  * 3. Local maxima of R above a robust threshold (median + 7 MAD-sigmas of R) are candidates.
  * 4. Each candidate is refined on the full-resolution image: a plane fitted to an annulus
- *    (one pass of outlier rejection) is the local background; the centre is the
+ *    (one pass of outlier rejection) is the local background, or, when a straight step
+ *    edge crosses the window, a plane plus that step (its direction and offset searched); the centre is the
  *    background-subtracted centroid over a disc that holds the whole bead (radius: the
  *    expected one + 1 pixel), moved with the estimate four times, then held fixed for the
  *    last two passes (so the estimate does not jitter with the disc's edge pixels). Its second moments must match a disc of the bead's
@@ -18,6 +19,8 @@
  * Coordinates follow LocalizingCursorPosition: (0, 0) is the top-left corner of the
  * top-left pixel; pixel (c, r) has its centre at (c + 0.5, r + 0.5).
  */
+
+import { spdSolve } from './linalg.js';
 
 export interface Brightness {
   width: number;
@@ -177,6 +180,10 @@ function candidates(img: Brightness, rb: number, maxCandidates: number): { list:
       // A plateau keeps its first pixel in scan order.
       if (r < R[i - 1] || r < R[i + 1] || r < R[i - w] || r < R[i + w] || r < R[i - w - 1] || r < R[i - w + 1] || r < R[i + w - 1] || r < R[i + w + 1]) continue;
       if (r === R[i - 1] || r === R[i - w] || r === R[i - w - 1] || r === R[i - w + 1]) continue;
+      // Brighter than each of the four boxes around it, not only than each pair's mean:
+      // beside an oblique edge the pairs' means fall below the box, but one side is brighter.
+      const c = M[i];
+      if (!(c > M[i - d] && c > M[i + d] && c > M[i - d * w] && c > M[i + d * w])) continue;
       list.push({ x, y, r });
     }
   }
@@ -209,12 +216,73 @@ function planeFit(xs: number[], ys: number[], vs: number[], keep: Uint8Array): [
 
 const MAX_ITER = 6;
 
+/** A straight step edge in image coordinates: the side where nx*x + ny*y > c is raised. */
+interface EdgeLine { nx: number; ny: number; c: number }
+
+/** Fraction of a pixel (centre at distance t past the line) on the raised side: linear across one pixel. */
+function cover(t: number): number {
+  return t <= -0.5 ? 0 : t >= 0.5 ? 1 : t + 0.5;
+}
+
+/** Least squares of v = c0 + c1 dx + c2 dy + c3 cover(edge) over the pixels; with the sum of squared residuals. */
+function stepFit(xs: number[], ys: number[], vs: number[], cx: number, cy: number, e: EdgeLine): { coef: number[]; ssr: number } | undefined {
+  const A = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]];
+  const b = [0, 0, 0, 0];
+  const f = [1, 0, 0, 0];
+  for (let k = 0; k < xs.length; k++) {
+    f[1] = xs[k]; f[2] = ys[k]; f[3] = cover(e.nx * (xs[k] + cx) + e.ny * (ys[k] + cy) - e.c);
+    for (let i = 0; i < 4; i++) {
+      b[i] += f[i] * vs[k];
+      for (let j = 0; j <= i; j++) A[i][j] += f[i] * f[j];
+    }
+  }
+  for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) A[i][j] = A[j][i];
+  const coef = spdSolve(A, b);
+  if (!coef) return undefined;
+  let ssr = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const r = vs[k] - (coef[0] + coef[1] * xs[k] + coef[2] * ys[k] + coef[3] * cover(e.nx * (xs[k] + cx) + e.ny * (ys[k] + cy) - e.c));
+    ssr += r * r;
+  }
+  return { coef, ssr };
+}
+
+/**
+ * The step edge crossing the annulus that best explains it: its normal from the
+ * residuals' first moment (it points to the raised side), its offset searched along
+ * that normal, then both refined on finer grids.
+ */
+function findEdge(xs: number[], ys: number[], vs: number[], cx: number, cy: number, r2: number): { edge: EdgeLine; ssr: number } | undefined {
+  const mean = vs.reduce((a, v) => a + v, 0) / vs.length;
+  let mxs = 0, mys = 0;
+  for (let k = 0; k < xs.length; k++) { mxs += (vs[k] - mean) * xs[k]; mys += (vs[k] - mean) * ys[k]; }
+  const theta0 = Math.atan2(mys, mxs);
+  let best: { edge: EdgeLine; ssr: number; theta: number; rho: number } | undefined;
+  const tryLine = (theta: number, rho: number) => {
+    const nx = Math.cos(theta), ny = Math.sin(theta);
+    const edge = { nx, ny, c: nx * cx + ny * cy + rho };
+    const fit = stepFit(xs, ys, vs, cx, cy, edge);
+    if (fit && (!best || fit.ssr < best.ssr)) best = { edge, ssr: fit.ssr, theta, rho };
+  };
+  const DEG = Math.PI / 180;
+  for (const dt of [-20, -10, 0, 10, 20]) for (let rho = -r2; rho <= r2; rho += 1) tryLine(theta0 + dt * DEG, rho);
+  if (!best) return undefined;
+  const first = best as { theta: number; rho: number };
+  const [t1, p1] = [first.theta, first.rho];
+  for (let dt = -6; dt <= 6; dt += 1.5) for (let dr = -1; dr <= 1; dr += 0.25) tryLine(t1 + dt * DEG, p1 + dr);
+  const second = best as { theta: number; rho: number };
+  const [t2, p2] = [second.theta, second.rho];
+  for (let dt = -1.5; dt <= 1.5; dt += 0.5) for (let dr = -0.25; dr <= 0.25; dr += 0.05) tryLine(t2 + dt * DEG, p2 + dr);
+  return best;
+}
+
 /** Refines one candidate on the full image; undefined when it is not a bead. */
 export function refine(img: Brightness, x0: number, y0: number, rp: number, sigma: number): Detection | undefined {
   const { width: w, height: h, data } = img;
   const rs = rp + 1;
   const r1 = rs + 1, r2 = rs + 1 + Math.max(3, 0.75 * rp);
   let cx = x0, cy = y0;
+  let edge: EdgeLine | undefined;
   for (let iter = 0; iter < MAX_ITER; iter++) {
     const xa = Math.floor(cx - r2), xb = Math.ceil(cx + r2), ya = Math.floor(cy - r2), yb = Math.ceil(cy + r2);
     if (xa < 0 || ya < 0 || xb >= w || yb >= h) return undefined;
@@ -230,16 +298,37 @@ export function refine(img: Brightness, x0: number, y0: number, rp: number, sigm
     const keep = new Uint8Array(xs.length).fill(1);
     let plane = planeFit(xs, ys, vs, keep);
     if (!plane) return undefined;
-    // One pass of outlier rejection: an edge or another object crossing the annulus.
-    const res = vs.map((v, k) => Math.abs(v - (plane![0] + plane![1] * xs[k] + plane![2] * ys[k])));
-    const sorted = Float64Array.from(res).sort();
-    const spread = Math.max(3 * 1.4826 * sorted[Math.floor(sorted.length / 2)], 3 * sigma, 1e-12);
-    let dropped = 0;
-    for (let k = 0; k < res.length; k++) if (res[k] > spread) { keep[k] = 0; dropped++; }
-    if (dropped) {
-      if (dropped > 0.5 * res.length) return undefined;
-      plane = planeFit(xs, ys, vs, keep);
-      if (!plane) return undefined;
+    let step = 0;
+    if (edge) {
+      const fit = stepFit(xs, ys, vs, cx, cy, edge);
+      if (!fit) return undefined;
+      plane = [fit.coef[0], fit.coef[1], fit.coef[2]];
+      step = fit.coef[3];
+    } else {
+      // One pass of outlier rejection: another object crossing the annulus.
+      const res = vs.map((v, k) => Math.abs(v - (plane![0] + plane![1] * xs[k] + plane![2] * ys[k])));
+      const sorted = Float64Array.from(res).sort();
+      const spread = Math.max(3 * 1.4826 * sorted[Math.floor(sorted.length / 2)], 3 * sigma, 1e-12);
+      let dropped = 0;
+      for (let k = 0; k < res.length; k++) if (res[k] > spread) { keep[k] = 0; dropped++; }
+      // Many outliers, or residuals far above the noise: a straight edge through the window?
+      // Fitted as a plane plus a step, kept when it explains the annulus far better.
+      const planeSsr = vs.reduce((a, v, k) => a + (v - (plane![0] + plane![1] * xs[k] + plane![2] * ys[k])) ** 2, 0);
+      if (iter === 0 && (dropped > 0.1 * res.length || planeSsr > 9 * sigma * sigma * res.length)) {
+        const found = findEdge(xs, ys, vs, cx, cy, r2);
+        const fit = found && stepFit(xs, ys, vs, cx, cy, found.edge);
+        if (found && fit && found.ssr < 0.25 * planeSsr && Math.abs(fit.coef[3]) > 6 * sigma) {
+          edge = found.edge;
+          plane = [fit.coef[0], fit.coef[1], fit.coef[2]];
+          step = fit.coef[3];
+          dropped = 0;
+        }
+      }
+      if (dropped) {
+        if (dropped > 0.5 * res.length) return undefined;
+        plane = planeFit(xs, ys, vs, keep);
+        if (!plane) return undefined;
+      }
     }
     let S = 0, Sx = 0, Sy = 0, Sxx = 0, Syy = 0, Sxy = 0, N = 0;
     for (let y = ya; y <= yb; y++) {
@@ -247,11 +336,20 @@ export function refine(img: Brightness, x0: number, y0: number, rp: number, sigm
       for (let x = xa; x <= xb; x++) {
         const dx = x + 0.5 - cx;
         if (dx * dx + dy * dy > rs * rs) continue;
-        const s = data[y * w + x] - (plane[0] + plane[1] * dx + plane[2] * dy);
+        const s = data[y * w + x] - (plane[0] + plane[1] * dx + plane[2] * dy) - (edge ? step * cover(edge.nx * (x + 0.5) + edge.ny * (y + 0.5) - edge.c) : 0);
         S += s; Sx += s * dx; Sy += s * dy; Sxx += s * dx * dx; Syy += s * dy * dy; Sxy += s * dx * dy; N++;
       }
     }
     if (!(S > 0)) return undefined;
+    // The background model must explain the annulus down to the noise: a corner of a
+    // bright region, or a blob on a cluttered background, leaves structure there.
+    let rss = 0, nk = 0;
+    for (let k = 0; k < xs.length; k++) {
+      if (!keep[k] && !edge) continue;
+      const model = plane[0] + plane[1] * xs[k] + plane[2] * ys[k] + (edge ? step * cover(edge.nx * (xs[k] + cx) + edge.ny * (ys[k] + cy) - edge.c) : 0);
+      rss += (vs[k] - model) ** 2; nk++;
+    }
+    if (!(Math.sqrt(rss / Math.max(nk, 1)) <= Math.max(2 * sigma, 0.02 * (S / N)))) return undefined;
     const mx = Sx / S, my = Sy / S;
     const vxx = Sxx / S - mx * mx, vyy = Syy / S - my * my, vxy = Sxy / S - mx * my;
     const tr = vxx + vyy, det = vxx * vyy - vxy * vxy;

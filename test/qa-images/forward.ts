@@ -53,9 +53,10 @@ export interface ImageStyle {
   /** Attenuation of the bead material, 1/mm (high: the bead saturates). */
   mu: number;
   noise: number;
-  /** A straight step edge: the half-plane col > edgeCol is raised by edgeStep. */
+  /** A straight step edge through (edgeCol, rows/2), turned edgeAngle degrees from the column direction: the side of larger col is raised by edgeStep (partial pixels by their covered fraction). */
   edgeCol?: number;
   edgeStep?: number;
+  edgeAngle?: number;
   supersample: number;
   rescale?: { slope: number; intercept: number };
 }
@@ -135,8 +136,23 @@ export function renderView(unit: Unit, mis: Miscalibration, k: number, angle: nu
   for (let r = 0; r < H; r++) {
     for (let c = 0; c < W; c++) {
       let v = style.background + style.gradient[0] * (c - W / 2) + style.gradient[1] * (r - H / 2);
-      if (style.edgeCol !== undefined && c + 0.5 > style.edgeCol) v += style.edgeStep ?? 0;
       img[r * W + c] = v;
+    }
+  }
+  if (style.edgeCol !== undefined) {
+    const a = ((style.edgeAngle ?? 0) * Math.PI) / 180;
+    const nx = Math.cos(a), ny = -Math.sin(a); // normal of the edge line
+    const c0 = nx * style.edgeCol + ny * (H / 2);
+    const ess = 8;
+    for (let r = 0; r < H; r++) {
+      for (let c = 0; c < W; c++) {
+        const d = nx * (c + 0.5) + ny * (r + 0.5) - c0;
+        if (d > 1) { img[r * W + c] += style.edgeStep ?? 0; continue; }
+        if (d < -1) continue;
+        let n = 0;
+        for (let i = 0; i < ess; i++) for (let j = 0; j < ess; j++) if (nx * (c + (j + 0.5) / ess) + ny * (r + (i + 0.5) / ess) > c0) n++;
+        img[r * W + c] += ((style.edgeStep ?? 0) * n) / (ess * ess);
+      }
     }
   }
   const rad = diameter / 2;
