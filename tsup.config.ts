@@ -5,7 +5,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', qa: 'src/qa/node.ts' },
+    entry: { index: 'src/index.ts', qa: 'src/qa/node.ts', 'qa-images': 'src/qa-images/node.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -97,3 +97,6 @@ export { parseScenario, expandScenario, scenarioHash, canonicalJson, type Scenar
 export { proportion, WILSON_Z, type Summary, type Stats, type RStats, type ErrorStats, type Proportion, type Manifest } from './simulate/summary.js';
 export { BLOCK_SIZE } from './simulate/kernel.js';
 export { toCsv } from './simulate/csv.js';
+
+// Phantom QA from the images (qa-images.md); in Node, 'stereotax/qa-images' adds the wasm codecs.
+export { qaFromImages, analyseImages, imagesPassed, type QAImagesOptions, type QAImagesResult, type Codecs } from './qa-images/index.js';

@@ -4,18 +4,9 @@
  * through Node's require (each finds its .wasm beside its own script).
  */
 import { createRequire } from 'node:module';
-import type { CodecName, Codecs, DecodedFrame } from './decode.js';
+import type { CodecName, Codecs } from './decode.js';
 
-interface FrameInfo { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean }
-interface WasmDecoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  getDecodedBuffer(): Uint8Array;
-  decode(): void;
-  readHeader?(): void;
-  getFrameInfo(): FrameInfo;
-  delete(): void;
-}
-export type CodecModule = Record<string, new () => WasmDecoder>;
+import { runDecoder, type CodecModule } from './run-decoder.js';
 
 // The full builds (decoder and encoder): embind registers each codec's classes in one
 // registry per process, so a codec's module is instantiated once and shared by everyone.
@@ -33,26 +24,14 @@ export function codecModule(codec: CodecName): Promise<CodecModule> {
   const cache = (g[REGISTRY] ??= new Map());
   let m = cache.get(codec);
   if (!m) {
-    const req = createRequire(import.meta.url);
+    // The CLI is a CommonJS bundle (no import.meta there); the library entries are ESM.
+    const req = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
     const factory = req(PACKAGES[codec].pkg) as (opts?: object) => Promise<CodecModule>;
     // The decoders print progress (OpenJPEG's [INFO] lines) through print/printErr: silenced, stdout carries the JSON.
     m = factory({ print: () => undefined, printErr: () => undefined });
     cache.set(codec, m);
   }
   return m;
-}
-
-/** Runs one decode with a module's decoder class (shared by the Node and browser providers). */
-export function runDecoder(mod: CodecModule, decoderName: string, encoded: Uint8Array): DecodedFrame {
-  const d = new mod[decoderName]();
-  try {
-    d.getEncodedBuffer(encoded.length).set(encoded);
-    d.decode();
-    const fi = d.getFrameInfo();
-    return { width: fi.width, height: fi.height, bitsPerSample: fi.bitsPerSample, componentCount: fi.componentCount, signed: !!fi.isSigned, bytes: d.getDecodedBuffer().slice() };
-  } finally {
-    d.delete();
-  }
 }
 
 export function nodeCodecs(): Codecs {
