@@ -54,11 +54,33 @@ export interface DetectStats {
   candidates: number;
 }
 
-/** Median of a sample (modified in place). */
+/** The k-th smallest value (0-based) by quickselect; reorders `a`. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** Median of a sample (reorders it). */
 function median(a: Float64Array): number {
-  a.sort();
   const n = a.length;
-  return n ? (n % 2 ? a[(n - 1) >> 1] : 0.5 * (a[n / 2 - 1] + a[n / 2])) : 0;
+  if (!n) return 0;
+  const hi = select(a, n >> 1);
+  if (n % 2) return hi;
+  let lo = -Infinity;
+  for (let i = 0; i < n >> 1; i++) if (a[i] > lo) lo = a[i];
+  return 0.5 * (lo + hi);
 }
 
 /** Noise sigma from the median absolute horizontal difference (robust to gradients and edges). */
@@ -84,19 +106,20 @@ function binImage(img: Brightness, b: number): Brightness {
   if (b === 1) return img;
   const w = Math.floor(img.width / b), h = Math.floor(img.height / b);
   const out = new Float32Array(w * h);
-  const src = img.data, W = img.width, inv = 1 / (b * b);
+  const src = img.data, W = img.width, inv = 1 / (b * b), span = w * b;
   const row = new Float64Array(w);
   for (let y = 0; y < h; y++) {
     row.fill(0);
     for (let dy = 0; dy < b; dy++) {
-      let i = (y * b + dy) * W;
-      for (let x = 0; x < w; x++) {
-        let s = 0;
-        for (let dx = 0; dx < b; dx++) s += src[i++];
-        row[x] += s;
+      // One pass along the source row; the binned column advances every b pixels.
+      const base = (y * b + dy) * W;
+      for (let x = 0, xo = 0, c = 0; x < span; x++) {
+        row[xo] += src[base + x];
+        if (++c === b) { c = 0; xo++; }
       }
     }
-    for (let x = 0; x < w; x++) out[y * w + x] = row[x] * inv;
+    const o = y * w;
+    for (let x = 0; x < w; x++) out[o + x] = row[x] * inv;
   }
   return { width: w, height: h, data: out };
 }
