@@ -300,7 +300,12 @@ function findEdge(xs: number[], ys: number[], vs: number[], cx: number, cy: numb
 }
 
 /** Refines one candidate on the full image; undefined when it is not a bead. */
-export function refine(img: Brightness, x0: number, y0: number, rp: number, sigma: number): Detection | undefined {
+export function refine(img: Brightness, x0: number, y0: number, rp: number, sigma: number, others: readonly { col: number; row: number }[] = []): Detection | undefined {
+  // Pixels of beads already found (within their radius + 1 pixel) are left out of the
+  // background and of the sums: a close neighbour neither pulls the centre nor the plane.
+  const near = others.filter((o) => Math.hypot(o.col - x0, o.row - y0) < 4 * rp + 8);
+  const ro2 = (rp + 1) * (rp + 1);
+  const masked = (x: number, y: number) => near.some((o) => (x - o.col) ** 2 + (y - o.row) ** 2 <= ro2);
   const { width: w, height: h, data } = img;
   const rs = rp + 1;
   const r1 = rs + 1, r2 = rs + 1 + Math.max(3, 0.75 * rp);
@@ -315,7 +320,7 @@ export function refine(img: Brightness, x0: number, y0: number, rp: number, sigm
       for (let x = xa; x <= xb; x++) {
         const dx = x + 0.5 - cx;
         const q = dx * dx + dy * dy;
-        if (q >= r1 * r1 && q <= r2 * r2) { xs.push(dx); ys.push(dy); vs.push(data[y * w + x]); }
+        if (q >= r1 * r1 && q <= r2 * r2 && !(near.length && masked(x + 0.5, y + 0.5))) { xs.push(dx); ys.push(dy); vs.push(data[y * w + x]); }
       }
     }
     const keep = new Uint8Array(xs.length).fill(1);
@@ -358,7 +363,7 @@ export function refine(img: Brightness, x0: number, y0: number, rp: number, sigm
       const dy = y + 0.5 - cy;
       for (let x = xa; x <= xb; x++) {
         const dx = x + 0.5 - cx;
-        if (dx * dx + dy * dy > rs * rs) continue;
+        if (dx * dx + dy * dy > rs * rs || (near.length && masked(x + 0.5, y + 0.5))) continue;
         const s = data[y * w + x] - (plane[0] + plane[1] * dx + plane[2] * dy) - (edge ? step * cover(edge.nx * (x + 0.5) + edge.ny * (y + 0.5) - edge.c) : 0);
         S += s; Sx += s * dx; Sy += s * dy; Sxx += s * dx * dx; Syy += s * dy * dy; Sxy += s * dx * dy; N++;
       }
@@ -404,13 +409,21 @@ export function detectBeads(img: Brightness, options: DetectOptions): { detectio
   const { list, threshold } = candidates(binned, rp / bin, options.maxCandidates ?? 2000);
   const sigma = noiseSigma(img);
   const detections: Detection[] = [];
-  for (const c of list) {
-    const x = (c.x + 0.5) * bin, y = (c.y + 0.5) * bin;
-    if (detections.some((d) => Math.hypot(d.col - x, d.row - y) < 1.5 * rp)) continue;
-    const d = refine(img, x, y, rp, sigma);
-    if (!d) continue;
-    if (detections.some((o) => Math.hypot(o.col - d.col, o.row - d.row) < 1.5 * rp)) continue;
-    detections.push(d);
+  // Strongest first; a candidate that fails next to a bead found later (its neighbour's
+  // pixels in its window) is tried once more with every bead found masked out.
+  let pending = list;
+  for (let pass = 0; pass < 2 && pending.length; pass++) {
+    const failed: Candidate[] = [];
+    for (const c of pending) {
+      const x = (c.x + 0.5) * bin, y = (c.y + 0.5) * bin;
+      if (detections.some((d) => Math.hypot(d.col - x, d.row - y) < 1.5 * rp)) continue;
+      const d = refine(img, x, y, rp, sigma, detections);
+      if (!d) { failed.push(c); continue; }
+      if (detections.some((o) => Math.hypot(o.col - d.col, o.row - d.row) < 1.5 * rp)) continue;
+      detections.push(d);
+    }
+    pending = failed;
   }
+  detections.sort((a, b) => b.signal - a.signal);
   return { detections, stats: { bin, noiseSigma: sigma, threshold, candidates: list.length } };
 }
