@@ -84,14 +84,33 @@ function baseTriples(targets: readonly V3[], count: number): [number, number, nu
   return out;
 }
 
+/** Targets seen in two or more views. */
+function seenTwice(a: Assignment): number {
+  return a.marks.filter((row) => row.filter((d) => d >= 0).length >= 2).length;
+}
+
 export function correspond(views: readonly ViewMarks[], model: SourceModel, targets: readonly V3[], o: CorrespondOptions = {}): CorrespondResult {
+  // The primary pair is the two views furthest apart in angle; when its assignment leaves
+  // targets unseen (beads outside one view's field), the other pairs are tried too and the
+  // assignment that sees the most targets in two views wins.
+  const pairs: [number, number][] = [];
+  for (let a = 0; a < views.length; a++) for (let b = a + 1; b < views.length; b++) pairs.push([a, b]);
+  pairs.sort((p, q) => Math.abs(views[q[0]].angle - views[q[1]].angle) - Math.abs(views[p[0]].angle - views[p[1]].angle));
+  let chosen: CorrespondResult | undefined;
+  let hypotheses = 0;
+  for (const [A, B] of pairs) {
+    const r = correspondPair(views, model, targets, o, A, B);
+    hypotheses += r.hypotheses;
+    if (r.best && (!chosen?.best || seenTwice(r.best) > seenTwice(chosen.best) || (seenTwice(r.best) === seenTwice(chosen.best) && r.best.rms < chosen.best.rms))) chosen = r;
+    if (!chosen) chosen = r;
+    if (chosen.best && seenTwice(chosen.best) === targets.length) break;
+  }
+  return { ...chosen!, hypotheses };
+}
+
+function correspondPair(views: readonly ViewMarks[], model: SourceModel, targets: readonly V3[], o: CorrespondOptions, A: number, B: number): CorrespondResult {
   const gapTol = o.gapTolerance ?? 1.5;
   const maxHyp = o.maxHypotheses ?? 200_000;
-  // The primary pair: the two views furthest apart in angle.
-  let A = 0, B = 1;
-  for (let a = 0; a < views.length; a++) for (let b = a + 1; b < views.length; b++) {
-    if (Math.abs(views[a].angle - views[b].angle) > Math.abs(views[A].angle - views[B].angle)) { A = a; B = b; }
-  }
   const raysA = views[A].marks.map((m) => rayOf(model, views[A].angle, m.u, m.v));
   const raysB = views[B].marks.map((m) => rayOf(model, views[B].angle, m.u, m.v));
   const sourceZ = model.sourceToSupport;

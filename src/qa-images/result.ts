@@ -191,7 +191,7 @@ export function analyseDecoded(engine: Engine, headers: readonly StereoImage[], 
     const { detections } = detectBeads(decoded[k].image, { beadRadius });
     const cal = { pixelSpacing: spacing, ...profile.detector };
     const uv = detections.map((d) => pixelToDetector(cal, d.col, d.row));
-    return { header: h, image: decoded[k], angle: profile.angleSign * h.angle!, spacing, detections, uv };
+    return { header: h, image: decoded[k], angle: profile.angleSign * h.angle! + 0, spacing, detections, uv }; // + 0: no -0
   });
 
   // 3. Pairing, labelling, registration hypotheses.

@@ -20,6 +20,26 @@ describe('findings', () => {
     expect(r.qa!.measurements).toHaveLength(8);
   });
 
+  it('the phantom near a corner of the field, a scout and a mirrored profile: every bead seen in two views is labelled', async () => {
+    const set = renderSet({ angles: [15, -15, 0], profile: { angleSign: -1, detector: { origin: { col: 300, row: 700 }, colAxis: '-x', rowAxis: '-y' } },
+      pose: { turn: -100, tilt: 7, tiltAxis: 200, translation: [0, 0, 2] } });
+    const seen = set.phantom.targets.filter((_, k) => set.views.filter((v) => v.marks[k].visible).length >= 2).map((t) => t.label);
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(seen.length).toBeLessThan(9);
+    const r = await qaFromImages(set.files, { unit: set.profile, phantom: set.phantom });
+    expect(r.beads.map((b) => b.target)).toEqual(seen);
+    expect(r.views.map((v) => v.angle)).toEqual([15, -15, 0]);
+    expect(Object.is(r.views[2].angle, 0)).toBe(true);
+    expect(r.findings.filter((f) => f.code === 'bead_missing')).toHaveLength(9 - seen.length);
+    for (const b of r.beads) {
+      const k = set.phantom.targets.findIndex((t) => t.label === b.target);
+      for (const m of b.marks) {
+        const t = set.views[set.names.indexOf(m.file)].marks[k];
+        expect(Math.hypot(m.u - t.u, m.v - t.v)).toBeLessThan(0.03);
+      }
+    }
+  });
+
   it('a bead no target explains: bead_unexplained (warning), the labels unchanged', async () => {
     const extra = { ...PHANTOM, targets: [...PHANTOM.targets, { label: 'X', position: [20, 20, 12] as P3 }] };
     const set = renderSet({ phantom: extra, pose: { turn: 15, tilt: 2, tiltAxis: 0, translation: [0, 0, 2] } });
