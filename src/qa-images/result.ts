@@ -112,7 +112,20 @@ function checkSessionExtras(value: unknown): Plain {
   if (value === undefined) return {};
   const c = new Checker();
   const o = c.object(value, ['session'], SESSION_FIELDS);
+  // The unit's fields are checked with the session (qa.md); here only its shape, so it can be merged.
+  const unit = o?.unit === undefined ? {} : c.object(o.unit, ['session', 'unit'], ['id', 'name', 'site']);
   c.done();
+  // Every value checked now, before anything is computed, by the session's own validation
+  // on a probe session carrying them (its phantom and measurement are placeholders).
+  try {
+    parseSession({
+      ...o, unit: { id: 'probe', ...unit }, date: o!.date ?? '2000-01-01',
+      phantom: { id: 'probe', targets: [{ label: 'p', position: [0, 0, 0] }] }, placement: { origin: [0, 0, 0] }, measurements: [{ target: 'p', console: [0, 0, 0] }],
+    });
+  } catch (err) {
+    if (!(err instanceof StereotaxError)) throw err;
+    throw new StereotaxError(err.issues.map((i) => prefixIssue(i, 'session')));
+  }
   return o!;
 }
 

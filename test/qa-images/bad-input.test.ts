@@ -92,6 +92,16 @@ describe('qa images: bad input (exit 2, the file and the tag named)', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--unit is required/);
   });
+  it('a bad --session: unknown fields, a unit that is not an object, a bad date', async () => {
+    for (const [session, re] of [[{ measurements: [] }, /session\.measurements/], [{ unit: 'room-2' }, /session\.unit/], [{ date: '2026-02-30' }, /session\.date/], [{ tolerance: -1 }, /session\.tolerance/], [{ kind: 'intern' }, /session\.kind/]] as [object, RegExp][]) {
+      const p = join(dir, 'session.json');
+      writeFileSync(p, JSON.stringify(session));
+      const r = await runCli(['qa', 'images', ...good, '--unit', profilePath, '--phantom', phantomPath, '--session', p]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(re);
+    }
+  });
+
   it('the library throws typed errors with the path of the file', async () => {
     const err = await qaFromImages([base.files[0], { name: 'x.dcm', bytes: new Uint8Array(10) }], { unit: base.profile, phantom: base.phantom }).catch((e) => e);
     expect(err).toBeInstanceOf(StereotaxError);
