@@ -152,7 +152,10 @@ export function calibrate(pb: CalibrationProblem): CalibrationOutcome {
   // weight PRIOR): it changes nothing the marks determine, and with two views, where one
   // combination of the angle offsets, source distance and axis height leaves both sources
   // where they are, it picks the member of that family nearest the belief.
-  const f = (x: number[]) => {
+  // Only where the data leave a direction free: the pull is not applied otherwise (it would bias
+  // a weakly determined parameter when the marks are nearly exact).
+  const f = (x: number[]) => residuals(pb, x, centroid);
+  const fPulled = (x: number[]) => {
     const r = residuals(pb, x, centroid);
     for (let k = 0; k < K + 2; k++) r.push(PRIOR * x[k]);
     return r;
@@ -161,13 +164,20 @@ export function calibrate(pb: CalibrationProblem): CalibrationOutcome {
   const poseOnly = Array.from({ length: 6 }, (_, k) => K + 2 + k);
   const before = fit(f, x0, poseOnly, K);
   const all = Array.from({ length: P }, (_, k) => k);
-  const after = fit(f, before.x, all, K);
-  const J = after.J.slice(0, m); // the marks' rows only: the uncertainties are the data's
-  const JtJ = all.map((a) => all.map((b) => J.reduce((s, row) => s + row[a] * row[b], 0)));
-  // Inverted as a correlation matrix (scaled by its diagonal): angles, lengths and
-  // radians have very different magnitudes, and the test for singularity should not see them.
-  const d = JtJ.map((row, a) => Math.sqrt(row[a]));
-  const corr = JtJ.map((row, a) => row.map((v, b) => v / (d[a] * d[b])));
+  const normal = (J: number[][]) => {
+    const JtJ = all.map((a) => all.map((b) => J.reduce((s, row) => s + row[a] * row[b], 0)));
+    // As a correlation matrix (scaled by its diagonal): angles, lengths and radians have
+    // very different magnitudes, and the tests for singularity should not see them.
+    const d = JtJ.map((row, a) => Math.sqrt(row[a]));
+    return { d, corr: JtJ.map((row, a) => row.map((v, b) => v / (d[a] * d[b]))) };
+  };
+  let after = fit(f, before.x, all, K);
+  let { d, corr } = normal(after.J);
+  const degenerate = !d.every((x) => x > 0) || symmetricEigen(corr).values[0] < DEGENERATE_EIGENVALUE;
+  if (degenerate) {
+    after = fit(fPulled, before.x, all, K);
+    ({ d, corr } = normal(after.J.slice(0, m))); // the marks' rows only: the uncertainties are the data's
+  }
   const cinv = d.every((x) => x > 0) ? spdInverse(corr) ?? clampedInverse(corr) : undefined;
   const inv = cinv?.map((row, a) => row.map((v, b) => v / (d[a] * d[b])));
   if (!inv) return { ok: false, reason: 'the marks do not determine the angle offsets, source distance, rotation axis and pose together (singular normal matrix)' };
@@ -178,7 +188,7 @@ export function calibrate(pb: CalibrationProblem): CalibrationOutcome {
   const angle = pb.angles.map((_, k) => est(k));
   return {
     ok: true,
-    degenerate: symmetricEigen(corr).values[0] < DEGENERATE_EIGENVALUE,
+    degenerate,
     calibration: {
       angle,
       sourceToSupport: est(K),

@@ -287,16 +287,7 @@ export function analyseDecoded(engine: Engine, headers: readonly StereoImage[], 
     const residual = truth ? { x: positions[i][0] - truth[0], y: positions[i][1] - truth[1], z: positions[i][2] - truth[2] } : null;
     return { target: phantom.targets[f.t].label, marks: f.row.map((d, k) => (d >= 0 ? markOf(k, d) : null)).filter((m): m is ImageMark => !!m), position: xyz(positions[i]), truth: truth ? xyz(truth) : null, residual };
   });
-  beads.forEach((b, i) => {
-    if (!b.residual) return;
-    for (const a of ['x', 'y', 'z'] as const) {
-      const r = b.residual[a];
-      if (Math.abs(r) > tolerance[a]) {
-        findings.push({ code: 'registration_residual', severity: 'error', path: `beads[${i}].residual.${a}`, value: Math.abs(r), limit: tolerance[a],
-          message: `target ${b.target}: the triangulated bead lies ${mm(r, 2)} in ${a} from the registered phantom (tolerance ${mm(tolerance[a], 2)}): the unit's geometry does not reproduce the phantom` });
-      }
-    }
-  });
+  findings.push(...residualFindings(beads, tolerance));
   findings.push(...unexplained(used));
 
   // 5. The QA session of qa.md on what was found.
@@ -370,6 +361,22 @@ export function analyseDecoded(engine: Engine, headers: readonly StereoImage[], 
   }
 
   return { result: { views: viewsOut, beads, registration, calibration, qa, findings }, session };
+}
+
+/** registration_residual: a bead's residual above the session's tolerance on an axis (exactly at it passes). */
+export function residualFindings(beads: readonly ImageBead[], tolerance: { x: number; y: number; z: number }): Finding[] {
+  const out: Finding[] = [];
+  beads.forEach((b, i) => {
+    if (!b.residual) return;
+    for (const a of ['x', 'y', 'z'] as const) {
+      const r = b.residual[a];
+      if (Math.abs(r) > tolerance[a]) {
+        out.push({ code: 'registration_residual', severity: 'error', path: `beads[${i}].residual.${a}`, value: Math.abs(r), limit: tolerance[a],
+          message: `target ${b.target}: the triangulated bead lies ${mm(r, 2)} in ${a} from the registered phantom (tolerance ${mm(tolerance[a], 2)}): the unit's geometry does not reproduce the phantom` });
+      }
+    }
+  });
+  return out;
 }
 
 /** Exit status of the contract: 3 when any error finding (ours or the session's). */
