@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { qaFromImages } from '../../src/qa-images/result.js';
+import { simulate } from '../../src/simulate/run.js';
 import { sourceAt, type P3 } from './forward.js';
 import { PHANTOM, UNIT, renderSet } from './scene.js';
 
@@ -32,6 +33,10 @@ describe('calibration: known miscalibrations recovered within the reported uncer
       expect(c.reprojectionRms.after).toBeLessThan(0.01);
       expect(c.reprojectionRms.after).toBeLessThanOrEqual(c.reprojectionRms.before);
       expect(c.scenario).toEqual({ angle: c.angle.map((a) => a.estimate), sourceToSupport: c.sourceToSupport.estimate, rotationAxisHeight: c.rotationAxisHeight.estimate });
+      // One copy away from a research scenario: stereotax simulate accepts it as unit.miscalibration.
+      const sim = await simulate({ id: 'from-phantom', seed: 1, trials: 2000, unit: { geometry: UNIT, angles: cs.angles, miscalibration: c.scenario },
+        breast: { thickness: 45 }, lesion: { x: 0, y: 20, zFraction: 0.5, radius: 2.5 } }, { workers: 1 });
+      expect(Number.isFinite((sim as { targetingError: { r: { mean: number } } }).targetingError.r.mean)).toBe(true);
       // What the marks determine: where the sources were. Every view's implied source within 0.5 mm of the true one.
       const truth = cs.angles.map((a, k) => sourceAt(UNIT, cs.mis, a + cs.mis.angle[k]));
       impliedSources(cs.angles, c).forEach((s, k) => expect(Math.hypot(s[0] - truth[k][0], s[1] - truth[k][1], s[2] - truth[k][2])).toBeLessThan(0.5));
