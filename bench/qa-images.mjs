@@ -4,7 +4,7 @@
 // rendered by the test forward model (test/qa-images/forward.ts), bundled here with
 // esbuild. Rounds are repeated; median, min and max are reported with the load average.
 //   node bench/qa-images.mjs [--rounds R] [--bead 1] [--pixel 0.085]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -93,3 +93,8 @@ console.log(`  of which detection, 2 views    ${fmt(result.detectionBothViewsMs)
 console.log(`  analysis with --calibrate      ${fmt(result.analysisWithCalibrationMs)}`);
 console.log(`  native decoding, 2 views       ${result.decodeNativeMs} ms (not in the budget)`);
 console.log(JSON.stringify(result));
+const saved = new URL('./qa-images-results.json', import.meta.url);
+let all = {};
+try { all = JSON.parse(readFileSync(saved, 'utf8')); } catch { /* first run */ }
+all[`bead ${BEAD} mm, pixel ${PIXEL} mm`] = { ...result, measuredAt: new Date().toISOString() };
+writeFileSync(saved, JSON.stringify(all, null, 2) + '\n');

@@ -178,7 +178,24 @@ function candidates(img: Brightness, rb: number, maxCandidates: number): { list:
       if (r > max) max = r;
     }
   }
-  // Robust threshold from a sample of the response.
+  // Within m of the border a side box falls outside the image: the opposite one stands in for
+  // it (a one-sided contrast), so a bead near the border is still a candidate.
+  const lo = a, hiX = w - a, hiY = h - a;
+  const side = (i: number, x: number, y: number, dx: number, dy: number) => {
+    const xx = x + dx, yy = y + dy;
+    return xx >= lo && xx < hiX && yy >= lo && yy < hiY ? M[i + dx + dy * w] : M[i - dx - dy * w];
+  };
+  for (let y = lo; y < hiY; y++) {
+    for (let x = lo; x < hiX; x++) {
+      if (y >= m && y + m < h && x >= m && x + m < w) { x = w - m - 1; continue; }
+      const i = y * w + x;
+      const c = M[i];
+      const rx = c - 0.5 * (side(i, x, y, -d, 0) + side(i, x, y, d, 0));
+      const ry = c - 0.5 * (side(i, x, y, 0, -d) + side(i, x, y, 0, d));
+      R[i] = rx < ry ? rx : ry;
+    }
+  }
+  // Robust threshold from a sample of the response (inside the border band).
   const innerW = w - 2 * m, innerH = h - 2 * m;
   if (innerW <= 2 || innerH <= 2) return { list: [], threshold: Infinity };
   const total = innerW * innerH;
@@ -195,8 +212,8 @@ function candidates(img: Brightness, rb: number, maxCandidates: number): { list:
   const sigma = 1.4826 * median(s);
   const threshold = med + Math.max(7 * sigma, 0.01 * (max - med), 1e-9);
   const list: Candidate[] = [];
-  for (let y = m + 1; y + m + 1 < h; y++) {
-    for (let x = m + 1; x + m + 1 < w; x++) {
+  for (let y = lo + 1; y + 1 < hiY; y++) {
+    for (let x = lo + 1; x + 1 < hiX; x++) {
       const i = y * w + x;
       const r = R[i];
       if (!(r > threshold)) continue;
@@ -206,7 +223,7 @@ function candidates(img: Brightness, rb: number, maxCandidates: number): { list:
       // Brighter than each of the four boxes around it, not only than each pair's mean:
       // beside an oblique edge the pairs' means fall below the box, but one side is brighter.
       const c = M[i];
-      if (!(c > M[i - d] && c > M[i + d] && c > M[i - d * w] && c > M[i + d * w])) continue;
+      if (!(c > side(i, x, y, -d, 0) && c > side(i, x, y, d, 0) && c > side(i, x, y, 0, -d) && c > side(i, x, y, 0, d))) continue;
       list.push({ x, y, r });
     }
   }
@@ -312,8 +329,9 @@ export function refine(img: Brightness, x0: number, y0: number, rp: number, sigm
   let cx = x0, cy = y0;
   let edge: EdgeLine | undefined;
   for (let iter = 0; iter < MAX_ITER; iter++) {
-    const xa = Math.floor(cx - r2), xb = Math.ceil(cx + r2), ya = Math.floor(cy - r2), yb = Math.ceil(cy + r2);
-    if (xa < 0 || ya < 0 || xb >= w || yb >= h) return undefined;
+    // The bead's disc must lie in the image; the annulus may be cut by the border.
+    if (cx - rs < 0 || cy - rs < 0 || cx + rs > w || cy + rs > h) return undefined;
+    const xa = Math.max(0, Math.floor(cx - r2)), xb = Math.min(w - 1, Math.ceil(cx + r2)), ya = Math.max(0, Math.floor(cy - r2)), yb = Math.min(h - 1, Math.ceil(cy + r2));
     const xs: number[] = [], ys: number[] = [], vs: number[] = [];
     for (let y = ya; y <= yb; y++) {
       const dy = y + 0.5 - cy;
@@ -323,6 +341,7 @@ export function refine(img: Brightness, x0: number, y0: number, rp: number, sigm
         if (q >= r1 * r1 && q <= r2 * r2 && !(near.length && masked(x + 0.5, y + 0.5))) { xs.push(dx); ys.push(dy); vs.push(data[y * w + x]); }
       }
     }
+    if (xs.length < 0.4 * Math.PI * (r2 * r2 - r1 * r1)) return undefined;
     const keep = new Uint8Array(xs.length).fill(1);
     let plane = planeFit(xs, ys, vs, keep);
     if (!plane) return undefined;
