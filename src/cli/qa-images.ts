@@ -78,6 +78,11 @@ export async function qaImages(argv: string[], io: Io): Promise<ExitCode> {
   const store = db ? await QAStore.open(db, { write: true, create: true }) : undefined;
   try {
     const { result, session: s } = await analyseImages(files, { unit, phantom, calibrate: values.calibrate ?? false, session, codecs: nodeCodecs() }, { kernel });
+    const unsure = result.findings.find((f) => f.code === 'unit_unidentified' || f.code === 'date_assumed');
+    if (store && unsure) {
+      throw new StereotaxError([{ ...makeIssue('missing_field', [], unsure.code === 'unit_unidentified' ? 'the unit id' : 'the session date', undefined), path: unsure.path ?? '',
+        message: `--db: nothing stored: ${unsure.message}` }]);
+    }
     if (store && s && result.qa) {
       await store.addSession(s, result.qa);
     }

@@ -63,6 +63,9 @@ export interface QAImagesAnalysis {
   session: QASessionInput | null;
 }
 
+/** The unit id a session gets when nothing names the unit (reported, never stored). */
+export const UNIDENTIFIED_UNIT = 'unidentified';
+
 const SESSION_FIELDS = ['unit', 'date', 'tester', 'kind', 'tolerance', 'action', 'calculationTolerance', 'notes', 'maxRayGap'];
 
 function asFiles(files: readonly (Uint8Array | DicomFile)[]): DicomFile[] {
@@ -307,15 +310,19 @@ export function analyseDecoded(engine: Engine, headers: readonly StereoImage[], 
       return undefined;
     };
     const unitExtra = (extras.unit ?? {}) as Plain;
-    const unitId = (unitExtra.id as string | undefined) ?? profile.id ?? decoded[0].deviceSerialNumber ?? decoded[0].stationName;
+    // A header's station or serial number, made a valid unit id (qa.md: letters, digits, ' ', '.', '_', '-').
+    const fromHeader = (x: string | undefined) => x?.replace(/[^A-Za-z0-9._ -]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || undefined;
+    let unitId = (unitExtra.id as string | undefined) ?? profile.id ?? fromHeader(decoded[0].deviceSerialNumber) ?? fromHeader(decoded[0].stationName);
     if (unitId === undefined) {
-      throw new StereotaxError([{ code: 'missing_field', path: 'profile.id', expected: 'the unit id (profile id, --session unit.id, or DeviceSerialNumber/StationName in the files)', received: 'nothing',
-        message: 'profile.id: the QA session needs the unit id: give id in the unit profile or unit.id in --session' }]);
+      unitId = UNIDENTIFIED_UNIT;
+      findings.push({ code: 'unit_unidentified', severity: 'warning', path: 'profile.id',
+        message: `no unit id in the unit profile, --session or the files (DeviceSerialNumber, StationName): the session is reported for "${UNIDENTIFIED_UNIT}" and cannot be stored; give id in the unit profile` });
     }
-    const date = extras.date ?? daDate(decoded.find((d) => d.studyDate)?.studyDate) ?? daDate(decoded.find((d) => d.acquisitionDate)?.acquisitionDate);
+    let date = (extras.date as string | undefined) ?? daDate(decoded.find((d) => d.studyDate)?.studyDate) ?? daDate(decoded.find((d) => d.acquisitionDate)?.acquisitionDate);
     if (date === undefined) {
-      throw new StereotaxError([{ code: 'missing_field', path: `files[0].StudyDate`, expected: 'StudyDate (0008,0020) or AcquisitionDate (0008,0022), or date in --session', received: 'nothing',
-        message: `${decoded[0].name}: (0008,0020) StudyDate missing (and no AcquisitionDate): give the session date with --session` }]);
+      date = (options.analysedAt ?? new Date()).toISOString().slice(0, 10);
+      findings.push({ code: 'date_assumed', severity: 'warning', path: 'files[0].StudyDate',
+        message: `${decoded[0].name}: (0008,0020) StudyDate missing (and no AcquisitionDate): the session is dated ${date}, the day of the analysis, and cannot be stored; give date in --session` });
     }
     const request: Record<string, unknown> = {
       unit: { ...unitExtra, id: unitId, geometry },

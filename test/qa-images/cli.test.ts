@@ -84,3 +84,26 @@ describe('stereotax qa images', () => {
     expect(t.out).toMatch(/Phantom QA {2}PASSED/);
   });
 });
+
+describe('qa images without a unit id or a date', () => {
+  it('reports with warnings, and refuses to store (exit 2)', async () => {
+    const set = renderSet({ headers: [{ omit: [[0x0008, 0x0020]] }, { omit: [[0x0008, 0x0020]] }] });
+    const paths = set.files.map((f) => { const p = join(dir, `nodate-${f.name}`); writeFileSync(p, f.bytes); return p; });
+    const unit = join(dir, 'unit-noid.json');
+    writeFileSync(unit, JSON.stringify({ ...set.profile, id: undefined }));
+    const phantom = join(dir, 'phantom2.json');
+    writeFileSync(phantom, JSON.stringify(set.phantom));
+    const r = await runCli(['qa', 'images', ...paths, '--unit', unit, '--phantom', phantom]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.findings.map((f: { code: string }) => f.code)).toEqual(['unit_unidentified', 'date_assumed']);
+    expect(out.qa.unit.id).toBe('unidentified');
+    expect(out.qa.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const db = join(dir, 'noid.sqlite');
+    const s = await runCli(['qa', 'images', ...paths, '--unit', unit, '--phantom', phantom, '--db', db]);
+    expect(s.code).toBe(2);
+    expect(s.err).toMatch(/--db: nothing stored/);
+    const status = JSON.parse((await runCli(['qa', 'status', '--db', db, '--as-of', '2026-12-01'])).out);
+    expect(status.units).toEqual([]);
+  });
+});
