@@ -13,7 +13,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
  *   - src/core/mathjs-host.ts -> mathjs-host.browser.ts (never names mathjs: useMathjsUnits hands it in);
  *   - src/dicom/sr-load.ts -> sr-load.browser.ts (never names dcmjs: useDcmjs hands it in);
  *   - any other `node:*` import (only ever dynamic, inside a try) -> a module that throws when loaded;
- *   - fflate (inflating deflated DICOM files) bundled in, in its browser build.
+ *   - fflate (inflating deflated DICOM files) bundled in, in its browser build, and dicom-parser.
  */
 const browserParts: Plugin = {
   name: 'stereotax-browser-parts',
@@ -31,7 +31,7 @@ const browserParts: Plugin = {
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', qa: 'src/qa/node.ts' },
+    entry: { index: 'src/index.ts', qa: 'src/qa/node.ts', 'qa-images': 'src/qa-images/node.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -53,7 +53,8 @@ export default defineConfig([
     target: 'es2022',
     removeNodeProtocol: false,
     // Self-contained: fflate is bundled in, so the file has no imports left for a consumer's bundler to resolve.
-    noExternal: ['fflate'],
+    // dicom-parser (the pixels of QA from the images) has a `browser` field that maps its require("zlib") to nothing.
+    noExternal: ['fflate', 'dicom-parser'],
     esbuildPlugins: [browserParts],
   },
   {

@@ -72,7 +72,8 @@ export function soup(root) {
     if (name.startsWith('$') || entry.pending) continue;
     for (const f of entry.usedIn ?? []) {
       const p = join(root, f);
-      const quoted = (q) => readFileSync(p, 'utf8').includes(`${q}${name}${q}`);
+      // The package itself or a file of it ('pkg' or 'pkg/sub/path').
+      const quoted = (q) => { const t = readFileSync(p, 'utf8'); return t.includes(`${q}${name}${q}`) || t.includes(`${q}${name}/`); };
       if (!existsSync(p)) problems.push(`soup-purposes.json: ${name} is said to be used in ${f}, which does not exist`);
       else if (!quoted("'") && !quoted('"')) problems.push(`soup-purposes.json: ${name} is said to be used in ${f}, which does not import it`);
     }

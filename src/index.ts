@@ -88,3 +88,6 @@ export type { QASessionInput } from './qa/session.js';
 // ---- research scenarios ----
 export { simulate, simulatePart, mergeParts, type SimulateOptions, type SimulationResult, type SimulationPart } from './simulate/run.js';
 export { parseScenario, scenarioHash, type Scenario } from './simulate/scenario.js';
+
+// ---- phantom QA from the images (qa-images.md); in Node, 'stereotax/qa-images' adds the wasm codecs ----
+export { qaFromImages, analyseImages, imagesPassed, type QAImagesOptions, type QAImagesResult, type Codecs } from './qa-images/index.js';

@@ -22,6 +22,7 @@ import { writeAtomic } from '../qa/store.js';
 import { escapeControls } from '../core/text.js';
 import { EXIT, errorElement, readInput, type ExitCode, type Io } from './io.js';
 import type { ArgvCommand } from './command.js';
+import { qaImages } from './qa-images.js';
 
 const USAGE = `Usage:
   stereotax qa FILE|- [--db D] [--report out.html] [--pdf out.pdf] [--console FILE.csv|json] [--phantoms FILE] [--text]
@@ -242,6 +243,7 @@ export const qa: ArgvCommand = {
 /** The subcommands; anything else is a session file to analyse. */
 async function run(argv: string[], io: Io): Promise<ExitCode> {
   const [sub, next] = argv;
+  if (sub === 'images') return qaImages(argv.slice(1), io);
   if (sub === 'history') return history(argv.slice(1), io);
   if (sub === 'status') return status(argv.slice(1), io);
   if (sub === 'service') {
