@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { qaFromImages } from '../../src/qa-images/result.js';
 import { PHANTOM, renderSet } from './scene.js';
 
-describe('mark accuracy at the bounds of the contract', () => {
+describe('[QAI-004] mark accuracy at the bounds of the contract', () => {
   const cases: [number, number, number][] = [[0.5, 0.1, 1], [0.5, 0.1, 7], [0.5, 0.05, 3], [1, 0.1, 8], [2, 0.05, 4], [2, 0.1, 5]];
   for (const [d, sp, seed] of cases) {
     it(`bead ${d} mm, pixel ${sp} mm, contrast 10 sigma (seed ${seed})`, async () => {

@@ -40,11 +40,11 @@ describe('qa images: bad input (exit 2, the file and the tag named)', () => {
   it('a file that is not DICOM', async () => {
     await refused([good[0], file('notes.txt', new TextEncoder().encode('hello, not an image'.repeat(20)))], /notes\.txt: .*not a DICOM file/);
   });
-  it('truncated pixel data', async () => {
+  it('[QAI-012] truncated pixel data', async () => {
     const cut = writeNative(style, { ...header, angle: -15 }, new Int32Array(400 * 360).fill(1000), false);
     await refused([good[0], file('cut.dcm', cut.slice(0, cut.length - 5000))], /cut\.dcm: \(7FE0,0010\) PixelData truncated/);
   });
-  it('an unsupported transfer syntax, named by its UID', async () => {
+  it('[QAI-012] an unsupported transfer syntax, named by its UID', async () => {
     const jpegLossless = writeEncapsulated(style, { ...header, angle: -15 }, '1.2.840.10008.1.2.4.70', [new Uint8Array(100)]);
     await refused([good[0], file('lossless.dcm', jpegLossless)], /lossless\.dcm: .*1\.2\.840\.10008\.1\.2\.4\.70/);
   });
@@ -64,7 +64,7 @@ describe('qa images: bad input (exit 2, the file and the tag named)', () => {
     const r = await refused([file('a15.dcm', same), file('b15.dcm', same)], /PositionerPrimaryAngle: fewer than two distinct angles/);
     expect(JSON.parse(r.out).error.code).toBe('too_few_items');
   });
-  it('a phantom without beads, a bad profile, an unreadable file, unknown options', async () => {
+  it('[QAI-001] [QAI-012] a phantom without beads, a bad profile, an unreadable file, unknown options', async () => {
     const noBeads = join(dir, 'nobeads.json');
     writeFileSync(noBeads, JSON.stringify({ ...base.phantom, beads: undefined }));
     let r = await runCli(['qa', 'images', ...good, '--unit', profilePath, '--phantom', noBeads]);
@@ -102,7 +102,7 @@ describe('qa images: bad input (exit 2, the file and the tag named)', () => {
     }
   });
 
-  it('the library throws typed errors with the path of the file', async () => {
+  it('[QAI-002] [QAI-012] the library throws typed errors with the path of the file', async () => {
     const err = await qaFromImages([base.files[0], { name: 'x.dcm', bytes: new Uint8Array(10) }], { unit: base.profile, phantom: base.phantom }).catch((e) => e);
     expect(err).toBeInstanceOf(StereotaxError);
     expect(err.issues[0].path).toBe('files[1]');

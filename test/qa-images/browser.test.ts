@@ -55,7 +55,7 @@ describe.skipIf(!have)('image QA page in headless Chromium', () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   });
 
-  it('analyses the set, shows the same beads, labels and calibration as the library; keyboard-usable', async () => {
+  it('[QAI-002] analyses the set, shows the same beads, labels and calibration as the library; keyboard-usable', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));

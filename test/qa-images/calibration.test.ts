@@ -14,7 +14,7 @@ function impliedSources(angles: number[], c: { scenario: { angle: number[]; sour
   return angles.map((a, k) => sourceAt(UNIT, c.scenario, a + c.scenario.angle[k]));
 }
 
-describe('calibration: known miscalibrations recovered within the reported uncertainty', () => {
+describe('[QAI-009] calibration: known miscalibrations recovered within the reported uncertainty', () => {
   const cases = [
     { angles: [0, 15, -15], mis: { angle: [0.3, -0.2, 0.15], sourceToSupport: 3, rotationAxisHeight: -2 }, seed: 11 },
     { angles: [0, 15], mis: { angle: [-0.25, 0.4], sourceToSupport: -4, rotationAxisHeight: 3 }, seed: 12 },
@@ -52,7 +52,7 @@ describe('calibration: known miscalibrations recovered within the reported uncer
     });
   }
 
-  it('fewer than 6 beads, or beads in one plane: calibration_underdetermined', async () => {
+  it('[QAI-011] fewer than 6 beads, or beads in one plane: calibration_underdetermined', async () => {
     const five = { ...PHANTOM, targets: PHANTOM.targets.slice(0, 5) };
     const r5 = await qaFromImages(renderSet({ phantom: five, angles: [0, 15, -15] }).files, { unit: renderSet().profile, phantom: five, calibrate: true });
     expect(r5.calibration).toBeNull();

@@ -24,7 +24,7 @@ describe('stereotax qa images', () => {
   const phantom = join(dir, 'phantom.json');
   writeFileSync(phantom, JSON.stringify(set.phantom));
 
-  it('prints the result with the binding names; exit 0; stores the session once', async () => {
+  it('[QAI-002] [QAI-008] [QAI-010] prints the result with the binding names; exit 0; stores the session once', async () => {
     const db = join(dir, 'qa.sqlite');
     const report = join(dir, 'report.html');
     const r = await runCli(['qa', 'images', ...paths, '--unit', unit, '--phantom', phantom, '--db', db, '--report', report]);
@@ -62,7 +62,7 @@ describe('stereotax qa images', () => {
     expect(status.units.map((u: { id: string; lastSession: string }) => [u.id, u.lastSession])).toEqual([['room-2', '2026-11-20']]);
   });
 
-  it('--session supplies the unit, date, tester and a tolerance; a residual above it is an error (exit 3); --text', async () => {
+  it('[QAI-008] --session supplies the unit, date, tester and a tolerance; a residual above it is an error (exit 3); --text', async () => {
     const session = join(dir, 'session.json');
     writeFileSync(session, JSON.stringify({ unit: { id: 'room-7', name: 'prone table' }, date: '2026-12-02', tester: 'A. Physicist', tolerance: 0.02 }));
     const r = await runCli(['qa', 'images', ...paths, '--unit', unit, '--phantom', phantom, '--session', session, '--calibrate']);

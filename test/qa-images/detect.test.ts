@@ -4,7 +4,7 @@ import { detectBeads } from '../../src/qa-images/detect.js';
 import { renderSet } from './scene.js';
 
 describe('bead detection on forward-model images', () => {
-  it('finds every bead within 0.03 mm of the true projection, no false ones, despite gradient and edge', async () => {
+  it('[QAI-004] finds every bead within 0.03 mm of the true projection, no false ones, despite gradient and edge', async () => {
     const set = renderSet({ style: { edgeCol: 300, edgeStep: 500 }, pose: { turn: 37, tilt: 6, tiltAxis: 20, translation: [3, -2, 3] } });
     for (const [k, f] of set.files.entries()) {
       const img = await decodeImage(f, k, undefined);

@@ -6,7 +6,7 @@ import type { P3 } from './forward.js';
 import { PHANTOM, renderSet } from './scene.js';
 
 describe('findings', () => {
-  it('a bead outside the field of one view: bead_missing names the target and the views; the rest is analysed', async () => {
+  it('[QAI-011] a bead outside the field of one view: bead_missing names the target and the views; the rest is analysed', async () => {
     // Target I sits near the -x edge; shifting the phantom pushes it off the +15 view only.
     const far = { ...PHANTOM, targets: [...PHANTOM.targets.slice(0, 8), { label: 'J', position: [-36, 0, 30] as P3 }] };
     const set = renderSet({ phantom: far, pose: { turn: 0, tilt: 0, tiltAxis: 0, translation: [-6, 0, 2] } });
@@ -40,7 +40,7 @@ describe('findings', () => {
     }
   });
 
-  it('a bead no target explains: bead_unexplained (warning), the labels unchanged', async () => {
+  it('[QAI-011] a bead no target explains: bead_unexplained (warning), the labels unchanged', async () => {
     const extra = { ...PHANTOM, targets: [...PHANTOM.targets, { label: 'X', position: [20, 20, 12] as P3 }] };
     const set = renderSet({ phantom: extra, pose: { turn: 15, tilt: 2, tiltAxis: 0, translation: [0, 0, 2] } });
     const r = await qaFromImages(set.files, { unit: set.profile, phantom: PHANTOM });
@@ -51,7 +51,7 @@ describe('findings', () => {
     expect(r.qa!.passed).toBe(true);
   });
 
-  it('a symmetric phantom: ambiguous_registration, no labels, exit 3', async () => {
+  it('[QAI-005] [QAI-011] a symmetric phantom: ambiguous_registration, no labels, exit 3', async () => {
     // A square of four beads at one height plus a centre one: turned by 90 degrees it is the same.
     const square = { id: 'square-5', name: 'square', source: 'test', beads: { diameter: 1 }, targets: [
       { label: 'A', position: [-10, -10, 10] as P3 }, { label: 'B', position: [10, -10, 10] as P3 }, { label: 'C', position: [10, 10, 10] as P3 },
@@ -94,7 +94,7 @@ describe('findings', () => {
     }
   });
 
-  it('property: any turn about z, tilts to 10 degrees, anywhere in the field: every bead labelled, registration recovers the pose', async () => {
+  it('[QAI-005] [QAI-007] property: any turn about z, tilts to 10 degrees, anywhere in the field: every bead labelled, registration recovers the pose', async () => {
     await fc.assert(fc.asyncProperty(
       fc.integer({ min: -1800, max: 1800 }).map((i) => i / 10), fc.integer({ min: 0, max: 100 }).map((i) => i / 10), fc.integer({ min: 0, max: 359 }),
       fc.integer({ min: -12000, max: 12000 }).map((i) => i / 1000), fc.integer({ min: -10000, max: 10000 }).map((i) => i / 1000), fc.integer({ min: 1, max: 1000 }),

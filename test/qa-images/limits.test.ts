@@ -8,7 +8,7 @@ import { UNIT } from './scene.js';
 const bead = (r: { x: number; y: number; z: number }): ImageBead => ({ target: 'A', marks: [], position: { x: 0, y: 0, z: 0 }, truth: { x: 0, y: 0, z: 0 }, residual: r });
 
 describe('limits', () => {
-  it('registration_residual: |residual| > tolerance, per axis; exactly at it passes', () => {
+  it('[QAI-011] registration_residual: |residual| > tolerance, per axis; exactly at it passes', () => {
     const tol = { x: 0.5, y: 1, z: 0.25 };
     expect(residualFindings([bead({ x: 0.5, y: -1, z: 0.25 })], tol)).toEqual([]);
     const f = residualFindings([bead({ x: -0.5000001, y: 1, z: 0.2500001 })], tol);

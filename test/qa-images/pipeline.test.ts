@@ -6,7 +6,7 @@ import { renderSet } from './scene.js';
 const dist = (a: { x: number; y: number; z: number }, b: P3) => Math.hypot(a.x - b[0], a.y - b[1], a.z - b[2]);
 
 describe('qa images: the whole pipeline on forward-model sets', () => {
-  it('labels, locates and registers a turned and tilted phantom; marks within 0.03 mm', async () => {
+  it('[QAI-006] [QAI-007] labels, locates and registers a turned and tilted phantom; marks within 0.03 mm', async () => {
     const set = renderSet({ pose: { turn: 131, tilt: 8, tiltAxis: 60, translation: [4, -3, 3] }, style: { edgeCol: 200, edgeStep: -300 } });
     const r = await qaFromImages(set.files, { unit: set.profile, phantom: set.phantom });
     expect(r.beads.map((b) => b.target)).toEqual(set.phantom.targets.map((t) => t.label));

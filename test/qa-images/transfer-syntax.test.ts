@@ -26,7 +26,7 @@ function checkMarks(r: QAImagesResult, set: ReturnType<typeof renderSet>) {
 
 const EIGHT_BIT: SetOptions['style'] = { bitsStored: 8, background: 90, contrast: 120, noise: 3, gradient: [0.02, -0.015] };
 
-describe('transfer syntaxes', () => {
+describe('[QAI-003] transfer syntaxes', () => {
   const cases: [Syntax, SetOptions['style']][] = [
     ['rle', {}], ['jpeglsLossless', {}], ['jpeglsNear', {}], ['j2kLossless', {}], ['j2k', {}], ['jpegBaseline', EIGHT_BIT], ['rle', EIGHT_BIT],
   ];
