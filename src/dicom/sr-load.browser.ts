@@ -3,20 +3,15 @@
  * nothing to resolve when the page does not write reports; a page that does hands dcmjs in.
  */
 import { EngineError } from '../core/errors.js';
-import { secondOpinionSRWith, type DcmjsModule, type SrOptions } from './sr.js';
+import { secondOpinionSRWith, type SrOptions } from './sr.js';
+import { DCMJS_VERSION, givenDcmjs } from './sr-given.js';
 import type { StereoImage } from './read.js';
 import type { DicomElement } from './stereo-set.js';
 
-export const DCMJS_VERSION = '0.52.2';
-
-let given: DcmjsModule | undefined;
-
-export function useDcmjs(dcmjs: DcmjsModule): void {
-  if (!dcmjs?.data?.DicomDict || !dcmjs.data.DicomMetaDictionary) throw new TypeError('useDcmjs: expected the dcmjs module (an object with data.DicomDict and data.DicomMetaDictionary)');
-  given = dcmjs;
-}
+export { DCMJS_VERSION, useDcmjs } from './sr-given.js';
 
 export async function writeSecondOpinionSR(images: readonly StereoImage[], elements: readonly DicomElement[], options: SrOptions = {}): Promise<Uint8Array> {
+  const given = givenDcmjs();
   if (!given) throw new EngineError('optional_dependency_missing', `writing a DICOM Structured Report in a browser needs dcmjs handed in: import dcmjs from 'dcmjs'; useDcmjs(dcmjs) (npm install dcmjs@${DCMJS_VERSION})`);
   return secondOpinionSRWith(given, images, elements, options);
 }

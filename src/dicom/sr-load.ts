@@ -5,23 +5,16 @@
  * fails with an error naming the package to install, and everything else works.
  */
 import { EngineError } from '../core/errors.js';
-import { secondOpinionSRWith, type DcmjsModule, type SrOptions } from './sr.js';
+import { secondOpinionSRWith, type SrOptions } from './sr.js';
+import { DCMJS_VERSION, givenDcmjs } from './sr-given.js';
 import type { StereoImage } from './read.js';
 import type { DicomElement } from './stereo-set.js';
 
-/** The dcmjs version the writer is tested with (test/dicom/sr.test.ts). */
-export const DCMJS_VERSION = '0.52.2';
-
-let given: DcmjsModule | undefined;
-
-/** Hands dcmjs in (`import dcmjs from 'dcmjs'; useDcmjs(dcmjs)`): required in the browser build, optional in Node. */
-export function useDcmjs(dcmjs: DcmjsModule): void {
-  if (!dcmjs?.data?.DicomDict || !dcmjs.data.DicomMetaDictionary) throw new TypeError('useDcmjs: expected the dcmjs module (an object with data.DicomDict and data.DicomMetaDictionary)');
-  given = dcmjs;
-}
+export { DCMJS_VERSION, useDcmjs } from './sr-given.js';
 
 /** The second opinion as a Comprehensive SR (sr.ts), with the dcmjs handed in or, failing that, imported on the first call. */
 export async function writeSecondOpinionSR(images: readonly StereoImage[], elements: readonly DicomElement[], options: SrOptions = {}): Promise<Uint8Array> {
+  const given = givenDcmjs();
   if (given) return secondOpinionSRWith(given, images, elements, options);
   let sr: typeof import('./sr-dcmjs.js');
   try {
