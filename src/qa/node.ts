@@ -12,7 +12,7 @@ import type { QAResult } from './analysis.js';
 
 export * from './index.js';
 export { QAStore, writeAtomic, canonicalJson, sessionId, APPLICATION_ID, DEFAULT_BUSY_TIMEOUT_MS, type OpenOptions } from './store.js';
-export { reportPdf, renderPdf, loadPdfParts, type PdfReport } from './pdf.js';
+export { reportPdf, renderPdf, type PdfReport } from './pdf.js';
 export { OPTIONAL_PACKAGES } from './optional.js';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations/index.js';
 
