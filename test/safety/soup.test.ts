@@ -103,15 +103,17 @@ describe('[API-047] the SOUP list', () => {
   });
 
   it('an entry drafted for another branch is not checked until its dependency lands, then must be confirmed', () => {
-    const drafted = Object.entries(JSON.parse(readFileSync(join(ROOT, 'docs', 'safety', 'soup-purposes.json'), 'utf8')) as Record<string, { pending?: string }>)
-      .filter(([, e]) => e.pending);
-    expect(drafted.length).toBeGreaterThan(0);
-    const [name, entry] = drafted[0];
-    const root = copyRoot((pkg, l) => {
+    // Drafted in the temporary copy (every real draft has landed and been confirmed).
+    const name = 'drafted-package', entry = { pending: 'issue 99' };
+    const root = copyRoot((pkg, l, map) => {
+      map[name] = { ...entry, purpose: 'drafted ahead of its branch', usedIn: [], clinical: false, containment: 'none yet' };
       pkg.dependencies[name] = '1.0.0';
       l.packages['']!.dependencies = { ...l.packages['']!.dependencies, [name]: '1.0.0' };
       l.packages[`node_modules/${name}`] = { version: '1.0.0', license: 'MIT' };
     });
+    // Before its dependency lands the draft is not checked.
+    const before = copyRoot((_pkg, _l, map) => { map[name] = { ...entry, purpose: 'drafted ahead of its branch', usedIn: [], clinical: false, containment: 'none yet' }; });
+    expect(runSoup(before, '--out', 'soup.md').err).not.toContain(name);
     const r = runSoup(root, '--out', 'soup.md');
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${name} is now a direct runtime dependency: confirm its entry in docs/safety/soup-purposes.json (drafted for ${entry.pending})`);
