@@ -666,6 +666,12 @@ export type QaResult_Check = {
     z: boolean;
   };
   passed: boolean;
+  /** calculation check with markResolution: the largest error rounding the marks can cause (mm), included in limit */
+  roundingAllowance?: {
+    x: number;
+    y: number;
+    z: number;
+  };
 };
 export type QaResult_Point = {
   x: number;
@@ -687,6 +693,7 @@ export type QaResult_Result = {
     tolerance?: QaResult_Point;
     action?: QaResult_Point;
     calculationTolerance?: QaResult_Point;
+    markResolution?: number;
   };
   measurements: readonly ({
     target: string;
@@ -720,6 +727,11 @@ export type QaResult_Result = {
   };
   passed: boolean;
   findings: readonly SharedFinding[];
+  notes?: string | null;
+  facility?: Record<string, unknown> | null;
+  phantomSerial?: string | null;
+  team?: Record<string, unknown> | null;
+  timeZone?: string;
   meta: {
     stereotaxVersion: string;
     analysedAt: string;
@@ -744,6 +756,9 @@ export type QaSession_Session = {
     id: string;
     name?: string;
     site?: string;
+    manufacturer?: string;
+    model?: string;
+    serial?: string;
     geometry: SharedGeometry;
   };
   /** a calendar date, YYYY-MM-DD */
@@ -781,6 +796,26 @@ export type QaSession_Session = {
     /** mm [>= 0] */
     z: number | string;
   };
+  /** how finely the marks were read (mm, default 0): the calculation limit adds the largest error this rounding can cause, per target and axis, through the triangulation (mm) [>= 0, <= 2] */
+  markResolution?: number | string;
+  /** shown in the text, HTML and PDF reports */
+  notes?: string;
+  facility?: {
+    name: string;
+    accreditation?: readonly string[];
+  };
+  /** serial number of the physical phantom used */
+  phantomSerial?: string;
+  /** names printed under the report's signature lines */
+  team?: {
+    physicist?: string;
+    technologist?: string;
+    leadInterpretingPhysician?: string;
+  };
+  /** IANA time zone of the facility for the report's times (default UTC) */
+  timeZone?: string;
+  /** how many of the phantom's targets this session measures on purpose (default: all of them; fewer is refused) [>= 1] */
+  minTargets?: number;
   detector?: SharedDetector;
   measurements: readonly ({
     /** a label of the phantom */
@@ -802,6 +837,23 @@ export type SimulationScenario_Length = number | string | {
 } | {
   /** [mean, sd] */
   normal: readonly [number | string, number | string];
+  /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+  within?: readonly [number | string, number | string];
+};
+/** per axis (sigma, optionally studentT), or isotropic (length) */
+export type SimulationScenario_VectorError = {
+  /** per axis x, y, z */
+  sigma?: readonly [number | string, number | string, number | string];
+  /** per-axis Student's t with these degrees of freedom, scaled to SD sigma [>= 3, <= 100] */
+  studentT?: number;
+  /** an isotropic error: its length from this distribution, its direction uniform */
+  length?: {
+    /** [median mm, SD of the log] */
+    lognormal: readonly [number, number];
+  } | {
+    /** lengths drawn uniformly from the list */
+    values: readonly (number | string)[];
+  };
 };
 export type SimulationScenario_Scenario = {
   id?: string;
@@ -809,10 +861,17 @@ export type SimulationScenario_Scenario = {
   seed?: number;
   /** default 100000 [>= 1, <= 10000000000] */
   trials?: number;
+  /** quantiles to report with 95 % intervals (signed errors on axes, the distance for r), each once */
+  quantiles?: readonly number[];
   unit: {
     geometry: SharedGeometry;
     /** at least two distinct angles */
     angles: readonly (number | string)[];
+    /** tomosynthesis-guided depth: the estimate's z taken as its slice's centre */
+    tomosynthesis?: {
+      /** mm between reconstructed slices (mm) [>= 0.1, <= 10] */
+      sliceSpacing: number | string;
+    };
     miscalibration?: {
       /** per view, added to the nominal angle for the true source: a value or a distribution */
       angle?: readonly (number | string | {
@@ -821,11 +880,17 @@ export type SimulationScenario_Scenario = {
       } | {
         /** [mean, sd] */
         normal: readonly [number | string, number | string];
+        /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+        within?: readonly [number | string, number | string];
       })[];
       /** mm */
       sourceToSupport?: number | string;
       /** mm */
       rotationAxisHeight?: number | string;
+      /** true SID minus the believed (mm) (mm) [>= -50, <= 50] */
+      sourceToDetector?: number | string;
+      /** [x, y] shift of the detector coordinates (mm) */
+      detectorShift?: readonly [number | string, number | string];
     };
   };
   breast: {
@@ -847,29 +912,29 @@ export type SimulationScenario_Scenario = {
     } | {
       /** [mean, sd] */
       normal: readonly [number, number];
+      /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+      within?: readonly [number, number];
     };
     radius?: SimulationScenario_Length;
   };
   marking?: {
-    /** a standard deviation (mm) [>= 0] */
-    sigma?: number | string;
+    /** one SD for every view and axis, or per view (one, or [u, v]) */
+    sigma?: number | string | readonly (number | string | readonly [number | string, number | string])[];
+    /** systematic marking error (mm) added to every mark, or per view (one, or [u, v]) */
+    bias?: number | string | readonly (number | string | readonly [number | string, number | string])[];
   };
   needle?: {
     device: string | SharedDevice;
-    deviation?: {
-      /** per axis x, y, z */
-      sigma?: readonly [number | string, number | string, number | string];
-    };
+    deviation?: SimulationScenario_VectorError;
+    /** lateral SD per mm of tissue crossed (mm/mm), from the top surface to the target [>= 0, <= 0.2] */
+    deflection?: number;
     /** mm [>= 0] */
     samplingRadius?: number | string;
     /** mm */
     minStrokeMargin?: number | string;
   };
   tissue?: {
-    displacement?: {
-      /** per axis x, y, z */
-      sigma?: readonly [number | string, number | string, number | string];
-    };
+    displacement?: SimulationScenario_VectorError;
   };
   /** dotted paths into the scenario, each with the values to sweep; the cartesian product is run, last key fastest */
   sweep?: {
@@ -888,6 +953,17 @@ export type SimulationSummary_Stats = {
   p50: number;
   p95: number;
   p99: number;
+  /** batch-means 95 % intervals; null with fewer than 2 batches */
+  ci95?: {
+    mean: readonly [number, number] | null;
+    sd: readonly [number, number] | null;
+  };
+  /** the requested quantiles, ascending, with order-statistic 95 % intervals */
+  quantiles?: readonly ({
+    q: number;
+    value: number | null;
+    ci95: readonly [number, number] | null;
+  })[];
 };
 /** the 3-D distance */
 export type SimulationSummary_Rstats = {
@@ -897,6 +973,17 @@ export type SimulationSummary_Rstats = {
   p95: number;
   p99: number;
   max: number;
+  /** batch-means 95 % intervals; null with fewer than 2 batches */
+  ci95?: {
+    mean: readonly [number, number] | null;
+    sd: readonly [number, number] | null;
+  };
+  /** the requested quantiles, ascending, with order-statistic 95 % intervals */
+  quantiles?: readonly ({
+    q: number;
+    value: number | null;
+    ci95: readonly [number, number] | null;
+  })[];
 };
 export type SimulationSummary_Proportion = {
   /** [>= 0] */
