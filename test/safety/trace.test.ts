@@ -110,11 +110,12 @@ describe('[API-046] npm run trace fails on each kind of gap', () => {
 
   it('a hazard naming an unknown requirement, no control, or nothing tested', () => {
     const err = failsAfter((root) => {
+      appendFileSync(reqFile(root), '| QAI-999 | pending | a requirement not built yet | test |\n');
       appendFileSync(hazFile(root), [
         '', '## HAZ-998 a hazard with a requirement nobody wrote', '- Severity: S3 serious',
         '- Controls: `src/margins/margins.ts#computeMargins`', '- Requirements: TGT-997', '',
         '## HAZ-999 a hazard with no control and only a pending requirement', '- Severity: S2 minor',
-        '- Requirements: QAI-001', '',
+        '- Requirements: QAI-999', '',
       ].join('\n'));
     });
     expect(err).toContain('HAZ-998: requirement TGT-997 is not in requirements.md');
@@ -133,7 +134,8 @@ describe('[API-046] npm run trace fails on each kind of gap', () => {
 
   it('a test naming a hazard directly counts for it', () => {
     const root = copyProject();
-    appendFileSync(hazFile(root), '\n## HAZ-999 verified only by a test that names it\n- Severity: S2 minor\n- Controls: `src/cli/io.ts#worst`\n- Requirements: QAI-001\n');
+    appendFileSync(reqFile(root), '| QAI-999 | pending | a requirement not built yet | test |\n');
+    appendFileSync(hazFile(root), '\n## HAZ-999 verified only by a test that names it\n- Severity: S2 minor\n- Controls: `src/cli/io.ts#worst`\n- Requirements: QAI-999\n');
     writeFileSync(join(root, 'test', 'names-hazard.test.ts'), "describe('[HAZ-999] the hazard', () => {});\n");
     expect(runTrace(root, '--check').code).toBe(0);
   });
