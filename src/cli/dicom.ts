@@ -20,15 +20,12 @@ import { parseUnitProfile } from '../dicom/profile.js';
 import type { ByteSource } from '../dicom/parse.js';
 import { writeSecondOpinionSR } from '../dicom/sr-load.js';
 import { readStereoViews, type DicomFile, type StereoImage } from '../dicom/read.js';
-import { EXIT, errorElement, readInput, type ErrorElement, type ExitCode, type Io } from './io.js';
+import { EXIT, errorElement, readInput, worst, type ErrorElement, type ExitCode, type Io } from './io.js';
 import { escapeControls } from '../core/text.js';
 import type { ArgvCommand } from './command.js';
 
 const USAGE = 'stereotax dicom FILE...|FOLDER|DICOMDIR --unit PROFILE.json [--text] [--sr OUT.dcm|OUTFOLDER] [--kernel auto|simd|scalar]';
 
-/** The dicom command's precedence: a safety finding over a failed write over invalid input over success. */
-const PRECEDENCE: Record<ExitCode, number> = { 0: 0, 2: 1, 1: 2, 3: 3 };
-const higher = (a: ExitCode, b: ExitCode): ExitCode => (PRECEDENCE[a] >= PRECEDENCE[b] ? a : b);
 
 /** Errors of the machine, not of the input: exit 1. */
 const SYSTEM_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'ENOMEM', 'EMFILE', 'ENFILE']);
@@ -107,9 +104,9 @@ function judge(elements: readonly DicomElement[], io: Io): ExitCode {
   let exit: ExitCode = EXIT.ok;
   for (const e of elements) {
     if ('error' in e) {
-      exit = higher(exit, EXIT.invalid);
+      exit = worst(exit, EXIT.invalid);
       io.stderr(`stereotax dicom: ${escapeControls(e.error.message)}\n`);
-    } else if (e.findings.some((x) => x.severity === 'error')) exit = higher(exit, EXIT.unsafe);
+    } else if (e.findings.some((x) => x.severity === 'error')) exit = worst(exit, EXIT.unsafe);
   }
   return exit;
 }
@@ -254,7 +251,7 @@ async function runFolders(positionals: readonly string[], profile: unknown, engi
       images.push(...views);
     } catch (err) {
       if (!(err instanceof StereotaxError)) throw err;
-      exit = higher(exit, EXIT.invalid);
+      exit = worst(exit, EXIT.invalid);
       io.stderr(`stereotax dicom: ${escapeControls(err.message)}\n`);
       out.push({ set: { studyInstanceUid: null, seriesInstanceUids: [], exposure: '', files: [path] }, error: errorElement(err).element.error });
     } finally {
@@ -268,18 +265,18 @@ async function runFolders(positionals: readonly string[], profile: unknown, engi
     const set = { studyInstanceUid: g.studyInstanceUid, seriesInstanceUids: g.seriesInstanceUids, exposure: g.exposure, files: g.images.map((i) => i.name) };
     try {
       const { elements } = secondOpinionOfImages(engine, g.images, profile);
-      exit = higher(exit, judge(elements, io));
+      exit = worst(exit, judge(elements, io));
       const el: SetElement = { set, targets: elements };
       if (sr !== undefined) {
         const path = join(sr, `stereotax-sr-${k + 1}.dcm`);
         const code = await report(path, g.images, elements, io);
-        exit = higher(exit, code);
+        exit = worst(exit, code);
         if (code === EXIT.ok) el.sr = path;
       }
       out.push(el);
     } catch (err) {
       if (!(err instanceof StereotaxError)) throw err;
-      exit = higher(exit, EXIT.invalid);
+      exit = worst(exit, EXIT.invalid);
       io.stderr(`stereotax dicom: ${escapeControls(err.message)}\n`);
       out.push({ set, error: errorElement(err).element.error });
     }
@@ -333,7 +330,7 @@ export const dicom: ArgvCommand = {
     }
     const { images, elements } = opinion;
     let exit = judge(elements, io);
-    if (values.sr !== undefined) exit = higher(exit, await report(values.sr, images, elements, io));
+    if (values.sr !== undefined) exit = worst(exit, await report(values.sr, images, elements, io));
     io.stdout(values.text ? dicomText(elements) : JSON.stringify(elements, null, 2) + '\n');
     return exit;
   },
