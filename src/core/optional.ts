@@ -11,7 +11,8 @@ export function isMissingPackage(err: unknown, packages: readonly string[]): boo
   const e = err as { code?: unknown; message?: unknown } | null;
   if (!e || (e.code !== 'ERR_MODULE_NOT_FOUND' && e.code !== 'MODULE_NOT_FOUND')) return false;
   const message = String(e.message ?? '');
-  return packages.some((p) => message.includes(`'${p}'`) || message.includes(`"${p}"`) || message.includes(`/${p}/`));
+  // The package itself ('pkg'), a file asked for inside it ('pkg/ttf/x.ttf') or a path through it (/pkg/).
+  return packages.some((p) => message.includes(`'${p}'`) || message.includes(`"${p}"`) || message.includes(`'${p}/`) || message.includes(`/${p}/`));
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { EngineError } from '../core/errors.js';
+import { isMissingPackage } from '../core/optional.js';
 
 /** The versions this stereotax is tested with (package.json devDependencies). */
 export const OPTIONAL_PACKAGES = {
@@ -24,10 +25,6 @@ export function missingPackage(name: OptionalPackage, cause?: unknown): EngineEr
     `${p.for} needs the optional package ${name}, which is not installed${why}: install it with \`npm install ${name}@${p.version}\``);
 }
 
-function notFound(err: unknown, name: string): boolean {
-  const e = err as NodeJS.ErrnoException;
-  return (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') && String(e.message).includes(name);
-}
 
 /** `import(name)`, its default export when it has one; a missing package is `optional_dependency_missing`. */
 export async function loadOptional<T>(name: OptionalPackage): Promise<T> {
@@ -35,7 +32,7 @@ export async function loadOptional<T>(name: OptionalPackage): Promise<T> {
     const m = (await import(name)) as { default?: unknown };
     return (m.default ?? m) as T;
   } catch (err) {
-    if (notFound(err, name)) throw missingPackage(name, err);
+    if (isMissingPackage(err, [name])) throw missingPackage(name, err);
     throw err;
   }
 }
@@ -47,7 +44,7 @@ export function optionalFile(name: OptionalPackage, file: string): string {
   try {
     return require.resolve(`${name}/${file}`);
   } catch (err) {
-    if (notFound(err, name)) throw missingPackage(name, err);
+    if (isMissingPackage(err, [name])) throw missingPackage(name, err);
     throw err;
   }
 }

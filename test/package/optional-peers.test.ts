@@ -32,6 +32,9 @@ describe('loadOptional', () => {
     expect(isMissingPackage({ code: 'ERR_MODULE_NOT_FOUND', message: "Cannot find package '/x/node_modules/pg/' " }, ['pg'])).toBe(true);
     expect(isMissingPackage({ code: 'ENOENT', message: "'pg'" }, ['pg'])).toBe(false);
     expect(isMissingPackage({ code: 'MODULE_NOT_FOUND', message: "Cannot find module 'pgx'" }, ['pg'])).toBe(false);
+    // A file inside the package (the PDF's fonts are resolved so), and not one of a package with a longer name.
+    expect(isMissingPackage({ code: 'MODULE_NOT_FOUND', message: "Cannot find module 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf'" }, ['dejavu-fonts-ttf'])).toBe(true);
+    expect(isMissingPackage({ code: 'MODULE_NOT_FOUND', message: "Cannot find module 'pgx/lib/x.js'" }, ['pg'])).toBe(false);
     expect(isMissingPackage(null, ['pg'])).toBe(false);
   });
 });
