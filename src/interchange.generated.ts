@@ -645,21 +645,9 @@ export type PlanResultDocument = PlanResult_PlanResult | readonly (PlanResult_Pl
 
 // ---- qa-result.schema.json ----
 export type QaResult_Check = {
-  error: {
-    x: number;
-    y: number;
-    z: number;
-  };
-  abs: {
-    x: number;
-    y: number;
-    z: number;
-  };
-  limit: {
-    x: number;
-    y: number;
-    z: number;
-  };
+  error: QaResult_Point;
+  abs: QaResult_Point;
+  limit: QaResult_Point;
   pass: {
     x: boolean;
     y: boolean;

@@ -3,7 +3,7 @@
  * to each domain's validator, so that the files and the validators cannot drift apart
  * (test/schemas.test.ts checks both the files and the validators against them).
  */
-import { schemaDocument, type JsonSchema, type SchemaDocument } from '../core/schema-kit.js';
+import { schemaDocument, type JsonSchema, type SchemaDocument } from '../core/schema/export.js';
 import { UNIT_PROFILE_SCHEMA } from '../dicom/schema.js';
 import { MARGINS_SCHEMAS } from '../margins/schema.js';
 import { planSchemas } from '../plan/schema.js';
