@@ -40,6 +40,9 @@ export default defineConfig([
     platform: 'neutral',
     target: 'es2022',
     external: [/^node:/],
+    // TypeBox defines the requests (src/core/schema): bundled in, only the builders used, so an
+    // embedder installs nothing for it and the public declarations never name it.
+    noExternal: ['@sinclair/typebox'],
     removeNodeProtocol: false,
     shims: true,
   },
@@ -54,7 +57,7 @@ export default defineConfig([
     removeNodeProtocol: false,
     // Self-contained: fflate is bundled in, so the file has no imports left for a consumer's bundler to resolve.
     // dicom-parser (the pixels of QA from the images) has a `browser` field that maps its require("zlib") to nothing.
-    noExternal: ['fflate', 'dicom-parser'],
+    noExternal: ['fflate', 'dicom-parser', '@sinclair/typebox'],
     esbuildPlugins: [browserParts],
   },
   {

@@ -14,8 +14,11 @@
  * parse.ts reads these to validate; export.ts writes the published JSON from them;
  * the fast paths are generated from them (scripts/fast-paths.mjs). One definition.
  */
+// Named builders, not the `Type` namespace object, so a bundle keeps only those used.
 import {
-  Type, type Static, type StaticDecode, type TArray, type TBoolean, type TInteger, type TLiteral, type TNull, type TNumber,
+  Array as TArrayOf, Boolean as TBooleanOf, Integer as TIntegerOf, Literal as TLiteralOf, Null as TNullOf, Number as TNumberOf,
+  Object as TObjectOf, Optional as TOptionalOf, Record as TRecordOf, String as TStringOf, Transform as TTransformOf,
+  Union as TUnionOf, Unsafe as TUnsafeOf, type Static, type StaticDecode, type TArray, type TBoolean, type TInteger, type TLiteral, type TNull, type TNumber,
   type TObject, type TOptional, type TProperties, type TRecord, type TSchema, type TString, type TTransform, type TUnion,
   type TUnsafe,
 } from '@sinclair/typebox';
@@ -66,24 +69,24 @@ const described = (description?: string): { description?: string } => (descripti
 
 /** A plain finite number within the range. */
 export function Num(range: Range = {}, description?: string): TNumber {
-  return Type.Number({ ...described(description), ...bounds(range) });
+  return TNumberOf({ ...described(description), ...bounds(range) });
 }
 
 /** A whole number within the range. */
 export function Int(range: Range = {}, description?: string): TInteger {
-  return Type.Integer({ ...described(description), ...bounds(range) });
+  return TIntegerOf({ ...described(description), ...bounds(range) });
 }
 
 export type TQuantity = TTransform<TUnion<[TNumber, TString]>, number>;
 
 function quantity(q: Quantity, unit: string, example: string, range: Range, description?: string): TQuantity {
-  const union = Type.Union([
-    Type.Number(bounds(range)),
-    Type.String({ pattern: UNIT_STRING_PATTERN, description: `a number with a unit, e.g. ${example}; converted to ${unit}, then held to the same range` }),
+  const union = TUnionOf([
+    TNumberOf(bounds(range)),
+    TStringOf({ pattern: UNIT_STRING_PATTERN, description: `a number with a unit, e.g. ${example}; converted to ${unit}, then held to the same range` }),
   ], { description: description ? `${description} (${unit})` : unit });
   (union as unknown as Record<symbol, unknown>)[QUANTITY] = q;
   // The decode is the engine's (parse.ts converts units); TypeBox's is never called.
-  return Type.Transform(union).Decode((v) => v as unknown as number).Encode((n) => n);
+  return TTransformOf(union).Decode((v) => v as unknown as number).Encode((n) => n);
 }
 
 /** Millimetres, or a string with a length unit ("4.5 cm"). */
@@ -98,38 +101,38 @@ export function Angle(range: Range = {}, description?: string): TQuantity {
 
 /** A string of at most maxLength characters (and matching pattern, if given). */
 export function Str(maxLength = 200, description?: string, pattern?: string): TString {
-  return Type.String({ ...described(description), maxLength, ...(pattern ? { pattern } : {}) });
+  return TStringOf({ ...described(description), maxLength, ...(pattern ? { pattern } : {}) });
 }
 
 export function Bool(description?: string): TBoolean {
-  return Type.Boolean(described(description));
+  return TBooleanOf(described(description));
 }
 
 /** One of a list of strings. */
 export function Enum<const T extends readonly string[]>(values: T, description?: string): TUnsafe<T[number]> {
-  return Type.Unsafe<T[number]>({ ...described(description), enum: [...values] });
+  return TUnsafeOf<T[number]>({ ...described(description), enum: [...values] });
 }
 
 export function Const<const T extends string | number | boolean>(value: T, description?: string): TLiteral<T> {
-  return Type.Literal(value, described(description));
+  return TLiteralOf(value, described(description));
 }
 
 export function Null(): TNull {
-  return Type.Null();
+  return TNullOf();
 }
 
 /** Optional property (absent, or undefined, in the request). */
 export function Opt<T extends TSchema>(s: T): TOptional<T> {
-  return Type.Optional(s) as unknown as TOptional<T>;
+  return TOptionalOf(s) as unknown as TOptional<T>;
 }
 
 /** An object with only these properties (unknown fields are refused). Optional ones wrapped in Opt(). */
 export function Obj<P extends TProperties>(properties: P, description?: string, extra: Record<string, unknown> = {}): TObject<P> {
-  return Type.Object(properties, { ...described(description), additionalProperties: false, ...extra });
+  return TObjectOf(properties, { ...described(description), additionalProperties: false, ...extra });
 }
 
 export function Arr<T extends TSchema>(items: T, minItems?: number, maxItems?: number, description?: string): TArray<T> {
-  return Type.Array(items, {
+  return TArrayOf(items, {
     ...described(description), ...(minItems !== undefined ? { minItems } : {}), ...(maxItems !== undefined && Number.isFinite(maxItems) ? { maxItems } : {}),
   });
 }
@@ -141,12 +144,12 @@ export function Tuple<T extends TSchema>(items: T, n: number, description?: stri
 
 /** A map from names to values of one schema. */
 export function MapOf<T extends TSchema>(values: T, description?: string): TRecord<TString, T> {
-  return Type.Record(Type.String(), values, described(description));
+  return TRecordOf(TStringOf(), values, described(description));
 }
 
 /** A value or null. */
 export function Nullable<T extends TSchema>(s: T): TUnion<[T, TNull]> {
-  return Type.Union([s, Type.Null()]);
+  return TUnionOf([s, TNullOf()]);
 }
 
 /**
@@ -155,7 +158,7 @@ export function Nullable<T extends TSchema>(s: T): TUnion<[T, TNull]> {
  * branch's own; it must return a valid index for any value.
  */
 export function OneOf<T extends TSchema[]>(options: [...T], select: (raw: unknown) => number, description?: string): TUnion<T> {
-  const u = Type.Union(options, described(description)) as unknown as TUnion<T>;
+  const u = TUnionOf(options, described(description)) as unknown as TUnion<T>;
   const tagged = u as unknown as Record<symbol, unknown>;
   tagged[SELECT] = select;
   tagged[ONE_OF] = true;
@@ -164,7 +167,7 @@ export function OneOf<T extends TSchema[]>(options: [...T], select: (raw: unknow
 
 /** Like OneOf, published as `anyOf` (the shapes may overlap). */
 export function AnyOf<T extends TSchema[]>(options: [...T], select: (raw: unknown) => number, description?: string): TUnion<T> {
-  const u = Type.Union(options, described(description)) as unknown as TUnion<T>;
+  const u = TUnionOf(options, described(description)) as unknown as TUnion<T>;
   (u as unknown as Record<symbol, unknown>)[SELECT] = select;
   return u;
 }
@@ -189,7 +192,7 @@ export function withRules<S extends TObject>(schema: S, ...rules: Rule<StaticDec
  * checker and returns undefined for an invalid value.
  */
 export function Custom<S extends TSchema, Out = StaticDecode<S>>(schema: S, parse: (c: Checker, raw: unknown, path: Path) => Out | undefined): TTransform<S, Out> {
-  const t = Type.Transform(schema).Decode((v) => v as unknown as Out).Encode((v) => v as unknown as Static<S>);
+  const t = TTransformOf(schema).Decode((v) => v as unknown as Out).Encode((v) => v as unknown as Static<S>);
   (t as unknown as Record<symbol, unknown>)[PARSE] = parse;
   return t;
 }
