@@ -62,6 +62,14 @@ export function soup(root) {
     ...Object.keys(pkg.optionalDependencies ?? {}).map((n) => ({ name: n, kind: 'optional dependency' })),
     ...Object.keys(pkg.peerDependencies ?? {}).map((n) => ({ name: n, kind: pkg.peerDependenciesMeta?.[n]?.optional ? 'optional peer' : 'peer' })),
   ];
+  // Development dependencies the library build bundles into dist (tsup.config.ts noExternal):
+  // installed by nobody, yet their code ships, so they are SOUP as much as a dependency is.
+  const tsupPath = join(root, 'tsup.config.ts');
+  const tsup = existsSync(tsupPath) ? readFileSync(tsupPath, 'utf8') : '';
+  const bundledNames = new Set([...tsup.matchAll(/noExternal:\s*\[([^\]]*)\]/g)].flatMap((m) => [...m[1].matchAll(/'([^']+)'/g)].map((x) => x[1])));
+  for (const n of Object.keys(pkg.devDependencies ?? {})) {
+    if (bundledNames.has(n) && !direct.some((d) => d.name === n)) direct.push({ name: n, kind: 'dependency bundled into dist' });
+  }
   for (const d of direct) {
     if (!map[d.name]) problems.push(`${d.name} (a direct runtime ${d.kind}) has no entry in docs/safety/soup-purposes.json: say what it is for and how its failure is contained`);
     else if (map[d.name].pending) problems.push(`${d.name} is now a direct runtime dependency: confirm its entry in docs/safety/soup-purposes.json (drafted for ${map[d.name].pending}) against the code that landed, fill in usedIn, and remove "pending"`);

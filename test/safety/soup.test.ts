@@ -26,6 +26,7 @@ function copyRoot(edit: (pkg: Record<string, Record<string, string>>, lock: Lock
   writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock));
   writeFileSync(join(dir, 'docs', 'safety', 'soup-purposes.json'), JSON.stringify(map));
   cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
+  cpSync(join(ROOT, 'tsup.config.ts'), join(dir, 'tsup.config.ts'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
 }
@@ -47,7 +48,11 @@ const resolveFrom = (from: string, name: string): string | undefined => {
   }
 };
 const runtimePaths = new Set<string>();
-const pending = [...Object.keys(rootPkg.dependencies ?? {}), ...Object.keys(rootPkg.peerDependencies ?? {})].map((n) => resolveFrom('', n)).filter((p): p is string => !!p);
+// Development dependencies whose code the build bundles into dist (noExternal in tsup.config.ts) ship too.
+const tsupText = readFileSync(join(ROOT, 'tsup.config.ts'), 'utf8');
+const bundledDev = Object.keys(rootPkg.devDependencies ?? {}).filter((n) => new RegExp(`noExternal:\\s*\\[[^\\]]*'${n.replace(/[/.]/g, '\\$&')}'`).test(tsupText)
+  && !(n in (rootPkg.dependencies ?? {})) && !(n in (rootPkg.peerDependencies ?? {})));
+const pending = [...Object.keys(rootPkg.dependencies ?? {}), ...Object.keys(rootPkg.peerDependencies ?? {}), ...bundledDev].map((n) => resolveFrom('', n)).filter((p): p is string => !!p);
 while (pending.length) {
   const p = pending.pop()!;
   if (runtimePaths.has(p)) continue;
@@ -100,6 +105,15 @@ describe('[API-047] the SOUP list', () => {
     const withIt = runSoup(add(true), '--out', 'soup.md');
     expect(withIt.err).toBe('');
     expect(withIt.code).toBe(0);
+  });
+
+  it('a development dependency bundled into dist is listed as shipped code and needs its entry', () => {
+    expect(bundledDev).toContain('@sinclair/typebox');
+    const text = readFileSync(join(ROOT, 'docs', 'safety', 'soup.md'), 'utf8');
+    expect(text).toMatch(/^\| @sinclair\/typebox \| [\d.]+ \| MIT \| [^(|]/m);
+    const without = runSoup(copyRoot((_pkg, _l, map) => { delete map['@sinclair/typebox']; }), '--out', 'soup.md');
+    expect(without.code).toBe(1);
+    expect(without.err).toContain('@sinclair/typebox (a direct runtime dependency bundled into dist) has no entry');
   });
 
   it('an entry drafted for another branch is not checked until its dependency lands, then must be confirmed', () => {
