@@ -4,7 +4,7 @@
 // check of scratchBatch. Contract: a common request is taken and equals the complete check
 // (toStrictEqual); anything else, valid or not, is left to the complete check (undefined).
 // Every bound is checked against the complete check in the same test. The properties in
-// test/request-path.test.ts ('the fast path equals the complete check', Object.prototype
+// test/cli/request-path.test.ts ('the fast path equals the complete check', Object.prototype
 // pollution) are not repeated here.
 //
 // Judged equivalent (no input can tell them from the original):
@@ -39,7 +39,7 @@
 //   (Object.is) to a fresh engine's with each mutant applied. rotationAxisHeight 0 / -0 cannot
 //   differ either (z = rah + r cos a > 0, x does not use it).
 // Not killed here on purpose: prototypeTouched() never true, and the check after fastRequest
-// forced true: test/request-path.test.ts ('an enumerable key on Object.prototype ...') covers
+// forced true: test/cli/request-path.test.ts ('an enumerable key on Object.prototype ...') covers
 // both, and the brief was not to repeat it.
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine/engine.js';

@@ -51,7 +51,7 @@ describe('[API-046] npm run trace on the project', () => {
     expect(matrix).toContain('## Requirement -> tests');
     expect(matrix).toContain('## Hazard -> controls -> tests');
     expect(matrix).toContain('## Pending requirements');
-    expect(matrix).toMatch(/\| TGT-011 \| implemented \| [1-9]\d* \| `test\/boundaries\.test\.ts` describe: target_outside_breast/);
+    expect(matrix).toMatch(/\| TGT-011 \| implemented \| [1-9]\d* \| [^\n]*`test\/targeting\/finding-limits\.test\.ts` describe: target_outside_breast/);
   });
 
   it('--check writes nothing; --json lists the pending ids', () => {
