@@ -22,7 +22,7 @@ export default defineConfig({
       'test/targeting/finding-limits.test.ts',
       'test/mutation-kills.test.ts',
       'test/mutation-kills-needle.test.ts',
-      'test/mutation-kills-validate.test.ts',
+      'test/core/validate.test.ts',
       'test/mutation-kills-targeting.test.ts',
       'test/mutation-kills-fastpath.test.ts',
       'test/mutation-kills-margins.test.ts',

@@ -1,9 +1,9 @@
-// Tests that the mutation run showed missing in src/core/validate.ts: the Checker that
-// validates every request (objects, arrays, numbers, quantities, strings, booleans,
+// src/core/validate.ts: the Checker that validates every request (objects, arrays, numbers, quantities, strings, booleans,
 // enumerations), describeRange, isArray, guardParse, nestingTooDeep and parseJson.
 // Each issue is compared whole (code, path, expected, received and, where the text is
 // built by hand, message), each bound is tried exactly at it and just past it, and
 // parseJson is fed strings with escapes and brackets, nesting at the limit and one past.
+// (Written where a mutation run showed tests missing; the mutants judged equivalent follow.)
 //
 // Judged equivalent (no input can tell the mutant from the original):
 // - 36:6, 37:6, 38:6, 39:6 ConditionalExpression "true" in inRange: `r.min !== undefined`
@@ -18,9 +18,9 @@
 //   NaN (neither backslash nor quote), leaves i past the end, and the outer loop stops;
 //   depth and the answer are unchanged.
 import { describe, expect, it } from 'vitest';
-import { refusal } from './helpers/refusal.js';
-import { StereotaxError, makeIssue } from '../src/core/errors.js';
-import { Checker, MAX_JSON_DEPTH, describeRange, guardParse, isArray, nestingTooDeep, parseJson } from '../src/core/validate.js';
+import { refusal } from '../helpers/refusal.js';
+import { StereotaxError, makeIssue } from '../../src/core/errors.js';
+import { Checker, MAX_JSON_DEPTH, describeRange, guardParse, isArray, nestingTooDeep, parseJson } from '../../src/core/validate.js';
 
 type Seen = { code: string; path: string; expected: string; received: string; message: string };
 
