@@ -9,10 +9,10 @@ import { defineConfig } from 'vitest/config';
 
 // STRYKER_TESTS=targeting (for needle, validation, targeting and uncertainty) leaves out the
 // margins and kernel suites, which do not reach those files, so each static mutant runs faster.
-const NOT_FOR_TARGETING = ['test/margins/reference.test.ts', 'test/margins/safety.test.ts', 'test/margins/reach.test.ts', 'test/margins/normal-search.test.ts', 'test/mutation-kills-margins.test.ts', 'test/engine/kernels.test.ts', 'test/mutation-kills-plan-a.test.ts', 'test/mutation-kills-plan-b.test.ts'];
+const NOT_FOR_TARGETING = ['test/margins/reference.test.ts', 'test/margins/safety.test.ts', 'test/margins/reach.test.ts', 'test/margins/normal-search.test.ts', 'test/margins/request-validation.test.ts', 'test/margins/closed-forms.test.ts', 'test/engine/kernels.test.ts', 'test/mutation-kills-plan-a.test.ts', 'test/mutation-kills-plan-b.test.ts'];
 
 // STRYKER_TESTS=margins (for margins.ts) keeps only the suites that reach the margins code.
-const FOR_MARGINS = ['test/margins/reference.test.ts', 'test/margins/safety.test.ts', 'test/margins/reach.test.ts', 'test/margins/normal-search.test.ts', 'test/mutation-kills-margins.test.ts', 'test/core/bad-input.test.ts',
+const FOR_MARGINS = ['test/margins/reference.test.ts', 'test/margins/safety.test.ts', 'test/margins/reach.test.ts', 'test/margins/normal-search.test.ts', 'test/margins/request-validation.test.ts', 'test/margins/closed-forms.test.ts', 'test/core/bad-input.test.ts',
   'test/cli/request-path.test.ts', 'test/schemas/published-schemas.test.ts', 'test/engine/kernels.test.ts'];
 
 export default defineConfig({
@@ -25,7 +25,7 @@ export default defineConfig({
       'test/core/validate.test.ts',
       'test/mutation-kills-targeting.test.ts',
       'test/mutation-kills-fastpath.test.ts',
-      'test/mutation-kills-margins.test.ts',
+      'test/margins/request-validation.test.ts', 'test/margins/closed-forms.test.ts',
       'test/mutation-kills-plan-a.test.ts',
       'test/mutation-kills-plan-b.test.ts',
       'test/plan/planning.test.ts',
