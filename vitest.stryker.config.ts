@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
 
 // STRYKER_TESTS=targeting (for needle, validation, targeting and uncertainty) leaves out the
 // margins and kernel suites, which do not reach those files, so each static mutant runs faster.
-const NOT_FOR_TARGETING = ['test/margins/reference.test.ts', 'test/margins/safety.test.ts', 'test/margins/reach.test.ts', 'test/margins/normal-search.test.ts', 'test/margins/request-validation.test.ts', 'test/margins/closed-forms.test.ts', 'test/engine/kernels.test.ts', 'test/mutation-kills-plan-a.test.ts', 'test/mutation-kills-plan-b.test.ts'];
+const NOT_FOR_TARGETING = ['test/margins/reference.test.ts', 'test/margins/safety.test.ts', 'test/margins/reach.test.ts', 'test/margins/normal-search.test.ts', 'test/margins/request-validation.test.ts', 'test/margins/closed-forms.test.ts', 'test/engine/kernels.test.ts', 'test/plan/dates.test.ts', 'test/plan/localization.test.ts', 'test/plan/text-report.test.ts', 'test/plan/plan-request.test.ts', 'test/plan/mitigations.test.ts', 'test/plan/post-placement.test.ts'];
 
 // STRYKER_TESTS=margins (for margins.ts) keeps only the suites that reach the margins code.
 const FOR_MARGINS = ['test/margins/reference.test.ts', 'test/margins/safety.test.ts', 'test/margins/reach.test.ts', 'test/margins/normal-search.test.ts', 'test/margins/request-validation.test.ts', 'test/margins/closed-forms.test.ts', 'test/core/bad-input.test.ts',
@@ -26,8 +26,12 @@ export default defineConfig({
       'test/mutation-kills-targeting.test.ts',
       'test/mutation-kills-fastpath.test.ts',
       'test/margins/request-validation.test.ts', 'test/margins/closed-forms.test.ts',
-      'test/mutation-kills-plan-a.test.ts',
-      'test/mutation-kills-plan-b.test.ts',
+      'test/plan/dates.test.ts',
+      'test/plan/localization.test.ts',
+      'test/plan/text-report.test.ts',
+      'test/plan/plan-request.test.ts',
+      'test/plan/mitigations.test.ts',
+      'test/plan/post-placement.test.ts',
       'test/plan/planning.test.ts',
       'test/targeting/round-trip-properties.test.ts',
       'test/targeting/reference-cases.test.ts',

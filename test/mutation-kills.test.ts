@@ -167,62 +167,6 @@ describe('request limits at their inclusive maximum and minimum, and just outsid
   });
 });
 
-describe('localization and mitigations', () => {
-  const loc = (devices: unknown[], extra: Record<string, unknown> = {}, catalog?: unknown) =>
-    planWith(engine, { thickness: 60, ...(catalog ? { catalog } : {}), localization: { placementDate: '2026-11-20', surgeryDate: '2026-11-23', devices, ...extra } });
-  it('the default spacing is the larger of the two catalog minimums', () => {
-    const catalog = { localizationDevices: [
-      { id: 'a', kind: 'magnetic-seed', detectionDepthLimit: 40, minSpacing: 15, repositionable: false },
-      { id: 'b', kind: 'magnetic-seed', detectionDepthLimit: 40, minSpacing: 25, repositionable: false },
-    ] };
-    for (const order of [['a', 'b'], ['b', 'a']]) {
-      const r = loc(order.map((id, i) => ({ device: id, position: [i * 24, 30, 20] })), {}, catalog);
-      expect(r.localization!.spacing[0]).toMatchObject({ distance: 24, minSpacing: 25 });
-      expect(codes(r.findings)).toContain('devices_too_close');
-    }
-    const apart = loc([{ device: 'a', position: [0, 30, 20] }, { device: 'b', position: [25, 30, 20] }], {}, catalog);
-    expect(codes(apart.findings)).not.toContain('devices_too_close');
-  });
-  it('a seed assay below the range is flagged; at the range ends it is not', () => {
-    const seed = (a: number) => codes(loc([{ device: 'i125-seed', position: [0, 30, 20], assay: { activityMBq: a, date: '2026-11-01' } }]).findings);
-    expect(seed(1.84)).toContain('seed_assay_out_of_range');
-    expect(seed(1.85)).not.toContain('seed_assay_out_of_range');
-    expect(seed(5.55)).not.toContain('seed_assay_out_of_range');
-    expect(seed(5.56)).toContain('seed_assay_out_of_range');
-    const f = loc([{ device: 'i125-seed', position: [0, 30, 20], assay: { activityMBq: 1, date: '2026-11-01' } }]).findings.find((x) => x.code === 'seed_assay_out_of_range')!;
-    expect(f).toMatchObject({ severity: 'warning', path: 'localization.devices[0].assay.activityMBq', value: 1 });
-    expect(f.message).toContain('1.85-5.55 MBq');
-  });
-  it('MRI guidance: a device the catalog is silent on is a warning, one known not to be is an error', () => {
-    const r = loc([{ device: 'magnetic-seed', position: [0, 30, 20] }], { guidance: 'mri' });
-    const f = r.findings.find((x) => x.code === 'device_mri_unknown')!;
-    expect(f).toMatchObject({ severity: 'warning', path: 'localization.devices[0].device' });
-    expect(f.message).toContain('magnetic-seed');
-    expect(codes(loc([{ device: 'magnetic-seed', position: [0, 30, 20] }]).findings)).not.toContain('device_mri_unknown');
-    expect(codes(loc([{ device: 'hook-wire', position: [0, 30, 20] }], { guidance: 'mri', placementDate: '2026-11-23' }).findings)).not.toContain('device_mri_unknown');
-  });
-  it('the advance mitigation: an aperture outside the skin moved down by exactly the overshoot, re-checked', () => {
-    // vacuum-9g-20: aperture 20, tip 7; target 5 mm under the skin: proximal edge 5 mm outside.
-    const r = planWith(engine, { thickness: 45, target: [0, 30, 40], lesionRadius: 2, needle: { device: 'vacuum-9g-20' } });
-    expect(codes(r.findings)).toContain('aperture_outside_breast');
-    const adv = r.mitigations!.find((m) => m.kind === 'advance')!;
-    expect(adv).toMatchObject({ kind: 'advance', approach: 'vertical', deviceId: 'vacuum-9g-20', shift: 5, lesionCoverage: 3 });
-    expect((adv as { block: { aimZ: number; skinClearance: number } }).block).toMatchObject({ aimZ: 35, skinClearance: 0 });
-    expect(adv.message).toBe('advance the aperture 5.00 mm along the needle: it still covers the lesion (radius 2.0 mm) with 3.00 mm to spare.');
-    const tooBig = planWith(engine, { thickness: 45, target: [0, 30, 40], lesionRadius: 6, needle: { device: 'vacuum-9g-20' } });
-    expect(tooBig.mitigations!.some((m) => m.kind === 'advance')).toBe(false);
-  });
-  it('the pull-back mitigation on the lateral approach moves the aperture back toward the entry side', () => {
-    for (const [side, far, x] of [['+x', -10, 0], ['-x', 10, 0]] as const) {
-      const r = planWith(engine, { thickness: 15, target: [x, 30, 7.5], lesionRadius: 2, needle: { approach: 'lateral', device: 'vacuum-9g-20', lateral: { side, nearSkinX: side === '+x' ? 40 : -40, farSkinX: far } } });
-      const pull = r.mitigations!.find((m) => m.kind === 'pull_back') as { shift: number; block: { aimX: number } } | undefined;
-      expect(pull, side).toBeDefined();
-      expect(pull!.shift).toBeCloseTo(7, 9);
-      expect(pull!.block.aimX).toBeCloseTo(side === '+x' ? 7 : -7, 9);
-    }
-  });
-});
-
 describe('near-parallel rays are computed, not called singular', () => {
   // Two views 0.05 degrees apart: the rays meet at about 0.05 degrees, det(A) = 2 sin^2 ~ 1.5e-6,
   // far above the kernels' singular threshold (1e-12); a threshold of 1e-4 would refuse them.
