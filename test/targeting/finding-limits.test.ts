@@ -1,7 +1,7 @@
 // Findings exactly at their limits, just inside and just outside, built by projecting
 // a chosen point with the independent reference.
 import { describe, expect, it } from 'vitest';
-import { loadEngine, targetWith, type TargetingResult } from '../../src/index.js';
+import { loadEngine, targetWith, type Finding, type TargetingResult } from '../../src/index.js';
 import type { VerticalNeedleResult } from '../../src/index.js';
 import { refProject, type P3 } from '../reference/independent.js';
 
@@ -179,5 +179,25 @@ describe('[TGT-017] lateral approach in a targeting request (spec section 5)', (
     expect(() => lat(7, undefined as unknown as Record<string, unknown>)).toThrow(/lateral/);
     expect(() => lat(7, { side: '+x' }, { gauge: 13 })).toThrow(/outerDiameter/);
     expect(codes(lat(7, { side: '+x' }, { gauge: 13, outerDiameter: 2.4 }))).not.toContain('needle_hits_support');
+  });
+});
+
+describe('near-parallel rays are computed, not called singular', () => {
+  const codes = (f: readonly Finding[]) => f.map((x) => x.code);
+  // Two views 0.05 degrees apart: the rays meet at about 0.05 degrees, det(A) = 2 sin^2 ~ 1.5e-6,
+  // far above the kernels' singular threshold (1e-12); a threshold of 1e-4 would refuse them.
+  for (const sep of [0.5, 0.05, 0.01]) {
+    it(`views ${sep} degrees apart locate the point`, () => {
+      const p: [number, number, number] = [4, 30, 20];
+      const r = targetWith(engine, { geometry: g, thickness: 45, views: [0, sep].map((angle) => ({ angle, ...refProject(g, angle, p) })) });
+      expect(r.target.x).toBeCloseTo(4, 6);
+      expect(r.target.z).toBeCloseTo(20, 3);
+      expect(codes(r.findings)).toContain('small_stereo_angle');
+    });
+  }
+  it('the smallest separations still compute to finite numbers', () => {
+    const p: [number, number, number] = [4, 30, 20];
+    const r = targetWith(engine, { geometry: g, thickness: 45, views: [0, 0.001].map((angle) => ({ angle, ...refProject(g, angle, p) })) });
+    expect(Number.isFinite(r.target.z)).toBe(true);
   });
 });

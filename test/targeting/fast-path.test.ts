@@ -1,6 +1,6 @@
-// Mutation kills for the single-request fast path (src/targeting/targeting.ts): the key
-// scans, prototypeTouched, fastTargetingRequest, fastRequest, fastNeedle, the source-height
-// cache, qty, and in the compute part same(), the lastEngine cache and the reconfigure
+// The single-request fast path (src/targeting/fast-path.ts, written where a mutation run showed
+// tests missing): the key scans, prototypeTouched, fastTargetingRequest, fastRequest,
+// fastNeedle, the source-height cache, qty, and in the compute part same(), the lastEngine cache and the reconfigure
 // check of scratchBatch. Contract: a common request is taken and equals the complete check
 // (toStrictEqual); anything else, valid or not, is left to the complete check (undefined).
 // Every bound is checked against the complete check in the same test. The properties in
@@ -42,14 +42,14 @@
 // forced true: test/cli/request-path.test.ts ('an enumerable key on Object.prototype ...') covers
 // both, and the brief was not to repeat it.
 import { describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../src/engine/engine.js';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
 import {
   MIN_ANGLE_SEPARATION, checkTargetingRequest, computeTargeting, fastTargetingRequest, targetWith,
   type TargetingInput,
-} from '../src/targeting/targeting.js';
-import { sourcePosition, type UnitGeometry } from '../src/targeting/geometry.js';
-import { refusal } from './helpers/refusal.js';
-import { refProject } from './reference/independent.js';
+} from '../../src/targeting/targeting.js';
+import { sourcePosition, type UnitGeometry } from '../../src/targeting/geometry.js';
+import { refusal } from '../helpers/refusal.js';
+import { refProject } from '../reference/independent.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type R = Record<string, any>;

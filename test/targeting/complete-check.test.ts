@@ -1,5 +1,5 @@
-// Tests that the mutation run showed missing in the complete (slow) path of
-// src/targeting/targeting.ts: checkGeometry, the detector calibration and pixel marks
+// The complete (slow) path of targeting (src/targeting/request.ts, compute.ts, findings.ts; written
+// where a mutation run showed tests missing): checkGeometry, the detector calibration and pixel marks
 // (checkDetector, pixelToDetector), checkTargetingRequest called directly (the public
 // entry points take the fast path for common valid requests, so the complete check of
 // valid input is rarely reached through them), the single-request batch cache, the
@@ -53,16 +53,16 @@
 //   equal angle; the one observable case (all angles +-0, spread -0 vs 0) has parallel
 //   rays and throws degenerate_input.
 import { describe, expect, it } from 'vitest';
-import { refusal } from './helpers/refusal.js';
-import { Checker, loadEngine } from '../src/index.js';
+import { refusal } from '../helpers/refusal.js';
+import { Checker, loadEngine } from '../../src/index.js';
 import {
   checkGeometry, checkTargetingRequest, computeTargeting, pixelToDetector, targetWith,
   type DetectorCalibration, type TargetingInput, type TargetingResult,
-} from '../src/targeting/targeting.js';
+} from '../../src/targeting/targeting.js';
 import {
   refClassic, refJacobian, refProject, refRayDistance, refRayGap, refSource, refTriangulate, refUncertainty, refVerticalNeedle,
   type P3, type RefGeometry, type RefMark,
-} from './reference/independent.js';
+} from '../reference/independent.js';
 
 const engine = await loadEngine();
 const G = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
