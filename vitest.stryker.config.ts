@@ -20,8 +20,8 @@ export default defineConfig({
     include: [
       'test/core/bad-input.test.ts',
       'test/targeting/finding-limits.test.ts',
-      'test/mutation-kills.test.ts',
-      'test/mutation-kills-needle.test.ts',
+      'test/needle/request-validation.test.ts',
+      'test/needle/approach-checks.test.ts',
       'test/core/validate.test.ts',
       'test/targeting/complete-check.test.ts',
       'test/targeting/fast-path.test.ts',

@@ -1,16 +1,18 @@
-// Tests that the mutation run (stryker.config.mjs) showed missing (issue 7 item 9): both
-// lateral sides with their own numbers, the skin clearance sign on -x, every finding's
-// code, severity, path, value, limit and message numbers, limits at their inclusive
-// maximum, whole gauges, a lateral block in a vertical request, catalog spacing, a seed
-// assay below its range, MRI-unknown devices, the advance mitigation, near-parallel rays.
+// The needle checks of each approach (src/needle/checks.ts): both lateral sides with their own
+// numbers, the skin clearance sign on -x, the aperture outside the entry skin, and every
+// vertical finding's code, severity, path, value, limit and message numbers.
 import { describe, expect, it } from 'vitest';
 import {
-  StereotaxError, checkLateral, checkVertical, loadEngine, planWith, targetWith, verticalNeedle, verticalNeedleFindings,
-  DEFAULT_LIMITS, type BiopsyDevice, type Finding,
-} from '../src/index.js';
-import { refProject } from './reference/independent.js';
+  checkLateral, checkVertical, loadEngine, targetWith, verticalNeedle, verticalNeedleFindings, DEFAULT_LIMITS, type BiopsyDevice, type Finding,
+} from '../../src/index.js';
+import { refProject } from '../reference/independent.js';
 
 const engine = await loadEngine();
+const G = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
+const stereo = (extra: Record<string, unknown> = {}, target: [number, number, number] = [4, 30, 20]) => ({
+  geometry: G, thickness: 45, views: [15, -15].map((angle) => ({ angle, ...refProject(G, angle, target) })), ...extra,
+});
+const DEV = { throw: 0, apertureLength: 20, tipLength: 7 };
 const dev: BiopsyDevice = { id: 'd', kind: 'spring-loaded-gun', name: 'd', gauge: 9, throw: 10, apertureLength: 20, tipLength: 7, outerDiameter: 4, typical: false, source: 't' };
 const lim = { ...DEFAULT_LIMITS, minStrokeMargin: 0, warnStrokeMargin: 4, minClearance: 0 };
 const T = { x: 5, y: 0, z: 10 };
@@ -109,5 +111,25 @@ describe('vertical approach findings', () => {
     expect(warn).toEqual([{ code: 'low_stroke_margin', severity: 'warning', path: 'x.strokeMargin', value: 2, limit: 4,
       message: 'stroke margin 2.0 mm is under 4.0 mm: little room between the fired tip and the breast support.' }]);
     expect(verticalNeedleFindings(verticalNeedle(21, 31, { device: { throw: 0, apertureLength: 20, tipLength: 7 }, minStrokeMargin: 0, warnStrokeMargin: 4 }))).toEqual([]);
+  });
+});
+
+describe('lateral checks: the aperture outside the entry skin', () => {
+  // aperture's proximal edge: x = -5 from -x, x = 15 from +x
+  for (const [side, near, far] of [['-x', -2, 40], ['+x', 12, -40]] as const) {
+    it(`from ${side}: 3 mm outside, with the distance as a positive number in the message`, () => {
+      const f = only(checkLateral(T, 30, dev, DEFAULT_LIMITS, { side, nearSkinX: near, farSkinX: far }).findings, 'aperture_outside_breast');
+      expect(f).toMatchObject({ severity: 'error', path: 'needle.skinClearance', value: -3, limit: 0 });
+      expect(f.message).toBe("the aperture's proximal edge is 3.0 mm outside the entry skin: vacuum leak and skin injury.");
+    });
+  }
+  it('through the targeting API, from +x, with the request device', () => {
+    // target x = 4, aperture 20: proximal edge at x = 14; skin at 12.5 is 1.5 mm inside the aperture
+    const r = targetWith(engine, stereo({ needle: { approach: 'lateral', device: { ...DEV, gauge: 14 }, lateral: { side: '+x', nearSkinX: 12.5, farSkinX: -40 } } }));
+    const f = r.findings.filter((x) => x.code === 'aperture_outside_breast');
+    expect(f).toHaveLength(1);
+    expect(f[0].severity).toBe('error');
+    expect(f[0].value).toBeCloseTo(-1.5, 9);
+    expect(f[0].message).toContain('is 1.5 mm outside the entry skin');
   });
 });
