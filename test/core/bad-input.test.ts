@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StereotaxError, loadEngine, targetWith, target } from '../../src/index.js';
 import { runCli } from '../helpers/fake-io.js';
+import { refusal } from '../helpers/refusal.js';
 
 const engine = await loadEngine();
 const good = () => ({
@@ -13,15 +14,7 @@ const good = () => ({
   views: [{ angle: 15, u: -5.41, v: 32.36 }, { angle: -15, u: 15.98, v: 32.36 }],
 });
 
-function rejects(req: unknown): StereotaxError {
-  try {
-    targetWith(engine, req);
-  } catch (e) {
-    expect(e).toBeInstanceOf(StereotaxError);
-    return e as StereotaxError;
-  }
-  throw new Error('expected a StereotaxError, got a result');
-}
+const rejects = (req: unknown): StereotaxError => refusal(() => targetWith(engine, req));
 
 type Case = [name: string, request: unknown, code: string, path: string, received?: string];
 const g = good();

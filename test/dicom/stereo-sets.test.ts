@@ -10,6 +10,7 @@ import { dicomTargets, dicomTargetsWith, type DicomElement, type DicomTargetResu
 import { runCli } from '../helpers/fake-io.js';
 import { stereoDataset, writeDicom, type SyntheticView } from '../helpers/dicom-writer.js';
 import { baseSpec, makeSet, UNIT, type Expected, type SetSpec } from '../helpers/stereo-set.js';
+import { codePaths, refusal } from '../helpers/refusal.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -194,14 +195,7 @@ describe('targets marked on one view only, profiles and set checks', () => {
 
   it('an invalid profile is refused with every issue under profile', () => {
     const set = makeSet(baseSpec());
-    const bad = (p: unknown) => {
-      try {
-        dicomTargetsWith(engine, set.files, p);
-      } catch (e) {
-        return (e as { issues: { code: string; path: string }[] }).issues.map((i) => [i.code, i.path]);
-      }
-      return [];
-    };
+    const bad = (p: unknown) => codePaths(refusal(() => dicomTargetsWith(engine, set.files, p)).issues);
     expect(bad({ ...set.profile, angleSign: 2 })).toEqual([['invalid_value', 'profile.angleSign']]);
     expect(bad({ ...set.profile, detector: { origin: [1, 'x'] } })).toEqual([['invalid_type', 'profile.detector.origin[1]']]);
     expect(bad({ ...set.profile, colour: 1 })).toEqual([['unknown_field', 'profile.colour']]);

@@ -35,3 +35,6 @@ export const brief = ({ code, path, expected, received }: Issue): IssueBrief => 
 export function refusalIssues(fn: () => unknown): IssueBrief[] {
   return refusal(fn).issues.map(brief);
 }
+
+/** Issues as [code, path] pairs, for tests that compare only those two. */
+export const codePaths = (issues: readonly Issue[]): [string, string][] => issues.map((i) => [i.code, i.path]);

@@ -10,7 +10,7 @@
 // - 125:9 true (twice), 125:9 ||: a marker with no name or point always comes with an issue, so
 //   c.done() throws before `markers` is used.
 import { describe, expect, it } from 'vitest';
-import { refusal } from '../helpers/refusal.js';
+import { refusal, refusalIssues, type IssueBrief } from '../helpers/refusal.js';
 import { loadEngine, margins, marginsWith, parseMarginsRequest, type MarginsResult } from '../../src/index.js';
 
 const engine = await loadEngine();
@@ -26,9 +26,7 @@ const TWO_VIEW = {
 };
 
 /** Every issue of the refusal, as code, path, expected, received. */
-function issues(req: unknown): { code: string; path: string; expected: string; received: string }[] {
-  return refusal(() => parseMarginsRequest(req)).issues.map(({ code, path, expected, received }) => ({ code, path, expected, received }));
-}
+const issues = (req: unknown): IssueBrief[] => refusalIssues(() => parseMarginsRequest(req));
 const run = (req: Record<string, unknown>): MarginsResult => marginsWith(engine, { histology: 'dcis', ...req });
 
 function ORIENT_DEFAULT(): Record<string, string> {

@@ -3,7 +3,7 @@
 import type { Issue } from '../../src/core/errors.js';
 import { loadEngine } from '../../src/engine/engine.js';
 import { planWith, type PlanResult } from '../../src/plan/plan.js';
-import { refusal } from '../helpers/refusal.js';
+import { codePaths, refusal } from '../helpers/refusal.js';
 import { refProject } from '../reference/independent.js';
 
 export const engine = await loadEngine();
@@ -20,7 +20,7 @@ export const issuesOf = (fn: () => unknown): readonly Issue[] => refusal(fn).iss
 /** The issues of a refused plan request. */
 export const planIssues = (req: unknown): readonly Issue[] => issuesOf(() => planWith(engine, req));
 export const at = (issues: readonly Issue[], path: string) => issues.filter((i) => i.path === path);
-export const codePaths = (issues: readonly Issue[]) => issues.map((i) => [i.code, i.path]);
+export { codePaths };
 export const codes = (r: PlanResult) => r.findings.map((f) => f.code);
 
 export const G = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };

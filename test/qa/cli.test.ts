@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCli } from '../helpers/fake-io.js';
 import { parseConsoleCsv } from '../../src/qa/console-import.js';
-import { StereotaxError } from '../../src/core/errors.js';
 import { session } from './helpers/truth.js';
+import { refusal } from '../helpers/refusal.js';
 
 let dir: string;
 beforeAll(() => {
@@ -83,16 +83,10 @@ describe('stereotax qa', () => {
     ['label,x,y,q\nA,1,2,3\n', 'invalid_value', '[1]'],
     ['', 'too_few_items', ''],
   ])('bad CSV %j: %s', (text, code, tail) => {
-    let err: unknown;
-    try {
-      parseConsoleCsv(text, 'c.csv');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(StereotaxError);
-    expect((err as StereotaxError).code).toBe(code);
-    expect((err as StereotaxError).path).toContain('c.csv');
-    expect((err as StereotaxError).path.endsWith(tail)).toBe(true);
+    const err = refusal(() => parseConsoleCsv(text, 'c.csv'));
+    expect(err.code).toBe(code);
+    expect(err.path).toContain('c.csv');
+    expect(err.path.endsWith(tail)).toBe(true);
   });
 
   test('[QA-015, QA-012] history file: store, refuse the same session twice (exit 2), history, status (exit 3 when a unit is not current), unit add', async () => {

@@ -13,6 +13,7 @@ import { PhantomQA, NotAnalysedError, analyzeSession, makeCheck, qaSession, type
 import { parseSession } from '../../src/qa/session.js';
 import { shippedPhantoms } from '../../src/qa/phantoms.js';
 import { CUBE5, UNIT_GEOMETRY, add, marks, session, type P3 } from './helpers/truth.js';
+import { refusal } from '../helpers/refusal.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -354,14 +355,7 @@ describe('[QA-002, QA-008] bad sessions: refused before anything is computed, th
   test.each(cases)('%s', (_name, mutate, path, code) => {
     const s = good();
     mutate(s);
-    let err: unknown;
-    try {
-      parseSession(s);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(StereotaxError);
-    const issues = (err as StereotaxError).issues;
+    const issues = refusal(() => parseSession(s)).issues;
     const hit = issues.find((i) => i.path === path);
     expect(hit, `issues: ${JSON.stringify(issues.map((i) => [i.path, i.code]))}`).toBeDefined();
     expect(hit!.code).toBe(code);

@@ -4,8 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ACR_IMAGE_LABEL_ITEMS, ACR_REPORT_ITEMS, procedureReport, reportHtml, StereotaxError, target } from '../../src/index.js';
+import { ACR_IMAGE_LABEL_ITEMS, ACR_REPORT_ITEMS, procedureReport, reportHtml, target } from '../../src/index.js';
 import { runCli } from '../helpers/fake-io.js';
+import { refusedWith } from '../helpers/refusal.js';
 
 const read = (p: string) => readFileSync(new URL(p, import.meta.url), 'utf8');
 const seed = read('../fixtures/seeds/acr-practice-parameter-preoperative-localization.txt');
@@ -196,7 +197,7 @@ describe('[API-035] what the record says, and no invented identifier', () => {
     expect(sec.lines[0]).toMatch(/depthFromSkin 27\.44 mm/);
     expect(r.results[0].numbers.z).toBeCloseTo(t.target.z, 12);
     const bad = { ...complete, targeting: { ...JSON.parse(JSON.stringify(t)), depthFromSkin: 'deep' } };
-    try { procedureReport(bad); expect.unreachable(); } catch (e) { expect((e as StereotaxError).path).toBe('targeting.depthFromSkin'); }
+    refusedWith(() => procedureReport(bad), undefined, 'targeting.depthFromSkin');
     const withError = { ...complete, margins: { closestMargin: -1, status: 'involved', findings: [{ code: 'margin_involved', severity: 'error', message: 'inked' }] } };
     const m = procedureReport(withError);
     expect(m.findings).toEqual([expect.objectContaining({ code: 'margin_involved', path: 'margins.findings[0]', severity: 'error' })]);
@@ -224,7 +225,7 @@ describe('[API-035] what the record says, and no invented identifier', () => {
       [{ ...complete, plan: { findings: [{ code: 'x', severity: 'fatal', message: 'm' }] } }, 'plan.findings[0].severity'],
     ];
     for (const [q, path] of bad) {
-      try { procedureReport(q); expect.unreachable(path); } catch (e) { expect(e).toBeInstanceOf(StereotaxError); expect((e as StereotaxError).path).toBe(path); }
+      refusedWith(() => procedureReport(q), undefined, path, path);
     }
   });
 });

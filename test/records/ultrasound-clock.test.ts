@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { annotate, depthThird, hourOf, locate, mirrorHour, StereotaxError, ultrasound } from '../../src/index.js';
+import { annotate, depthThird, hourOf, locate, mirrorHour, ultrasound } from '../../src/index.js';
 import { runCli } from '../helpers/fake-io.js';
+import { refusedWith } from '../helpers/refusal.js';
 
 const facts = readFileSync(new URL('../fixtures/domain-facts.md', import.meta.url), 'utf8');
 const mm = (min: number, max: number) => fc.integer({ min: min * 1000, max: max * 1000 }).map((i) => i / 1000);
@@ -164,7 +165,7 @@ describe('requests and CLI', () => {
       [{ breast: 'left', position: { x: 1, z: 1 }, transducerOrientation: 'sideways' }, 'transducerOrientation'],
     ];
     for (const [q, path] of bad) {
-      try { ultrasound(q); expect.unreachable(JSON.stringify(q)); } catch (e) { expect(e).toBeInstanceOf(StereotaxError); expect((e as StereotaxError).path, JSON.stringify(q)).toBe(path); }
+      refusedWith(() => ultrasound(q), undefined, path, JSON.stringify(q));
     }
   });
 

@@ -53,7 +53,7 @@
 //   equal angle; the one observable case (all angles +-0, spread -0 vs 0) has parallel
 //   rays and throws degenerate_input.
 import { describe, expect, it } from 'vitest';
-import { refusal } from '../helpers/refusal.js';
+import { refusal, refusalIssues } from '../helpers/refusal.js';
 import { Checker, loadEngine } from '../../src/index.js';
 import {
   checkGeometry, checkTargetingRequest, computeTargeting, pixelToDetector, targetWith,
@@ -80,7 +80,7 @@ function check<T>(fn: (c: Checker) => T): { out: T; issues: Iss[] } {
 }
 const geo = (v: unknown, path: (string | number)[] = ['geometry']) => check((c) => checkGeometry(c, v, path));
 /** Every issue the complete check refuses a request with. */
-const issuesOf = (request: unknown): Iss[] => refusal(() => checkTargetingRequest(request)).issues.map(brief);
+const issuesOf = (request: unknown): Iss[] => refusalIssues(() => checkTargetingRequest(request));
 const mark = (angle: number, p: P3 = P, g: RefGeometry = G): RefMark => ({ angle, ...refProject(g, angle, p) });
 const mmRequest = (extra: Record<string, unknown> = {}) => ({ geometry: G, thickness: 45, views: [mark(15), mark(-15)], ...extra });
 const input = (views: RefMark[], extra: Partial<TargetingInput> = {}, g: RefGeometry = G): TargetingInput =>

@@ -1,16 +1,13 @@
 // A targeting request's limits at their inclusive maximum and minimum, and just outside: whole
 // gauges, geometry and marks at their bounds, a lateral block in a vertical request.
 import { describe, expect, it } from 'vitest';
-import { StereotaxError, loadEngine, planWith, targetWith } from '../../src/index.js';
+import { loadEngine, planWith, targetWith } from '../../src/index.js';
 import { refProject } from '../reference/independent.js';
+import { refusal } from '../helpers/refusal.js';
 
 const engine = await loadEngine();
 const G = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
 const req = (extra: Record<string, unknown> = {}, z = 20) => ({ geometry: G, thickness: 45, views: [15, -15].map((angle) => ({ angle, ...refProject(G, angle, [4, 30, z]) })), ...extra });
-const refusal = (fn: () => unknown) => {
-  try { fn(); } catch (e) { expect(e).toBeInstanceOf(StereotaxError); return e as StereotaxError; }
-  throw new Error('expected a StereotaxError');
-};
 
 describe('request limits at their inclusive maximum and minimum, and just outside', () => {
   const device = { throw: 0, apertureLength: 20, tipLength: 7 };

@@ -6,6 +6,7 @@ import { targetWith } from '../../src/targeting/targeting.js';
 import type { TomosynthesisResult } from '../../src/targeting/tomosynthesis.js';
 import { runCli } from '../helpers/fake-io.js';
 import { refPick, refTomoTarget } from '../reference/tomosynthesis-reference.js';
+import { codePaths, refusal } from '../helpers/refusal.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -15,14 +16,7 @@ beforeAll(async () => {
 const grid = { sliceSpacing: 1, firstSliceHeight: 0.5, pixelSpacing: 0.1, origin: { col: 1024, row: 0 } };
 const req = (tomo: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ thickness: 45, tomosynthesis: { slice: 21, col: 1100, row: 300, ...grid, ...tomo }, ...extra });
 const tomo = (r: unknown) => targetWith(engine, r) as TomosynthesisResult;
-const issues = (r: unknown) => {
-  try {
-    targetWith(engine, r);
-  } catch (e) {
-    return (e as { issues: { code: string; path: string }[] }).issues.map((i) => [i.code, i.path]);
-  }
-  return [];
-};
+const issues = (r: unknown) => codePaths(refusal(() => targetWith(engine, r)).issues);
 const close = (a: { x: number; y: number; z: number }, b: number[], tol = 1e-9) => {
   expect(Math.abs(a.x - b[0])).toBeLessThan(tol);
   expect(Math.abs(a.y - b[1])).toBeLessThan(tol);
