@@ -2,13 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadEngine, TriangulationBatch } from '../../src/index.js';
 import { refJacobian, refProject, refRayGap, refTriangulate, refUncertainty, type P3 } from '../reference/independent.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const g = { sourceToDetector: 700, sourceToSupport: 675, rotationAxisHeight: -25 };
-
-function lcg(seed: number) {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-}
 
 for (const kernel of ['simd', 'scalar'] as const) {
   describe(`[API-014] TriangulationBatch (${kernel})`, async () => {
@@ -18,7 +14,7 @@ for (const kernel of ['simd', 'scalar'] as const) {
       it(`${angles.length} views ${angles.join('/')}: 1001 noisy cases match the reference`, () => {
         const n = 1001; // odd: exercises the SIMD tail
         const b = new TriangulationBatch(engine, { capacity: n, geometry: g, angles, covariance: true });
-        const rand = lcg(7);
+        const rand = mulberry32(7);
         const marks: { angle: number; u: number; v: number }[][] = [];
         for (let i = 0; i < n; i++) {
           const p: P3 = [rand() * 80 - 40, rand() * 70, 2 + rand() * 50];

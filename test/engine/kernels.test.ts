@@ -7,15 +7,11 @@ import fc from 'fast-check';
 import { EllipsoidDistanceBatch, TriangulationBatch, loadEngine, type Engine } from '../../src/index.js';
 import { refProject, refRayDistance, refSource, refDetectorZ, refTriangulate, type P3 } from '../reference/independent.js';
 import { refEllipsoidDistanceDense, refEllipsoidDistanceRoot, refInsideEllipsoid, type R3 } from '../reference/margins-reference.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const g = { sourceToDetector: 700, sourceToSupport: 675, rotationAxisHeight: -25 };
 const simd = await loadEngine({ kernel: 'simd' });
 const scalar = await loadEngine({ kernel: 'scalar' });
-
-function lcg(seed: number) {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-}
 
 const bits = (a: Float64Array) => Array.from(new BigUint64Array(a.slice().buffer), String);
 
@@ -23,7 +19,7 @@ const ANGLE_SETS = [[15, -15], [0, 20], [0, 15, -15], [-20, -5, 10, 25], [-24, -
 
 function filled(engine: Engine, angles: number[], n: number, seed: number) {
   const b = new TriangulationBatch(engine, { capacity: n, geometry: g, angles });
-  const rand = lcg(seed);
+  const rand = mulberry32(seed);
   for (let i = 0; i < n; i++) {
     const p: P3 = [rand() * 80 - 40, rand() * 70, 2 + rand() * 50];
     angles.forEach((a, k) => {
@@ -74,7 +70,7 @@ describe('[API-017, API-013] triangulate(from, to)', () => {
         const angles = ANGLE_SETS[set];
         const from = fa % (n + 1), to = from + (fb % (n - from + 1));
         const a = filled(simd, angles, n, seed), b = filled(scalar, angles, n, seed);
-        const rand = lcg(seed + 1);
+        const rand = mulberry32(seed + 1);
         // Some wild marks too: far off, on the axis, repeated.
         for (let i = 0; i < n; i += 5) for (let k = 0; k < angles.length; k++) {
           const u = (rand() - 0.5) * 1e4, v = i % 10 === 0 ? 0 : (rand() - 0.5) * 1e3;

@@ -7,23 +7,13 @@ import {
   ADDRESS_LIMIT, BlockAllocator, EllipsoidDistanceBatch, EngineError, TriangulationBatch, batchBytes, createEngine,
   loadEngine, targetWith,
 } from '../../src/index.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const g = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
 const request = {
   geometry: g, thickness: 50,
   views: [{ angle: 15, u: 12.5, v: 30 }, { angle: -15, u: -8.25, v: 30.5 }],
 };
-
-/** Seeded generator (mulberry32): the same sequence on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An allocator over a pretend memory that grows on request, for exact limits. */
 function fakeAllocator(base: number, limit: number, maxSize = Infinity) {
@@ -139,7 +129,7 @@ describe('BlockAllocator', () => {
 describe('[API-015] engine memory under batches', () => {
   it('100,000 batches disposed in random order (seeded): memory is reused and live columns never change', async () => {
     const engine = await createEngine({ kernel: 'simd' });
-    const rand = rng(7);
+    const rand = mulberry32(7);
     const live: { b: TriangulationBatch | EllipsoidDistanceBatch; seed: number }[] = [];
     const fill = (b: TriangulationBatch | EllipsoidDistanceBatch, seed: number) => {
       const cols = b instanceof TriangulationBatch ? [b.u(0), b.v(1)] : [b.x, b.z];

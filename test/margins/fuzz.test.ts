@@ -3,22 +3,13 @@
 // support, inside the time bound, and no prototype pollution.
 import { describe, expect, it } from 'vitest';
 import { StereotaxError, loadEngine, marginsWith, type MarginsResult } from '../../src/index.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const engine = await loadEngine();
 const SEED = Number(process.env.MARGINS_FUZZ_SEED ?? 20261123);
 const COUNT = Number(process.env.MARGINS_FUZZ_COUNT ?? 1000);
-const BOUND_MS = 1000; // asserted per request; the documented figure is 100 ms warm
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    // xorshift32
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
+// Asserted per request as CPU time (load stretches wall time, not CPU time); the documented figure is 100 ms warm.
+const BOUND_MS = 1000;
 
 const BASES: unknown[] = [
   { specimen: { shape: 'ellipsoid', center: [0, 0, 0], semiAxes: [30, 22, 15] }, lesion: { shape: 'sphere', center: [6, -2, 1], radius: 7 }, histology: 'dcis', markers: [{ name: 'clip', point: [5, -1, 0] }] },
@@ -86,12 +77,12 @@ function check(res: MarginsResult): void {
 
 describe('margins fuzz', () => {
   it(`${COUNT} mutated requests (seed ${SEED}): StereotaxError or a sound result, each within ${BOUND_MS} ms, no pollution`, () => {
-    const r = rng(SEED);
+    const r = mulberry32(SEED);
     let refused = 0, computed = 0, slowest = 0;
     for (let i = 0; i < COUNT; i++) {
       let req = mutate(BASES[i % BASES.length], r);
       if (r() < 0.05) req = withHostileKey(req, r);
-      const t = performance.now();
+      const c = process.cpuUsage();
       try {
         check(marginsWith(engine, req));
         computed++;
@@ -99,7 +90,8 @@ describe('margins fuzz', () => {
         if (!(e instanceof StereotaxError)) throw new Error(`request ${i} threw ${(e as Error).name}: ${(e as Error).message}\n${JSON.stringify(req).slice(0, 500)}`);
         refused++;
       }
-      const ms = performance.now() - t;
+      const u = process.cpuUsage(c);
+      const ms = (u.user + u.system) / 1000;
       slowest = Math.max(slowest, ms);
       expect(ms, `request ${i}: ${JSON.stringify(req).slice(0, 300)}`).toBeLessThan(BOUND_MS);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -108,6 +100,6 @@ describe('margins fuzz', () => {
     // Both outcomes must occur, or the fuzz is not exercising anything.
     expect(computed).toBeGreaterThan(COUNT / 10);
     expect(refused).toBeGreaterThan(COUNT / 10);
-    console.log(`margins fuzz: ${computed} computed, ${refused} refused, slowest ${slowest.toFixed(1)} ms`);
-  });
+    console.log(`margins fuzz: ${computed} computed, ${refused} refused, slowest ${slowest.toFixed(1)} ms of CPU`);
+  }, 600_000); // a fixed count of requests: the work is bounded, the wall time under load is not (wide room)
 });

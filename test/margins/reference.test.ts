@@ -8,6 +8,8 @@ import { runCli } from '../helpers/fake-io.js';
 import {
   REF_DIRS, refEllipsoidDistanceDense, refEllipsoidDistanceRoot, refEllipsoidPatchDistance, refInsideEllipsoid, type R3,
 } from '../reference/margins-reference.js';
+import { mulberry32 } from '../helpers/random.js';
+import { refusedWith } from '../helpers/refusal.js';
 
 const engine = await loadEngine();
 const mm = (min: number, max: number) => fc.integer({ min: min * 1000, max: max * 1000 }).map((i) => i / 1000);
@@ -60,8 +62,7 @@ describe('point to ellipsoid (Eberly) against the references', () => {
     const a: R3 = [15, 30, 22];
     const b = new EllipsoidDistanceBatch(engine, { capacity: 2001, center: c, semiAxes: a });
     const pts: R3[] = [c, [c[0] + 15, c[1], c[2]], [c[0], c[1] - 30, c[2]], [c[0], c[1], c[2] + 40], [c[0] + 3, c[1] + 4, c[2]]];
-    let seed = 3;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = mulberry32(3);
     while (pts.length < 2001) pts.push([c[0] + (rand() - 0.5) * 90, c[1] + (rand() - 0.5) * 90, c[2] + (rand() - 0.5) * 90]);
     pts.forEach((p, i) => { b.x[i] = p[0]; b.y[i] = p[1]; b.z[i] = p[2]; });
     b.run();
@@ -304,14 +305,7 @@ describe('bad input', () => {
   ];
   for (const [name, req, code, path] of cases) {
     it(name, async () => {
-      try {
-        marginsWith(engine, req);
-        throw new Error('no error');
-      } catch (e) {
-        expect(e).toBeInstanceOf(StereotaxError);
-        expect((e as StereotaxError).code).toBe(code);
-        expect((e as StereotaxError).path).toBe(path);
-      }
+      refusedWith(() => marginsWith(engine, req), code, path);
       const c = await runCli(['margins', '-'], JSON.stringify(req));
       expect(c.code).toBe(2);
       expect(c.err).toContain(path);

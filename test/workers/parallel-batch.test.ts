@@ -2,6 +2,7 @@
 // of threads, the chunk size or the range.
 import { describe, expect, it } from 'vitest';
 import { EngineError, TriangulationBatch, createPool, createSharedEngine, loadEngine, triangulateParallel, triangulateRangeTask, triangulateSharedTask, type Engine } from '../../src/index.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const g = { sourceToDetector: 660, sourceToSupport: 640, rotationAxisHeight: -20 };
 const engine = await loadEngine();
@@ -9,8 +10,7 @@ const bits = (a: Float64Array) => Array.from(new BigUint64Array(a.slice().buffer
 
 function filled(angles: number[], n: number, rayDistances = true, on: Engine = engine) {
   const b = new TriangulationBatch(on, { capacity: n, geometry: g, angles, rayDistances });
-  let s = 99;
-  const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const r = mulberry32(99);
   for (let k = 0; k < angles.length; k++) for (let i = 0; i < n; i++) { b.u(k)[i] = r() * 100 - 50; b.v(k)[i] = r() * 80; }
   // a singular case: identical marks from the same angle cannot happen, so make view 1's ray parallel to view 0's
   b.u(1)[3] = b.sourceX[1] + ((b.u(0)[3] - b.sourceX[0]) * (b.detectorZ - b.sourceZ[1])) / (b.detectorZ - b.sourceZ[0]);
