@@ -6,7 +6,7 @@
 //   STRYKER_TESTS=margins npx stryker run --mutate 'src/margins/{margins,request,named-margins,compute,findings}.ts'
 // The test files it runs are in vitest.stryker.config.ts (STRYKER_TESTS=targeting leaves out the
 // margins and kernel suites). fast-check properties run with a fixed seed under Stryker
-// (test/setup-seed.ts), so the baseline is stable.
+// (test/helpers/setup-seed.ts), so the baseline is stable.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',

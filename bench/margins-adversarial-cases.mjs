@@ -149,7 +149,7 @@ export function reportedSlowest() {
   return pointsRequest({ shape: 'ellipsoid', center: c, semiAxes: A }, pts, 0.2);
 }
 
-/** The test suite's slowest before (margins-safety): 2,000 points just under the +z border of 30 x 22 x 15. */
+/** The test suite's slowest before (test/margins/safety.test.ts): 2,000 points just under the +z border of 30 x 22 x 15. */
 export function underPatchBorder() {
   const a = [30, 22, 15];
   const pts = Array.from({ length: 2000 }, (_, i) => {

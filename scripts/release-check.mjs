@@ -78,7 +78,7 @@ const STEPS = {
     const marginsSeed = 1 + Math.floor(Math.random() * 2 ** 31);
     console.log(`release-check: fuzz seeds STEREOTAX_FUZZ_SEED=${seed} MARGINS_FUZZ_SEED=${marginsSeed}`);
     // The margins fuzz is one test over all its requests: give it the time 10,000 of them take.
-    const code = run(npx, ['vitest', 'run', 'test/fuzz.test.ts', 'test/margins-fuzz.test.ts', '--testTimeout', '1800000'], {
+    const code = run(npx, ['vitest', 'run', 'test/cli/fuzz.test.ts', 'test/margins/fuzz.test.ts', '--testTimeout', '1800000'], {
       STEREOTAX_FUZZ_SEED: String(seed), STEREOTAX_FUZZ_MS: '30000', MARGINS_FUZZ_SEED: String(marginsSeed), MARGINS_FUZZ_COUNT: '10000',
     });
     return { ok: code === 0, detail: `seeds ${seed} / ${marginsSeed}, 30 s per command, 10,000 margins requests` };

@@ -1,5 +1,5 @@
 // npm run schemas: writes schema/NAME.schema.json from the definitions in src/ (src/schemas/index.ts).
-// esbuild bundles the TypeScript definitions in memory; test/schemas.test.ts fails when the files differ.
+// esbuild bundles the TypeScript definitions in memory; test/schemas/published-schemas.test.ts fails when the files differ.
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 

@@ -7,7 +7,6 @@ import { deflateRawSync } from 'node:zlib';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StereotaxError } from '../../src/core/errors.js';
 import { loadEngine, type Engine } from '../../src/engine/engine.js';
@@ -16,15 +15,9 @@ import { runCli } from '../helpers/fake-io.js';
 import { baseSpec, makeSet, multiFrame, viewsOf, type SetSpec } from '../helpers/stereo-set.js';
 import { dicomDir } from '../helpers/dicom-writer.js';
 import { dicomDirFiles } from '../../src/dicom/groups.js';
+import { seeded } from '../helpers/random.js';
 
 const SEED = Number(process.env.STEREOTAX_FUZZ_SEED ?? 20_2026);
-
-/** Seeded integers from fast-check's generator: the same seed, the same mutations. */
-function rng(seed: number) {
-  const pool = fc.sample(fc.integer({ min: 0, max: 0x7fffffff }), { seed, numRuns: 20_000 });
-  let i = 0;
-  return { int: (n: number) => pool[i++ % pool.length] % n };
-}
 
 let engine: Engine;
 beforeAll(async () => {
@@ -100,7 +93,7 @@ describe('truncated anywhere: a typed error naming the file', () => {
 describe('mutated bytes, lengths and VRs: typed errors only', () => {
   for (const [what, spec] of SETS) {
     it(`${what}: 800 seeded mutations of the second file`, () => {
-      const r = rng(SEED + what.length);
+      const r = seeded(SEED + what.length);
       const set = makeSet(spec);
       const full = set.files[1].bytes;
       let computed = 0;
@@ -139,7 +132,7 @@ describe('mutated bytes, lengths and VRs: typed errors only', () => {
 
 /** Every `step`-th prefix of a file and 800 seeded mutations of 1 to 4 bytes after the preamble. */
 function damaged(full: Uint8Array, seed: number, step = 1): Uint8Array[] {
-  const r = rng(seed);
+  const r = seeded(seed);
   const cases: Uint8Array[] = [];
   for (let n = 0; n < full.length; n += step) cases.push(full.slice(0, n));
   for (let i = 0; i < 800; i++) {
@@ -181,7 +174,7 @@ describe('multi-frame files and DICOMDIRs: typed errors only', () => {
 describe('through the CLI: exit 0, 2 or 3, never 1; the file named', () => {
   it('a seeded sample of truncations and mutations', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stereotax-dicom-fuzz-'));
-    const r = rng(SEED);
+    const r = seeded(SEED);
     const set = makeSet(baseSpec({ undefinedLength: true }));
     const good = join(dir, set.files[0].name);
     writeFileSync(good, set.files[0].bytes);

@@ -6,6 +6,7 @@
  * as stored values in MONOCHROME1 or MONOCHROME2. The truth it returns is where the ray
  * from the (true) source through each bead centre meets the detector.
  */
+import { mulberry32 } from '../helpers/random.js';
 
 export type P3 = [number, number, number];
 
@@ -62,17 +63,6 @@ export interface ImageStyle {
 }
 
 const RAD = Math.PI / 180;
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function gauss(r: () => number): number {
   const u = Math.max(r(), 1e-12), v = r();
@@ -186,7 +176,7 @@ export function renderView(unit: Unit, mis: Miscalibration, k: number, angle: nu
       }
     }
   }
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pixels = new Int32Array(W * H);
   const lo = style.signed ? -(2 ** (style.bitsStored - 1)) : 0, hi = style.signed ? 2 ** (style.bitsStored - 1) - 1 : 2 ** style.bitsStored - 1;
   const slope = style.rescale?.slope ?? 1, icpt = style.rescale?.intercept ?? 0;

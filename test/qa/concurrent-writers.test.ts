@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { session } from '../qa-helpers/truth.js';
+import { session } from './helpers/truth.js';
 import { inspect, otherClient, requireBuiltCli, runCli, sqliteShell, startCli } from './helpers/processes.js';
 import { spawn } from 'node:child_process';
 

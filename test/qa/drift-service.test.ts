@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { lusolve } from 'mathjs';
 import { driftWarnings, surveyStatus, unitStatus, type StoredSession, type StoredUnit } from '../../src/qa/history.js';
 import { runCli } from '../helpers/fake-io.js';
-import { session } from '../qa-helpers/truth.js';
+import { session } from './helpers/truth.js';
 
 let dir: string;
 beforeAll(() => {

@@ -14,7 +14,7 @@ import { computeTargeting, parseTargetingRequest } from '../../src/targeting/tar
 import { marginsWith } from '../../src/margins/margins.js';
 import { planWith } from '../../src/plan/plan.js';
 import { runCli } from '../helpers/fake-io.js';
-import { UNIT_GEOMETRY, marks } from '../qa-helpers/truth.js';
+import { UNIT_GEOMETRY, marks } from './helpers/truth.js';
 
 let engine: Engine;
 beforeAll(async () => {

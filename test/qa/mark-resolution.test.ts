@@ -11,7 +11,7 @@ import { loadEngine, type Engine } from '../../src/engine/engine.js';
 import { analyzeSession, qaText, roundingAllowance } from '../../src/qa/analysis.js';
 import { parseSession } from '../../src/qa/session.js';
 import { refTriangulate, type RefMark } from '../reference/independent.js';
-import { CUBE5, UNIT_GEOMETRY, add, project, type P3 } from '../qa-helpers/truth.js';
+import { CUBE5, UNIT_GEOMETRY, add, project, type P3 } from './helpers/truth.js';
 
 let engine: Engine;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseSession, utcToday } from '../../src/qa/session.js';
 import { StereotaxError } from '../../src/core/errors.js';
 import { runCli } from '../helpers/fake-io.js';
-import { session } from '../qa-helpers/truth.js';
+import { session } from './helpers/truth.js';
 
 let dir: string;
 beforeAll(() => {

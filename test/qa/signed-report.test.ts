@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { session } from '../qa-helpers/truth.js';
+import { session } from './helpers/truth.js';
 import { requireBuiltCli, runCli } from './helpers/processes.js';
 
 const poppler = spawnSync('pdftotext', ['-v'], { encoding: 'utf8' }).status === 0 && spawnSync('pdffonts', ['-v']).status === 0;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { session } from '../qa-helpers/truth.js';
+import { session } from './helpers/truth.js';
 import { CLI, ROOT, inspect, otherClient, requireBuiltCli, runCli } from './helpers/processes.js';
 
 let dir: string;

@@ -10,7 +10,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../qa-helpers/postgres.js';
+import { freePort } from '../qa/helpers/postgres.js';
 
 export interface Cluster {
   dir: string;
