@@ -75,7 +75,7 @@ export function needleDevice(name: string | undefined, gauge: number | undefined
 }
 
 /** The engine's needle options from parsed fields: a warning margin below the error margin is raised to it. */
-export function needleOptions(approach: 'vertical' | 'lateral', device: NeedleDevice, minStrokeMargin: number, warnStrokeMargin: number, minClearance: number, lateral: LateralSetup | undefined): NeedleOptions {
+export function needleOptions(approach: 'vertical' | 'lateral', device: NeedleDevice, minStrokeMargin: number, warnStrokeMargin: number, minClearance: number, lateral?: LateralSetup): NeedleOptions {
   const out: NeedleOptions = { approach, device, minStrokeMargin, warnStrokeMargin: Math.max(warnStrokeMargin, minStrokeMargin), minClearance };
   if (lateral) out.lateral = lateral;
   return out;

@@ -213,6 +213,7 @@ export const StereoRequest = withRules(withChecks(checkOrder(Obj({
   const views = r.views;
   for (let k = 0; k < views.length; k++) {
     const angle = views[k].angle;
+    // Every earlier view at this angle (sameAngleBefore finds the first, for the fast path).
     for (let j = 0; j < k; j++) {
       if (sameAngle(views[j].angle, angle)) {
         c.add('duplicate_value', ['views', k, 'angle'], `an angle different from views[${j}].angle (${views[j].angle} deg)`, rawAngle.get(views[k]));
@@ -335,3 +336,38 @@ export const TargetingRequest = OneOf([StereoRequest, TomosynthesisRequest], (r)
 
 /** One request or an array of them (what `stereotax target` reads). */
 export const TargetingRequests = AnyOf([TargetingRequest, Arr(TargetingRequest, 1)], (r) => (Array.isArray(r) ? 1 : 0));
+
+/** The first earlier view (index < k) at the same angle, or -1. */
+export function sameAngleBefore(views: readonly { angle: number }[], k: number, angle: number): number {
+  for (let j = 0; j < k; j++) if (sameAngle(views[j].angle, angle)) return j;
+  return -1;
+}
+
+/**
+ * What scripts/fast-paths.mjs generates the fast path (fast-path.generated.ts) from: the
+ * common request (marks in mm, a vertical needle or none) read from StereoRequest's
+ * definition. A field in `skip` sends the request to the complete check; `only` narrows
+ * an enum; `branch` picks a union's branch (the other branches step aside); `build`
+ * names the function (input.ts, needle/vertical.ts) each object is built with, from its
+ * fields in declared order; `rules` are the cross-field rules above as calls of the same
+ * predicates ($name: that field's value; geometry, thickness, views, k: the request's).
+ */
+export const FAST_PATH = {
+  root: StereoRequest,
+  name: 'request',
+  skip: { request: ['detector'], needle: ['lateral'] } as Record<string, string[]>,
+  only: { approach: ['vertical'] } as Record<string, string[]>,
+  branch: { views: 0 } as Record<string, number>,
+  items: { views: 'view' } as Record<string, string>,
+  build: { request: 'targetingInput', geometry: 'unitGeometry', view: 'viewMark', needle: 'needleOptions', device: 'needleDevice' } as Record<string, string>,
+  rules: {
+    geometry: ['supportWithinDetector($sourceToDetector, $sourceToSupport)', 'axisBelowSource($sourceToSupport, $rotationAxisHeight)'],
+    request: ['thicknessBelowSource($thickness, $geometry.sourceToSupport)'],
+    view: ['sameAngleBefore(views, k, $angle) < 0', 'sourceAboveBreast(geometry, k, $angle, thickness)'],
+  } as Record<string, string[]>,
+  imports: {
+    './request-schema.js': ['axisBelowSource', 'sameAngleBefore', 'sourceAboveBreast', 'supportWithinDetector', 'thicknessBelowSource'],
+    './input.js': ['targetingInput', 'unitGeometry', 'viewMark'],
+    '../needle/vertical.js': ['needleDevice', 'needleOptions'],
+  } as Record<string, string[]>,
+};

@@ -12,9 +12,10 @@ import { fastTargetingRequest } from './fast-path.js';
 import { Geometry, pixelToMark, StereoRequest, TargetingRequest, type GeometryParsed, type StereoRequestParsed } from './request-schema.js';
 // Tomosynthesis hook (owned by dicom-schemas): a request with a `tomosynthesis` block is mapped there.
 import { toTomosynthesisInput, type TomosynthesisInput } from './tomosynthesis.js';
+import { targetingInput, unitGeometry, viewMark } from './input.js';
 import type { DetectorCalibration, TargetingInput, ViewMark } from './types.js';
 
-const toGeometry = (g: GeometryParsed): UnitGeometry => ({ sourceToDetector: g.sourceToDetector, sourceToSupport: g.sourceToSupport, rotationAxisHeight: g.rotationAxisHeight });
+const toGeometry = (g: GeometryParsed): UnitGeometry => unitGeometry(g.sourceToDetector, g.sourceToSupport, g.rotationAxisHeight);
 
 /** A unit's geometry (request-schema.ts's Geometry), issues reported on `c`. */
 export function checkGeometry(c: Checker, value: unknown, path: Path): UnitGeometry | undefined {
@@ -29,12 +30,12 @@ export function pixelToDetector(cal: DetectorCalibration, col: number, row: numb
 
 /** A parsed stereo request as the engine's input: marks in mm, the needle's defaults applied. */
 function toTargetingInput(r: StereoRequestParsed): TargetingInput {
-  const views: ViewMark[] = r.views.map((w) => ('col' in w ? { angle: w.angle, ...pixelToMark(r.detector!, w.col, w.row) } : { angle: w.angle, u: w.u, v: w.v }));
-  const input: TargetingInput = { geometry: toGeometry(r.geometry), thickness: r.thickness, views, maxRayGap: r.maxRayGap! };
-  if (r.id !== undefined) input.id = r.id;
-  if (r.imageSigma !== undefined) input.imageSigma = r.imageSigma;
-  if (r.needle) input.needle = toNeedleOptions(r.needle);
-  return input;
+  const views: ViewMark[] = r.views.map((w) => {
+    if (!('col' in w)) return viewMark(w.angle, w.u, w.v);
+    const { u, v } = pixelToMark(r.detector!, w.col, w.row);
+    return viewMark(w.angle, u, v);
+  });
+  return targetingInput(r.id, toGeometry(r.geometry), r.thickness, views, r.imageSigma, r.maxRayGap!, r.needle && toNeedleOptions(r.needle));
 }
 
 /**
