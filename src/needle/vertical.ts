@@ -9,6 +9,8 @@ import { belowMin } from '../core/limits.js';
 import { mm } from '../core/findings.js';
 import { GAUGE_OUTER_DIAMETER, type BiopsyDevice } from '../devices/catalog.js';
 import type { Checker, Path } from '../core/validate.js';
+import { parseFields } from '../core/schema/parse.js';
+import { Device, LateralSetup, Needle, type DeviceParsed, type LateralSetupParsed, type NeedleParsed } from './schema.js';
 
 export interface NeedleDevice {
   name?: string;
@@ -61,21 +63,10 @@ export interface VerticalNeedleResult {
   warnStrokeMargin: number;
 }
 
-export const DEFAULT_MIN_STROKE_MARGIN = 0;
-export const DEFAULT_WARN_STROKE_MARGIN = 4;
+export { DEFAULT_MIN_STROKE_MARGIN, DEFAULT_WARN_STROKE_MARGIN } from './schema.js';
 
-const DEVICE_FIELDS = ['name', 'gauge', 'throw', 'apertureLength', 'tipLength', 'outerDiameter'];
-
-export function checkDevice(c: Checker, value: unknown, path: Path): NeedleDevice | undefined {
-  const d = c.object(value, path, DEVICE_FIELDS, ['throw', 'apertureLength', 'tipLength']);
-  if (!d) return undefined;
-  const name = c.optional(d, 'name', (v) => c.string(v, [...path, 'name']));
-  const gauge = c.optional(d, 'gauge', (v) => c.integer(v, [...path, 'gauge'], { min: 5, max: 34 }));
-  const thr = c.length(d.throw, [...path, 'throw'], { min: 0, max: 100 });
-  const apertureLength = c.length(d.apertureLength, [...path, 'apertureLength'], { above: 0, max: 100 });
-  const tipLength = c.length(d.tipLength, [...path, 'tipLength'], { min: 0, max: 50 });
-  const outerDiameter = c.optional(d, 'outerDiameter', (v) => c.length(v, [...path, 'outerDiameter'], { above: 0, max: 15 }));
-  if (thr === undefined || apertureLength === undefined || tipLength === undefined) return undefined;
+/** The engine's device from a parsed one (optional fields only when given). */
+export function needleDevice(name: string | undefined, gauge: number | undefined, thr: number, apertureLength: number, tipLength: number, outerDiameter: number | undefined): NeedleDevice {
   const out: NeedleDevice = { throw: thr, apertureLength, tipLength };
   if (name !== undefined) out.name = name;
   if (gauge !== undefined) out.gauge = gauge;
@@ -83,40 +74,45 @@ export function checkDevice(c: Checker, value: unknown, path: Path): NeedleDevic
   return out;
 }
 
-export function checkLateralSetup(c: Checker, v: unknown, path: Path): LateralSetup | undefined {
-  const o = c.object(v, path, ['side', 'nearSkinX', 'farSkinX'], ['side']);
-  if (!o) return undefined;
-  const side = c.oneOf(o.side, [...path, 'side'], ['+x', '-x'] as const);
-  const nearSkinX = o.nearSkinX === undefined ? undefined : c.length(o.nearSkinX, [...path, 'nearSkinX'], { min: -1000, max: 1000 });
-  const farSkinX = o.farSkinX === undefined ? undefined : c.length(o.farSkinX, [...path, 'farSkinX'], { min: -1000, max: 1000 });
-  if (side && nearSkinX !== undefined && farSkinX !== undefined && Math.sign(nearSkinX - farSkinX) !== (side === '+x' ? 1 : -1)) {
-    c.add('invalid_value', [...path, 'farSkinX'], `the far skin on the ${side === '+x' ? '-x' : '+x'} side of nearSkinX (${nearSkinX} mm)`, farSkinX);
-  }
-  if (!side) return undefined;
-  return { side, ...(nearSkinX !== undefined ? { nearSkinX } : {}), ...(farSkinX !== undefined ? { farSkinX } : {}) };
+/** The engine's needle options from parsed fields: a warning margin below the error margin is raised to it. */
+export function needleOptions(approach: 'vertical' | 'lateral', device: NeedleDevice, minStrokeMargin: number, warnStrokeMargin: number, minClearance: number, lateral?: LateralSetup): NeedleOptions {
+  const out: NeedleOptions = { approach, device, minStrokeMargin, warnStrokeMargin: Math.max(warnStrokeMargin, minStrokeMargin), minClearance };
+  if (lateral) out.lateral = lateral;
+  return out;
 }
 
+const toDevice = (d: DeviceParsed): NeedleDevice => needleDevice(d.name, d.gauge, d.throw, d.apertureLength, d.tipLength, d.outerDiameter);
+
+function toLateral(l: LateralSetupParsed): LateralSetup {
+  return { side: l.side, ...(l.nearSkinX !== undefined ? { nearSkinX: l.nearSkinX } : {}), ...(l.farSkinX !== undefined ? { farSkinX: l.farSkinX } : {}) };
+}
+
+/** A parsed needle block (schema.ts's Needle) as the engine's options. */
+export function toNeedleOptions(n: NeedleParsed): NeedleOptions {
+  return needleOptions(n.approach!, toDevice(n.device), n.minStrokeMargin!, n.warnStrokeMargin!, n.minClearance!, n.lateral ? toLateral(n.lateral) : undefined);
+}
+
+/** A request's device (schema.ts's Device), issues reported on `c`. */
+export function checkDevice(c: Checker, value: unknown, path: Path): NeedleDevice | undefined {
+  // What parsed is handed on when the three lengths did: an invalid name is left out, never the device.
+  const d = parseFields(c, Device, value, path);
+  return d && d.throw !== undefined && d.apertureLength !== undefined && d.tipLength !== undefined ? toDevice(d as DeviceParsed) : undefined;
+}
+
+/** A request's lateral setup (schema.ts's LateralSetup), issues reported on `c`. */
+export function checkLateralSetup(c: Checker, v: unknown, path: Path): LateralSetup | undefined {
+  // The side alone makes a setup; an invalid skin position is left out.
+  const l = parseFields(c, LateralSetup, v, path);
+  return l?.side ? toLateral(l as LateralSetupParsed) : undefined;
+}
+
+/** A request's needle block (schema.ts's Needle), issues reported on `c`. */
 export function checkNeedle(c: Checker, value: unknown, path: Path): NeedleOptions | undefined {
-  const n = c.object(value, path, ['approach', 'device', 'minStrokeMargin', 'warnStrokeMargin', 'minClearance', 'lateral'], ['device']);
-  if (!n) return undefined;
-  const approach = n.approach === undefined ? 'vertical' : c.oneOf(n.approach, [...path, 'approach'], ['vertical', 'lateral'] as const);
-  const device = checkDevice(c, n.device, [...path, 'device']);
-  const minStrokeMargin = c.optional(n, 'minStrokeMargin', (v) => c.length(v, [...path, 'minStrokeMargin'], { min: -50, max: 50 }), DEFAULT_MIN_STROKE_MARGIN);
-  const warnStrokeMargin = c.optional(n, 'warnStrokeMargin', (v) => c.length(v, [...path, 'warnStrokeMargin'], { min: -50, max: 50 }), DEFAULT_WARN_STROKE_MARGIN);
-  const minClearance = c.optional(n, 'minClearance', (v) => c.length(v, [...path, 'minClearance'], { min: 0, max: 50 }), 0);
-  let lateral: LateralSetup | undefined;
-  if (approach === 'lateral') {
-    if (n.lateral === undefined) c.add('missing_field', [...path, 'lateral'], 'the lateral setup: { side: "+x" or "-x", nearSkinX?, farSkinX? }', undefined);
-    else lateral = checkLateralSetup(c, n.lateral, [...path, 'lateral']);
-    if (device && device.outerDiameter === undefined && (device.gauge === undefined || GAUGE_OUTER_DIAMETER[device.gauge] === undefined)) {
-      c.add('missing_field', [...path, 'device', 'outerDiameter'], 'the outer diameter (mm), or a gauge with a table value, for the lateral approach', undefined);
-    }
-  } else if (approach === 'vertical' && n.lateral !== undefined) {
-    c.add('invalid_value', [...path, 'lateral'], 'no lateral setup with the vertical approach', n.lateral);
-  }
-  if (!approach || !device || minStrokeMargin === undefined || warnStrokeMargin === undefined || minClearance === undefined) return undefined;
-  if (approach === 'lateral' && !lateral) return undefined;
-  return { approach, device, minStrokeMargin, warnStrokeMargin: Math.max(warnStrokeMargin, minStrokeMargin), minClearance, ...(lateral ? { lateral } : {}) };
+  const n = parseFields(c, Needle, value, path);
+  if (!n || !n.approach || !n.device || n.minStrokeMargin === undefined || n.warnStrokeMargin === undefined || n.minClearance === undefined) return undefined;
+  if (n.approach === 'lateral' && !n.lateral) return undefined;
+  // With the vertical approach `lateral` is refused above and never handed on.
+  return toNeedleOptions({ ...n, lateral: n.approach === 'lateral' ? n.lateral : undefined } as NeedleParsed);
 }
 
 /** The device of a request's needle block as a catalog-shaped biopsy device. */

@@ -8,9 +8,14 @@
  */
 import { mm, type Finding } from '../core/findings.js';
 import { belowMin, exceedsMax } from '../core/limits.js';
-import { Checker, type Path, type Plain } from '../core/validate.js';
+import { parseValue, parseWith } from '../core/schema/index.js';
+import type { Checker, Path } from '../core/validate.js';
 import { requestNeedle } from '../needle/checks.js';
-import { checkNeedle, type NeedleOptions } from '../needle/vertical.js';
+import { toNeedleOptions, type NeedleOptions } from '../needle/vertical.js';
+import {
+  isTomosynthesisRequest, Pixel, pixelOf, SlicePixelSpacing, spacingAt, spacingOf, TomosynthesisRequest,
+  type TomosynthesisParsed, type TomosynthesisRequestParsed,
+} from './request-schema.js';
 import type { Vec3 } from './geometry.js';
 import type { TargetingResult } from './types.js';
 import { ellipsoid95, type Matrix3, type Uncertainty } from './uncertainty.js';
@@ -68,117 +73,44 @@ export interface TomosynthesisBlock {
 
 export type TomosynthesisResult = TargetingResult & { uncertainty: TomosynthesisUncertainty; tomosynthesis: TomosynthesisBlock };
 
-const REQUEST_FIELDS = ['id', 'thickness', 'tomosynthesis', 'imageSigma', 'needle'];
-const SETUP_FIELDS = ['slice', 'col', 'row', 'firstSlice', 'sliceDirection', 'sliceSpacing', 'firstSliceHeight', 'sliceCount', 'frames',
-  'pixelSpacing', 'origin', 'colAxis', 'rowAxis', 'depthResolution'];
-const PIXEL = { min: -1e6, max: 1e6 };
-const SPACING = { above: 0, max: 10 };
-const MAX_SLICES = 10000;
-
-/** A pixel spacing: one number, { col, row }, or DICOM's [between rows, between columns]. */
+/** A pixel spacing: one number, { col, row }, or DICOM's [between rows, between columns] (request-schema.ts's SlicePixelSpacing). */
 export function checkPixelSpacing(c: Checker, sp: unknown, path: Path): PixelSpacing | undefined {
-  if (Array.isArray(sp)) {
-    const a = c.array(sp, path, 2, 2);
-    const row = a && c.length(a[0], [...path, 0], SPACING);
-    const col = a && c.length(a[1], [...path, 1], SPACING);
-    return col !== undefined && row !== undefined ? { col, row } : undefined;
-  }
-  if (sp !== null && typeof sp === 'object') {
-    const o = c.object(sp, path, ['col', 'row'], ['col', 'row']);
-    const col = o && c.length(o.col, [...path, 'col'], SPACING);
-    const row = o && c.length(o.row, [...path, 'row'], SPACING);
-    return col !== undefined && row !== undefined ? { col, row } : undefined;
-  }
-  const s = c.length(sp, path, SPACING);
-  return s === undefined ? undefined : { col: s, row: s };
+  const s = parseValue(c, SlicePixelSpacing, sp, path);
+  return s === undefined ? undefined : spacingOf(s);
 }
 
-/** A pixel position: { col, row } or [col, row]. */
+/** A pixel position: { col, row } or [col, row] (request-schema.ts's Pixel). */
 export function checkPixelOrigin(c: Checker, v: unknown, path: Path): { col: number; row: number } | undefined {
-  let col: number | undefined, row: number | undefined;
-  if (Array.isArray(v)) {
-    const a = c.array(v, path, 2, 2);
-    col = a && c.number(a[0], [...path, 0], PIXEL);
-    row = a && c.number(a[1], [...path, 1], PIXEL);
-  } else {
-    const o = c.object(v, path, ['col', 'row'], ['col', 'row']);
-    col = o && c.number(o.col, [...path, 'col'], PIXEL);
-    row = o && c.number(o.row, [...path, 'row'], PIXEL);
-  }
-  return col !== undefined && row !== undefined ? { col, row } : undefined;
+  const p = parseValue(c, Pixel, v, path);
+  return p && pixelOf(p);
 }
 
-function checkFrames(c: Checker, v: unknown, path: Path): { heights: number[]; spacing: (PixelSpacing | undefined)[] } | undefined {
-  const list = c.array(v, path, 2, MAX_SLICES);
-  if (!list) return undefined;
-  const heights: number[] = [];
-  const spacing: (PixelSpacing | undefined)[] = [];
-  let ok = true;
-  list.forEach((item, k) => {
-    const o = c.object(item, [...path, k], ['z', 'pixelSpacing'], ['z']);
-    const z = o && o.z !== undefined ? c.length(o.z, [...path, k, 'z'], { min: -1000, max: 1000 }) : undefined;
-    const sp = o && o.pixelSpacing !== undefined ? checkPixelSpacing(c, o.pixelSpacing, [...path, k, 'pixelSpacing']) : undefined;
-    if (z === undefined || (o?.pixelSpacing !== undefined && !sp)) ok = false;
-    heights.push(z ?? NaN);
-    spacing.push(sp);
-  });
-  if (!ok) return undefined;
-  // Heights must run one way, slice after slice: the Plane Positions of one reconstruction.
-  const dir = Math.sign(heights[1] - heights[0]);
-  for (let k = 1; k < heights.length; k++) {
-    if (dir === 0 || Math.sign(heights[k] - heights[k - 1]) !== dir) {
-      c.add('invalid_value', [...path, k, 'z'], `heights strictly ${dir < 0 ? 'decreasing' : 'increasing'} from frame to frame`, (list[k] as Plain).z);
-      return undefined;
-    }
+/** A parsed tomosynthesis block as the engine's setup: heights and per-frame spacings resolved. */
+function toSetup(t: TomosynthesisParsed): TomosynthesisSetup {
+  const block = t.pixelSpacing === undefined ? undefined : spacingOf(t.pixelSpacing);
+  let heights: TomosynthesisSetup['heights'];
+  let pixelSpacing: TomosynthesisSetup['pixelSpacing'];
+  if (t.frames) {
+    heights = t.frames.map((f) => f.z);
+    const own = t.frames.map((f) => (f.pixelSpacing === undefined ? undefined : spacingOf(f.pixelSpacing)));
+    pixelSpacing = own.every((s) => s !== undefined) ? own as PixelSpacing[] : own.map((s) => s ?? block!);
+  } else {
+    heights = { first: t.firstSliceHeight!, spacing: t.sliceSpacing!, ...(t.sliceCount !== undefined ? { count: t.sliceCount } : {}) };
+    pixelSpacing = block!;
   }
-  return { heights, spacing };
+  return {
+    slice: t.slice, col: t.col, row: t.row, firstSlice: t.firstSlice!, sliceDirection: t.sliceDirection!, heights, pixelSpacing,
+    origin: pixelOf(t.origin), colAxis: t.colAxis!, rowAxis: t.rowAxis!, ...(t.depthResolution !== undefined ? { depthResolution: t.depthResolution } : {}),
+  };
 }
 
-function checkSetup(c: Checker, value: unknown, path: Path): TomosynthesisSetup | undefined {
-  const t = c.object(value, path, SETUP_FIELDS, ['slice', 'col', 'row', 'origin']);
-  if (!t) return undefined;
-  const slice = t.slice === undefined ? undefined : c.integer(t.slice, [...path, 'slice'], { min: -MAX_SLICES, max: MAX_SLICES });
-  const col = t.col === undefined ? undefined : c.number(t.col, [...path, 'col'], PIXEL);
-  const row = t.row === undefined ? undefined : c.number(t.row, [...path, 'row'], PIXEL);
-  const firstSlice = c.optional(t, 'firstSlice', (v) => c.integer(v, [...path, 'firstSlice'], { min: -MAX_SLICES, max: MAX_SLICES }), 1);
-  const sliceDirection = c.optional(t, 'sliceDirection', (v) => c.oneOf(v, [...path, 'sliceDirection'], ['+z', '-z'] as const), '+z');
-  const origin = t.origin === undefined ? undefined : checkPixelOrigin(c, t.origin, [...path, 'origin']);
-  const colAxis = c.optional(t, 'colAxis', (v) => c.oneOf(v, [...path, 'colAxis'], ['+x', '-x'] as const), '+x');
-  const rowAxis = c.optional(t, 'rowAxis', (v) => c.oneOf(v, [...path, 'rowAxis'], ['+y', '-y'] as const), '+y');
-  const depthResolution = c.optional(t, 'depthResolution', (v) => c.length(v, [...path, 'depthResolution'], { above: 0, max: 100 }));
-  const blockSpacing = c.optional(t, 'pixelSpacing', (v) => checkPixelSpacing(c, v, [...path, 'pixelSpacing']));
-
-  let heights: TomosynthesisSetup['heights'] | undefined;
-  let pixelSpacing: TomosynthesisSetup['pixelSpacing'] | undefined = blockSpacing;
-  const grid = t.sliceSpacing !== undefined || t.firstSliceHeight !== undefined || t.sliceCount !== undefined;
-  if (t.frames !== undefined) {
-    if (grid) c.add('invalid_value', path, 'either frames (per-frame Plane Position) or firstSliceHeight and sliceSpacing, not both', 'both');
-    if (t.sliceDirection !== undefined) c.add('invalid_value', [...path, 'sliceDirection'], 'no sliceDirection with frames: their heights give the direction', t.sliceDirection);
-    const frames = checkFrames(c, t.frames, [...path, 'frames']);
-    if (frames) {
-      heights = frames.heights;
-      if (frames.spacing.every((s) => s !== undefined)) pixelSpacing = frames.spacing as PixelSpacing[];
-      else if (!blockSpacing && t.pixelSpacing === undefined) {
-        c.add('missing_field', [...path, 'pixelSpacing'], 'a pixel spacing for the slices (here, or in every frame)', undefined);
-      } else if (blockSpacing) pixelSpacing = frames.spacing.map((s) => s ?? blockSpacing);
-    }
-  } else {
-    for (const k of ['sliceSpacing', 'firstSliceHeight']) {
-      if (t[k] === undefined) c.add('missing_field', [...path, k], 'a value (or per-frame heights in frames)', undefined);
-    }
-    const spacing = t.sliceSpacing === undefined ? undefined : c.length(t.sliceSpacing, [...path, 'sliceSpacing'], { above: 0, max: 100 });
-    const first = t.firstSliceHeight === undefined ? undefined : c.length(t.firstSliceHeight, [...path, 'firstSliceHeight'], { min: -1000, max: 1000 });
-    const count = c.optional(t, 'sliceCount', (v) => c.integer(v, [...path, 'sliceCount'], { min: 1, max: MAX_SLICES }));
-    if (t.pixelSpacing === undefined) c.add('missing_field', [...path, 'pixelSpacing'], 'the pixel spacing in the slice plane', undefined);
-    if (spacing !== undefined && first !== undefined) heights = { first, spacing, ...(count !== undefined ? { count } : {}) };
-  }
-  if (slice === undefined || col === undefined || row === undefined || firstSlice === undefined || !sliceDirection || !origin || !colAxis || !rowAxis || !heights || !pixelSpacing) return undefined;
-  const count = Array.isArray(heights) ? heights.length : heights.count;
-  if (slice < firstSlice || (count !== undefined && slice > firstSlice + count - 1)) {
-    c.add('out_of_range', [...path, 'slice'], `a slice from ${firstSlice}${count !== undefined ? ` to ${firstSlice + count - 1}` : ''}`, t.slice);
-    return undefined;
-  }
-  return { slice, col, row, firstSlice, sliceDirection, heights, pixelSpacing, origin, colAxis, rowAxis, ...(depthResolution !== undefined ? { depthResolution } : {}) };
+/** A parsed tomosynthesis request as the engine's input. */
+export function toTomosynthesisInput(r: TomosynthesisRequestParsed): TomosynthesisInput {
+  const input: TomosynthesisInput = { thickness: r.thickness, tomosynthesis: toSetup(r.tomosynthesis) };
+  if (r.id !== undefined) input.id = r.id;
+  if (r.imageSigma !== undefined) input.imageSigma = r.imageSigma;
+  if (r.needle) input.needle = toNeedleOptions(r.needle);
+  return input;
 }
 
 /** Index of the picked slice among the heights, first slice 0. */
@@ -190,41 +122,20 @@ function sliceIndex(t: TomosynthesisSetup): number {
 function sliceHeight(t: TomosynthesisSetup, k: number): { z: number; spacing: number } {
   const sign = t.sliceDirection === '+z' ? 1 : -1;
   if (!Array.isArray(t.heights)) return { z: t.heights.first + sign * k * t.heights.spacing, spacing: t.heights.spacing };
-  const h = t.heights;
-  const below = k > 0 ? Math.abs(h[k] - h[k - 1]) : 0;
-  const above = k < h.length - 1 ? Math.abs(h[k + 1] - h[k]) : 0;
-  return { z: h[k], spacing: Math.max(below, above) };
+  return { z: t.heights[k], spacing: spacingAt(t.heights, k) };
 }
 
-function spacingOf(t: TomosynthesisSetup, k: number): PixelSpacing {
+function sliceSpacingOf(t: TomosynthesisSetup, k: number): PixelSpacing {
   return Array.isArray(t.pixelSpacing) ? t.pixelSpacing[k] : t.pixelSpacing;
 }
 
 /**
  * Checks a request with a `tomosynthesis` block completely; returns undefined for any
- * other request (a stereo request: targeting.ts validates it). Throws StereotaxError.
+ * other request (a stereo request: request.ts validates it). Throws StereotaxError.
  */
 export function parseTomosynthesisRequest(request: unknown): TomosynthesisInput | undefined {
-  if (request === null || typeof request !== 'object' || Array.isArray(request) || !('tomosynthesis' in request)) return undefined;
-  const c = new Checker();
-  const req = c.object(request, [], REQUEST_FIELDS, ['thickness', 'tomosynthesis'])!;
-  const id = c.optional(req, 'id', (v) => c.string(v, ['id']));
-  const thickness = req.thickness === undefined ? undefined : c.length(req.thickness, ['thickness'], { above: 0, max: 300 });
-  const tomosynthesis = checkSetup(c, req.tomosynthesis, ['tomosynthesis']);
-  const imageSigma = c.optional(req, 'imageSigma', (v) => c.length(v, ['imageSigma'], { min: 0, max: 10 }));
-  const needle = c.optional(req, 'needle', (v) => checkNeedle(c, v, ['needle']));
-  c.done();
-  const t = tomosynthesis!;
-  const half = sliceHeight(t, sliceIndex(t)).spacing / 2;
-  if (t.depthResolution !== undefined && t.depthResolution < half) {
-    c.add('out_of_range', ['tomosynthesis', 'depthResolution'], `at least half the slice spacing (${half} mm): the in-focus slice cannot place the lesion closer than that`, (req.tomosynthesis as Plain).depthResolution);
-  }
-  c.done();
-  const input: TomosynthesisInput = { thickness: thickness!, tomosynthesis: t };
-  if (id !== undefined) input.id = id;
-  if (imageSigma !== undefined) input.imageSigma = imageSigma;
-  if (needle) input.needle = needle;
-  return input;
+  if (!isTomosynthesisRequest(request)) return undefined;
+  return toTomosynthesisInput(parseWith(TomosynthesisRequest, request));
 }
 
 /** 1 / sqrt(3): the standard deviation of an error spread evenly over +/- 1. */
@@ -235,7 +146,7 @@ export function computeTomosynthesis(input: TomosynthesisInput): TomosynthesisRe
   const t = input.tomosynthesis;
   const k = sliceIndex(t);
   const { z, spacing } = sliceHeight(t, k);
-  const ps = spacingOf(t, k);
+  const ps = sliceSpacingOf(t, k);
   const target: Vec3 = {
     x: (t.colAxis === '+x' ? 1 : -1) * (t.col - t.origin.col) * ps.col,
     y: (t.rowAxis === '+y' ? 1 : -1) * (t.row - t.origin.row) * ps.row,

@@ -34,6 +34,10 @@ export const QUANTITY = Symbol.for('stereotax.quantity');
 export const SELECT = Symbol.for('stereotax.select');
 /** On an object: cross-field rules, run after its fields parsed. */
 export const RULES = Symbol.for('stereotax.rules');
+/** On an object: the order its fields are checked in, when not the declared one. */
+export const ORDER = Symbol.for('stereotax.order');
+/** On an object: checks run after its fields every time, on what parsed. */
+export const CHECKS = Symbol.for('stereotax.checks');
 /** On a Custom node: the hand-written check. */
 export const PARSE = Symbol.for('stereotax.parse');
 /** On a OneOf: published as `oneOf` (TypeBox writes unions as `anyOf`). */
@@ -121,6 +125,11 @@ export function Null(): TNull {
   return TNullOf();
 }
 
+/** The schema with a `default` (JSON Schema keyword): the value parse gives when the field is absent. */
+export function Default<T extends TSchema>(s: T, value: StaticDecode<T>): T {
+  return Object.assign(s, { default: value });
+}
+
 /** Optional property (absent, or undefined, in the request). */
 export function Opt<T extends TSchema>(s: T): TOptional<T> {
   return TOptionalOf(s) as unknown as TOptional<T>;
@@ -183,6 +192,30 @@ export type Rule<T> = (value: T, c: Checker, path: Path, raw: Record<string, unk
 export function withRules<S extends TObject>(schema: S, ...rules: Rule<StaticDecode<S>>[]): S {
   const tagged = schema as unknown as Record<symbol, unknown>;
   tagged[RULES] = [...((tagged[RULES] as Rule<StaticDecode<S>>[] | undefined) ?? []), ...rules];
+  return schema;
+}
+
+/**
+ * Checks its fields in this order (issues are reported in the order fields are checked)
+ * while the declared order stays the published one and the one an unknown field's
+ * `expected` lists: a field whose check needs another one parsed first goes after it.
+ */
+export function checkOrder<S extends TObject>(schema: S, keys: readonly (keyof S['properties'] & string)[]): S {
+  (schema as unknown as Record<symbol, unknown>)[ORDER] = [...keys];
+  return schema;
+}
+
+/**
+ * A cross-field check that runs after the object's fields every time, with what parsed
+ * (a field that was invalid is absent), before any `withRules` rule: for a check that
+ * must be reported alongside the fields' own issues (pixel marks need a detector, say),
+ * each guarding on the fields it reads.
+ */
+export type Check<T> = (value: Partial<T>, c: Checker, path: Path, raw: Record<string, unknown>) => void;
+
+export function withChecks<S extends TObject>(schema: S, ...checks: Check<StaticDecode<S>>[]): S {
+  const tagged = schema as unknown as Record<symbol, unknown>;
+  tagged[CHECKS] = [...((tagged[CHECKS] as Check<StaticDecode<S>>[] | undefined) ?? []), ...checks];
   return schema;
 }
 

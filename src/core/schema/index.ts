@@ -3,5 +3,5 @@
  * the ranges, the cross-field rules), parse.ts validates from it, export.ts publishes it.
  */
 export * from './build.js';
-export { parseValue, parseWith } from './parse.js';
+export { parseFields, parseValue, parseWith } from './parse.js';
 export { schemaDocument, toJson, SCHEMA_DIALECT, type JsonSchema, type SchemaDocument } from './export.js';

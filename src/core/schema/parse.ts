@@ -8,7 +8,7 @@
 import { Kind, OptionalKind, type StaticDecode, type TSchema } from '@sinclair/typebox';
 import { Checker, guardParse, type Path, type Plain } from '../validate.js';
 import type { Quantity } from '../units.js';
-import { PARSE, QUANTITY, rangeOf, RULES, SELECT, type Rule } from './build.js';
+import { CHECKS, ORDER, PARSE, QUANTITY, rangeOf, RULES, SELECT, type Check, type Rule } from './build.js';
 
 type Tagged = TSchema & Record<symbol, unknown>;
 
@@ -104,13 +104,26 @@ function visitArray(c: Checker, s: Tagged, raw: unknown, path: Path): unknown[] 
 }
 
 function visitObject(c: Checker, s: Tagged, raw: unknown, path: Path): Plain | undefined {
-  const { keys, required } = keysOf(s);
   const before = c.issues.length;
+  const fields = objectFields(c, s, raw, path);
+  if (!fields || c.issues.length !== before) return undefined;
+  const [out, o] = fields;
+  const rules = s[RULES] as Rule<Plain>[] | undefined;
+  if (rules) {
+    for (const rule of rules) rule(out, c, path, o);
+    if (c.issues.length !== before) return undefined;
+  }
+  return out;
+}
+
+/** An object's fields and checks: what parsed (invalid fields absent) and the snapshot read; undefined if not an object. */
+function objectFields(c: Checker, s: Tagged, raw: unknown, path: Path): [Plain, Plain] | undefined {
+  const { keys, required } = keysOf(s);
   const o = c.object(raw, path, keys, required);
   if (!o) return undefined;
   const props = s.properties as Record<string, Tagged>;
   const out: Plain = Object.create(null) as Plain;
-  for (const key of keys) {
+  for (const key of (s[ORDER] as string[] | undefined) ?? keys) {
     const prop = props[key];
     const v = o[key];
     if (v === undefined) {
@@ -120,13 +133,18 @@ function visitObject(c: Checker, s: Tagged, raw: unknown, path: Path): Plain | u
     const parsed = visit(c, prop, v, [...path, key]);
     if (parsed !== undefined) out[key] = parsed;
   }
-  if (c.issues.length !== before) return undefined;
-  const rules = s[RULES] as Rule<Plain>[] | undefined;
-  if (rules) {
-    for (const rule of rules) rule(out, c, path, o);
-    if (c.issues.length !== before) return undefined;
-  }
-  return out;
+  const checks = s[CHECKS] as Check<Plain>[] | undefined;
+  if (checks) for (const check of checks) check(out, c, path, o);
+  return [out, o];
+}
+
+/**
+ * The fields of an object that parsed, even when others did not (issues reported on `c`;
+ * no `withRules` rule run): for a caller that, as the hand-written checks did, hands on
+ * what it can and decides itself which fields it needs. Undefined if `raw` is no object.
+ */
+export function parseFields<S extends TSchema>(c: Checker, schema: S, raw: unknown, path: Path): Partial<StaticDecode<S>> | undefined {
+  return objectFields(c, schema as Tagged, raw, path)?.[0] as Partial<StaticDecode<S>> | undefined;
 }
 
 function visitRecord(c: Checker, s: Tagged, raw: unknown, path: Path): Plain | undefined {
