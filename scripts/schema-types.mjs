@@ -24,6 +24,12 @@ const ROOTS = {
   'qa-session': 'QASessionRequest',
   'qa-result': 'QAResultDocument',
   'unit-profile': 'UnitProfileRequest',
+  'records-appropriateness-request': 'AppropriatenessRequestDocument',
+  'records-axillary-request': 'AxillaryRequestDocument',
+  'records-mri-grid-request': 'MriGridRequestDocument',
+  'records-ultrasound-request': 'UltrasoundRequestDocument',
+  'records-report-request': 'ReportRequestDocument',
+  'records-coding-request': 'CodingRequestDocument',
 };
 
 const comment = (text, indent) => {

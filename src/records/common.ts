@@ -2,10 +2,9 @@
  * What the clinical records share: coded concepts (only those a DICOM context group
  * lists, codes.json), laterality, points, the device catalog with a user's entries.
  */
-import { mergeCatalogs, shippedCatalog, type Catalog } from '../devices/catalog.js';
-import { parseValue } from '../core/schema/index.js';
+import { checkCatalog, mergeCatalogs, shippedCatalog, type Catalog } from '../devices/catalog.js';
 import type { Checker, Plain } from '../core/validate.js';
-import { Catalog as CatalogSchema, LATERALITY } from './schema.js';
+import { LATERALITY } from './schema.js';
 import table from './codes.json' with { type: 'json' };
 import type { Tuple3 } from '../core/vec3.js';
 
@@ -42,6 +41,6 @@ export function distance(a: Point3, b: Point3): number {
 
 /** The shipped catalog with the request's `catalog` entries merged in (validated like any input). */
 export function requestCatalog(c: Checker, req: Plain): Catalog {
-  const user = req.catalog === undefined ? undefined : parseValue(c, CatalogSchema, req.catalog, ['catalog']);
+  const user = req.catalog === undefined ? undefined : checkCatalog(c, req.catalog, ['catalog']);
   return user ? mergeCatalogs(shippedCatalog(), user) : shippedCatalog();
 }

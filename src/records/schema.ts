@@ -7,12 +7,12 @@
  * (schema/records-*-request.schema.json) are written from the same objects.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+// build.ts and export.ts, not the index: this file is bundled for `npm run schemas` with no Node built-ins (the checker's units are not needed to write JSON).
 import {
-  Arr, Bool, Const, Custom, Enum, Int, Length, Nullable, Num, Obj, OneOf, Opt, Str, Tuple,
-  type JsonSchema, type SchemaDocument, type StaticDecode,
-} from '../core/schema/index.js';
+  Arr, Bool, Const, Custom, Enum, Int, Length, Nullable, Num, Obj, OneOf, Opt, Str, Tuple, type StaticDecode,
+} from '../core/schema/build.js';
+import type { JsonSchema, SchemaDocument } from '../core/schema/export.js';
 import type { Range } from '../core/validate.js';
-import { checkCatalog } from '../devices/catalog.js';
 import { checkDate } from '../plan/dates.js';
 import appropriatenessTable from './appropriateness.json' with { type: 'json' };
 import axillaryFacts from './axillary.json' with { type: 'json' };
@@ -41,12 +41,15 @@ export const Point = Tuple(Length({ min: -POINT_LIMIT, max: POINT_LIMIT }), 3, '
 
 export const RequestId = Str(120, 'your identifier, copied to the result');
 
-/** The device catalog of plan-request (its entries replace shipped ones with the same id), checked by the engine's catalog reader. */
-export const Catalog = Custom(Obj({
+/**
+ * The device catalog of plan-request (its entries replace shipped ones with the same id): its
+ * shape as published; the devices domain's catalog reader (devices/catalog.ts) checks it.
+ */
+export const Catalog = Obj({
   about: Opt(Type.Unknown({ description: 'what the catalog is' })),
   biopsyDevices: Opt(Arr(Type.Object({}, { description: 'a biopsy device, as in plan-request' }))),
   localizationDevices: Opt(Arr(Type.Object({}, { description: 'a localization device, as in plan-request' }))),
-}, 'a device catalog (as in plan-request); its entries replace shipped ones with the same id'), checkCatalog);
+}, 'a device catalog (as in plan-request); its entries replace shipped ones with the same id');
 
 const request = (def: string): JsonSchema => ({ anyOf: [{ $ref: `#/$defs/${def}` }, { type: 'array', items: { $ref: `#/$defs/${def}` }, minItems: 1 }] });
 
@@ -228,7 +231,7 @@ export const EMBEDDED_LIMITS = { findings: 1000, code: 80, message: 2000, text: 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 const EmbeddedFinding = Type.Object({
   code: Str(EMBEDDED_LIMITS.code), severity: Enum(SEVERITIES), message: Str(EMBEDDED_LIMITS.message),
-}, { required: ['code', 'severity', 'message'], description: 'a finding { code, severity, message }' });
+}, { description: 'a finding { code, severity, message }' });
 const open = (properties: Record<string, TSchema>, description: string) => Type.Object(properties, { description });
 const n = () => Opt(Num());
 /** Another command's result: its findings and the numbers the report shows; its other fields are that command's business. */
@@ -280,21 +283,21 @@ export const RECORDS_SCHEMAS: SchemaDocument[] = [
   {
     name: 'records-axillary-request', title: 'stereotax axillary request',
     description: `One targeted axillary dissection request or an array of them: the localization plan for the clipped node, the reconciliation at surgery, or both. ${ENGINE} device ids in the catalog (shipped, with the request's catalog merged in); calendar dates that exist, surgeryDate on or after placementDate, both or neither; an assay only for an I-125 seed and only with the dates; clipOnSpecimenImage only when the specimen was imaged; clipRetrieved true when a sentinel node contains the clip; ${UNITS}`,
-    root: request('request'), defs: { point: Point, plan: AxillaryPlan, reconcile: AxillaryReconcile, catalog: Catalog, request: AxillaryRequest },
+    root: request('request'), defs: { recordsPoint: Point, axillaryPlan: AxillaryPlan, axillaryReconcile: AxillaryReconcile, deviceCatalog: Catalog, request: AxillaryRequest },
   },
   {
     name: 'records-mri-grid-request', title: 'stereotax mri-grid request',
     description: `One MRI-guided grid localization request or an array of them. ${ENGINE} a grid id that is shipped; a device id in the catalog; columnAxis not along rowAxis; the block's holes within one square ((max(holeRows, holeColumns) - 1) x holePitch < squarePitch); the lesion's x different from the fiducial's; ${UNITS}`,
-    root: request('request'), defs: { point: Point, grid: MriGrid, catalog: Catalog, request: MriGridRequest },
+    root: request('request'), defs: { recordsPoint: Point, mriGrid: MriGrid, deviceCatalog: Catalog, request: MriGridRequest },
   },
   {
     name: 'records-ultrasound-request', title: 'stereotax ultrasound request',
     description: `One ultrasound annotation request or an array of them: a position to annotate, or a clock hour (or region "subareolar") with a distance to locate. ${ENGINE} depth and chestWallDepth together, depth at most chestWallDepth; not clock and region together; depthThird with chestWallDepth when locating; ${UNITS}`,
-    root: request('request'), defs: { annotate: UltrasoundAnnotate, locate: UltrasoundLocate, request: UltrasoundRequest },
+    root: request('request'), defs: { ultrasoundAnnotate: UltrasoundAnnotate, ultrasoundLocate: UltrasoundLocate, request: UltrasoundRequest },
   },
   ...(['report', 'coding'] as const).map((command): SchemaDocument => ({
     name: `records-${command}-request`, title: `stereotax ${command} request`,
     description: `One procedure record or an array of them (the same record for stereotax report and stereotax coding): who, where, when, each lesion, the technique, the checks after placement, and optionally the results of target, plan and margins. ${ENGINE} calendar dates that exist; lesion labels used once; a location with a clock hour or a region, not both; anaesthesia none: true alone; no incision length without an incision; nothing else in postProcedureMammogram when done is false; ${UNITS}`,
-    root: request('record'), defs: { lesion: RecordLesion, location: LesionLocation, finding: EmbeddedFinding, record: ProcedureRecord },
+    root: request('procedureRecord'), defs: { recordLesion: RecordLesion, lesionLocation: LesionLocation, embeddedFinding: EmbeddedFinding, procedureRecord: ProcedureRecord },
   })),
 ];
