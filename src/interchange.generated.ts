@@ -209,26 +209,17 @@ export type SharedProcedureRecord = {
   /** the JSON result of stereotax target (fields other than these are not read) */
   targeting?: {
     /** the target, mm */
-    target?: {
-      x?: number;
-      y?: number;
-      z?: number;
-    };
+    target?: unknown;
     depthFromSkin?: number;
     rayGap?: number;
     /** the needle */
-    needle?: {
-      strokeMargin?: number;
-    };
+    needle?: unknown;
     findings: readonly SharedEmbeddedFinding[];
   };
   /** the JSON result of stereotax plan (fields other than these are not read) */
   plan?: {
     /** the needle */
-    needle?: {
-      strokeMargin?: number;
-      approach?: string;
-    };
+    needle?: unknown;
     findings: readonly SharedEmbeddedFinding[];
   };
   /** the JSON result of stereotax margins (fields other than these are not read) */

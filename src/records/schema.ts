@@ -233,15 +233,17 @@ const EmbeddedFinding = Type.Object({
   code: Str(EMBEDDED_LIMITS.code), severity: Enum(SEVERITIES), message: Str(EMBEDDED_LIMITS.message),
 }, { description: 'a finding { code, severity, message }' });
 const open = (properties: Record<string, TSchema>, description: string) => Type.Object(properties, { description });
+/** A part of another command's result that is read only when it is an object (anything else there is that command's business). */
+const part = (properties: Record<string, TSchema>, description: string) => Type.Unsafe<Record<string, unknown>>({ description, properties });
 const n = () => Opt(Num());
 /** Another command's result: its findings and the numbers the report shows; its other fields are that command's business. */
 function embedded(command: string, properties: Record<string, TSchema>) {
   return open({ ...properties, findings: Arr(EmbeddedFinding, 0, EMBEDDED_LIMITS.findings) }, `the JSON result of stereotax ${command} (fields other than these are not read)`);
 }
 export const EmbeddedTargeting = embedded('target', {
-  target: Opt(open({ x: n(), y: n(), z: n() }, 'the target, mm')), depthFromSkin: n(), rayGap: n(), needle: Opt(open({ strokeMargin: n() }, 'the needle')),
+  target: Opt(part({ x: n(), y: n(), z: n() }, 'the target, mm')), depthFromSkin: n(), rayGap: n(), needle: Opt(part({ strokeMargin: n() }, 'the needle')),
 });
-export const EmbeddedPlan = embedded('plan', { needle: Opt(open({ strokeMargin: n(), approach: Opt(Str(EMBEDDED_LIMITS.text)) }, 'the needle')) });
+export const EmbeddedPlan = embedded('plan', { needle: Opt(part({ strokeMargin: n(), approach: Opt(Str(EMBEDDED_LIMITS.text)) }, 'the needle')) });
 export const EmbeddedMargins = embedded('margins', { closestMargin: n(), closestName: Opt(Str(EMBEDDED_LIMITS.text)), status: Opt(Str(EMBEDDED_LIMITS.text)) });
 
 export const ProcedureRecord = Obj({
