@@ -209,3 +209,20 @@ describe('the rules between fields, at their limits', () => {
     expect(refusedAt('record', { ...rec, incision: { made: false, lengthMm: 2 } })).toEqual(['invalid_value incision.lengthMm']);
   });
 });
+
+describe('the guide\'s records examples', () => {
+  it('every JSON request in docs/guide/records.md is accepted by its command and validates', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../docs/guide/records.md', import.meta.url), 'utf8');
+    let n = 0;
+    for (const m of text.matchAll(/```json\n([\s\S]*?)```/g)) {
+      let doc: unknown;
+      try { doc = JSON.parse(m[1]); } catch { continue; }
+      const kind = KINDS.find((k) => !issues(k, doc).length);
+      expect(kind, m[1]).toBeDefined();
+      for (const name of NAMES[kind!]) expect(schemaAccepts(name, doc), `${name}: ${m[1]}`).toBe(true);
+      n++;
+    }
+    expect(n).toBeGreaterThanOrEqual(3);
+  });
+});
