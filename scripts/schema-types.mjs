@@ -30,6 +30,9 @@ const ROOTS = {
   'records-ultrasound-request': 'UltrasoundRequestDocument',
   'records-report-request': 'ReportRequestDocument',
   'records-coding-request': 'CodingRequestDocument',
+  'records-mri-grid-result': 'MriGridResultDocument',
+  'records-ultrasound-result': 'UltrasoundResultDocument',
+  'records-axillary-result': 'AxillaryResultDocument',
 };
 
 const comment = (text, indent) => {

@@ -22,6 +22,7 @@ export type {
   TargetingRequest, PlanRequest, MarginsRequest, SimulationScenario, QASessionRequest, UnitProfileRequest,
   TargetingResultDocument, PlanResultDocument, MarginsResultDocument, SimulationSummaryDocument, QAResultDocument,
   AppropriatenessRequestDocument, AxillaryRequestDocument, MriGridRequestDocument, UltrasoundRequestDocument, ReportRequestDocument, CodingRequestDocument,
+  MriGridResultDocument, UltrasoundResultDocument, AxillaryResultDocument,
 } from './interchange.generated.js';
 
 // ---- the engine ----

@@ -246,6 +246,26 @@ export type SharedRecordLesion = {
   views?: readonly string[];
   transducerOrientation?: "radial" | "antiradial" | "transverse" | "sagittal" | "oblique";
 };
+/** an element that could not be computed, in its place */
+export type SharedRecordsErrorElement = {
+  error: {
+    code: string;
+    message: string;
+    path: string;
+    expected?: string;
+    received?: string;
+  };
+};
+/** a finding: error, warning or info */
+export type SharedRecordsFinding = {
+  /** stable, for programs */
+  code: string;
+  severity: "error" | "warning" | "info";
+  message: string;
+  path?: string;
+  value?: number;
+  limit?: number;
+};
 /** [x, y, z] in mm */
 export type SharedRecordsPoint = readonly [number | string, number | string, number | string];
 /** a targeting result (targeting.md section 4) */
@@ -1010,6 +1030,50 @@ export type RecordsAxillaryRequest_Request = {
 /** stereotax axillary request: One targeted axillary dissection request or an array of them: the localization plan for the clipped node, the reconciliation at surgery, or both. Checked by the engine only: device ids in the catalog (shipped, with the request's catalog merged in); calendar dates that exist, surgeryDate on or after placementDate, both or neither; an assay only for an I-125 seed and only with the dates; clipOnSpecimenImage only when the specimen was imaged; clipRetrieved true when a sentinel node contains the clip; unit strings converted and held to the same ranges. */
 export type AxillaryRequestDocument = RecordsAxillaryRequest_Request;
 
+// ---- records-axillary-result.schema.json ----
+export type RecordsAxillaryResult_Result = {
+  /** the request's id */
+  id?: string;
+  laterality: "left" | "right";
+  plan?: {
+    device: string;
+    kind: string;
+    guidance: "ultrasound" | "tomosynthesis" | "mammographic" | "ct" | "mri";
+    /** [>= 0] */
+    distanceFromClip: number;
+    /** [>= 0] */
+    distanceFromNodeCenter: number | null;
+    deviceInNode: boolean | null;
+    depthFromSkin: number;
+    detectionDepthLimit: number | null;
+    /** [>= 0] */
+    daysToSurgery: number | null;
+    /** [>= 0] */
+    activityOnSurgeryDayMBq?: number;
+  };
+  reconcile?: {
+    clipRetrieved: boolean;
+    /** [>= 0] */
+    devicesRetrieved: number;
+    /** [>= 0] */
+    devicesPlaced: number;
+    /** [>= 0] */
+    sentinelNodeCount: number;
+    clipInSentinelNode: boolean;
+    specimenImaged: boolean;
+    complete: boolean;
+    falseNegativeContext: {
+      /** [>= 0, <= 100] */
+      percent: number;
+      when: string;
+      source: string;
+    } | null;
+  };
+  findings: readonly SharedRecordsFinding[];
+};
+/** stereotax axillary result: What `stereotax axillary` prints: one result, or an array with a result or an error element in each place. mm. */
+export type AxillaryResultDocument = RecordsAxillaryResult_Result | readonly (RecordsAxillaryResult_Result | SharedRecordsErrorElement)[];
+
 // ---- records-coding-request.schema.json ----
 /** stereotax coding request: One procedure record or an array of them (the same record for stereotax report and stereotax coding): who, where, when, each lesion, the technique, the checks after placement, and optionally the results of target, plan and margins. Checked by the engine only: calendar dates that exist; lesion labels used once; a location with a clock hour or a region, not both; anaesthesia none: true alone; no incision length without an incision; nothing else in postProcedureMammogram when done is false; unit strings converted and held to the same ranges. */
 export type CodingRequestDocument = SharedProcedureRecord;
@@ -1077,6 +1141,59 @@ export type RecordsMriGridRequest_Request = {
 /** stereotax mri-grid request: One MRI-guided grid localization request or an array of them. Checked by the engine only: a grid id that is shipped; a device id in the catalog; columnAxis not along rowAxis; the block's holes within one square ((max(holeRows, holeColumns) - 1) x holePitch < squarePitch); the lesion's x different from the fiducial's; unit strings converted and held to the same ranges. */
 export type MriGridRequestDocument = RecordsMriGridRequest_Request;
 
+// ---- records-mri-grid-result.schema.json ----
+export type RecordsMriGridResult_Result = {
+  /** the request's id */
+  id?: string;
+  approach: "lateral" | "medial";
+  needleDirection: "+x" | "-x";
+  /** the grid square */
+  square: {
+    /** [>= 1] */
+    row: number;
+    /** [>= 1] */
+    column: number;
+  };
+  /** the hole of the needle block */
+  hole: {
+    /** [>= 1] */
+    row: number;
+    /** [>= 1] */
+    column: number;
+  };
+  /** where the hole's axis reaches the lesion's depth, scanner frame */
+  holeAxisAtTarget: readonly [number, number, number];
+  /** the nearest hole's axis from the lesion */
+  residual: {
+    /** [>= 0] */
+    total: number;
+    alongRows: number;
+    alongColumns: number;
+  };
+  insideGrid: boolean;
+  depthFromGrid: number;
+  depthSetting: number;
+  /** depthSetting = their sum */
+  depthTerms: {
+    depthFromGrid: number;
+    blockFaceOffset: number;
+    needleStopOffset: number;
+    targetOffset: number;
+  };
+  grid: {
+    id: string;
+    illustrative: boolean;
+    source: string;
+  };
+  device: {
+    id: string;
+    mriPlacement: boolean | null;
+  } | null;
+  findings: readonly SharedRecordsFinding[];
+};
+/** stereotax mri-grid result: What `stereotax mri-grid` prints: one result, or an array with a result or an error element in each place. mm, scanner frame. */
+export type MriGridResultDocument = RecordsMriGridResult_Result | readonly (RecordsMriGridResult_Result | SharedRecordsErrorElement)[];
+
 // ---- records-report-request.schema.json ----
 /** stereotax report request: One procedure record or an array of them (the same record for stereotax report and stereotax coding): who, where, when, each lesion, the technique, the checks after placement, and optionally the results of target, plan and margins. Checked by the engine only: calendar dates that exist; lesion labels used once; a location with a clock hour or a region, not both; anaesthesia none: true alone; no incision length without an incision; nothing else in postProcedureMammogram when done is false; unit strings converted and held to the same ranges. */
 export type ReportRequestDocument = SharedProcedureRecord;
@@ -1121,6 +1238,71 @@ export type RecordsUltrasoundRequest_UltrasoundLocate = {
 export type RecordsUltrasoundRequest_Request = RecordsUltrasoundRequest_UltrasoundAnnotate | RecordsUltrasoundRequest_UltrasoundLocate;
 /** stereotax ultrasound request: One ultrasound annotation request or an array of them: a position to annotate, or a clock hour (or region "subareolar") with a distance to locate. Checked by the engine only: depth and chestWallDepth together, depth at most chestWallDepth; not clock and region together; depthThird with chestWallDepth when locating; unit strings converted and held to the same ranges. */
 export type UltrasoundRequestDocument = RecordsUltrasoundRequest_Request;
+
+// ---- records-ultrasound-result.schema.json ----
+export type RecordsUltrasoundResult_AnnotateResult = {
+  /** the request's id */
+  id?: string;
+  annotation: {
+    breast: "left" | "right";
+    /** [>= 1, <= 12] */
+    clock: number | null;
+    region: "clock" | "subareolar";
+    /** [>= 0, < 360] */
+    angle: number | null;
+    /** [>= -15, <= 15] */
+    hourOffset: number | null;
+    side: "lateral" | "medial" | "midline" | null;
+    /** cm [>= 0] */
+    distanceCm: number;
+    depthThird: "anterior" | "middle" | "posterior" | null;
+    label: string;
+    codes: {
+      laterality: {
+        scheme: string;
+        code: string;
+        meaning: string;
+        cid: string;
+        source: string;
+      } | null;
+      location: {
+        scheme: string;
+        code: string;
+        meaning: string;
+        cid: string;
+        source: string;
+      } | null;
+      depth: {
+        scheme: string;
+        code: string;
+        meaning: string;
+        cid: string;
+        source: string;
+      } | null;
+    };
+  };
+  findings: readonly SharedRecordsFinding[];
+};
+export type RecordsUltrasoundResult_LocateResult = {
+  /** the request's id */
+  id?: string;
+  located: {
+    breast: "left" | "right";
+    /** mm from the nipple */
+    position: {
+      x: number;
+      z: number;
+    };
+    /** [>= 0] */
+    maxAngularMiss: number;
+    side: "lateral" | "medial" | "midline" | null;
+    depthThird: "anterior" | "middle" | "posterior" | null;
+    depthRange: readonly [number, number] | null;
+  };
+  findings: readonly SharedRecordsFinding[];
+};
+/** stereotax ultrasound result: What `stereotax ultrasound` prints: an annotation (of a position) or a located position (of a clock hour), one or an array with error elements in place. mm, distanceCm in cm. */
+export type UltrasoundResultDocument = RecordsUltrasoundResult_AnnotateResult | RecordsUltrasoundResult_LocateResult | readonly (RecordsUltrasoundResult_AnnotateResult | RecordsUltrasoundResult_LocateResult | SharedRecordsErrorElement)[];
 
 // ---- simulation-scenario.schema.json ----
 /** a value, or a distribution drawn per trial */

@@ -11,6 +11,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StereotaxError } from '../../src/core/errors.js';
 import { publishedSchema, type SchemaName } from '../../src/schemas/index.js';
+import { axillary } from '../../src/records/axillary.js';
+import { mriGrid } from '../../src/records/mri-grid.js';
+import { ultrasound } from '../../src/records/ultrasound.js';
+import { runCli } from '../helpers/fake-io.js';
 import { BASES, corpus, PARSERS, type Kind } from './refusal-corpus.js';
 
 type Json = Record<string, unknown>;
@@ -225,4 +229,31 @@ describe('the guide\'s records examples', () => {
     }
     expect(n).toBeGreaterThanOrEqual(3);
   });
+});
+
+describe('the published records results describe what the engine prints', () => {
+  const RESULT: Partial<Record<Kind, { name: SchemaName; command: string; compute: (request: unknown) => unknown }>> = {
+    'mri-grid': { name: 'records-mri-grid-result', command: 'mri-grid', compute: mriGrid },
+    ultrasound: { name: 'records-ultrasound-result', command: 'ultrasound', compute: ultrasound },
+    axillary: { name: 'records-axillary-result', command: 'axillary', compute: axillary },
+  };
+  for (const [kind, r] of Object.entries(RESULT) as [Kind, NonNullable<(typeof RESULT)[Kind]>][]) {
+    it(`${kind}: the result of every corpus request the engine accepts validates; so does a CLI array with an error element`, async () => {
+      let n = 0;
+      for (const raw of corpus(kind)) {
+        if (raw === undefined || issues(kind, raw).length) continue;
+        const printed = JSON.parse(JSON.stringify(r.compute(raw)));
+        expect(schemaAccepts(r.name, printed), `${r.name}: ${JSON.stringify(printed)}`).toBe(true);
+        n++;
+      }
+      expect(n).toBeGreaterThan(20);
+      const cli = await runCli([r.command, '-'], JSON.stringify([BASES[kind][0], { nonsense: 1 }]));
+      const out = JSON.parse(cli.out);
+      expect(out[1].error.code).toBe('unknown_field');
+      expect(schemaAccepts(r.name, out)).toBe(true);
+      // and it is not a schema that accepts anything: a result missing its findings is refused
+      const { findings: _, ...noFindings } = out[0];
+      expect(schemaAccepts(r.name, noFindings)).toBe(false);
+    });
+  }
 });
