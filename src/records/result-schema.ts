@@ -3,7 +3,8 @@
  * (schema/records-<kind>-result.schema.json) and typing: what the commands print, one result
  * or an array with a result or an error element in each place. mm throughout (distanceCm in cm).
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+// Named builders, not the `Type` namespace object, so a bundle keeps only those used.
+import { String as TStringOf, type TSchema } from '@sinclair/typebox';
 import { Arr, Bool, Enum, Int, Nullable, Num, Obj, Opt, Str, Tuple } from '../core/schema/build.js';
 import type { JsonSchema, SchemaDocument } from '../core/schema/export.js';
 import { AXILLARY_GUIDANCES, DEPTH_THIRDS, LATERALITY, SEVERITIES } from './schema.js';
@@ -11,15 +12,15 @@ import { AXILLARY_GUIDANCES, DEPTH_THIRDS, LATERALITY, SEVERITIES } from './sche
 export const RecordsFinding = Obj({
   code: Str(100, 'stable, for programs'),
   severity: Enum(SEVERITIES),
-  message: Type.String(),
-  path: Opt(Type.String()),
+  message: TStringOf(),
+  path: Opt(TStringOf()),
   value: Opt(Num()),
   limit: Opt(Num()),
 }, 'a finding: error, warning or info');
 
 export const RecordsErrorElement = Obj({
   error: Obj({
-    code: Str(100), message: Type.String(), path: Type.String(), expected: Opt(Type.String()), received: Opt(Type.String()),
+    code: Str(100), message: TStringOf(), path: TStringOf(), expected: Opt(TStringOf()), received: Opt(TStringOf()),
   }),
 }, 'an element that could not be computed, in its place');
 
@@ -44,7 +45,7 @@ export const MriGridResult = Obj({
   findings,
 });
 
-const Coded = Obj({ scheme: Type.String(), code: Type.String(), meaning: Type.String(), cid: Type.String(), source: Type.String() }, 'a coded concept and the DICOM context group listing it');
+const Coded = Obj({ scheme: TStringOf(), code: TStringOf(), meaning: TStringOf(), cid: TStringOf(), source: TStringOf() }, 'a coded concept and the DICOM context group listing it');
 const Side = Nullable(Enum(['lateral', 'medial', 'midline'] as const));
 const Third = Nullable(Enum(DEPTH_THIRDS));
 
@@ -57,7 +58,7 @@ export const UltrasoundAnnotation = Obj({
   side: Side,
   distanceCm: Num({ min: 0 }, 'cm'),
   depthThird: Third,
-  label: Type.String(),
+  label: TStringOf(),
   codes: Obj({ laterality: Nullable(Coded), location: Nullable(Coded), depth: Nullable(Coded) }),
 });
 export const UltrasoundLocated = Obj({
@@ -76,14 +77,14 @@ export const AxillaryResult = Obj({
   id,
   laterality: Enum(LATERALITY),
   plan: Opt(Obj({
-    device: Str(64), kind: Type.String(), guidance: Enum(AXILLARY_GUIDANCES),
+    device: Str(64), kind: TStringOf(), guidance: Enum(AXILLARY_GUIDANCES),
     distanceFromClip: Num({ min: 0 }), distanceFromNodeCenter: Nullable(Num({ min: 0 })), deviceInNode: Nullable(Bool()),
     depthFromSkin: Num(), detectionDepthLimit: Nullable(Num()), daysToSurgery: Nullable(Int({ min: 0 })), activityOnSurgeryDayMBq: Opt(Num({ min: 0 })),
   })),
   reconcile: Opt(Obj({
     clipRetrieved: Bool(), devicesRetrieved: Int({ min: 0 }), devicesPlaced: Int({ min: 0 }), sentinelNodeCount: Int({ min: 0 }),
     clipInSentinelNode: Bool(), specimenImaged: Bool(), complete: Bool(),
-    falseNegativeContext: Nullable(Obj({ percent: Num({ min: 0, max: 100 }), when: Type.String(), source: Type.String() })),
+    falseNegativeContext: Nullable(Obj({ percent: Num({ min: 0, max: 100 }), when: TStringOf(), source: TStringOf() })),
   })),
   findings,
 });

@@ -6,7 +6,8 @@
  * fields, which run on the fields that are valid; the published JSON Schemas
  * (schema/records-*-request.schema.json) are written from the same objects.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+// Named builders, not the `Type` namespace object, so a bundle keeps only those used.
+import { Object as TObjectOf, Unknown as TUnknownOf, Unsafe as TUnsafeOf, type TSchema } from '@sinclair/typebox';
 // build.ts and export.ts, not the index: this file is bundled for `npm run schemas` with no Node built-ins (the checker's units are not needed to write JSON).
 import {
   Arr, Bool, Const, Custom, Enum, Int, Length, Nullable, Num, Obj, OneOf, Opt, Str, Tuple, type StaticDecode,
@@ -46,9 +47,9 @@ export const RequestId = Str(120, 'your identifier, copied to the result');
  * shape as published; the devices domain's catalog reader (devices/catalog.ts) checks it.
  */
 export const Catalog = Obj({
-  about: Opt(Type.Unknown({ description: 'what the catalog is' })),
-  biopsyDevices: Opt(Arr(Type.Object({}, { description: 'a biopsy device, as in plan-request' }))),
-  localizationDevices: Opt(Arr(Type.Object({}, { description: 'a localization device, as in plan-request' }))),
+  about: Opt(TUnknownOf({ description: 'what the catalog is' })),
+  biopsyDevices: Opt(Arr(TObjectOf({}, { description: 'a biopsy device, as in plan-request' }))),
+  localizationDevices: Opt(Arr(TObjectOf({}, { description: 'a localization device, as in plan-request' }))),
 }, 'a device catalog (as in plan-request); its entries replace shipped ones with the same id');
 
 const request = (def: string): JsonSchema => ({ anyOf: [{ $ref: `#/$defs/${def}` }, { type: 'array', items: { $ref: `#/$defs/${def}` }, minItems: 1 }] });
@@ -229,12 +230,12 @@ export const RecordLesion = Obj({
 /** The finding of another command's result, as the record reads it. */
 export const EMBEDDED_LIMITS = { findings: 1000, code: 80, message: 2000, text: 80 } as const;
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
-const EmbeddedFinding = Type.Object({
+const EmbeddedFinding = TObjectOf({
   code: Str(EMBEDDED_LIMITS.code), severity: Enum(SEVERITIES), message: Str(EMBEDDED_LIMITS.message),
 }, { description: 'a finding { code, severity, message }' });
-const open = (properties: Record<string, TSchema>, description: string) => Type.Object(properties, { description });
+const open = (properties: Record<string, TSchema>, description: string) => TObjectOf(properties, { description });
 /** A part of another command's result that is read only when it is an object (anything else there is that command's business). */
-const part = (properties: Record<string, TSchema>, description: string) => Type.Unsafe<Record<string, unknown>>({ description, properties });
+const part = (properties: Record<string, TSchema>, description: string) => TUnsafeOf<Record<string, unknown>>({ description, properties });
 const n = () => Opt(Num());
 /** Another command's result: its findings and the numbers the report shows; its other fields are that command's business. */
 function embedded(command: string, properties: Record<string, TSchema>) {
