@@ -24,6 +24,15 @@ const ROOTS = {
   'qa-session': 'QASessionRequest',
   'qa-result': 'QAResultDocument',
   'unit-profile': 'UnitProfileRequest',
+  'records-appropriateness-request': 'AppropriatenessRequestDocument',
+  'records-axillary-request': 'AxillaryRequestDocument',
+  'records-mri-grid-request': 'MriGridRequestDocument',
+  'records-ultrasound-request': 'UltrasoundRequestDocument',
+  'records-report-request': 'ReportRequestDocument',
+  'records-coding-request': 'CodingRequestDocument',
+  'records-mri-grid-result': 'MriGridResultDocument',
+  'records-ultrasound-result': 'UltrasoundResultDocument',
+  'records-axillary-result': 'AxillaryResultDocument',
 };
 
 const comment = (text, indent) => {

@@ -21,6 +21,8 @@ export { parseQuantity, useMathjsUnits, type Quantity, type MathjsUnits } from '
 export type {
   TargetingRequest, PlanRequest, MarginsRequest, SimulationScenario, QASessionRequest, UnitProfileRequest,
   TargetingResultDocument, PlanResultDocument, MarginsResultDocument, SimulationSummaryDocument, QAResultDocument,
+  AppropriatenessRequestDocument, AxillaryRequestDocument, MriGridRequestDocument, UltrasoundRequestDocument, ReportRequestDocument, CodingRequestDocument,
+  MriGridResultDocument, UltrasoundResultDocument, AxillaryResultDocument,
 } from './interchange.generated.js';
 
 // ---- the engine ----

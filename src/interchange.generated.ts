@@ -45,6 +45,13 @@ export type SharedDevice = {
   /** mm [> 0, <= 15] */
   outerDiameter?: number | string;
 };
+/** a device catalog (as in plan-request); its entries replace shipped ones with the same id */
+export type SharedDeviceCatalog = {
+  /** what the catalog is */
+  about?: unknown;
+  biopsyDevices?: readonly Record<string, unknown>[];
+  localizationDevices?: readonly Record<string, unknown>[];
+};
 /** stereotax dicom: the Target UID, the files that marked it and the console's stored target */
 export type SharedDicom = {
   targetUid: string;
@@ -68,6 +75,12 @@ export type SharedDicomErrorElement = {
   };
 };
 export type SharedElement = SharedResult | SharedErrorElement | SharedDicomErrorElement;
+/** a finding { code, severity, message } */
+export type SharedEmbeddedFinding = {
+  code: string;
+  severity: "error" | "warning" | "info";
+  message: string;
+};
 /** an element that could not be computed, in its place */
 export type SharedErrorElement = {
   error: {
@@ -104,6 +117,16 @@ export type SharedLateralSetup = {
   /** x of the skin on the far side (on the other side of nearSkinX: checked by the engine) (mm) [>= -1000, <= 1000] */
   farSkinX?: number | string;
 };
+/** a clock hour or a region, not both */
+export type SharedLesionLocation = {
+  /** [>= 1, <= 12] */
+  clock?: number;
+  /** from the nipple (cm) [>= 0, <= 30] */
+  distanceCm?: number;
+  depthThird?: "anterior" | "middle" | "posterior";
+  region?: "subareolar" | "central" | "axillary-tail";
+  text?: string;
+};
 /** the needle to check (targeting.md section 5). Lateral: the engine also needs device.outerDiameter or a gauge with a table value */
 export type SharedNeedle = {
   /** default "vertical" */
@@ -130,6 +153,121 @@ export type SharedPixelSpacing = number | string | {
   /** mm [> 0, <= 10] */
   row: number | string;
 } | readonly [number | string, number | string];
+/** a procedure record: every field but lesions optional, what is missing reported as missing */
+export type SharedProcedureRecord = {
+  id?: string;
+  patient?: {
+    givenName?: string;
+    familyName?: string;
+    id?: string;
+    /** a calendar date, YYYY-MM-DD */
+    birthDate?: string;
+  };
+  facility?: {
+    name?: string;
+    location?: string;
+  };
+  /** a calendar date, YYYY-MM-DD */
+  examDate?: string;
+  technologist?: string;
+  physician?: string;
+  /** the safety time-out was performed */
+  timeOut?: boolean;
+  /** either none: true or agent and volumeMl */
+  anaesthesia?: {
+    /** no local anaesthesia was given */
+    none?: true;
+    agent?: string;
+    /** volume (ml) [> 0, <= 100] */
+    volumeMl?: number;
+  };
+  incision?: {
+    made: boolean;
+    /** only when made (mm) [> 0, <= 100] */
+    lengthMm?: number | string;
+  };
+  lesions: readonly SharedRecordLesion[];
+  /** nothing else when done is false */
+  postProcedureMammogram?: {
+    done: boolean;
+    views?: readonly string[];
+    accurate?: boolean;
+    /** [>= 0, <= 20] */
+    deviceCount?: number;
+    relation?: string;
+  };
+  complications?: readonly ({
+    description: string;
+    treatment?: string;
+  })[];
+  specimenImaging?: {
+    done?: boolean;
+    separateReport?: boolean;
+    targetRemoved?: boolean;
+    deviceRemoved?: boolean;
+  };
+  /** the JSON result of stereotax target (fields other than these are not read) */
+  targeting?: {
+    /** the target, mm */
+    target?: unknown;
+    depthFromSkin?: number;
+    rayGap?: number;
+    /** the needle */
+    needle?: unknown;
+    findings: readonly SharedEmbeddedFinding[];
+  };
+  /** the JSON result of stereotax plan (fields other than these are not read) */
+  plan?: {
+    /** the needle */
+    needle?: unknown;
+    findings: readonly SharedEmbeddedFinding[];
+  };
+  /** the JSON result of stereotax margins (fields other than these are not read) */
+  margins?: {
+    closestMargin?: number;
+    closestName?: string;
+    status?: string;
+    findings: readonly SharedEmbeddedFinding[];
+  };
+};
+export type SharedRecordLesion = {
+  /** A, B, ... when absent; used once */
+  label?: string;
+  site?: "breast" | "axilla";
+  laterality?: "left" | "right";
+  procedure?: "localization" | "biopsy";
+  guidance?: "mammographic" | "stereotactic" | "tomosynthesis" | "ultrasound" | "mri";
+  description?: string;
+  location?: SharedLesionLocation;
+  approach?: string;
+  device?: string;
+  /** [>= 1, <= 20] */
+  deviceCount?: number;
+  views?: readonly string[];
+  transducerOrientation?: "radial" | "antiradial" | "transverse" | "sagittal" | "oblique";
+};
+/** an element that could not be computed, in its place */
+export type SharedRecordsErrorElement = {
+  error: {
+    code: string;
+    message: string;
+    path: string;
+    expected?: string;
+    received?: string;
+  };
+};
+/** a finding: error, warning or info */
+export type SharedRecordsFinding = {
+  /** stable, for programs */
+  code: string;
+  severity: "error" | "warning" | "info";
+  message: string;
+  path?: string;
+  value?: number;
+  limit?: number;
+};
+/** [x, y, z] in mm */
+export type SharedRecordsPoint = readonly [number | string, number | string, number | string];
 /** a targeting result (targeting.md section 4) */
 export type SharedResult = {
   id?: string;
@@ -816,6 +954,355 @@ export type QaSession_Session = {
 };
 /** stereotax phantom QA session: One localization-accuracy session (qa.md section 2). Checked by the engine only: action below tolerance; each measurement names a phantom target; unit strings converted. */
 export type QASessionRequest = QaSession_Session;
+
+// ---- records-appropriateness-request.schema.json ----
+/** a variant number, or a morphology (and distribution): not both */
+export type RecordsAppropriatenessRequest_Request = {
+  /** your identifier, copied to the result */
+  id?: string;
+  /** the variant number of the ACR table [>= 1, <= 18] */
+  variant?: number;
+  /** the calcifications' morphology */
+  morphology?: "pleomorphic" | "fine-linear" | "fine-linear-branching" | "skin" | "milk-of-calcium" | "amorphous" | "coarse-popcorn" | "large-rod-like" | "dystrophic" | "suture" | "lucent-centered" | "eggshell-rim" | "round" | "punctate" | "punctate-and-amorphous" | "coarse-heterogeneous";
+  /** their distribution (with morphology) */
+  distribution?: "single-cluster" | "multiple-clusters-one-breast" | "multiple-clusters-bilateral" | "regional" | "linear" | "segmental" | "clustered" | "diffuse-bilateral";
+};
+/** stereotax appropriateness request: One ACR Appropriateness Criteria lookup (breast microcalcifications) or an array of them: a variant number, or a morphology and optionally a distribution. Checked by the engine only: nothing beyond the schema. */
+export type AppropriatenessRequestDocument = RecordsAppropriatenessRequest_Request;
+
+// ---- records-axillary-request.schema.json ----
+/** placementDate and surgeryDate together, in order; an assay only for an I-125 seed, with the dates */
+export type RecordsAxillaryRequest_AxillaryPlan = {
+  clip: SharedRecordsPoint;
+  /** the clipped node */
+  node?: {
+    center: SharedRecordsPoint;
+    /** mm [> 0, <= 100] */
+    radius?: number | string;
+  };
+  /** a localization device id in the catalog */
+  device: string;
+  position: SharedRecordsPoint;
+  /** mm [>= 0, <= 300] */
+  depthFromSkin: number | string;
+  guidance?: "ultrasound" | "tomosynthesis" | "mammographic" | "ct" | "mri";
+  /** a calendar date, YYYY-MM-DD */
+  placementDate?: string;
+  /** a calendar date, YYYY-MM-DD */
+  surgeryDate?: string;
+  /** an I-125 seed's assay */
+  assay?: {
+    /** MBq [> 0, <= 10000] */
+    activityMBq: number;
+    /** a calendar date, YYYY-MM-DD */
+    date: string;
+  };
+  /** your protocol's limit (mm) [>= 0, <= 200] */
+  maxDistanceFromClip?: number | string;
+};
+/** clipRetrieved true when a sentinel node contains the clip */
+export type RecordsAxillaryRequest_AxillaryReconcile = {
+  clipRetrieved: boolean;
+  devices: readonly ({
+    /** a localization device id in the catalog */
+    device: string;
+    retrieved: boolean;
+  })[];
+  sentinelNodes: readonly ({
+    /** SLN1, SLN2, ... when absent */
+    label?: string;
+    containsClip?: boolean;
+    containsDevice?: boolean;
+  })[];
+  specimenImaged: boolean;
+  /** only when the specimen was imaged */
+  clipOnSpecimenImage?: boolean;
+};
+/** plan (before surgery) or reconcile (at surgery), or both */
+export type RecordsAxillaryRequest_Request = {
+  /** your identifier, copied to the result */
+  id?: string;
+  laterality: "left" | "right";
+  plan?: RecordsAxillaryRequest_AxillaryPlan;
+  reconcile?: RecordsAxillaryRequest_AxillaryReconcile;
+  catalog?: SharedDeviceCatalog;
+};
+/** stereotax axillary request: One targeted axillary dissection request or an array of them: the localization plan for the clipped node, the reconciliation at surgery, or both. Checked by the engine only: device ids in the catalog (shipped, with the request's catalog merged in); calendar dates that exist, surgeryDate on or after placementDate, both or neither; an assay only for an I-125 seed and only with the dates; clipOnSpecimenImage only when the specimen was imaged; clipRetrieved true when a sentinel node contains the clip; unit strings converted and held to the same ranges. */
+export type AxillaryRequestDocument = RecordsAxillaryRequest_Request;
+
+// ---- records-axillary-result.schema.json ----
+export type RecordsAxillaryResult_Result = {
+  /** the request's id */
+  id?: string;
+  laterality: "left" | "right";
+  plan?: {
+    device: string;
+    kind: string;
+    guidance: "ultrasound" | "tomosynthesis" | "mammographic" | "ct" | "mri";
+    /** [>= 0] */
+    distanceFromClip: number;
+    /** [>= 0] */
+    distanceFromNodeCenter: number | null;
+    deviceInNode: boolean | null;
+    depthFromSkin: number;
+    detectionDepthLimit: number | null;
+    /** [>= 0] */
+    daysToSurgery: number | null;
+    /** [>= 0] */
+    activityOnSurgeryDayMBq?: number;
+  };
+  reconcile?: {
+    clipRetrieved: boolean;
+    /** [>= 0] */
+    devicesRetrieved: number;
+    /** [>= 0] */
+    devicesPlaced: number;
+    /** [>= 0] */
+    sentinelNodeCount: number;
+    clipInSentinelNode: boolean;
+    specimenImaged: boolean;
+    complete: boolean;
+    falseNegativeContext: {
+      /** [>= 0, <= 100] */
+      percent: number;
+      when: string;
+      source: string;
+    } | null;
+  };
+  findings: readonly SharedRecordsFinding[];
+};
+/** stereotax axillary result: What `stereotax axillary` prints: one result, or an array with a result or an error element in each place. mm. */
+export type AxillaryResultDocument = RecordsAxillaryResult_Result | readonly (RecordsAxillaryResult_Result | SharedRecordsErrorElement)[];
+
+// ---- records-coding-request.schema.json ----
+/** stereotax coding request: One procedure record or an array of them (the same record for stereotax report and stereotax coding): who, where, when, each lesion, the technique, the checks after placement, and optionally the results of target, plan and margins. Checked by the engine only: calendar dates that exist; lesion labels used once; a location with a clock hour or a region, not both; anaesthesia none: true alone; no incision length without an incision; nothing else in postProcedureMammogram when done is false; unit strings converted and held to the same ranges. */
+export type CodingRequestDocument = SharedProcedureRecord;
+
+// ---- records-mri-grid-request.schema.json ----
+/** an MRI localization grid: columnAxis the in-plane axis other than rowAxis */
+export type RecordsMriGridRequest_MriGrid = {
+  id: string;
+  /** the grid's name (the id when absent) */
+  name?: string;
+  /** an example, not a real device */
+  illustrative?: boolean;
+  /** grid square pitch (mm) [> 0, <= 100] */
+  squarePitch: number | string;
+  /** [>= 1, <= 50] */
+  rows: number;
+  /** [>= 1, <= 50] */
+  columns: number;
+  /** the scanner axis rows run along */
+  rowAxis: "+y" | "-y" | "+z" | "-z";
+  /** the other in-plane axis, columns run along it */
+  columnAxis: "+y" | "-y" | "+z" | "-z";
+  /** centre of square (1,1) from the fiducial */
+  firstSquare: {
+    /** mm [>= -500, <= 500] */
+    y: number | string;
+    /** mm [>= -500, <= 500] */
+    z: number | string;
+  };
+  /** from the fiducial to the grid's skin side, along the needle (mm) [>= -100, <= 100] */
+  fiducialToSkin: number | string;
+  /** the needle block; its holes fit in one square */
+  block: {
+    /** mm [> 0, <= 100] */
+    holePitch: number | string;
+    /** [>= 1, <= 15] */
+    holeRows: number;
+    /** [>= 1, <= 15] */
+    holeColumns: number;
+    /** block face to the grid's skin side (mm) [>= 0, <= 300] */
+    faceOffset: number | string;
+  };
+  /** mm [>= -300, <= 300] */
+  needleStopOffset: number | string;
+  maxDepthSetting?: number | string | null;
+  source?: string;
+};
+/** the lesion's x differs from the fiducial's */
+export type RecordsMriGridRequest_Request = {
+  /** your identifier, copied to the result */
+  id?: string;
+  breast: "left" | "right";
+  fiducial: SharedRecordsPoint;
+  lesion: SharedRecordsPoint;
+  /** a shipped grid id or a grid object */
+  grid: string | RecordsMriGridRequest_MriGrid;
+  /** a localization or biopsy device id in the catalog */
+  device?: string;
+  /** mm [>= 0, <= 100] */
+  lesionRadius?: number | string;
+  /** added to the depth setting (mm) [>= -100, <= 100] */
+  targetOffset?: number | string;
+  catalog?: SharedDeviceCatalog;
+};
+/** stereotax mri-grid request: One MRI-guided grid localization request or an array of them. Checked by the engine only: a grid id that is shipped; a device id in the catalog; columnAxis not along rowAxis; the block's holes within one square ((max(holeRows, holeColumns) - 1) x holePitch < squarePitch); the lesion's x different from the fiducial's; unit strings converted and held to the same ranges. */
+export type MriGridRequestDocument = RecordsMriGridRequest_Request;
+
+// ---- records-mri-grid-result.schema.json ----
+export type RecordsMriGridResult_Result = {
+  /** the request's id */
+  id?: string;
+  approach: "lateral" | "medial";
+  needleDirection: "+x" | "-x";
+  /** the grid square */
+  square: {
+    /** [>= 1] */
+    row: number;
+    /** [>= 1] */
+    column: number;
+  };
+  /** the hole of the needle block */
+  hole: {
+    /** [>= 1] */
+    row: number;
+    /** [>= 1] */
+    column: number;
+  };
+  /** where the hole's axis reaches the lesion's depth, scanner frame */
+  holeAxisAtTarget: readonly [number, number, number];
+  /** the nearest hole's axis from the lesion */
+  residual: {
+    /** [>= 0] */
+    total: number;
+    alongRows: number;
+    alongColumns: number;
+  };
+  insideGrid: boolean;
+  depthFromGrid: number;
+  depthSetting: number;
+  /** depthSetting = their sum */
+  depthTerms: {
+    depthFromGrid: number;
+    blockFaceOffset: number;
+    needleStopOffset: number;
+    targetOffset: number;
+  };
+  grid: {
+    id: string;
+    illustrative: boolean;
+    source: string;
+  };
+  device: {
+    id: string;
+    mriPlacement: boolean | null;
+  } | null;
+  findings: readonly SharedRecordsFinding[];
+};
+/** stereotax mri-grid result: What `stereotax mri-grid` prints: one result, or an array with a result or an error element in each place. mm, scanner frame. */
+export type MriGridResultDocument = RecordsMriGridResult_Result | readonly (RecordsMriGridResult_Result | SharedRecordsErrorElement)[];
+
+// ---- records-report-request.schema.json ----
+/** stereotax report request: One procedure record or an array of them (the same record for stereotax report and stereotax coding): who, where, when, each lesion, the technique, the checks after placement, and optionally the results of target, plan and margins. Checked by the engine only: calendar dates that exist; lesion labels used once; a location with a clock hour or a region, not both; anaesthesia none: true alone; no incision length without an incision; nothing else in postProcedureMammogram when done is false; unit strings converted and held to the same ranges. */
+export type ReportRequestDocument = SharedProcedureRecord;
+
+// ---- records-ultrasound-request.schema.json ----
+/** annotate: a position from the nipple; depth and chestWallDepth together */
+export type RecordsUltrasoundRequest_UltrasoundAnnotate = {
+  /** your identifier, copied to the result */
+  id?: string;
+  breast: "left" | "right";
+  /** the finding from the nipple, facing the patient */
+  position: {
+    /** toward the patient's left (mm) [>= -300, <= 300] */
+    x: number | string;
+    /** toward the head (mm) [>= -300, <= 300] */
+    z: number | string;
+  };
+  /** below the skin (mm) [>= 0, <= 300] */
+  depth?: number | string;
+  /** skin to chest wall there (mm) [> 0, <= 300] */
+  chestWallDepth?: number | string;
+  /** within this distance of the nipple a finding is subareolar (mm) [>= 0, <= 50] */
+  subareolarRadius?: number | string;
+  transducerOrientation?: "radial" | "antiradial" | "transverse" | "sagittal" | "oblique";
+};
+/** locate: a clock hour, or region "subareolar", with the distance; depthThird with chestWallDepth */
+export type RecordsUltrasoundRequest_UltrasoundLocate = {
+  /** your identifier, copied to the result */
+  id?: string;
+  breast: "left" | "right";
+  /** clock hour seen facing the patient [>= 1, <= 12] */
+  clock?: number;
+  region?: "subareolar";
+  /** from the nipple (cm) [>= 0, <= 30] */
+  distanceCm: number;
+  depthThird?: "anterior" | "middle" | "posterior";
+  /** skin to chest wall there (mm) [> 0, <= 300] */
+  chestWallDepth?: number | string;
+  transducerOrientation?: "radial" | "antiradial" | "transverse" | "sagittal" | "oblique";
+};
+/** annotate (a position) or locate (a clock hour or region with a distance) */
+export type RecordsUltrasoundRequest_Request = RecordsUltrasoundRequest_UltrasoundAnnotate | RecordsUltrasoundRequest_UltrasoundLocate;
+/** stereotax ultrasound request: One ultrasound annotation request or an array of them: a position to annotate, or a clock hour (or region "subareolar") with a distance to locate. Checked by the engine only: depth and chestWallDepth together, depth at most chestWallDepth; not clock and region together; depthThird with chestWallDepth when locating; unit strings converted and held to the same ranges. */
+export type UltrasoundRequestDocument = RecordsUltrasoundRequest_Request;
+
+// ---- records-ultrasound-result.schema.json ----
+export type RecordsUltrasoundResult_AnnotateResult = {
+  /** the request's id */
+  id?: string;
+  annotation: {
+    breast: "left" | "right";
+    /** [>= 1, <= 12] */
+    clock: number | null;
+    region: "clock" | "subareolar";
+    /** [>= 0, < 360] */
+    angle: number | null;
+    /** [>= -15, <= 15] */
+    hourOffset: number | null;
+    side: "lateral" | "medial" | "midline" | null;
+    /** cm [>= 0] */
+    distanceCm: number;
+    depthThird: "anterior" | "middle" | "posterior" | null;
+    label: string;
+    codes: {
+      laterality: {
+        scheme: string;
+        code: string;
+        meaning: string;
+        cid: string;
+        source: string;
+      } | null;
+      location: {
+        scheme: string;
+        code: string;
+        meaning: string;
+        cid: string;
+        source: string;
+      } | null;
+      depth: {
+        scheme: string;
+        code: string;
+        meaning: string;
+        cid: string;
+        source: string;
+      } | null;
+    };
+  };
+  findings: readonly SharedRecordsFinding[];
+};
+export type RecordsUltrasoundResult_LocateResult = {
+  /** the request's id */
+  id?: string;
+  located: {
+    breast: "left" | "right";
+    /** mm from the nipple */
+    position: {
+      x: number;
+      z: number;
+    };
+    /** [>= 0] */
+    maxAngularMiss: number;
+    side: "lateral" | "medial" | "midline" | null;
+    depthThird: "anterior" | "middle" | "posterior" | null;
+    depthRange: readonly [number, number] | null;
+  };
+  findings: readonly SharedRecordsFinding[];
+};
+/** stereotax ultrasound result: What `stereotax ultrasound` prints: an annotation (of a position) or a located position (of a clock hour), one or an array with error elements in place. mm, distanceCm in cm. */
+export type UltrasoundResultDocument = RecordsUltrasoundResult_AnnotateResult | RecordsUltrasoundResult_LocateResult | readonly (RecordsUltrasoundResult_AnnotateResult | RecordsUltrasoundResult_LocateResult | SharedRecordsErrorElement)[];
 
 // ---- simulation-scenario.schema.json ----
 /** a value, or a distribution drawn per trial */

@@ -3,7 +3,9 @@
  * the whole table as data (appropriateness.json) and a lookup by variant number or by
  * morphology and distribution.
  */
-import { Checker, type Plain } from '../core/validate.js';
+import { Checker } from '../core/validate.js';
+import { field, requestObject } from './fields.js';
+import { AppropriatenessRequest, DISTRIBUTIONS, MORPHOLOGIES } from './schema.js';
 import { findingsText, type Finding } from '../core/findings.js';
 import table from './appropriateness.json' with { type: 'json' };
 
@@ -40,8 +42,7 @@ export interface AppropriatenessVariant {
 }
 
 export const APPROPRIATENESS_SOURCE = table.source;
-export const MORPHOLOGIES: readonly string[] = [...new Set(table.variants.flatMap((v) => v.morphology))];
-export const DISTRIBUTIONS: readonly string[] = [...new Set(table.variants.flatMap((v) => v.distribution).filter((d) => d !== 'any'))];
+export { MORPHOLOGIES, DISTRIBUTIONS };
 
 const NAMES = new Map(table.procedures.map((p) => [p.id, p.name]));
 const DOSES = new Map(table.relativeRadiationLevels.map((r) => [r.rrl, r.adult]));
@@ -92,21 +93,22 @@ export interface AppropriatenessResult {
   findings: Finding[];
 }
 
+/** A lookup checked against its definition (schema.ts): a variant number, or a morphology and optionally a distribution. */
 export function parseAppropriatenessQuery(value: unknown): AppropriatenessQuery {
+  const S = AppropriatenessRequest;
   const c = new Checker();
-  const o = c.object(value, [], ['id', 'variant', 'morphology', 'distribution']);
-  c.done();
-  const q = o as Plain;
-  const id = q.id === undefined ? undefined : c.string(q.id, ['id'], 120);
+  const q = requestObject(c, S, value);
+  const id = field(c, S, q, 'id', []);
   const out: AppropriatenessQuery = id !== undefined ? { id } : {};
   if (q.variant !== undefined) {
-    out.variant = c.integer(q.variant, ['variant'], { min: 1, max: table.variants.length });
+    out.variant = field(c, S, q, 'variant', []);
     for (const k of ['morphology', 'distribution']) if (q[k] !== undefined) c.add('invalid_value', [k], 'either variant or morphology (and distribution), not both', q[k]);
   } else if (q.morphology === undefined) {
     c.add('missing_field', ['morphology'], `a variant number, or a morphology: one of ${MORPHOLOGIES.join(', ')}`, undefined);
   } else {
-    out.morphology = c.oneOf(q.morphology, ['morphology'], MORPHOLOGIES);
-    if (q.distribution !== undefined) out.distribution = c.oneOf(q.distribution, ['distribution'], DISTRIBUTIONS);
+    out.morphology = field(c, S, q, 'morphology', []);
+    const distribution = field(c, S, q, 'distribution', []);
+    if (distribution !== undefined) out.distribution = distribution;
   }
   c.done();
   return out;

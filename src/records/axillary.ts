@@ -4,11 +4,13 @@
  * device's detection limit, dates), and the reconciliation at surgery (clip, devices
  * and sentinel nodes retrieved, specimen imaged). Facts and sources: axillary.json.
  */
-import { Checker, type Path, type Plain } from '../core/validate.js';
+import { Checker, type Path } from '../core/validate.js';
+import { field, fields, items, requestObject, snapshot } from './fields.js';
+import { AxillaryPlan, AxillaryReconcile, AxillaryRequest as AxillaryRequestSchema } from './schema.js';
 import { findingsText, mm, type Finding } from '../core/findings.js';
 import type { Catalog, LocalizationDevice } from '../devices/catalog.js';
-import { checkDate, decayedActivity, isoDate } from '../plan/dates.js';
-import { checkPoint, distance, LATERALITIES, requestCatalog, type Laterality, type Point3 } from './common.js';
+import { decayedActivity, isoDate } from '../plan/dates.js';
+import { distance, requestCatalog, type Laterality, type Point3 } from './common.js';
 import facts from './axillary.json' with { type: 'json' };
 
 export const AXILLARY_FACTS = facts;
@@ -74,8 +76,8 @@ export interface AxillaryResult {
   findings: Finding[];
 }
 
-function findLocalization(c: Checker, catalog: Catalog, v: unknown, path: Path): LocalizationDevice | undefined {
-  const id = c.string(v, path, 64);
+/** A device id (its type and length checked by the caller's schema) looked up in the catalog. */
+function findLocalization(c: Checker, catalog: Catalog, id: string | undefined, path: Path): LocalizationDevice | undefined {
   if (id === undefined) return undefined;
   const d = catalog.localizationDevices.find((x) => x.id === id);
   if (!d) c.add('unknown_reference', path, `a localization device id in the catalog (${catalog.localizationDevices.map((x) => x.id).join(', ')})`, id);
@@ -83,29 +85,26 @@ function findLocalization(c: Checker, catalog: Catalog, v: unknown, path: Path):
 }
 
 function checkPlan(c: Checker, v: unknown, catalog: Catalog): AxillaryPlanInput | undefined {
+  const S = AxillaryPlan;
   const path = ['plan'];
-  const o = c.object(v, path, ['clip', 'node', 'device', 'position', 'depthFromSkin', 'guidance', 'placementDate', 'surgeryDate', 'assay', 'maxDistanceFromClip'],
-    ['clip', 'device', 'position', 'depthFromSkin']);
+  const o = snapshot(c, S, v, path);
   if (!o) return undefined;
   const at = (...k: (string | number)[]): Path => [...path, ...k];
-  const clip = checkPoint(c, o.clip, at('clip'));
-  const position = checkPoint(c, o.position, at('position'));
-  const device = findLocalization(c, catalog, o.device, at('device'));
-  const depthFromSkin = c.length(o.depthFromSkin, at('depthFromSkin'), { min: 0, max: 300 });
-  const guidance = o.guidance === undefined ? 'ultrasound' : c.oneOf(o.guidance, at('guidance'), facts.guidances as AxillaryGuidance[]);
+  const { clip, position } = fields(c, S, o, path, ['clip', 'position']);
+  const device = findLocalization(c, catalog, field(c, S, o, 'device', path), at('device'));
+  const { depthFromSkin, guidance } = fields(c, S, o, path, ['depthFromSkin', 'guidance']);
   let node: AxillaryPlanInput['node'];
   if (o.node !== undefined) {
-    const n = c.object(o.node, at('node'), ['center', 'radius'], ['center']);
-    const center = n && checkPoint(c, n.center, at('node', 'center'));
-    const radius = n && n.radius !== undefined ? c.length(n.radius, at('node', 'radius'), { above: 0, max: 100 }) : undefined;
-    if (center) node = { center, ...(radius !== undefined ? { radius } : {}) };
+    const N = S.properties.node;
+    const n = snapshot(c, N, o.node, at('node'));
+    const { center, radius } = n ? fields(c, N, n, at('node')) : {};
+    if (center) node = { center: center as Point3, ...(radius !== undefined ? { radius } : {}) };
   }
   let dates: AxillaryPlanInput['dates'];
   if ((o.placementDate === undefined) !== (o.surgeryDate === undefined)) {
     c.add('missing_field', at(o.placementDate === undefined ? 'placementDate' : 'surgeryDate'), 'placementDate and surgeryDate together', undefined);
   } else if (o.placementDate !== undefined) {
-    const placementDay = checkDate(c, o.placementDate, at('placementDate'));
-    const surgeryDay = checkDate(c, o.surgeryDate, at('surgeryDate'));
+    const { placementDate: placementDay, surgeryDate: surgeryDay } = fields(c, S, o, path, ['placementDate', 'surgeryDate']);
     if (placementDay !== undefined && surgeryDay !== undefined) {
       if (surgeryDay < placementDay) c.add('invalid_value', at('surgeryDate'), `a date on or after placementDate (${o.placementDate})`, o.surgeryDate);
       else dates = { placementDay, surgeryDay };
@@ -113,45 +112,43 @@ function checkPlan(c: Checker, v: unknown, catalog: Catalog): AxillaryPlanInput 
   }
   let assay: AxillaryPlanInput['assay'];
   if (o.assay !== undefined) {
-    const a = c.object(o.assay, at('assay'), ['activityMBq', 'date'], ['activityMBq', 'date']);
-    const act = a && c.number(a.activityMBq, at('assay', 'activityMBq'), { above: 0, max: 1e4 });
-    const day = a && checkDate(c, a.date, at('assay', 'date'));
+    const A = S.properties.assay;
+    const a = snapshot(c, A, o.assay, at('assay'));
+    const { activityMBq: act, date: day } = a ? fields(c, A, a, at('assay')) : {};
     if (device && device.kind !== 'i125-seed') c.add('invalid_value', at('assay'), 'an assay only for an I-125 seed', o.assay);
     if (!dates && a) c.add('missing_field', at('surgeryDate'), 'the surgery date, for the activity on that day', undefined);
     if (act !== undefined && day !== undefined) assay = { activityMBq: act, day };
   }
-  const maxDistanceFromClip = o.maxDistanceFromClip === undefined ? undefined : c.length(o.maxDistanceFromClip, at('maxDistanceFromClip'), { min: 0, max: 200 });
+  const maxDistanceFromClip = field(c, S, o, 'maxDistanceFromClip', path);
   if (!clip || !position || !device || depthFromSkin === undefined || !guidance) return undefined;
   return {
-    clip, position, device, depthFromSkin, guidance, ...(node ? { node } : {}), ...(dates ? { dates } : {}), ...(assay ? { assay } : {}),
+    clip: clip as Point3, position: position as Point3, device, depthFromSkin, guidance, ...(node ? { node } : {}), ...(dates ? { dates } : {}), ...(assay ? { assay } : {}),
     ...(maxDistanceFromClip !== undefined ? { maxDistanceFromClip } : {}),
   };
 }
 
 function checkReconcile(c: Checker, v: unknown, catalog: Catalog): AxillaryReconcileInput | undefined {
+  const S = AxillaryReconcile;
   const path = ['reconcile'];
-  const o = c.object(v, path, ['clipRetrieved', 'devices', 'sentinelNodes', 'specimenImaged', 'clipOnSpecimenImage'], ['clipRetrieved', 'devices', 'sentinelNodes', 'specimenImaged']);
+  const o = snapshot(c, S, v, path);
   if (!o) return undefined;
-  const clipRetrieved = c.boolean(o.clipRetrieved, [...path, 'clipRetrieved']);
-  const specimenImaged = c.boolean(o.specimenImaged, [...path, 'specimenImaged']);
-  const clipOnSpecimenImage = o.clipOnSpecimenImage === undefined ? undefined : c.boolean(o.clipOnSpecimenImage, [...path, 'clipOnSpecimenImage']);
+  const { clipRetrieved, specimenImaged, clipOnSpecimenImage } = fields(c, S, o, path, ['clipRetrieved', 'specimenImaged', 'clipOnSpecimenImage']);
   if (clipOnSpecimenImage !== undefined && specimenImaged === false) c.add('invalid_value', [...path, 'clipOnSpecimenImage'], 'nothing when the specimen was not imaged', o.clipOnSpecimenImage);
   const devices: AxillaryReconcileInput['devices'] = [];
-  c.array(o.devices, [...path, 'devices'], 0, 20)?.forEach((d, i) => {
-    const p = [...path, 'devices', i];
-    const x = c.object(d, p, ['device', 'retrieved'], ['device', 'retrieved']);
-    const device = x && findLocalization(c, catalog, x.device, [...p, 'device']);
-    const retrieved = x && c.boolean(x.retrieved, [...p, 'retrieved']);
+  const D = S.properties.devices.items;
+  items(c, S.properties.devices, o.devices, [...path, 'devices'], (d, p) => {
+    const x = snapshot(c, D, d, p);
+    const device = x && findLocalization(c, catalog, field(c, D, x, 'device', p), [...p, 'device']);
+    const retrieved = x && field(c, D, x, 'retrieved', p);
     if (device && retrieved !== undefined) devices.push({ device, retrieved });
   });
   const sentinelNodes: AxillaryReconcileInput['sentinelNodes'] = [];
-  c.array(o.sentinelNodes, [...path, 'sentinelNodes'], 0, 50)?.forEach((n, i) => {
-    const p = [...path, 'sentinelNodes', i];
-    const x = c.object(n, p, ['label', 'containsClip', 'containsDevice']);
+  const N = S.properties.sentinelNodes.items;
+  items(c, S.properties.sentinelNodes, o.sentinelNodes, [...path, 'sentinelNodes'], (n, p, i) => {
+    const x = snapshot(c, N, n, p);
     if (!x) return;
-    const label = x.label === undefined ? `SLN${i + 1}` : c.string(x.label, [...p, 'label'], 40);
-    const containsClip = x.containsClip === undefined ? false : c.boolean(x.containsClip, [...p, 'containsClip']);
-    const containsDevice = x.containsDevice === undefined ? false : c.boolean(x.containsDevice, [...p, 'containsDevice']);
+    const label = x.label === undefined ? `SLN${i + 1}` : field(c, N, x, 'label', p);
+    const { containsClip, containsDevice } = fields(c, N, x, p, ['containsClip', 'containsDevice']);
     if (label !== undefined && containsClip !== undefined && containsDevice !== undefined) sentinelNodes.push({ label, containsClip, containsDevice });
   });
   if (sentinelNodes.some((n) => n.containsClip) && clipRetrieved === false) {
@@ -162,12 +159,10 @@ function checkReconcile(c: Checker, v: unknown, catalog: Catalog): AxillaryRecon
 }
 
 export function parseAxillaryRequest(value: unknown): AxillaryRequest {
+  const S = AxillaryRequestSchema;
   const c = new Checker();
-  const o = c.object(value, [], ['id', 'laterality', 'plan', 'reconcile', 'catalog'], ['laterality']);
-  c.done();
-  const r = o as Plain;
-  const id = r.id === undefined ? undefined : c.string(r.id, ['id'], 120);
-  const laterality = c.oneOf(r.laterality, ['laterality'], LATERALITIES);
+  const r = requestObject(c, S, value);
+  const { id, laterality } = fields(c, S, r, [], ['id', 'laterality']);
   if (r.plan === undefined && r.reconcile === undefined) c.add('missing_field', ['plan'], 'plan (before surgery) or reconcile (at surgery), or both', undefined);
   const catalog = requestCatalog(c, r);
   const plan = r.plan === undefined ? undefined : checkPlan(c, r.plan, catalog);

@@ -3,7 +3,8 @@
  * lists, codes.json), laterality, points, the device catalog with a user's entries.
  */
 import { checkCatalog, mergeCatalogs, shippedCatalog, type Catalog } from '../devices/catalog.js';
-import type { Checker, Path, Plain } from '../core/validate.js';
+import type { Checker, Plain } from '../core/validate.js';
+import { LATERALITY } from './schema.js';
 import table from './codes.json' with { type: 'json' };
 import type { Tuple3 } from '../core/vec3.js';
 
@@ -28,19 +29,11 @@ export function shippedCodes(): Readonly<Record<string, Coded>> {
   return CODES;
 }
 
-export type Laterality = 'left' | 'right';
-export const LATERALITIES = ['left', 'right'] as const;
+export type Laterality = (typeof LATERALITY)[number];
+export const LATERALITIES = LATERALITY;
 
 /** A record's position: the one tuple type (core/vec3.ts). */
 export type Point3 = Tuple3;
-
-/** A point `[x, y, z]` in mm (numbers or unit strings), each coordinate within +/-limit. */
-export function checkPoint(c: Checker, value: unknown, path: Path, limit = 2000): Point3 | undefined {
-  const a = c.array(value, path, 3, 3);
-  if (!a) return undefined;
-  const xyz = a.map((v, k) => c.length(v, [...path, k], { min: -limit, max: limit }));
-  return xyz.every((v) => v !== undefined) ? (xyz as Point3) : undefined;
-}
 
 export function distance(a: Point3, b: Point3): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
@@ -50,9 +43,4 @@ export function distance(a: Point3, b: Point3): number {
 export function requestCatalog(c: Checker, req: Plain): Catalog {
   const user = req.catalog === undefined ? undefined : checkCatalog(c, req.catalog, ['catalog']);
   return user ? mergeCatalogs(shippedCatalog(), user) : shippedCatalog();
-}
-
-/** An optional short free-text field. */
-export function optionalText(c: Checker, o: Plain, key: string, path: Path, max = 400): string | undefined {
-  return o[key] === undefined ? undefined : c.string(o[key], [...path, key], max);
 }

@@ -4,14 +4,15 @@
  * guide, the residual miss, the approach, and whether the device may go under MRI.
  * Grid geometry is device data (mri-grid.json, or the request's own `grid`).
  */
-import { Checker, type Path, type Plain } from '../core/validate.js';
+import { Checker, type Path } from '../core/validate.js';
+import { field, fields, requestObject, snapshot } from './fields.js';
+import { MriGrid, MriGridRequest as MriGridRequestSchema } from './schema.js';
 import { findingsText, mm, type Finding } from '../core/findings.js';
 import type { Catalog } from '../devices/catalog.js';
-import { checkPoint, LATERALITIES, requestCatalog, type Laterality, type Point3 } from './common.js';
+import { requestCatalog, type Laterality, type Point3 } from './common.js';
 import data from './mri-grid.json' with { type: 'json' };
 
 export type InPlaneAxis = '+y' | '-y' | '+z' | '-z';
-const AXES: readonly InPlaneAxis[] = ['+y', '-y', '+z', '-z'];
 
 export interface GridDevice {
   id: string;
@@ -62,41 +63,34 @@ export interface MriGridResult {
 }
 
 function checkGrid(c: Checker, v: unknown, path: Path): GridDevice | undefined {
-  const fields = ['id', 'name', 'illustrative', 'squarePitch', 'rows', 'columns', 'rowAxis', 'columnAxis', 'firstSquare', 'fiducialToSkin', 'block', 'needleStopOffset', 'maxDepthSetting', 'source'];
-  const o = c.object(v, path, fields, ['id', 'squarePitch', 'rows', 'columns', 'rowAxis', 'columnAxis', 'firstSquare', 'fiducialToSkin', 'block', 'needleStopOffset']);
+  const S = MriGrid;
+  const o = snapshot(c, S, v, path);
   if (!o) return undefined;
   const at = (...k: string[]): Path => [...path, ...k];
-  const id = c.string(o.id, at('id'), 64);
-  const squarePitch = c.length(o.squarePitch, at('squarePitch'), { above: 0, max: 100 });
-  const rows = c.integer(o.rows, at('rows'), { min: 1, max: 50 });
-  const columns = c.integer(o.columns, at('columns'), { min: 1, max: 50 });
-  const rowAxis = c.oneOf(o.rowAxis, at('rowAxis'), AXES);
-  const columnAxis = c.oneOf(o.columnAxis, at('columnAxis'), AXES);
-  if (rowAxis && columnAxis && rowAxis[1] === columnAxis[1]) c.add('invalid_value', at('columnAxis'), `the in-plane axis other than rowAxis (${rowAxis[1]})`, o.columnAxis);
-  const fs = c.object(o.firstSquare, at('firstSquare'), ['y', 'z'], ['y', 'z']);
-  const fy = fs && c.length(fs.y, at('firstSquare', 'y'), { min: -500, max: 500 });
-  const fz = fs && c.length(fs.z, at('firstSquare', 'z'), { min: -500, max: 500 });
-  const fiducialToSkin = c.length(o.fiducialToSkin, at('fiducialToSkin'), { min: -100, max: 100 });
-  const b = c.object(o.block, at('block'), ['holePitch', 'holeRows', 'holeColumns', 'faceOffset'], ['holePitch', 'holeRows', 'holeColumns', 'faceOffset']);
-  const holePitch = b && c.length(b.holePitch, at('block', 'holePitch'), { above: 0, max: 100 });
-  const holeRows = b && c.integer(b.holeRows, at('block', 'holeRows'), { min: 1, max: 15 });
-  const holeColumns = b && c.integer(b.holeColumns, at('block', 'holeColumns'), { min: 1, max: 15 });
-  const faceOffset = b && c.length(b.faceOffset, at('block', 'faceOffset'), { min: 0, max: 300 });
+  const g = fields(c, S, o, path, ['id', 'squarePitch', 'rows', 'columns', 'rowAxis', 'columnAxis']);
+  if (g.rowAxis && g.columnAxis && g.rowAxis[1] === g.columnAxis[1]) c.add('invalid_value', at('columnAxis'), `the in-plane axis other than rowAxis (${g.rowAxis[1]})`, o.columnAxis);
+  const firstSquare = field(c, S, o, 'firstSquare', path);
+  const fiducialToSkin = field(c, S, o, 'fiducialToSkin', path);
+  const B = S.properties.block;
+  const b = snapshot(c, B, o.block, at('block'));
+  const block = b ? fields(c, B, b, at('block')) : {};
+  const { squarePitch } = g;
+  const { holePitch, holeRows, holeColumns, faceOffset } = block;
   if (holePitch !== undefined && squarePitch !== undefined && holeRows !== undefined && holeColumns !== undefined
     && (Math.max(holeRows, holeColumns) - 1) * holePitch >= squarePitch) {
     c.add('invalid_geometry', at('block', 'holePitch'), `holes that fit in one ${squarePitch} mm square`, b!.holePitch);
   }
-  const needleStopOffset = c.length(o.needleStopOffset, at('needleStopOffset'), { min: -300, max: 300 });
-  const maxDepthSetting = o.maxDepthSetting == null ? null : c.length(o.maxDepthSetting, at('maxDepthSetting'), { above: 0, max: 500 });
-  const illustrative = o.illustrative === undefined ? false : c.boolean(o.illustrative, at('illustrative'));
-  const name = o.name === undefined ? id : c.string(o.name, at('name'));
-  const source = o.source === undefined ? 'user grid' : c.string(o.source, at('source'), 400);
+  const rest = fields(c, S, o, path, ['needleStopOffset', 'maxDepthSetting', 'illustrative', 'name', 'source']);
+  const { id, rows, columns, rowAxis, columnAxis } = g;
+  const { needleStopOffset, illustrative, source } = rest;
+  const maxDepthSetting = o.maxDepthSetting == null ? null : rest.maxDepthSetting;
+  const name = o.name === undefined ? id : rest.name;
   if (id === undefined || squarePitch === undefined || rows === undefined || columns === undefined || !rowAxis || !columnAxis
-    || fy === undefined || fz === undefined || fiducialToSkin === undefined || holePitch === undefined || holeRows === undefined
+    || firstSquare === undefined || fiducialToSkin === undefined || holePitch === undefined || holeRows === undefined
     || holeColumns === undefined || faceOffset === undefined || needleStopOffset === undefined || maxDepthSetting === undefined
     || illustrative === undefined || name === undefined || source === undefined) return undefined;
   return {
-    id, name, illustrative, squarePitch, rows, columns, rowAxis, columnAxis, firstSquare: { y: fy, z: fz }, fiducialToSkin,
+    id, name, illustrative, squarePitch, rows, columns, rowAxis, columnAxis, firstSquare: { y: firstSquare.y, z: firstSquare.z }, fiducialToSkin,
     block: { holePitch, holeRows, holeColumns, faceOffset }, needleStopOffset, maxDepthSetting, source,
   };
 }
@@ -121,14 +115,10 @@ function findDevice(catalog: Catalog, id: string): MriGridRequest['device'] {
 }
 
 export function parseMriGridRequest(value: unknown): MriGridRequest {
+  const S = MriGridRequestSchema;
   const c = new Checker();
-  const o = c.object(value, [], ['id', 'breast', 'fiducial', 'lesion', 'grid', 'device', 'lesionRadius', 'targetOffset', 'catalog'], ['breast', 'fiducial', 'lesion', 'grid']);
-  c.done();
-  const r = o as Plain;
-  const id = r.id === undefined ? undefined : c.string(r.id, ['id'], 120);
-  const breast = c.oneOf(r.breast, ['breast'], LATERALITIES);
-  const fiducial = checkPoint(c, r.fiducial, ['fiducial']);
-  const lesion = checkPoint(c, r.lesion, ['lesion']);
+  const r = requestObject(c, S, value);
+  const { id, breast, fiducial, lesion } = fields(c, S, r, [], ['id', 'breast', 'fiducial', 'lesion']);
   let grid: GridDevice | undefined;
   if (typeof r.grid === 'string') {
     grid = shippedGrids().find((g) => g.id === r.grid);
@@ -137,20 +127,19 @@ export function parseMriGridRequest(value: unknown): MriGridRequest {
   const catalog = requestCatalog(c, r);
   let device: MriGridRequest['device'];
   if (r.device !== undefined) {
-    const did = c.string(r.device, ['device'], 64);
+    const did = field(c, S, r, 'device', []);
     device = did === undefined ? undefined : findDevice(catalog, did);
     if (did !== undefined && !device) {
       c.add('unknown_reference', ['device'], `a device id in the catalog (${[...catalog.localizationDevices, ...catalog.biopsyDevices].map((d) => d.id).join(', ')})`, did);
     }
   }
-  const lesionRadius = r.lesionRadius === undefined ? undefined : c.length(r.lesionRadius, ['lesionRadius'], { min: 0, max: 100 });
-  const targetOffset = r.targetOffset === undefined ? 0 : c.length(r.targetOffset, ['targetOffset'], { min: -100, max: 100 });
+  const { lesionRadius, targetOffset } = fields(c, S, r, [], ['lesionRadius', 'targetOffset']);
   if (fiducial && lesion && fiducial[0] === lesion[0]) {
     c.add('degenerate_input', ['lesion', 0], `an x different from the fiducial's (${fiducial[0]} mm): the grid lies beside the breast, not through the lesion`, r.lesion && (r.lesion as unknown[])[0]);
   }
   c.done();
   return {
-    ...(id !== undefined ? { id } : {}), breast: breast!, fiducial: fiducial!, lesion: lesion!, grid: grid!,
+    ...(id !== undefined ? { id } : {}), breast: breast!, fiducial: fiducial as Point3, lesion: lesion as Point3, grid: grid!,
     ...(device ? { device } : {}), ...(lesionRadius !== undefined ? { lesionRadius } : {}), targetOffset: targetOffset!,
   };
 }

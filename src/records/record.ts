@@ -7,15 +7,16 @@
  */
 import { Checker, type Path, type Plain } from '../core/validate.js';
 import type { Finding, Severity } from '../core/findings.js';
-import { checkDate, isoDate } from '../plan/dates.js';
-import { LATERALITIES, optionalText, type Laterality } from './common.js';
-import conventions from './ultrasound.json' with { type: 'json' };
+import { isoDate } from '../plan/dates.js';
+import type { Laterality } from './common.js';
+import { field, fields, items, requestObject, snapshot } from './fields.js';
+import {
+  EMBEDDED_LIMITS, GUIDANCES, LesionLocation as LesionLocationSchema, PROCEDURES, ProcedureRecord as ProcedureRecordSchema, RecordLesion as RecordLesionSchema, REGIONS, SEVERITIES,
+} from './schema.js';
 
-export const GUIDANCES = ['mammographic', 'stereotactic', 'tomosynthesis', 'ultrasound', 'mri'] as const;
+export { GUIDANCES, PROCEDURES, REGIONS };
 export type RecordGuidance = (typeof GUIDANCES)[number];
-export const PROCEDURES = ['localization', 'biopsy'] as const;
 export type RecordProcedure = (typeof PROCEDURES)[number];
-export const REGIONS = ['subareolar', 'central', 'axillary-tail'] as const;
 
 export interface LesionLocation {
   clock?: number;
@@ -64,49 +65,30 @@ export interface ProcedureRecord {
   results: EmbeddedResult[];
 }
 
-const RECORD_FIELDS = ['id', 'patient', 'facility', 'examDate', 'technologist', 'physician', 'timeOut', 'anaesthesia', 'incision', 'lesions',
-  'postProcedureMammogram', 'complications', 'specimenImaging', 'targeting', 'plan', 'margins'];
-const LESION_FIELDS = ['label', 'site', 'laterality', 'procedure', 'guidance', 'description', 'location', 'approach', 'device', 'deviceCount', 'views', 'transducerOrientation'];
-
-function strings(c: Checker, v: unknown, path: Path): string[] | undefined {
-  const a = c.array(v, path, 1, 20);
-  const out = a?.map((s, i) => c.string(s, [...path, i], 40));
-  return out && out.every((s) => s !== undefined) ? (out as string[]) : undefined;
-}
+const L = RecordLesionSchema;
 
 function checkLocation(c: Checker, v: unknown, path: Path): LesionLocation | undefined {
-  const o = c.object(v, path, ['clock', 'distanceCm', 'depthThird', 'region', 'text']);
+  const S = LesionLocationSchema;
+  const o = snapshot(c, S, v, path);
   if (!o) return undefined;
-  const out: LesionLocation = {};
-  if (o.clock !== undefined) out.clock = c.integer(o.clock, [...path, 'clock'], { min: 1, max: 12 });
-  if (o.distanceCm !== undefined) out.distanceCm = c.number(o.distanceCm, [...path, 'distanceCm'], { min: 0, max: 30 }, 'cm');
-  if (o.depthThird !== undefined) out.depthThird = c.oneOf(o.depthThird, [...path, 'depthThird'], ['anterior', 'middle', 'posterior'] as const);
-  if (o.region !== undefined) out.region = c.oneOf(o.region, [...path, 'region'], REGIONS);
+  const out: LesionLocation = fields(c, S, o, path, ['clock', 'distanceCm', 'depthThird', 'region']);
   if (o.clock !== undefined && o.region !== undefined) c.add('invalid_value', [...path, 'region'], 'a clock hour or a region, not both', o.region);
-  const text = optionalText(c, o, 'text', path);
+  const text = field(c, S, o, 'text', path);
   if (text !== undefined) out.text = text;
   return out;
 }
 
 function checkLesion(c: Checker, v: unknown, path: Path, i: number): RecordLesion | undefined {
-  const o = c.object(v, path, LESION_FIELDS);
+  const o = snapshot(c, L, v, path);
   if (!o) return undefined;
-  const at = (k: string): Path => [...path, k];
   const lesion: RecordLesion = {
-    label: o.label === undefined ? String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : '') : c.string(o.label, at('label'), 40) ?? '',
-    site: o.site === undefined ? 'breast' : c.oneOf(o.site, at('site'), ['breast', 'axilla'] as const) ?? 'breast',
-    procedure: o.procedure === undefined ? 'localization' : c.oneOf(o.procedure, at('procedure'), PROCEDURES) ?? 'localization',
+    label: o.label === undefined ? String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : '') : field(c, L, o, 'label', path) ?? '',
+    site: field(c, L, o, 'site', path) ?? 'breast',
+    procedure: field(c, L, o, 'procedure', path) ?? 'localization',
   };
-  if (o.laterality !== undefined) lesion.laterality = c.oneOf(o.laterality, at('laterality'), LATERALITIES);
-  if (o.guidance !== undefined) lesion.guidance = c.oneOf(o.guidance, at('guidance'), GUIDANCES);
-  for (const k of ['description', 'approach', 'device'] as const) {
-    const s = optionalText(c, o, k, path);
-    if (s !== undefined) lesion[k] = s;
-  }
-  if (o.location !== undefined) lesion.location = checkLocation(c, o.location, at('location'));
-  if (o.deviceCount !== undefined) lesion.deviceCount = c.integer(o.deviceCount, at('deviceCount'), { min: 1, max: 20 });
-  if (o.views !== undefined) lesion.views = strings(c, o.views, at('views'));
-  if (o.transducerOrientation !== undefined) lesion.transducerOrientation = c.oneOf(o.transducerOrientation, at('transducerOrientation'), conventions.transducerOrientations);
+  Object.assign(lesion, fields(c, L, o, path, ['laterality', 'guidance', 'description', 'approach', 'device']));
+  if (o.location !== undefined) lesion.location = checkLocation(c, o.location, [...path, 'location']);
+  Object.assign(lesion, fields(c, L, o, path, ['deviceCount', 'views', 'transducerOrientation']));
   return lesion;
 }
 
@@ -119,11 +101,10 @@ const get = (o: Plain, ...keys: string[]): unknown => {
   return v;
 };
 
-const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-
 /**
  * Another command's result: an object whose findings are `{ code, severity, message }`
- * and whose named numbers are finite. Other fields are the other command's business.
+ * and whose named numbers are finite. Other fields are the other command's business
+ * (schema.ts's Embedded* publish it so; the limits are its EMBEDDED_LIMITS).
  */
 function checkEmbedded(c: Checker, v: unknown, kind: EmbeddedResult['kind'], numbers: Record<string, string[]>, strings: Record<string, string[]> = {}): EmbeddedResult | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return c.add('invalid_type', [kind], `the JSON result of stereotax ${kind === 'targeting' ? 'target' : kind}`, v);
@@ -136,90 +117,64 @@ function checkEmbedded(c: Checker, v: unknown, kind: EmbeddedResult['kind'], num
   }
   for (const [name, keys] of Object.entries(strings)) {
     const x = get(o, ...keys);
-    const t = x === undefined ? undefined : c.string(x, [kind, ...keys], 80);
+    const t = x === undefined ? undefined : c.string(x, [kind, ...keys], EMBEDDED_LIMITS.text);
     if (t !== undefined) picked[name] = t;
   }
   const findings: EmbeddedResult['findings'] = [];
-  c.array(o.findings, [kind, 'findings'], 0, 1000)?.forEach((f, i) => {
+  c.array(o.findings, [kind, 'findings'], 0, EMBEDDED_LIMITS.findings)?.forEach((f, i) => {
     const p: Path = [kind, 'findings', i];
     if (f === null || typeof f !== 'object') return c.add('invalid_type', p, 'a finding { code, severity, message }', f);
     const g = f as Plain;
-    const code = c.string(g.code, [...p, 'code'], 80);
+    const code = c.string(g.code, [...p, 'code'], EMBEDDED_LIMITS.code);
     const severity = c.oneOf(g.severity, [...p, 'severity'], SEVERITIES);
-    const message = c.string(g.message, [...p, 'message'], 2000);
+    const message = c.string(g.message, [...p, 'message'], EMBEDDED_LIMITS.message);
     if (code !== undefined && severity && message !== undefined) findings.push({ code, severity, message });
   });
   return { kind, numbers: picked, findings };
 }
 
+/** A procedure record checked against its definition (schema.ts), with the rules between its fields. */
 export function parseProcedureRecord(value: unknown): ProcedureRecord {
+  const S = ProcedureRecordSchema;
   const c = new Checker();
-  const o = c.object(value, [], RECORD_FIELDS, ['lesions']);
-  c.done();
-  const r = o as Plain;
+  const r = requestObject(c, S, value);
   const rec: ProcedureRecord = { lesions: [], results: [] };
-  if (r.id !== undefined) rec.id = c.string(r.id, ['id'], 120);
-  if (r.patient !== undefined) {
-    const p = c.object(r.patient, ['patient'], ['givenName', 'familyName', 'id', 'birthDate']);
-    if (p) {
-      rec.patient = {};
-      for (const k of ['givenName', 'familyName', 'id'] as const) {
-        const s = optionalText(c, p, k, ['patient'], 120);
-        if (s !== undefined) rec.patient[k] = s;
-      }
-      if (p.birthDate !== undefined) {
-        const d = checkDate(c, p.birthDate, ['patient', 'birthDate']);
-        if (d !== undefined) rec.patient.birthDate = isoDate(d);
-      }
-    }
+  const { id, patient, facility, examDate, technologist, physician, timeOut } = fields(c, S, r, [], ['id', 'patient', 'facility', 'examDate', 'technologist', 'physician', 'timeOut']);
+  if (id !== undefined) rec.id = id;
+  if (patient) {
+    const { birthDate, ...names } = patient;
+    rec.patient = { ...names, ...(birthDate !== undefined ? { birthDate: isoDate(birthDate) } : {}) };
   }
-  if (r.facility !== undefined) {
-    const f = c.object(r.facility, ['facility'], ['name', 'location']);
-    if (f) {
-      rec.facility = {};
-      for (const k of ['name', 'location'] as const) {
-        const s = optionalText(c, f, k, ['facility'], 200);
-        if (s !== undefined) rec.facility[k] = s;
-      }
-    }
-  }
-  if (r.examDate !== undefined) {
-    const d = checkDate(c, r.examDate, ['examDate']);
-    if (d !== undefined) rec.examDate = isoDate(d);
-  }
-  for (const k of ['technologist', 'physician'] as const) {
-    const s = optionalText(c, r, k, [], 120);
-    if (s !== undefined) rec[k] = s;
-  }
-  if (r.timeOut !== undefined) rec.timeOut = c.boolean(r.timeOut, ['timeOut']);
+  if (facility) rec.facility = { ...facility };
+  if (examDate !== undefined) rec.examDate = isoDate(examDate);
+  if (technologist !== undefined) rec.technologist = technologist;
+  if (physician !== undefined) rec.physician = physician;
+  if (timeOut !== undefined) rec.timeOut = timeOut;
   if (r.anaesthesia !== undefined) {
-    const a = c.object(r.anaesthesia, ['anaesthesia'], ['none', 'agent', 'volumeMl']);
+    const A = S.properties.anaesthesia;
+    const a = snapshot(c, A, r.anaesthesia, ['anaesthesia']);
     if (a) {
       if (a.none !== undefined) {
         if (a.none !== true) c.add('invalid_value', ['anaesthesia', 'none'], 'true (no local anaesthesia was given)', a.none);
         if (a.agent !== undefined || a.volumeMl !== undefined) c.add('invalid_value', ['anaesthesia', 'none'], 'either none: true or agent and volumeMl', a.none);
         rec.anaesthesia = { none: true };
-      } else {
-        rec.anaesthesia = {};
-        const agent = optionalText(c, a, 'agent', ['anaesthesia'], 120);
-        if (agent !== undefined) rec.anaesthesia.agent = agent;
-        if (a.volumeMl !== undefined) rec.anaesthesia.volumeMl = c.number(a.volumeMl, ['anaesthesia', 'volumeMl'], { above: 0, max: 100 }, 'ml');
-      }
+      } else rec.anaesthesia = fields(c, A, a, ['anaesthesia'], ['agent', 'volumeMl']);
     }
   }
   if (r.incision !== undefined) {
-    const i = c.object(r.incision, ['incision'], ['made', 'lengthMm'], ['made']);
-    const made = i && c.boolean(i.made, ['incision', 'made']);
+    const I = S.properties.incision;
+    const i = snapshot(c, I, r.incision, ['incision']);
+    const made = i && field(c, I, i, 'made', ['incision']);
     if (made !== undefined) {
       rec.incision = { made };
       if (i!.lengthMm !== undefined) {
         if (!made) c.add('invalid_value', ['incision', 'lengthMm'], 'no length when no incision was made', i!.lengthMm);
-        else rec.incision.lengthMm = c.length(i!.lengthMm, ['incision', 'lengthMm'], { above: 0, max: 100 });
+        else rec.incision.lengthMm = field(c, I, i!, 'lengthMm', ['incision']);
       }
     }
   }
-  c.array(r.lesions, ['lesions'], 1, 20)?.forEach((l, i) => {
-    const lesion = checkLesion(c, l, ['lesions', i], i);
+  items(c, S.properties.lesions, r.lesions, ['lesions'], (l, path, i) => {
+    const lesion = checkLesion(c, l, path, i);
     if (lesion) rec.lesions.push(lesion);
   });
   const labels = new Set<string>();
@@ -228,38 +183,18 @@ export function parseProcedureRecord(value: unknown): ProcedureRecord {
     labels.add(l.label);
   });
   if (r.postProcedureMammogram !== undefined) {
+    const M = S.properties.postProcedureMammogram;
     const path = ['postProcedureMammogram'];
-    const m = c.object(r.postProcedureMammogram, path, ['done', 'views', 'accurate', 'deviceCount', 'relation'], ['done']);
-    const done = m && c.boolean(m.done, [...path, 'done']);
+    const m = snapshot(c, M, r.postProcedureMammogram, path);
+    const done = m && field(c, M, m, 'done', path);
     if (m && done !== undefined) {
-      rec.postProcedureMammogram = { done };
       if (!done) for (const k of ['views', 'accurate', 'deviceCount', 'relation']) if (m[k] !== undefined) c.add('invalid_value', [...path, k], 'nothing else when done is false', m[k]);
-      if (m.views !== undefined) rec.postProcedureMammogram.views = strings(c, m.views, [...path, 'views']);
-      if (m.accurate !== undefined) rec.postProcedureMammogram.accurate = c.boolean(m.accurate, [...path, 'accurate']);
-      if (m.deviceCount !== undefined) rec.postProcedureMammogram.deviceCount = c.integer(m.deviceCount, [...path, 'deviceCount'], { min: 0, max: 20 });
-      const rel = optionalText(c, m, 'relation', path);
-      if (rel !== undefined) rec.postProcedureMammogram.relation = rel;
+      rec.postProcedureMammogram = { done, ...fields(c, M, m, path, ['views', 'accurate', 'deviceCount', 'relation']) };
     }
   }
-  if (r.complications !== undefined) {
-    rec.complications = [];
-    c.array(r.complications, ['complications'], 0, 20)?.forEach((x, i) => {
-      const p = ['complications', i];
-      const o2 = c.object(x, p, ['description', 'treatment'], ['description']);
-      const description = o2 && c.string(o2.description, [...p, 'description'], 400);
-      const treatment = o2 && optionalText(c, o2, 'treatment', p);
-      if (description !== undefined) rec.complications!.push({ description, ...(treatment !== undefined ? { treatment } : {}) });
-    });
-  }
-  if (r.specimenImaging !== undefined) {
-    const s = c.object(r.specimenImaging, ['specimenImaging'], ['done', 'separateReport', 'targetRemoved', 'deviceRemoved']);
-    if (s) {
-      rec.specimenImaging = {};
-      for (const k of ['done', 'separateReport', 'targetRemoved', 'deviceRemoved'] as const) {
-        if (s[k] !== undefined) rec.specimenImaging[k] = c.boolean(s[k], ['specimenImaging', k]);
-      }
-    }
-  }
+  const { complications, specimenImaging } = fields(c, S, r, [], ['complications', 'specimenImaging']);
+  if (complications) rec.complications = complications.map((x) => ({ ...x }));
+  if (specimenImaging) rec.specimenImaging = { ...specimenImaging };
   if (r.targeting !== undefined) {
     const e = checkEmbedded(c, r.targeting, 'targeting', {
       x: ['target', 'x'], y: ['target', 'y'], z: ['target', 'z'], depthFromSkin: ['depthFromSkin'], rayGap: ['rayGap'], strokeMargin: ['needle', 'strokeMargin'],

@@ -3,14 +3,16 @@
  * clock face (whole hours, seen facing the patient), the distance from the nipple in
  * cm and the depth third; and back. Conventions and their sources: ultrasound.json.
  */
-import { Checker, type Path, type Plain } from '../core/validate.js';
+import { Checker } from '../core/validate.js';
+import { field, requestObject } from './fields.js';
+import { DEPTH_THIRDS, UltrasoundFields } from './schema.js';
 import { findingsText, type Finding } from '../core/findings.js';
-import { codeFor, LATERALITIES, type Coded, type Laterality } from './common.js';
+import { codeFor, type Coded, type Laterality } from './common.js';
 import conventions from './ultrasound.json' with { type: 'json' };
 
 export const ULTRASOUND_CONVENTIONS = conventions;
 export type DepthThird = 'anterior' | 'middle' | 'posterior';
-const THIRDS: readonly DepthThird[] = ['anterior', 'middle', 'posterior'];
+const THIRDS: readonly DepthThird[] = DEPTH_THIRDS;
 
 /** sin and cos of whole hours (30-degree steps), exact where they can be. */
 const S3 = Math.sqrt(3) / 2;
@@ -153,21 +155,18 @@ export type UltrasoundRequest =
 
 export type UltrasoundResult = { id?: string; findings: Finding[] } & ({ annotation: UltrasoundAnnotation } | { located: UltrasoundPosition });
 
-const FIELDS = ['id', 'breast', 'position', 'depth', 'chestWallDepth', 'subareolarRadius', 'clock', 'region', 'distanceCm', 'depthThird', 'transducerOrientation'];
-
 /**
  * Either `position` ({ x, z } mm from the nipple) to annotate, or `clock` (1-12) or
- * `region: "subareolar"` with `distanceCm` to locate.
+ * `region: "subareolar"` with `distanceCm` to locate; every field as defined in schema.ts.
  */
 export function parseUltrasoundRequest(value: unknown): UltrasoundRequest {
+  const S = UltrasoundFields;
   const c = new Checker();
-  const o = c.object(value, [], FIELDS, ['breast']);
-  c.done();
-  const req = o as Plain;
-  const breast = c.oneOf(req.breast, ['breast'], LATERALITIES);
-  const id = req.id === undefined ? undefined : c.string(req.id, ['id'], 120);
-  const chestWallDepth = req.chestWallDepth === undefined ? undefined : c.length(req.chestWallDepth, ['chestWallDepth'], { above: 0, max: 300 });
-  if (req.transducerOrientation !== undefined) c.oneOf(req.transducerOrientation, ['transducerOrientation'], conventions.transducerOrientations);
+  const req = requestObject(c, S, value);
+  const breast = field(c, S, req, 'breast', []);
+  const id = field(c, S, req, 'id', []);
+  const chestWallDepth = field(c, S, req, 'chestWallDepth', []);
+  field(c, S, req, 'transducerOrientation', []);
   const hasPosition = req.position !== undefined;
   const hasClock = req.clock !== undefined || req.region !== undefined;
   if (hasPosition === hasClock) {
@@ -177,33 +176,31 @@ export function parseUltrasoundRequest(value: unknown): UltrasoundRequest {
   }
   if (hasPosition) {
     for (const k of ['distanceCm', 'depthThird'] as const) if (req[k] !== undefined) c.add('unknown_field', [k], 'no ' + k + ' with position (it is computed)', req[k]);
-    const p = c.object(req.position, ['position'], ['x', 'z'], ['x', 'z']);
-    const x = p && c.length(p.x, ['position', 'x'], { min: -300, max: 300 });
-    const z = p && c.length(p.z, ['position', 'z'], { min: -300, max: 300 });
-    const depth = req.depth === undefined ? undefined : c.length(req.depth, ['depth'], { min: 0, max: 300 });
+    const position = field(c, S, req, 'position', []);
+    const depth = field(c, S, req, 'depth', []);
     if ((depth === undefined) !== (chestWallDepth === undefined) && c.ok) {
       c.add('missing_field', depth === undefined ? ['depth'] : ['chestWallDepth'], 'depth and chestWallDepth together (the depth third needs both)', undefined);
     }
     if (depth !== undefined && chestWallDepth !== undefined && depth > chestWallDepth) {
       c.add('out_of_range', ['depth'], `at most chestWallDepth (${chestWallDepth} mm)`, req.depth);
     }
-    const subareolarRadius = req.subareolarRadius === undefined ? 0 : c.length(req.subareolarRadius, ['subareolarRadius'], { min: 0, max: 50 });
+    const subareolarRadius = field(c, S, req, 'subareolarRadius', []);
     c.done();
     return {
       ...(id !== undefined ? { id } : {}), kind: 'annotate',
-      input: { breast: breast!, position: { x: x!, z: z! }, subareolarRadius: subareolarRadius!, ...(depth !== undefined ? { depth, chestWallDepth } : {}) },
+      input: { breast: breast!, position: { x: position!.x, z: position!.z }, subareolarRadius: subareolarRadius!, ...(depth !== undefined ? { depth, chestWallDepth } : {}) },
     };
   }
   for (const k of ['depth', 'subareolarRadius'] as const) if (req[k] !== undefined) c.add('unknown_field', [k], `no ${k} with clock (give position to annotate)`, req[k]);
   let clock: number | null | undefined = null;
   if (req.region !== undefined) {
-    c.oneOf(req.region, ['region'], ['subareolar'] as const);
+    field(c, S, req, 'region', []);
     if (req.clock !== undefined) c.add('invalid_value', ['clock'], 'no clock with region "subareolar"', req.clock);
-  } else clock = c.integer(req.clock, ['clock'], { min: 1, max: 12 });
+  } else clock = field(c, S, req, 'clock', []);
   const distanceCm = req.distanceCm === undefined
     ? c.add('missing_field', ['distanceCm'], 'the distance from the nipple in cm', undefined)
-    : c.number(req.distanceCm, ['distanceCm'], { min: 0, max: 30 }, 'cm');
-  const third = req.depthThird === undefined ? undefined : c.oneOf(req.depthThird, ['depthThird'], THIRDS);
+    : field(c, S, req, 'distanceCm', []);
+  const third = field(c, S, req, 'depthThird', []);
   if (chestWallDepth !== undefined && third === undefined && c.ok) c.add('missing_field', ['depthThird'], 'depthThird with chestWallDepth', undefined);
   c.done();
   return {

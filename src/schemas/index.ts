@@ -9,14 +9,18 @@ import { MARGINS_SCHEMAS } from '../margins/schema.js';
 import { planSchemas } from '../plan/schema.js';
 import { TARGETING_SCHEMAS } from '../targeting/schema.js';
 import { SIMULATION_QA_SCHEMAS } from './simulation-qa.js';
+import { RECORDS_SCHEMAS } from '../records/schema.js';
+import { RECORDS_RESULT_SCHEMAS } from '../records/result-schema.js';
 
 export const SCHEMA_NAMES = [
   'targeting-request', 'targeting-result', 'plan-request', 'plan-result', 'margins-request', 'margins-result',
   'simulation-scenario', 'simulation-summary', 'qa-session', 'qa-result', 'unit-profile',
+  'records-appropriateness-request', 'records-axillary-request', 'records-mri-grid-request', 'records-ultrasound-request',
+  'records-report-request', 'records-coding-request', 'records-mri-grid-result', 'records-ultrasound-result', 'records-axillary-result',
 ] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
-const documents = (): SchemaDocument[] => [...TARGETING_SCHEMAS, ...planSchemas(), ...MARGINS_SCHEMAS, ...SIMULATION_QA_SCHEMAS, UNIT_PROFILE_SCHEMA];
+const documents = (): SchemaDocument[] => [...TARGETING_SCHEMAS, ...planSchemas(), ...MARGINS_SCHEMAS, ...SIMULATION_QA_SCHEMAS, UNIT_PROFILE_SCHEMA, ...RECORDS_SCHEMAS, ...RECORDS_RESULT_SCHEMAS];
 
 /** The published JSON Schema (draft 2020-12) of NAME, as in schema/NAME.schema.json. */
 export function publishedSchema(name: SchemaName): JsonSchema {

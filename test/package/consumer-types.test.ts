@@ -42,6 +42,7 @@ import {
   target, loadEngine, targetWith, StereotaxError, EngineError, simdSupported, TriangulationBatch,
   type TargetingRequest, type TargetingResult, type PlanRequest, type MarginsRequest, type IssueCode, type EngineErrorCode,
   type Finding, type SimulationScenario, type QASessionRequest, type UnitProfileRequest,
+  type UltrasoundRequestDocument, type ReportRequestDocument, type MriGridRequestDocument,
 } from 'stereotax';
 import { QAStore, writeReports } from 'stereotax/qa';
 ${json ? "import schema from 'stereotax/schema/targeting-request.schema.json' with { type: 'json' };" : ''}
@@ -58,6 +59,12 @@ const notACode: IssueCode = 'no_such_code';
 const notAnEngineCode: EngineErrorCode = 'no_such_code';
 // @ts-expect-error  an unknown field in a request does not compile
 const unknownField: TargetingRequest = { ...request, tickness: 45 };
+// The records requests are typed from their schemas too.
+const located: UltrasoundRequestDocument = { breast: 'left', clock: 3, distanceCm: 4 };
+const record: ReportRequestDocument = { lesions: [{ label: 'A', laterality: 'left', guidance: 'stereotactic', location: { clock: 2, distanceCm: 4 } }] };
+const grid: MriGridRequestDocument = { breast: 'right', fiducial: [60, 0, 0], lesion: ['1 cm', 0, 0], grid: 'illustrative-grid-20' };
+// @ts-expect-error  a laterality is left or right
+const wrongSide: UltrasoundRequestDocument = { breast: 'middle', clock: 3, distanceCm: 4 };
 // @ts-expect-error  nor does a request without its views (the check can fail)
 const noViews: TargetingRequest = { geometry: request.geometry, thickness: 45 };
 
@@ -74,7 +81,7 @@ export async function run(): Promise<number> {
   }
   const batch = new TriangulationBatch(engine, { capacity: 4, geometry: request.geometry, angles: [15, -15] });
   batch.dispose();
-  void [plan, margins, code, engineCode, notACode, notAnEngineCode, unknownField, noViews, errors, simdSupported(), QAStore, writeReports];
+  void [plan, margins, code, engineCode, notACode, notAnEngineCode, unknownField, noViews, errors, simdSupported(), QAStore, writeReports, located, record, grid, wrongSide];
   const s: SimulationScenario | QASessionRequest | UnitProfileRequest | undefined = undefined;
   void s;
   ${json ? 'void schema.title;' : ''}
@@ -184,9 +191,19 @@ describe('the packed package in an empty project', () => {
       const a = require('stereotax/schema/targeting-request.schema.json');
       const b = (await import('stereotax/schema/plan-request', { with: { type: 'json' } })).default;
       console.log(JSON.stringify([a.title, b.title, require.resolve('stereotax/schema/unit-profile.schema.json').endsWith('schema/unit-profile.schema.json')]));
+      // The records requests: by file name (require) and by short name (import).
+      const records = [];
+      for (const kind of ['appropriateness', 'axillary', 'mri-grid', 'ultrasound', 'report', 'coding']) {
+        const byFile = require('stereotax/schema/records-' + kind + '-request.schema.json');
+        const byName = (await import('stereotax/schema/records-' + kind + '-request', { with: { type: 'json' } })).default;
+        records.push([byFile.title, byName.$id === byFile.$id]);
+      }
+      console.log(JSON.stringify(records));
     `], { cwd: esm, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(['stereotax targeting request', 'stereotax plan request', true]);
+    const [first, records] = r.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(first).toEqual(['stereotax targeting request', 'stereotax plan request', true]);
+    expect(records).toEqual(['appropriateness', 'axillary', 'mri-grid', 'ultrasound', 'report', 'coding'].map((k) => [`stereotax ${k} request`, true]));
   });
 
   it('a unit only mathjs knows: a typed error naming mathjs without it, the value once it is handed in', () => {
