@@ -751,8 +751,9 @@ export function simulate(
   const blocks = (count + blockSize - 1) / blockSize;
   const start = <u64>first;
   // SIMD build: the group of four trials whose first `ahead` blocks are in `pre`; `ahead` follows
-  // the most blocks a trial of the last group used (any choice gives the same words).
-  let group: u64 = 0, ahead = 0, used = 4;
+  // the blocks the trials of the last group used, on average rounded up (any choice gives the
+  // same words: past `ahead`, a trial's blocks are computed one at a time).
+  let group: u64 = 0, ahead = 0, used = 16;
   for (let b = 0; b < blocks; b++) {
     memory.fill(acc, 0, <usize>(2 * SUMS) << 3);
     const from = b * blockSize;
@@ -760,11 +761,11 @@ export function simulate(
     for (let i = from; i < to; i++) {
       const base = acc + (<usize>((i - from) & 1) * <usize>SUMS << 3);
       const index = start + <u64>i;
-      if (ASC_FEATURE_SIMD) used = max(used, (pos + 1) >> 1); // the previous trial's blocks
+      if (ASC_FEATURE_SIMD) used += (pos + 1) >> 1; // the previous trial's blocks
       startTrial(index);
       if (ASC_FEATURE_SIMD) {
         if (ahead == 0 || index - group >= 4) {
-          ahead = min(max(used, 1), PREFETCH_BLOCKS);
+          ahead = min(max((used + 3) >> 2, 1), PREFETCH_BLOCKS);
           used = 0;
           group = index;
           prefetch4(group, ahead);
