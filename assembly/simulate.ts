@@ -470,6 +470,37 @@ function normal(): f64 {
   return a * f;
 }
 
+let pn0: f64 = 0, pn1: f64 = 0, pn2: f64 = 0, pn3: f64 = 0;
+
+/**
+ * SIMD build: two polar pairs as two normal() pairs would give them (called with no normal
+ * kept): the first pair's attempts, then the second's, from the same uniforms; -2 log(s) / s
+ * and its root in f64x2 lanes (IEEE division and root per lane: the same bits). Into pn0..pn3.
+ */
+function normalPairs(): void {
+  if (ASC_FEATURE_SIMD) {
+    let a: f64 = 0, b: f64 = 0, s: f64 = 0, a2: f64 = 0, b2: f64 = 0, s2: f64 = 0;
+    do {
+      a = 2.0 * uniform() - 1.0;
+      b = 2.0 * uniform() - 1.0;
+      s = a * a + b * b;
+    } while (s >= 1.0 || s == 0.0);
+    do {
+      a2 = 2.0 * uniform() - 1.0;
+      b2 = 2.0 * uniform() - 1.0;
+      s2 = a2 * a2 + b2 * b2;
+    } while (s2 >= 1.0 || s2 == 0.0);
+    const S = f64x2.replace_lane(f64x2.splat(s), 1, s2);
+    const L = f64x2.replace_lane(f64x2.splat(Math.log(s)), 1, Math.log(s2));
+    const F = f64x2.sqrt(f64x2.div(f64x2.mul(f64x2.splat(-2.0), L), S));
+    const f = f64x2.extract_lane(F, 0), f2 = f64x2.extract_lane(F, 1);
+    pn0 = a * f;
+    pn1 = b * f;
+    pn2 = a2 * f2;
+    pn3 = b2 * f2;
+  }
+}
+
 /** Fills n standard normals at out (trial `index`, seed (k0, k1)): for the transform's tests. */
 export function normals(k0: u32, k1: u32, index: f64, n: i32, out: usize): void {
   key0 = k0;
@@ -695,6 +726,21 @@ function widenGroup(group: i32, m: f64, distance: bool): void {
   store<f64>(p, load<f64>(p) + 1.0);
 }
 
+/** View k's true projection of (Px, Py, Pz), its marking bias, and its noise nu, nv (both SDs non-zero) into mu, mv. */
+@inline function markView(k: i32, Px: f64, Py: f64, Pz: f64, dzTrue: f64, shiftX: f64, shiftY: f64, nu: f64, nv: f64): void {
+  const o = <usize>k << 3;
+  const Sx = load<f64>(tsx + o), Sz = load<f64>(tsz + o);
+  const t = (dzTrue - Sz) / (Pz - Sz);
+  let u = Sx + t * (Px - Sx) + shiftX, v = t * Py + shiftY;
+  const mk = C_MARK + 4 * k;
+  u += c(mk);
+  v += c(mk + 1);
+  u += c(mk + 2) * nu;
+  v += c(mk + 3) * nv;
+  store<f64>(mu + o, u);
+  store<f64>(mv + o, v);
+}
+
 /**
  * Runs trials [first, first + count) of the scenario at `config`.
  * `first` is a multiple of blockSize (a whole number below 2^53, as f64); block b of
@@ -740,6 +786,8 @@ export function simulate(
 
   let misAngles = false;
   for (let k = 0; k < views; k++) if (!isConstant(C_MIS_ANGLES + 3 * k)) misAngles = true;
+  let everyMarkNoisy = true;
+  for (let k = 0; k < views; k++) if (c(C_MARK + 4 * k + 2) == 0 || c(C_MARK + 4 * k + 3) == 0) everyMarkNoisy = false;
   const trueVaries = misAngles || !isConstant(C_MIS_STS) || !isConstant(C_MIS_RAH);
   // Believed sources: the nominal geometry and angles. With a constant miscalibration
   // the true sources are computed once per run (a constant's draw uses no randomness).
@@ -782,7 +830,17 @@ export function simulate(
         const dSts = draw(C_MIS_STS), dRah = draw(C_MIS_RAH);
         sources(tsx, tsz, true, dSts, dRah);
       }
-      for (let k = 0; k < views; k++) {
+      let k = 0;
+      if (ASC_FEATURE_SIMD && everyMarkNoisy && !haveNormal) {
+        // Two views' four normals at once: the same uniforms in the same order, the two
+        // pairs' transforms in f64x2 lanes (u of view k, v of view k, u of k + 1, v of k + 1).
+        for (; k + 1 < views; k += 2) {
+          normalPairs();
+          markView(k, Px, Py, Pz, dzTrue, shiftX, shiftY, pn0, pn1);
+          markView(k + 1, Px, Py, Pz, dzTrue, shiftX, shiftY, pn2, pn3);
+        }
+      }
+      for (; k < views; k++) {
         const o = <usize>k << 3;
         const Sx = load<f64>(tsx + o), Sz = load<f64>(tsz + o);
         const t = (dzTrue - Sz) / (Pz - Sz);
