@@ -1,5 +1,6 @@
 // The simulation kernel against a C twin of its whole trial loop (bench/simtwin.c):
-//   npm run bench:simulate-ctwin   (node bench/simulate-ctwin.mjs [--rounds R] [--trials N])
+//   npm run bench:simulate-ctwin   (node bench/simulate-ctwin.mjs [--rounds R] [--trials N]
+//   [--scenarios a,b] names in scenarios/, [--check-only] the agreement alone)
 // The twin is compiled now by the system's cc, at -O3 (x86-64 baseline: SSE2, 2 lanes,
 // the width of wasm's f64x2) and at -O3 -march=native; both with -ffp-contract=off.
 // Before anything is timed, each twin's block sums, counters, extents and histograms
@@ -18,7 +19,8 @@ import { buildSync } from 'esbuild';
 import { createPool, simulate } from '../dist/index.js';
 import { interleavedRounds, machine, spread } from './rounds.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string' }, trials: { type: 'string' }, scenarios: { type: 'string' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, trials: { type: 'string' }, scenarios: { type: 'string' }, 'check-only': { type: 'boolean' } } });
+const CHECK_ONLY = values['check-only'] === true; // agreement only: nothing timed, nothing written
 const ROUNDS = Number(values.rounds ?? 7);
 const BLOCKS = 256; // one task of the pool: 256 blocks of 4096 trials
 const TASK = BLOCKS * 4096;
@@ -40,9 +42,9 @@ const K = await import(path.join(tmp, 'kernel.mjs'));
 
 const names = (values.scenarios ?? 'pm15-marking,biopsy-hit,deurloo-2001-heavy').split(',');
 const scenarios = names.map((n) => {
-  const raw = JSON.parse(readFileSync(path.join(here, '../scenarios', `${n}.json`), 'utf8'));
+  const raw = JSON.parse(readFileSync(n.endsWith('.json') ? n : path.join(here, '../scenarios', `${n}.json`), 'utf8'));
   delete raw.sweep; // the first point: the scenario as written
-  return { name: n, raw };
+  return { name: path.basename(n, '.json'), raw };
 });
 
 // ---- compile the twins ----
@@ -147,6 +149,7 @@ for (const { name, raw } of scenarios) {
     log(`  C ${k}: ${a.bitIdentical ? 'bit-identical' : `${a.sumBitsDiffer} of ${a.sumSlots} sums differ in the last bits (worst ${a.worstRelativeSumDifference.toExponential(1)}), counters and histograms equal`}`);
   }
 
+  if (CHECK_ONLY) continue;
   log(`${name}: ${ROUNDS} interleaved rounds (${uptime()})`);
   // Every variant times itself (wall and CPU); rounds interleave them. CPU time is the steadier
   // figure on a loaded machine (time spent descheduled is not counted); wall time is what a user waits.
@@ -191,5 +194,5 @@ for (const { name, raw } of scenarios) {
 }
 for (const p of Object.values(pools)) await p.close();
 results.uptimeAfter = uptime();
-writeFileSync(path.join(here, 'simulate-ctwin-results.json'), JSON.stringify(results, null, 2) + '\n');
+if (!CHECK_ONLY) writeFileSync(path.join(here, 'simulate-ctwin-results.json'), JSON.stringify(results, null, 2) + '\n');
 rmSync(tmp, { recursive: true, force: true });
