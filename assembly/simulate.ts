@@ -13,9 +13,10 @@
 // result never depends on how blocks are spread over workers. Percentiles come
 // from histograms of |error| with 0.001 mm bins (integer counts).
 //
-// Both builds run this same code (the SIMD build re-exports it, with no SIMD in it); all
-// arithmetic is IEEE-754 double with no fused operations, so both builds give the
-// same bits.
+// Both builds run this code; the SIMD build (ASC_FEATURE_SIMD) computes the first Philox
+// blocks of four trials at once and two views' marking normals in f64x2 lanes, giving the same
+// words and the same doubles (see prefetch4, normalPairs). All arithmetic is IEEE-754 double
+// with no fused operations, so both builds give the same bits (test/simulate/stream-freeze.test.ts).
 
 // ---- configuration layout (f64 slots, filled by the host) ----
 export const C_VIEWS: i32 = 0;
