@@ -13,9 +13,10 @@
 // result never depends on how blocks are spread over workers. Percentiles come
 // from histograms of |error| with 0.001 mm bins (integer counts).
 //
-// Both builds run this same code (the SIMD build re-exports it, with no SIMD in it); all
-// arithmetic is IEEE-754 double with no fused operations, so both builds give the
-// same bits.
+// Both builds run this code; the SIMD build (ASC_FEATURE_SIMD) computes the first Philox
+// blocks of four trials at once and two views' marking normals in f64x2 lanes, giving the same
+// words and the same doubles (see prefetch4, normalPairs). All arithmetic is IEEE-754 double
+// with no fused operations, so both builds give the same bits (test/simulate/stream-freeze.test.ts).
 
 // ---- configuration layout (f64 slots, filled by the host) ----
 export const C_VIEWS: i32 = 0;
@@ -106,29 +107,43 @@ const W1: u32 = 0xBB67AE85;
 
 let r0: u32 = 0, r1: u32 = 0, r2: u32 = 0, r3: u32 = 0;
 
-/** One Philox round on r0..r3 with key (k0, k1). */
-@inline function round(k0: u32, k1: u32): void {
-  const p0 = M0 * <u64>r0;
-  const p1 = M1 * <u64>r2;
-  r0 = <u32>(p1 >> 32) ^ r1 ^ k0;
-  r1 = <u32>p1;
-  r2 = <u32>(p0 >> 32) ^ r3 ^ k1;
-  r3 = <u32>p0;
-}
-
-/** Philox4x32-10 of counter (c0..c3) and key (k0, k1), ten rounds unrolled; the result in r0..r3. */
+/**
+ * Philox4x32-10 of counter (c0..c3) and key (k0, k1), ten rounds unrolled on locals (wasm
+ * globals live in memory: a round on globals stored four words), the result in r0..r3.
+ */
 @inline function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
-  r0 = c0; r1 = c1; r2 = c2; r3 = c3;
-  round(k0, k1); k0 += W0; k1 += W1;
-  round(k0, k1); k0 += W0; k1 += W1;
-  round(k0, k1); k0 += W0; k1 += W1;
-  round(k0, k1); k0 += W0; k1 += W1;
-  round(k0, k1); k0 += W0; k1 += W1;
-  round(k0, k1); k0 += W0; k1 += W1;
-  round(k0, k1); k0 += W0; k1 += W1;
-  round(k0, k1); k0 += W0; k1 += W1;
-  round(k0, k1); k0 += W0; k1 += W1;
-  round(k0, k1);
+  let a = c0, b = c1, c = c2, d = c3;
+  let p0: u64, p1: u64;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>a; p1 = M1 * <u64>c;
+  a = <u32>(p1 >> 32) ^ b ^ k0; b = <u32>p1; c = <u32>(p0 >> 32) ^ d ^ k1; d = <u32>p0;
+  r0 = a; r1 = b; r2 = c; r3 = d;
 }
 
 /** Known-answer check: Philox4x32-10 of a counter and key, written as 4 u32 at out. */
@@ -141,40 +156,301 @@ export function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32
 }
 
 // ---- per-trial stream ----
+// Word p of a trial is word p & 1 of Philox block p >> 1 (word 0 = r1:r0, word 1 = r3:r2).
+// The SIMD build computes the first blocks of four consecutive trials at once (i32x4 lanes,
+// one trial a lane) as uniforms in `pre` (word p of lane l at pre + (4 p + l) * 8); words past
+// them, and every word of the scalar build, come from one block at a time. Same words either way.
 let key0: u32 = 0, key1: u32 = 0, trialLo: u32 = 0, trialHi: u32 = 0;
-let blockIndex: u32 = 0;
-// Words not yet used, in order (q1 first).
-let q1: u64 = 0;
-let left: i32 = 0;
+let pos: i32 = 0;
+let avail: i32 = 0;
+let lane: usize = 0;
+let pre: usize = 0;
+let slowBlock: i32 = -1;
+let slow0: u64 = 0, slow1: u64 = 0;
 let cachedNormal: f64 = 0;
 let haveNormal = false;
+/** Blocks computed ahead per trial in the SIMD build: at most PREFETCH_BLOCKS. */
+const PREFETCH_BLOCKS: i32 = 8;
+export const PREFETCH_SLOTS: i32 = 2 * PREFETCH_BLOCKS * 4;
 
 @inline function startTrial(index: u64): void {
   trialLo = <u32>index;
   trialHi = <u32>(index >> 32);
-  blockIndex = 0;
-  left = 0;
+  pos = 0;
+  avail = 0;
+  slowBlock = -1;
   haveNormal = false;
 }
 
-@inline function nextWord(): u64 {
-  if (left > 0) {
-    left--;
-    return q1;
-  }
-  // Scalar in both builds: two blocks at once in i64x2 lanes (i64x2.mul, emulated on x86
-  // without AVX-512) measured slower than one block at a time, and a trial uses about
-  // nine words, so the second block's words were often thrown away.
-  philox(trialLo, trialHi, blockIndex, 0, key0, key1);
-  blockIndex++;
-  q1 = (<u64>r3 << 32) | <u64>r2;
-  left = 1;
-  return (<u64>r1 << 32) | <u64>r0;
+/** A uniform deviate in (0, 1): the word's top 53 bits, centred in their interval. */
+@inline function toUniform(w: u64): f64 {
+  return (<f64>(w >> 11) + 0.5) * 1.1102230246251565e-16;
 }
 
-/** A uniform deviate in (0, 1): the word's top 53 bits, centred in their interval. */
 @inline function uniform(): f64 {
-  return (<f64>(nextWord() >> 11) + 0.5) * 1.1102230246251565e-16;
+  const p = pos++;
+  if (p < avail) return load<f64>(pre + (((<usize>p << 2) + lane) << 3));
+  return uniformAt(p);
+}
+
+/** Word p of the trial, from its block computed alone (and kept for the block's other word). */
+@inline function uniformAt(p: i32): f64 {
+  const b = p >> 1;
+  if (b != slowBlock) {
+    philox(trialLo, trialHi, <u32>b, 0, key0, key1);
+    slowBlock = b;
+    slow0 = (<u64>r1 << 32) | <u64>r0;
+    slow1 = (<u64>r3 << 32) | <u64>r2;
+  }
+  return toUniform(p & 1 ? slow1 : slow0);
+}
+
+/**
+ * SIMD build: blocks 0..blocks-1 of trials first..first+3 (i32x4 lanes; 32x32->64 products by
+ * i64x2.extmul), written to `pre` as uniforms. (word >> 11) = r_hi * 2^21 + (r_lo >> 11) is an
+ * integer below 2^53, so converting the two halves and adding is exact: the same double.
+ */
+function prefetch4(first: u64, blocks: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    let lo = i32x4.splat(0), hi = i32x4.splat(0);
+    lo = i32x4.replace_lane(lo, 0, <i32>first);
+    hi = i32x4.replace_lane(hi, 0, <i32>(first >> 32));
+    lo = i32x4.replace_lane(lo, 1, <i32>(first + 1));
+    hi = i32x4.replace_lane(hi, 1, <i32>((first + 1) >> 32));
+    lo = i32x4.replace_lane(lo, 2, <i32>(first + 2));
+    hi = i32x4.replace_lane(hi, 2, <i32>((first + 2) >> 32));
+    lo = i32x4.replace_lane(lo, 3, <i32>(first + 3));
+    hi = i32x4.replace_lane(hi, 3, <i32>((first + 3) >> 32));
+    const m0 = i32x4.splat(<i32>M0), m1 = i32x4.splat(<i32>M1);
+    const w0 = i32x4.splat(<i32>W0), w1 = i32x4.splat(<i32>W1);
+    const K0 = i32x4.splat(<i32>key0), K1 = i32x4.splat(<i32>key1);
+    let p0l: v128, p0h: v128, p1l: v128, p1h: v128, q0l: v128, q0h: v128, q1l: v128, q1h: v128;
+    // Two blocks at a time (j, j + 1), the ten rounds unrolled: two independent chains hide
+    // the multiplier's latency. An odd last block goes alone.
+    let j = 0;
+    for (; j + 1 < blocks; j += 2) {
+      let a = lo, b = hi, c = i32x4.splat(j), d = i32x4.splat(0);
+      let a2 = lo, b2 = hi, c2 = i32x4.splat(j + 1), d2 = i32x4.splat(0);
+      let k0 = K0, k1 = K1;
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      q0l = i64x2.extmul_low_i32x4_u(a2, m0); q0h = i64x2.extmul_high_i32x4_u(a2, m0);
+      q1l = i64x2.extmul_low_i32x4_u(c2, m1); q1h = i64x2.extmul_high_i32x4_u(c2, m1);
+      a2 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), b2), k0);
+      b2 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+      c2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), d2), k1);
+      d2 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+      store4(pre + (<usize>(j << 3) << 3), a, b, c, d);
+      store4(pre + (<usize>((j + 1) << 3) << 3), a2, b2, c2, d2);
+    }
+    if (j < blocks) {
+      let a = lo, b = hi, c = i32x4.splat(j), d = i32x4.splat(0);
+      let k0 = K0, k1 = K1;
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      k0 = i32x4.add(k0, w0); k1 = i32x4.add(k1, w1);
+      p0l = i64x2.extmul_low_i32x4_u(a, m0); p0h = i64x2.extmul_high_i32x4_u(a, m0);
+      p1l = i64x2.extmul_low_i32x4_u(c, m1); p1h = i64x2.extmul_high_i32x4_u(c, m1);
+      a = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), b), k0);
+      b = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+      c = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), d), k1);
+      d = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+      store4(pre + (<usize>(j << 3) << 3), a, b, c, d);
+    }
+  }
+}
+
+/** Block j's uniforms of four trials at o: word 0 (b:a) then word 1 (d:c), lanes 0-1 then 2-3. */
+@inline function store4(o: usize, a: v128, b: v128, c: v128, d: v128): void {
+  if (ASC_FEATURE_SIMD) {
+    const two21 = f64x2.splat(2097152.0), half = f64x2.splat(0.5), scale = f64x2.splat(1.1102230246251565e-16);
+    const al = i32x4.shr_u(a, 11), cl = i32x4.shr_u(c, 11);
+    v128.store(o, f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(b), two21), f64x2.convert_low_i32x4_u(al)), half), scale));
+    v128.store(o, f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(b, b, 2, 3, 2, 3)), two21), f64x2.convert_low_i32x4_u(i32x4.shuffle(al, al, 2, 3, 2, 3))), half), scale), 16);
+    v128.store(o, f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(d), two21), f64x2.convert_low_i32x4_u(cl)), half), scale), 32);
+    v128.store(o, f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(d, d, 2, 3, 2, 3)), two21), f64x2.convert_low_i32x4_u(i32x4.shuffle(cl, cl, 2, 3, 2, 3))), half), scale), 48);
+  }
 }
 
 /** A standard normal deviate (Marsaglia's polar method, the second of each pair kept). */
@@ -193,6 +469,37 @@ function normal(): f64 {
   cachedNormal = b * f;
   haveNormal = true;
   return a * f;
+}
+
+let pn0: f64 = 0, pn1: f64 = 0, pn2: f64 = 0, pn3: f64 = 0;
+
+/**
+ * SIMD build: two polar pairs as two normal() pairs would give them (called with no normal
+ * kept): the first pair's attempts, then the second's, from the same uniforms; -2 log(s) / s
+ * and its root in f64x2 lanes (IEEE division and root per lane: the same bits). Into pn0..pn3.
+ */
+function normalPairs(): void {
+  if (ASC_FEATURE_SIMD) {
+    let a: f64 = 0, b: f64 = 0, s: f64 = 0, a2: f64 = 0, b2: f64 = 0, s2: f64 = 0;
+    do {
+      a = 2.0 * uniform() - 1.0;
+      b = 2.0 * uniform() - 1.0;
+      s = a * a + b * b;
+    } while (s >= 1.0 || s == 0.0);
+    do {
+      a2 = 2.0 * uniform() - 1.0;
+      b2 = 2.0 * uniform() - 1.0;
+      s2 = a2 * a2 + b2 * b2;
+    } while (s2 >= 1.0 || s2 == 0.0);
+    const S = f64x2.replace_lane(f64x2.splat(s), 1, s2);
+    const L = f64x2.replace_lane(f64x2.splat(Math.log(s)), 1, Math.log(s2));
+    const F = f64x2.sqrt(f64x2.div(f64x2.mul(f64x2.splat(-2.0), L), S));
+    const f = f64x2.extract_lane(F, 0), f2 = f64x2.extract_lane(F, 1);
+    pn0 = a * f;
+    pn1 = b * f;
+    pn2 = a2 * f2;
+    pn3 = b2 * f2;
+  }
 }
 
 /** Fills n standard normals at out (trial `index`, seed (k0, k1)): for the transform's tests. */
@@ -420,12 +727,27 @@ function widenGroup(group: i32, m: f64, distance: bool): void {
   store<f64>(p, load<f64>(p) + 1.0);
 }
 
+/** View k's true projection of (Px, Py, Pz), its marking bias, and its noise nu, nv (both SDs non-zero) into mu, mv. */
+@inline function markView(k: i32, Px: f64, Py: f64, Pz: f64, dzTrue: f64, shiftX: f64, shiftY: f64, nu: f64, nv: f64): void {
+  const o = <usize>k << 3;
+  const Sx = load<f64>(tsx + o), Sz = load<f64>(tsz + o);
+  const t = (dzTrue - Sz) / (Pz - Sz);
+  let u = Sx + t * (Px - Sx) + shiftX, v = t * Py + shiftY;
+  const mk = C_MARK + 4 * k;
+  u += c(mk);
+  v += c(mk + 1);
+  u += c(mk + 2) * nu;
+  v += c(mk + 3) * nv;
+  store<f64>(mu + o, u);
+  store<f64>(mv + o, v);
+}
+
 /**
  * Runs trials [first, first + count) of the scenario at `config`.
  * `first` is a multiple of blockSize (a whole number below 2^53, as f64); block b of
  * this run (trials first + b * blockSize ...) writes its SUMS at sums + b * SUMS * 8.
  * Counters (COUNTERS f64) and histograms (HISTOGRAMS * HIST_LEN u32) are added to.
- * `scratch` is 2 * SUMS + 6 * MAX_VIEWS f64 of working space; `extents` HISTOGRAMS pairs of
+ * `scratch` is 2 * SUMS + 6 * MAX_VIEWS + PREFETCH_SLOTS f64 of working space; `extents` HISTOGRAMS pairs of
  * i32 (lowest, highest slot touched), widened here. Returns the singular count.
  */
 export function simulate(
@@ -443,6 +765,7 @@ export function simulate(
   tsz = tsx + (<usize>MAX_VIEWS << 3);
   mu = tsz + (<usize>MAX_VIEWS << 3);
   mv = mu + (<usize>MAX_VIEWS << 3);
+  pre = mv + (<usize>MAX_VIEWS << 3);
 
   const views = <i32>c(C_VIEWS);
   const dz = c(C_STS) - c(C_SID);
@@ -464,6 +787,8 @@ export function simulate(
 
   let misAngles = false;
   for (let k = 0; k < views; k++) if (!isConstant(C_MIS_ANGLES + 3 * k)) misAngles = true;
+  let everyMarkNoisy = true;
+  for (let k = 0; k < views; k++) if (c(C_MARK + 4 * k + 2) == 0 || c(C_MARK + 4 * k + 3) == 0) everyMarkNoisy = false;
   const trueVaries = misAngles || !isConstant(C_MIS_STS) || !isConstant(C_MIS_RAH);
   // Believed sources: the nominal geometry and angles. With a constant miscalibration
   // the true sources are computed once per run (a constant's draw uses no randomness).
@@ -474,13 +799,29 @@ export function simulate(
   exhausted = 0;
   const blocks = (count + blockSize - 1) / blockSize;
   const start = <u64>first;
+  // SIMD build: the group of four trials whose first `ahead` blocks are in `pre`; `ahead` follows
+  // the blocks the trials of the last group used, on average rounded up (any choice gives the
+  // same words: past `ahead`, a trial's blocks are computed one at a time).
+  let group: u64 = 0, ahead = 0, used = 16;
   for (let b = 0; b < blocks; b++) {
     memory.fill(acc, 0, <usize>(2 * SUMS) << 3);
     const from = b * blockSize;
     const to = min(from + blockSize, count);
     for (let i = from; i < to; i++) {
       const base = acc + (<usize>((i - from) & 1) * <usize>SUMS << 3);
-      startTrial(start + <u64>i);
+      const index = start + <u64>i;
+      if (ASC_FEATURE_SIMD) used += (pos + 1) >> 1; // the previous trial's blocks
+      startTrial(index);
+      if (ASC_FEATURE_SIMD) {
+        if (ahead == 0 || index - group >= 4) {
+          ahead = min(max((used + 3) >> 2, 1), PREFETCH_BLOCKS);
+          used = 0;
+          group = index;
+          prefetch4(group, ahead);
+        }
+        lane = <usize>(index - group);
+        avail = 2 * ahead;
+      }
       // 1. Truth.
       const T = draw(C_THICKNESS);
       const Px = draw(C_X), Py = draw(C_Y), Pz = draw(C_ZFRACTION) * T;
@@ -490,7 +831,17 @@ export function simulate(
         const dSts = draw(C_MIS_STS), dRah = draw(C_MIS_RAH);
         sources(tsx, tsz, true, dSts, dRah);
       }
-      for (let k = 0; k < views; k++) {
+      let k = 0;
+      if (ASC_FEATURE_SIMD && everyMarkNoisy && !haveNormal) {
+        // Two views' four normals at once: the same uniforms in the same order, the two
+        // pairs' transforms in f64x2 lanes (u of view k, v of view k, u of k + 1, v of k + 1).
+        for (; k + 1 < views; k += 2) {
+          normalPairs();
+          markView(k, Px, Py, Pz, dzTrue, shiftX, shiftY, pn0, pn1);
+          markView(k + 1, Px, Py, Pz, dzTrue, shiftX, shiftY, pn2, pn3);
+        }
+      }
+      for (; k < views; k++) {
         const o = <usize>k << 3;
         const Sx = load<f64>(tsx + o), Sz = load<f64>(tsz + o);
         const t = (dzTrue - Sz) / (Pz - Sz);

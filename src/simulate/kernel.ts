@@ -39,6 +39,8 @@ const C_SHIFT = 76;
 const C_THICKNESS = 20;
 const C_TRUNC = 88;
 const KERNEL_MAX_VIEWS = 8;
+/** Uniforms the SIMD build computes ahead (assembly/simulate.ts PREFETCH_SLOTS: 8 blocks x 2 words x 4 trials). */
+const PREFETCH_SLOTS = 64;
 /** Largest task, in blocks (bounds the per-task memory and the time between abort checks). */
 export const MAX_TASK_BLOCKS = 256;
 
@@ -174,7 +176,7 @@ function regionsOf(engine: Engine): Regions {
       sums: engine.reserve(SUMS * MAX_TASK_BLOCKS * 8, 'the simulation block sums'),
       counters: engine.reserve(COUNTERS * 8, 'the simulation counters'),
       hist: engine.reserve(HISTOGRAMS * HIST_LEN * 4, 'the simulation histograms'),
-      scratch: engine.reserve((2 * SUMS + 6 * KERNEL_MAX_VIEWS) * 8, 'the simulation scratch'),
+      scratch: engine.reserve((2 * SUMS + 6 * KERNEL_MAX_VIEWS + PREFETCH_SLOTS) * 8, 'the simulation scratch'),
       extents: engine.reserve(HISTOGRAMS * 8, 'the histogram extents'),
     };
     // Histograms start empty and are left empty after each task (only touched ranges are cleared).
