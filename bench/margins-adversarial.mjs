@@ -45,12 +45,22 @@ function time(req) {
 /** With ADV_COMPARE (another build's index.js), every request's named margins must agree to 1e-9 mm. */
 const other = process.env.ADV_COMPARE ? await import(new URL(process.env.ADV_COMPARE, import.meta.url).href) : undefined;
 const otherEngine = other ? await other.loadEngine() : undefined;
-let compared = 0, worstDiff = 0;
-function compare(req) {
+let compared = 0, worstDiff = 0, worstHigher = 0, worstLower = 0;
+const differing = [];
+// Signed too: a margin of this build above the other's (worstHigher) would be a distance
+// over-stated; one below it (worstLower) is a nearer patch point this build found (the
+// other's search stopped short), which test/margins/patch-feet.test.ts witnesses.
+function compare(req, family) {
   if (!other) return;
   const a = marginsWith(engine, req), b = other.marginsWith(otherEngine, req);
-  for (const k of Object.keys(a.margins)) worstDiff = Math.max(worstDiff, Math.abs(a.margins[k] - b.margins[k]));
-  if (a.status !== b.status || a.closestName !== b.closestName) worstDiff = Infinity;
+  for (const k of Object.keys(a.margins)) {
+    const diff = a.margins[k] - b.margins[k];
+    worstDiff = Math.max(worstDiff, Math.abs(diff));
+    worstHigher = Math.max(worstHigher, diff);
+    worstLower = Math.max(worstLower, -diff);
+    if (Math.abs(diff) > 1e-9) differing.push({ family, name: k, this: a.margins[k], other: b.margins[k], specimen: req.specimen, points: req.lesion.points?.length, radius: req.lesion.radius });
+  }
+  if (a.status !== b.status || a.closestName !== b.closestName) differing.push({ family, status: [a.status, b.status], closest: [a.closestName, b.closestName] });
   compared++;
 }
 
@@ -64,7 +74,7 @@ const add = (family, req) => {
   // A request the engine refuses is outside the limits: counted, never timed.
   try { marginsWith(engine, req); } catch { refused++; return; }
   const { wall, cpu } = time(req);
-  compare(req);
+  compare(req, family);
   samples.push({ family, ms: wall, cpu, req });
 };
 add('reported-319x122x5.9', reportedSlowest());
@@ -87,7 +97,7 @@ const summary = {
   cpu: { p100: quantile(cpu, 1), p99: quantile(cpu, 0.99), median: quantile(cpu, 0.5) },
   bar: BAR_MS,
   met: quantile(ms, 1) < BAR_MS,
-  ...(other ? { compared, worstDifferenceMm: worstDiff } : {}),
+  ...(other ? { compared, worstDifferenceMm: worstDiff, worstHigherMm: worstHigher, worstLowerMm: worstLower, differing: differing.length } : {}),
 };
 const byFamily = {}, cpuByFamily = {};
 for (const s of samples) {
@@ -105,7 +115,10 @@ console.log(`load before: ${loadBefore}`);
 console.log(`load after:  ${loadAfter}`);
 console.log(`p100 ${summary.p100.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, median ${summary.median.toFixed(1)} ms  (bar: p100 < ${BAR_MS} ms: ${summary.met ? 'MET' : 'MISS'})`);
 console.log(`CPU time: p100 ${summary.cpu.p100.toFixed(1)} ms, p99 ${summary.cpu.p99.toFixed(1)} ms, median ${summary.cpu.median.toFixed(1)} ms`);
-if (other) console.log(`against ${process.env.ADV_COMPARE}: ${compared} requests, largest difference in a named margin ${worstDiff} mm (bar 1e-9)`);
+if (other) {
+  console.log(`against ${process.env.ADV_COMPARE}: ${compared} requests, largest difference in a named margin ${worstDiff} mm (bar 1e-9): this build higher by at most ${worstHigher} mm, lower by at most ${worstLower} mm; ${differing.length} margins differ by more than 1e-9 mm`);
+  for (const x of differing.slice(0, 10)) console.log(`  ${JSON.stringify(x)}`);
+}
 for (const [f, xs] of Object.entries(byFamily)) {
   xs.sort((a, b) => a - b);
   const cs = cpuByFamily[f].sort((a, b) => a - b);

@@ -7,11 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadEngine, marginsWith } from '../../src/index.js';
 import { hypot3, type V3 } from '../../src/margins/distance.js';
-import { PatchBoxes, leastOverPatch, pruneWork } from '../../src/margins/patch-prune.js';
-import { DIRECTIONS, patchDistanceFrom, patchDistanceFunction, patchLattice, patchOf, patchPoint, type Direction } from '../../src/margins/patches.js';
-import { ellipsoidNearest } from '../../src/margins/distance.js';
+import { PatchBoxes, pruneWork } from '../../src/margins/patch-prune.js';
+import { DIRECTIONS, patchDistanceFrom, patchDistanceFunction, patchLattice, patchPoint } from '../../src/margins/patches.js';
 import type { SpecimenShape } from '../../src/margins/shapes.js';
 import { adversarialRequest, reportedSlowest, rng, underPatchBorder } from '../../bench/margins-adversarial-cases.mjs';
+import { prunedAndEvery } from './pruned-vs-every-centre.js';
 
 const engine = await loadEngine();
 const STRYKER = Boolean(process.env.STRYKER || process.env.STRYKER_MUTATOR_WORKER);
@@ -93,20 +93,8 @@ describe('pruning changes no margin', () => {
   }
   for (const [name, req] of requests) {
     it(name, () => {
-      const s = req.specimen as Ellipsoid;
-      const { points, radius } = req.lesion as { points: V3[]; radius: number };
-      const centres = points.map((p) => {
-        const n = ellipsoidNearest(s.center, s.semiAxes, p);
-        return { p, signed: n.signed, nearest: n.point, home: patchOf(s, n.point) };
-      });
-      for (const d of DIRECTIONS as readonly Direction[]) {
-        const lat = patchLattice(s, d);
-        let start = Infinity;
-        for (const c of centres) if (c.home === d) start = Math.min(start, -c.signed - radius);
-        let brute = start;
-        for (const c of centres) if (c.home !== d) brute = Math.min(brute, patchDistanceFrom(s, d, lat, c.p) - radius);
-        const pruned = leastOverPatch(s, d, centres, radius, start, (c) => patchDistanceFrom(s, d, lat, c.p));
-        expect(Math.abs(pruned - brute), `${d}: ${pruned} vs ${brute}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(brute)));
+      for (const { d, pruned, every } of prunedAndEvery(req, patchDistanceFrom)) {
+        expect(Math.abs(pruned - every), `${d}: ${pruned} vs ${every}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(every)));
       }
     });
   }
