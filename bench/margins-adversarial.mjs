@@ -81,7 +81,8 @@ add('reported-319x122x5.9', reportedSlowest());
 add('under-patch-border', underPatchBorder());
 for (let i = 0; i < COUNT; i++) for (const family of FAMILIES) add(family, adversarialRequest(family, r));
 for (let h = 0; h < HILL; h++) {
-  const worst = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  // The slowest by CPU time: wall time under a shared machine's load is mostly waiting.
+  const worst = [...samples].sort((a, b) => b.cpu - a.cpu).slice(0, 5);
   for (const w of worst) if (w.req.lesion.shape === 'points') add(`${w.family}+hill`, perturbPoints(w.req, r));
 }
 const loadAfter = uptime();
@@ -97,6 +98,7 @@ const summary = {
   cpu: { p100: quantile(cpu, 1), p99: quantile(cpu, 0.99), median: quantile(cpu, 0.5) },
   bar: BAR_MS,
   met: quantile(ms, 1) < BAR_MS,
+  cpuMet: quantile(cpu, 1) < BAR_MS,
   ...(other ? { compared, worstDifferenceMm: worstDiff, worstHigherMm: worstHigher, worstLowerMm: worstLower, differing: differing.length } : {}),
 };
 const byFamily = {}, cpuByFamily = {};
@@ -114,7 +116,7 @@ console.log(`margins adversarial search: seed ${SEED}, ${samples.length} request
 console.log(`load before: ${loadBefore}`);
 console.log(`load after:  ${loadAfter}`);
 console.log(`p100 ${summary.p100.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, median ${summary.median.toFixed(1)} ms  (bar: p100 < ${BAR_MS} ms: ${summary.met ? 'MET' : 'MISS'})`);
-console.log(`CPU time: p100 ${summary.cpu.p100.toFixed(1)} ms, p99 ${summary.cpu.p99.toFixed(1)} ms, median ${summary.cpu.median.toFixed(1)} ms`);
+console.log(`CPU time: p100 ${summary.cpu.p100.toFixed(1)} ms, p99 ${summary.cpu.p99.toFixed(1)} ms, median ${summary.cpu.median.toFixed(1)} ms  (bar on CPU time: ${summary.cpuMet ? 'MET' : 'MISS'})`);
 if (other) {
   console.log(`against ${process.env.ADV_COMPARE}: ${compared} requests, largest difference in a named margin ${worstDiff} mm (bar 1e-9): this build higher by at most ${worstHigher} mm, lower by at most ${worstLower} mm; ${differing.length} margins differ by more than 1e-9 mm`);
   for (const x of differing.slice(0, 10)) console.log(`  ${JSON.stringify(x)}`);
@@ -124,8 +126,8 @@ for (const [f, xs] of Object.entries(byFamily)) {
   const cs = cpuByFamily[f].sort((a, b) => a - b);
   console.log(`  ${f.padEnd(30)} n=${String(xs.length).padStart(3)}  median ${quantile(xs, 0.5).toFixed(1).padStart(7)}  max ${xs[xs.length - 1].toFixed(1).padStart(7)} ms wall;  CPU median ${quantile(cs, 0.5).toFixed(1).padStart(6)}  max ${cs[cs.length - 1].toFixed(1).padStart(6)} ms`);
 }
-console.log('slowest:');
-for (const s of [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5)) console.log(`  ${s.ms.toFixed(1).padStart(7)} ms (CPU ${s.cpu.toFixed(1)})  ${s.family}: ${describe(s.req)}`);
+console.log('slowest (CPU):');
+for (const s of [...samples].sort((a, b) => b.cpu - a.cpu).slice(0, 5)) console.log(`  ${s.ms.toFixed(1).padStart(7)} ms (CPU ${s.cpu.toFixed(1)})  ${s.family}: ${describe(s.req)}`);
 
 if (!QUICK) {
   writeFileSync(new URL('./margins-adversarial-results.json', import.meta.url), `${JSON.stringify({
@@ -135,7 +137,7 @@ if (!QUICK) {
     load: { before: loadBefore, after: loadAfter },
     summary,
     families: Object.fromEntries(Object.entries(byFamily).map(([f, xs]) => [f, { n: xs.length, median: quantile(xs, 0.5), max: xs[xs.length - 1], cpuMedian: quantile(cpuByFamily[f], 0.5), cpuMax: cpuByFamily[f][cpuByFamily[f].length - 1] }])),
-    slowest: [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5).map((s) => ({ family: s.family, ms: s.ms, cpuMs: s.cpu, what: describe(s.req) })),
+    slowest: [...samples].sort((a, b) => b.cpu - a.cpu).slice(0, 5).map((s) => ({ family: s.family, ms: s.ms, cpuMs: s.cpu, what: describe(s.req) })),
     library: LIB,
   }, null, 2)}\n`);
 }

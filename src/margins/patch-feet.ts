@@ -34,8 +34,8 @@ import {
 } from './patches.js';
 import { ellipsoidAxes, type SpecimenShape } from './shapes.js';
 
-/** Work counts (the bounded-work test and the benchmark): searches by feet, and those handed to the full search. */
-export const feetWork = { feet: 0, fallbacks: 0 };
+/** Work counts (tests and the benchmark): searches by feet, those handed to the full search, borders handed to edgeMinimum's search, and calls of the objective by the searches by feet. */
+export const feetWork = { feet: 0, fallbacks: 0, edgeSearches: 0, calls: 0 };
 
 /** Bisection steps at most: more than the halvings from a bracket of 10^6 to a relative 1e-15 of it. */
 const BISECTIONS = 120;
@@ -145,17 +145,86 @@ export function patchDistanceByFeet(s: Exclude<SpecimenShape, { shape: 'box' }>,
     return patchDistanceFrom(s, d, lat, p);
   }
   feetWork.feet++;
-  const n = lat.alpha.length;
-  const lattice = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const lattice = (i: number) => {
     const dx = p[0] - lat.xyz[3 * i], dy = p[1] - lat.xyz[3 * i + 1], dz = p[2] - lat.xyz[3 * i + 2];
-    lattice[i] = Math.sqrt(dx * dx + dy * dy + dz * dz);
+    return Math.sqrt(dx * dx + dy * dy + dz * dz);
+  };
+  const objective = patchDistanceFunction(s, d, p);
+  const f = (alpha: number, beta: number) => {
+    feetWork.calls++;
+    return objective(alpha, beta);
+  };
+  let out = borderMinimum(s, d, p, f);
+  if (!out) {
+    feetWork.edgeSearches++;
+    out = edgeMinimum(f, lattice);
   }
-  const f = patchDistanceFunction(s, d, p);
-  let out: SquareMinimum = edgeMinimum(f, (i) => lattice[i]);
   for (const [alpha, beta] of feet) {
     const m = newtonPolish(f, { value: f(alpha, beta), alpha, beta });
     if (m.value < out.value) out = m;
   }
   return polishToRest(f, out).value;
+}
+
+/**
+ * The least of f over the border of the square from the border's own critical points, or
+ * undefined where they are not safely isolated (edgeMinimum's search then decides). The
+ * edge of the square where the coordinate of `fixed` (one of the patch's other two axes)
+ * is +-1 is the curve where the normal's components on the patch's axis and on `fixed` are
+ * equal in size: the points c + A^2 n / |A n| of it lie in the plane through c spanned by
+ * w = (a_axis sign, a_fixed side) (on those two axes) and the free axis e. That plane cuts
+ * the ellipsoid in an ellipse with semi-axes S along w (1 / S^2 = sum w_i^2 / a_i over w
+ * normalised) and A_free along e, so |p - q|^2 = h^2 + |P - Q|^2 with P = ((p - c) . w,
+ * p_free - c_free) and h the distance of p from the plane: the least over the edge is at
+ * an end (a corner of the square) or at a critical point of the planar distance, a root
+ * of the two-pole g of footRoots, on the half of the ellipse along +w and inside the edge.
+ */
+function borderMinimum(s: Exclude<SpecimenShape, { shape: 'box' }>, d: Direction, p: V3, f: (alpha: number, beta: number) => number): SquareMinimum | undefined {
+  const A = ellipsoidAxes(s)!;
+  const { axis, sign, others } = directionAxis(d);
+  const u = [p[0] - s.center[0], p[1] - s.center[1], p[2] - s.center[2]];
+  const sq = [A[0] * A[0], A[1] * A[1], A[2] * A[2]];
+  const scale = Math.max(Math.abs(u[0]), Math.abs(u[1]), Math.abs(u[2]), ...A);
+  let best: SquareMinimum = { value: Infinity, alpha: 0, beta: 0 };
+  const consider = (alpha: number, beta: number) => {
+    const v = f(alpha, beta);
+    if (v < best.value) best = { value: v, alpha, beta };
+  };
+  for (const a of [-1, 1]) for (const b of [-1, 1]) consider(a, b);
+  const a2 = new Float64Array(2), w2 = new Float64Array(2);
+  for (let o = 0; o < 2; o++) {
+    const fixed = others[o], free = others[1 - o];
+    for (const side of [-1, 1]) {
+      // w on (axis, fixed), normalised; the ellipse's semi-axis along it.
+      const wa = sq[axis] * sign, wf = sq[fixed] * side, len = Math.hypot(wa, wf);
+      const na = wa / len, nf = wf / len;
+      const S2 = 1 / ((na * na) / sq[axis] + (nf * nf) / sq[fixed]);
+      const Ps = u[axis] * na + u[fixed] * nf, Pz = u[free];
+      if (Math.abs(Ps) <= NEAR_PLANE * scale || Math.abs(Pz) <= NEAR_PLANE * scale) return undefined;
+      const az = sq[free];
+      if (S2 !== az && Math.abs(S2 - az) <= NEAR_EQUAL * Math.max(S2, az)) return undefined;
+      let n = 0;
+      if (S2 === az) {
+        a2[0] = S2;
+        w2[0] = S2 * Ps * Ps + az * Pz * Pz;
+        n = 1;
+      } else {
+        const [lo, wl, hi, wh] = S2 < az ? [S2, S2 * Ps * Ps, az, az * Pz * Pz] : [az, az * Pz * Pz, S2, S2 * Ps * Ps];
+        a2[0] = lo; w2[0] = wl; a2[1] = hi; w2[1] = wh;
+        n = 2;
+      }
+      const roots = footRoots(a2, w2, n);
+      if (!roots) return undefined;
+      for (const t of roots) {
+        const qs = (S2 * Ps) / (S2 + t), qz = (az * Pz) / (az + t);
+        if (!(qs > 0) || !Number.isFinite(qz)) continue;
+        // The free coordinate of the square: the normal's free component over its axis component.
+        const along = (qz / az) / ((qs * Math.abs(na)) / sq[axis]);
+        if (!(Math.abs(along) <= 1)) continue;
+        if (fixed === others[0]) consider(side, along);
+        else consider(along, side);
+      }
+    }
+  }
+  return best;
 }

@@ -28,15 +28,15 @@ import { ellipsoidAxes, type SpecimenShape } from './shapes.js';
 /** Levels stored: 2 x 2 cells (one per quadrant) up to 2^STORED per side. */
 const STORED = 5;
 /** Levels refined on demand below the stored ones, for a centre a stored leaf cannot decide. */
-const EXTRA = 12;
+const EXTRA = 4;
 /**
  * Cells split on demand per query at most (each split: nine corner points, four cells), after
  * which the full search decides. Split cells are kept (see PatchBoxes.split), so the centres
  * along a border, which need the same cells near their common nearest points, pay once.
  */
-const REFINE_BUDGET = 64;
+const REFINE_BUDGET = 2;
 /** Cells visited per query at most (kept ones included): bounds the work of one query, whatever the tree holds. */
-const VISIT_BUDGET = 4096;
+const VISIT_BUDGET = 128;
 /** Split groups (of four cells) kept per patch at most: 32,768 groups, 11.5 MB of cells, then no more splits. */
 const MAX_GROUPS = 1 << 15;
 
