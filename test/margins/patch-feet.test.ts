@@ -173,6 +173,20 @@ describe('patchDistanceByFeet', () => {
   });
 });
 
+describe('a border whose planar problem is degenerate', () => {
+  it('goes to the old edge search (and the distance is still the reference)', () => {
+    // p - c = (-1, 3, 4) in [30, 22, 15]: on the +z patch's x = +1 edge plane, P . w = 4 x 225 - 1 x 900 = 0.
+    const s: Ellipsoid = { shape: 'ellipsoid', center: [0, 0, 0], semiAxes: [30, 22, 15] };
+    const p: V3 = [-1, 3, 4];
+    expect(patchFeet(s, '+z', p)).toBeDefined();
+    const before = { ...feetWork };
+    const fast = patchDistanceByFeet(s, '+z', patchLattice(s, '+z'), p);
+    expect(feetWork.edgeSearches - before.edgeSearches).toBe(1);
+    expect(feetWork.fallbacks - before.fallbacks).toBe(0);
+    expect(Math.abs(fast - referenceDistance(s, '+z', p))).toBeLessThan(1e-9);
+  });
+});
+
 describe('the pruned scan over centres with the feet search', () => {
   // leastOverPatch with patchDistanceByFeet against taking every centre not at home, on random requests.
   it('gives the least over every centre, on random adversarial requests', () => {
