@@ -14,6 +14,7 @@ import {
 } from './patches.js';
 import { ellipsoidAxes, lesionSignedDistance, solidSignedDistance, type LesionShape, type SpecimenShape } from './shapes.js';
 import { leastOverPatch } from './patch-prune.js';
+import { patchDistanceByFeet } from './patch-feet.js';
 
 /** Exact distance from p to the face rectangle of a box specimen. */
 function boxFaceDistance(s: Extract<SpecimenShape, { shape: 'box' }>, d: Direction, p: V3): number {
@@ -31,7 +32,7 @@ function boxFaceDistance(s: Extract<SpecimenShape, { shape: 'box' }>, d: Directi
 function patchDistance(s: SpecimenShape, d: Direction, p: V3, nearest: V3, lattice: () => PatchLattice): number {
   if (s.shape === 'box') return boxFaceDistance(s, d, p);
   if (patchOf(s, nearest) === d) return Math.hypot(p[0] - nearest[0], p[1] - nearest[1], p[2] - nearest[2]);
-  return patchDistanceFrom(s, d, lattice(), p);
+  return patchDistanceByFeet(s, d, lattice(), p);
 }
 
 interface Centre { p: V3; signed: number; nearest: V3 }

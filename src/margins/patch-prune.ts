@@ -28,9 +28,17 @@ import { ellipsoidAxes, type SpecimenShape } from './shapes.js';
 /** Levels stored: 2 x 2 cells (one per quadrant) up to 2^STORED per side. */
 const STORED = 5;
 /** Levels refined on demand below the stored ones, for a centre a stored leaf cannot decide. */
-const EXTRA = 8;
-/** Cells refined on demand per query at most, after which the full search decides. */
-const REFINE_BUDGET = 8;
+const EXTRA = 4;
+/**
+ * Cells split on demand per query at most (each split: nine corner points, four cells), after
+ * which the full search decides. Split cells are kept (see PatchBoxes.split), so the centres
+ * along a border, which need the same cells near their common nearest points, pay once.
+ */
+const REFINE_BUDGET = 2;
+/** Cells visited per query at most (kept ones included): bounds the work of one query, whatever the tree holds. */
+const VISIT_BUDGET = 128;
+/** Split groups (of four cells) kept per patch at most: 32,768 groups, 11.5 MB of cells, then no more splits. */
+const MAX_GROUPS = 1 << 15;
 
 /** Work done (for the bounded-work test and the benchmark): queries, cells refined on demand, full searches. */
 export const pruneWork = { bounds: 0, refined: 0, searches: 0 };
@@ -59,9 +67,21 @@ export class PatchBoxes {
   private readonly k: number;
   private readonly even: ReturnType<typeof evenPatchMap>;
   private budget = 0;
-  /** Scratch: the 3 x 3 corner records of a cell being refined, one array per depth. */
-  private readonly corners = Array.from({ length: EXTRA }, () => new Float64Array(9 * CORNER));
-  private readonly cell = new Float64Array(CELL);
+  private visits = 0;
+  /** Scratch: the 3 x 3 corner records of a cell being split. */
+  private readonly corners = new Float64Array(9 * CORNER);
+  /**
+   * The cells split below the stored leaves, kept: group g (four cells, the quarters of
+   * the cell split, in QUARTERS order) has its records at CELL (4 g + q) of `kept` and the
+   * group its quarter q was split into at `keptKids[4 g + q]` (-1: not split yet). A
+   * stored leaf's group is `leafKids[leaf]`. Grown by doubling up to MAX_GROUPS.
+   */
+  private kept = new Float64Array(CELL * 4 * 64);
+  private keptKids = new Int32Array(4 * 64).fill(-1);
+  private groups = 0;
+  private leafKids?: Int32Array;
+  /** The surface points of level SAMPLE_LEVEL's corners (x, y, z each), for sampleDistance. */
+  private sample?: Float64Array;
 
   constructor(s: Exclude<SpecimenShape, { shape: 'box' }>, d: Direction) {
     this.A = [...ellipsoidAxes(s)!];
@@ -81,6 +101,10 @@ export class PatchBoxes {
     const n = 2 ** l;
     const grid = new Float64Array(CORNER * (n + 1) * (n + 1));
     for (let a = 0; a <= n; a++) for (let b = 0; b <= n; b++) this.corner(-1 + (2 * a) / n, -1 + (2 * b) / n, grid, CORNER * (a * (n + 1) + b));
+    if (l === SAMPLE_LEVEL) {
+      this.sample = new Float64Array(3 * (n + 1) * (n + 1));
+      for (let i = 0; i < (n + 1) * (n + 1); i++) for (let c = 0; c < 3; c++) this.sample[3 * i + c] = grid[CORNER * i + 2 + c];
+    }
     const cells = new Float64Array(CELL * n * n);
     const at = (a: number, b: number) => CORNER * (a * (n + 1) + b);
     for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) this.cellOf(cells, CELL * (a * n + b), grid, at(a, b), at(a + 1, b), at(a, b + 1), at(a + 1, b + 1));
@@ -148,6 +172,20 @@ export class PatchBoxes {
     return Math.max(box, slab * slab);
   }
 
+  /** The distance from p to the nearest of the 17 x 17 corner points of level 4: an estimate (from above) of its distance to the patch, for ordering. */
+  sampleDistance(p: V3): number {
+    this.level(SAMPLE_LEVEL);
+    const g = this.sample!;
+    const p0 = p[0], p1 = p[1], p2 = p[2];
+    let least = Infinity;
+    for (let o = 0; o < g.length; o += 3) {
+      const dx = p0 - g[o], dy = p1 - g[o + 1], dz = p2 - g[o + 2];
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 < least) least = d2;
+    }
+    return Math.sqrt(least);
+  }
+
   /** A lower bound on the distance from p to the patch from the stored cells of a level (1: 2 x 2, 3: 8 x 8). */
   coarse(p: V3, level = 3): number {
     const { side, cells } = this.level(level);
@@ -159,13 +197,15 @@ export class PatchBoxes {
   /**
    * Whether the distance from p to the patch is surely at least `threshold`: true only when
    * every cell's bound is at least that (refining the cells that are not, down to the
-   * stored leaves and then up to EXTRA levels on demand); false means "not proved".
+   * stored leaves and then up to EXTRA levels by splitting, at most REFINE_BUDGET new splits
+   * and VISIT_BUDGET cells visited); false means "not proved".
    */
   atLeast(p: V3, threshold: number): boolean {
     pruneWork.bounds++;
     if (threshold <= 0) return true;
     if (!Number.isFinite(threshold)) return false;
     this.budget = REFINE_BUDGET;
+    this.visits = VISIT_BUDGET;
     // The bounds' own rounding in p - c (coordinates up to 2,000 mm apart): a few ulps of it.
     const slack = 1e-15 * (Math.abs(p[0] - this.c[0]) + Math.abs(p[1] - this.c[1]) + Math.abs(p[2] - this.c[2]));
     const t = threshold + slack;
@@ -179,8 +219,16 @@ export class PatchBoxes {
     const { side, cells } = this.level(level);
     if (this.bound2(cells, CELL * (a * side + b), p) >= t2) return true;
     if (level === STORED) {
-      // The same even coordinates as the stored grid's, so that the refined cells tile this one.
-      return this.refineAtLeast(-1 + (2 * a) / side, -1 + (2 * (a + 1)) / side, -1 + (2 * b) / side, -1 + (2 * (b + 1)) / side, EXTRA, p, t2);
+      const leafKids = (this.leafKids ??= new Int32Array(side * side).fill(-1));
+      const leaf = a * side + b;
+      // The same even coordinates as the stored grid's, so that the split cells tile this one.
+      const u0 = -1 + (2 * a) / side, u1 = -1 + (2 * (a + 1)) / side, v0 = -1 + (2 * b) / side, v1 = -1 + (2 * (b + 1)) / side;
+      if (leafKids[leaf] < 0) {
+        const g = this.split(u0, u1, v0, v1);
+        if (g < 0) return false;
+        leafKids[leaf] = g;
+      }
+      return this.groupAtLeast(leafKids[leaf], u0, u1, v0, v1, EXTRA, p, t2);
     }
     // The four children, nearest first: a failure (the common answer near p) is found sooner.
     const kids: [number, number, number][] = [];
@@ -194,24 +242,58 @@ export class PatchBoxes {
     return true;
   }
 
-  /** Below the stored leaves: the cell [u0, u1] x [v0, v1] (even coordinates) split in four, its corners computed now. */
-  private refineAtLeast(u0: number, u1: number, v0: number, v1: number, depth: number, p: V3, t2: number): boolean {
-    if (depth === 0 || this.budget <= 0) return false;
-    this.budget--;
-    pruneWork.refined++;
-    const us = [u0, (u0 + u1) / 2, u1], vs = [v0, (v0 + v1) / 2, v1];
-    const rec = this.corners[depth - 1], cell = this.cell;
-    for (let i = 0; i < 3; i++) for (let k = 0; k < 3; k++) this.corner(us[i], vs[k], rec, CORNER * (3 * i + k));
-    const at = (i: number, k: number) => CORNER * (3 * i + k);
-    for (const [i, k] of QUARTERS) {
-      this.cellOf(cell, 0, rec, at(i, k), at(i + 1, k), at(i, k + 1), at(i + 1, k + 1));
-      if (this.bound2(cell, 0, p) >= t2) continue;
-      if (!this.refineAtLeast(us[i], us[i + 1], vs[k], vs[k + 1], depth - 1, p, t2)) return false;
+  /**
+   * The four quarters (group g) of the cell [u0, u1] x [v0, v1] (even coordinates), `depth`
+   * levels of splitting left: each quarter's bound, and below those that do not decide,
+   * their own quarters (split now when not kept yet).
+   */
+  private groupAtLeast(g: number, u0: number, u1: number, v0: number, v1: number, depth: number, p: V3, t2: number): boolean {
+    const um = (u0 + u1) / 2, vm = (v0 + v1) / 2;
+    for (let q = 0; q < 4; q++) {
+      if (--this.visits < 0) return false;
+      if (this.bound2(this.kept, CELL * (4 * g + q), p) >= t2) continue;
+      if (depth <= 1) return false;
+      const [i, k] = QUARTERS[q];
+      const a0 = i ? um : u0, a1 = i ? u1 : um, b0 = k ? vm : v0, b1 = k ? v1 : vm;
+      let kid = this.keptKids[4 * g + q];
+      if (kid < 0) {
+        kid = this.split(a0, a1, b0, b1);
+        if (kid < 0) return false;
+        this.keptKids[4 * g + q] = kid;
+      }
+      if (!this.groupAtLeast(kid, a0, a1, b0, b1, depth - 1, p, t2)) return false;
     }
     return true;
   }
+
+  /** Splits the cell [u0, u1] x [v0, v1] (even coordinates) in four, its corners computed now: the new group, or -1 when the budget or the store is spent. */
+  private split(u0: number, u1: number, v0: number, v1: number): number {
+    if (this.budget <= 0 || this.groups >= MAX_GROUPS) return -1;
+    this.budget--;
+    pruneWork.refined++;
+    const g = this.groups++;
+    if (4 * (g + 1) > this.keptKids.length) {
+      const kept = new Float64Array(2 * this.kept.length);
+      kept.set(this.kept);
+      this.kept = kept;
+      const kids = new Int32Array(2 * this.keptKids.length).fill(-1);
+      kids.set(this.keptKids);
+      this.keptKids = kids;
+    }
+    const us = [u0, (u0 + u1) / 2, u1], vs = [v0, (v0 + v1) / 2, v1];
+    const rec = this.corners;
+    for (let i = 0; i < 3; i++) for (let k = 0; k < 3; k++) this.corner(us[i], vs[k], rec, CORNER * (3 * i + k));
+    const at = (i: number, k: number) => CORNER * (3 * i + k);
+    for (let q = 0; q < 4; q++) {
+      const [i, k] = QUARTERS[q];
+      this.cellOf(this.kept, CELL * (4 * g + q), rec, at(i, k), at(i + 1, k), at(i, k + 1), at(i + 1, k + 1));
+    }
+    return g;
+  }
 }
 
+/** The level whose corner points sampleDistance measures: 289 points. */
+const SAMPLE_LEVEL = 4;
 /** Numbers per corner record: alpha, beta, x, y, z, v = A n (3) and |v|. */
 const CORNER = 9;
 const QUARTERS: [number, number][] = [[0, 0], [0, 1], [1, 0], [1, 1]];
@@ -256,8 +338,19 @@ export function leastOverPatch<C extends PatchCandidate>(s: Exclude<SpecimenShap
     }
   }
   order.sort((x, y) => bound[x] - bound[y]);
+  // Near-ties (hundreds of centres within a few micrometres of one another, along a border)
+  // are proved too far only against a least close to the final one: the centre nearest to
+  // a sample of the patch's points is searched first, whatever its lower bound.
+  let lead = -1, leadNear = Infinity;
   for (const i of order) {
     if (bound[i] - radius >= out) break;
+    const near = boxes.sampleDistance(others[i].p);
+    if (near < leadNear) { leadNear = near; lead = i; }
+  }
+  if (lead >= 0) search(others[lead]);
+  for (const i of order) {
+    if (bound[i] - radius >= out) break;
+    if (i === lead) continue;
     const c = others[i];
     if (boxes.atLeast(c.p, out + radius)) continue;
     search(c);

@@ -7,11 +7,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadEngine, marginsWith } from '../../src/index.js';
 import { hypot3, type V3 } from '../../src/margins/distance.js';
-import { PatchBoxes, leastOverPatch, pruneWork } from '../../src/margins/patch-prune.js';
-import { DIRECTIONS, patchDistanceFrom, patchDistanceFunction, patchLattice, patchOf, patchPoint, type Direction } from '../../src/margins/patches.js';
-import { ellipsoidNearest } from '../../src/margins/distance.js';
+import { PatchBoxes, pruneWork } from '../../src/margins/patch-prune.js';
+import { DIRECTIONS, patchDistanceFrom, patchDistanceFunction, patchLattice, patchPoint } from '../../src/margins/patches.js';
 import type { SpecimenShape } from '../../src/margins/shapes.js';
 import { adversarialRequest, reportedSlowest, rng, underPatchBorder } from '../../bench/margins-adversarial-cases.mjs';
+import { prunedAndEvery } from './pruned-vs-every-centre.js';
+import { feetWork } from '../../src/margins/patch-feet.js';
 
 const engine = await loadEngine();
 const STRYKER = Boolean(process.env.STRYKER || process.env.STRYKER_MUTATOR_WORKER);
@@ -93,39 +94,36 @@ describe('pruning changes no margin', () => {
   }
   for (const [name, req] of requests) {
     it(name, () => {
-      const s = req.specimen as Ellipsoid;
-      const { points, radius } = req.lesion as { points: V3[]; radius: number };
-      const centres = points.map((p) => {
-        const n = ellipsoidNearest(s.center, s.semiAxes, p);
-        return { p, signed: n.signed, nearest: n.point, home: patchOf(s, n.point) };
-      });
-      for (const d of DIRECTIONS as readonly Direction[]) {
-        const lat = patchLattice(s, d);
-        let start = Infinity;
-        for (const c of centres) if (c.home === d) start = Math.min(start, -c.signed - radius);
-        let brute = start;
-        for (const c of centres) if (c.home !== d) brute = Math.min(brute, patchDistanceFrom(s, d, lat, c.p) - radius);
-        const pruned = leastOverPatch(s, d, centres, radius, start, (c) => patchDistanceFrom(s, d, lat, c.p));
-        expect(Math.abs(pruned - brute), `${d}: ${pruned} vs ${brute}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(brute)));
+      for (const { d, pruned, every } of prunedAndEvery(req, patchDistanceFrom)) {
+        expect(Math.abs(pruned - every), `${d}: ${pruned} vs ${every}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(every)));
       }
     });
   }
 });
 
 describe('bounded work and time on the worst requests found', () => {
-  const cases: [string, Record<string, unknown>, number][] = [
-    // Full patch searches before this change: 4,658 and 7,807.
-    ['2,000 points just under the border of a patch (30 x 22 x 15)', underPatchBorder(), 1200],
-    ['2,000 points along a border of a 319 x 122 x 5.9 mm ellipsoid', reportedSlowest(), 3600],
+  // Per case: patch searches at most, and calls of the search objective at most. Before the
+  // pruning 4,658 and 7,807 full searches (900-2,800 calls each); with it, 680-780 and
+  // 2,590-2,996 of them; with the search by feet (patch-feet.ts, none handed to the full
+  // search but the 5 centres on a symmetry plane), 307 and 3,013 searches of 6 and 64 calls
+  // on average: 1,762 and 192,332 calls in all, against millions before.
+  const cases: [string, Record<string, unknown>, number, number, number][] = [
+    ['2,000 points just under the border of a patch (30 x 22 x 15)', underPatchBorder(), 400, 4_000, 8],
+    ['2,000 points along a border of a 319 x 122 x 5.9 mm ellipsoid', reportedSlowest(), 3400, 220_000, 0],
   ];
-  for (const [name, req, maxSearches] of cases) {
+  for (const [name, req, maxSearches, maxCalls, maxFallbacks] of cases) {
     it(name, () => {
       marginsWith(engine, req);
       pruneWork.searches = 0;
+      const before = { ...feetWork };
       const r = marginsWith(engine, req);
       expect(Object.values(r.margins).every(Number.isFinite)).toBe(true);
       expect(pruneWork.searches).toBeLessThanOrEqual(maxSearches);
       expect(pruneWork.searches).toBeGreaterThan(0);
+      expect(feetWork.fallbacks - before.fallbacks).toBeLessThanOrEqual(maxFallbacks);
+      expect(feetWork.edgeSearches - before.edgeSearches).toBe(0);
+      expect(feetWork.feet + feetWork.fallbacks - before.feet - before.fallbacks).toBe(pruneWork.searches);
+      expect(feetWork.calls - before.calls).toBeLessThanOrEqual(maxCalls);
       const cpu: number[] = [];
       for (let k = 0; k < 3; k++) {
         const c = process.cpuUsage();
