@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
-const out = await build({ entryPoints: ['src/schemas/index.ts'], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'error' });
+const out = await build({ entryPoints: ['src/schemas/index.ts'], bundle: true, format: 'esm', platform: 'neutral', external: ['node:*'], write: false, logLevel: 'error' });
 const mod = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
 // SCHEMA_OUT: another directory (the tests write there and compare with schema/).
 const dir = process.env.SCHEMA_OUT ?? 'schema';

@@ -336,19 +336,19 @@ export type MarginsRequest_Lesion = {
   /** default 0 (mm) [>= 0, <= 100] */
   radius?: number | string;
 };
-/** the margin name of each frame direction */
+/** the margin name of each frame direction, each used once */
 export type MarginsRequest_Orientation = {
-  /** a margin name, used once */
+  /** a margin name */
   "+x": string;
-  /** a margin name, used once */
+  /** a margin name */
   "-x": string;
-  /** a margin name, used once */
+  /** a margin name */
   "+y": string;
-  /** a margin name, used once */
+  /** a margin name */
   "-y": string;
-  /** a margin name, used once */
+  /** a margin name */
   "+z": string;
-  /** a margin name, used once */
+  /** a margin name */
   "-z": string;
 };
 export type MarginsRequest_TwoView = {
