@@ -10,11 +10,11 @@ import {
   Arr, Custom, Enum, Length, Obj, OneOf, Opt, Str, Tuple, parseValue, withRules,
   type Static, type StaticDecode, type TSchema,
 } from '../core/schema/index.js';
-import { withPresence } from '../core/schema/presence.js';
+import { itemsOf, validField, withPresence } from '../core/schema/presence.js';
 import { type SchemaDocument } from '../core/schema/export.js';
 // The result (what the engine prints, not a request) keeps the JSON builders for now.
 import { arr, enumOf, ERROR_ELEMENT, FINDING, obj, oneOrMany, record, ref, type JsonSchema } from '../core/schema-kit.js';
-import { Checker, isArray, type Path } from '../core/validate.js';
+import { isArray, type Checker, type Path } from '../core/validate.js';
 import type { V3 } from './distance.js';
 import { DEFAULT_ORIENTATION } from './types.js';
 
@@ -172,18 +172,6 @@ const View = withPresence(ViewFields,
   }] },
 );
 
-/**
- * The two views must be orthogonal: checked for every view whose projection and specimen
- * extent are valid (what places it), whatever else is wrong with it.
- */
-function placed(view: unknown): string | undefined {
-  const scratch = new Checker();
-  const v = scratch.object(view, [], Object.keys(ViewFields.properties));
-  const projection = v && parseValue(scratch, ViewFields.properties.projection, v.projection, []);
-  const specimen = v && parseValue(scratch, ViewFields.properties.specimen, v.specimen, []);
-  return projection !== undefined && specimen !== undefined ? projection : undefined;
-}
-
 export const TwoView = withPresence(
   Obj({
     specimenShape: Opt(withDefault(Enum(['ellipsoid', 'box'] as const), 'ellipsoid')),
@@ -193,15 +181,11 @@ export const TwoView = withPresence(
   {
     rules: [{
       after: 'views',
+      // Orthogonal: checked for every view whose projection and specimen extent are valid
+      // (what places it), whatever else is wrong with it.
       rule: (o, c, path) => {
-        let views: unknown[];
-        try {
-          if (!isArray(o.views) || o.views.length !== 2) return;
-          views = [o.views[0], o.views[1]];
-        } catch {
-          return;
-        }
-        const [a, b] = views.map(placed);
+        const views = itemsOf(o.views, 2);
+        const [a, b] = (views ?? []).map((v) => validField(v, ViewFields, 'projection', ['projection', 'specimen']));
         if (a !== undefined && a === b) c.add('duplicate_value', [...path, 'views', 1, 'projection'], `a projection orthogonal to views[0] (not ${a})`, b);
       },
     }],

@@ -10,7 +10,7 @@
  * order, each rule run just before or after the field it names (or after the last, naming none).
  */
 import { OptionalKind, type StaticDecode, type TObject, type TSchema, type TTransform } from '@sinclair/typebox';
-import type { Checker, Path, Plain } from '../validate.js';
+import { Checker, isArray, type Path, type Plain } from '../validate.js';
 import { Custom, RULES, type Rule } from './build.js';
 import { parseValue } from './parse.js';
 
@@ -76,4 +76,34 @@ export function withPresence<S extends TObject>(schema: S, presence: Presence<Ex
     for (const rule of valueRules) rule(value, c, path, o);
     return c.issues.length === before ? (value as StaticDecode<S>) : undefined;
   });
+}
+
+/**
+ * The value of `field` of an item of an array, provided every one of `fields` of it is valid
+ * (checked on a scratch checker: nothing is reported), else undefined. For rules across the
+ * items of a list ("the two views orthogonal") that hold for every item placed well enough to
+ * compare, whatever else is wrong with it.
+ */
+export function validField(item: unknown, schema: TObject, field: string, fields: readonly string[]): unknown {
+  const scratch = new Checker();
+  const props = schema.properties as Record<string, TSchema>;
+  const o = scratch.object(item, [], Object.keys(props));
+  if (!o) return undefined;
+  let value: unknown;
+  for (const f of fields) {
+    const v = parseValue(scratch, props[f], o[f], []);
+    if (v === undefined) return undefined;
+    if (f === field) value = v;
+  }
+  return value;
+}
+
+/** The first `n` items of a list, read without throwing; undefined unless it is an array of exactly n. */
+export function itemsOf(list: unknown, n: number): unknown[] | undefined {
+  try {
+    if (!isArray(list) || list.length !== n) return undefined;
+    return Array.from({ length: n }, (_, i) => list[i]);
+  } catch {
+    return undefined;
+  }
 }
