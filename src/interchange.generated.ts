@@ -5,7 +5,7 @@
 // ---- defs the schemas share ----
 /** a catalog biopsy device */
 export type SharedBiopsyDevice = {
-  /** letters, digits, ".", "_" or "-" */
+  /** an id of letters, digits, ".", "_" or "-" */
   id: string;
   kind: "vacuum-probe" | "spring-loaded-gun";
   name?: string;
@@ -450,7 +450,7 @@ export type PlanRequest_Request = {
 };
 /** a biopsy device given in the request (without id: kind "vacuum-probe") */
 export type PlanRequest_InlineBiopsyDevice = {
-  /** letters, digits, ".", "_" or "-" */
+  /** an id of letters, digits, ".", "_" or "-" */
   id?: string;
   kind?: "vacuum-probe" | "spring-loaded-gun";
   name?: string;
@@ -469,7 +469,7 @@ export type PlanRequest_InlineBiopsyDevice = {
 };
 /** a catalog localization device */
 export type PlanRequest_LocalizationDevice = {
-  /** letters, digits, ".", "_" or "-" */
+  /** an id of letters, digits, ".", "_" or "-" */
   id: string;
   kind: "hook-wire" | "i125-seed" | "radar-reflector" | "magnetic-seed" | "rfid-tag";
   name?: string;

@@ -5,8 +5,7 @@
  * targeting requests are targeting's (parseTargetingRequest; published by name, TARGETING_DEFS).
  */
 import {
-  Arr, Bool, Custom, Enum, Int, Length, Nullable, Num, Obj, OneOf, Opt, Str, Tuple,
-  type TProperties, type TSchema,
+  Arr, Bool, Custom, Enum, Length, Num, Obj, OneOf, Opt, Str, Tuple, type TSchema,
 } from '../core/schema/index.js';
 import { itemsOf, validField, withPresence } from '../core/schema/presence.js';
 import { formatPath, type StereotaxError } from '../core/errors.js';
@@ -14,6 +13,11 @@ import { Checker, isArray, type Path } from '../core/validate.js';
 import { parseTargetingRequest } from '../targeting/targeting.js';
 import { Type } from '@sinclair/typebox';
 import { checkLateralSetup } from '../needle/vertical.js';
+import { checkDate } from './dates.js';
+
+import { Catalog } from '../devices/schema.js';
+
+export { BiopsyDevice, Catalog, InlineBiopsyDevice, LocalizationDevice } from '../devices/schema.js';
 
 /** Every coordinate a plan names (mm). */
 export const COORD = { min: -1000, max: 1000 };
@@ -25,11 +29,8 @@ export const VERTICAL_THICKNESS = { min: 0, max: 300 };
 /** Success within this distance (mm) in every plane: the NHSBSP audit standard for wire localization. */
 export const DEFAULT_SUCCESS_DISTANCE = 10;
 export const SUCCESS_DISTANCE = { above: 0, max: 100 };
-export const GAUGE = { min: 5, max: 34 };
-export const MAX_CATALOG_DEVICES = 1000;
 export const MAX_LOCALIZATION_DEVICES = 20;
 export const GUIDANCE = ['stereotactic', 'mammographic', 'ultrasound', 'mri', 'tomosynthesis'] as const;
-export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 export const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 
 /** The schema with a `default`, applied by the parser when the field is absent (and published). */
@@ -42,52 +43,6 @@ function Named(name: string, parse?: (c: Checker, raw: unknown, path: Path) => u
   const ref = Type.Unsafe<unknown>({ $ref: `#/$defs/${name}` });
   return parse ? Custom(ref, parse) : ref;
 }
-
-// ---------------------------------------------------------------- devices (the catalog)
-
-const Id = Str(64, 'letters, digits, ".", "_" or "-"', ID_PATTERN);
-const biopsyProperties = {
-  id: Id,
-  kind: Enum(['vacuum-probe', 'spring-loaded-gun'] as const),
-  name: Str(),
-  gauge: Int(GAUGE),
-  throw: Length({ min: 0, max: 100 }),
-  apertureLength: Length({ above: 0, max: 100 }),
-  tipLength: Length({ min: 0, max: 50 }),
-  outerDiameter: Length({ above: 0, max: 15 }, 'from the gauge table when not given'),
-  typical: Bool(),
-  source: Str(400),
-};
-type BiopsyKey = keyof typeof biopsyProperties;
-function biopsyFields(required: readonly BiopsyKey[]): TProperties {
-  return Object.fromEntries(Object.entries(biopsyProperties).map(([k, s]) => [k, required.includes(k as BiopsyKey) ? s : Opt(s)]));
-}
-export const BiopsyDevice = Obj(biopsyFields(['id', 'kind', 'gauge', 'throw', 'apertureLength', 'tipLength']), 'a catalog biopsy device');
-export const InlineBiopsyDevice = Obj(biopsyFields(['gauge', 'throw', 'apertureLength', 'tipLength']),
-  'a biopsy device given in the request (without id: kind "vacuum-probe")', { dependentRequired: { id: ['kind'] } });
-
-export const LocalizationDevice = Obj({
-  id: Id,
-  kind: Enum(['hook-wire', 'i125-seed', 'radar-reflector', 'magnetic-seed', 'rfid-tag'] as const),
-  name: Opt(Str()),
-  insertionGauge: Opt(Nullable(Int(GAUGE))),
-  detectionDepthLimit: Nullable(Length({ above: 0, max: 300 })),
-  minSpacing: Nullable(Length({ min: 0, max: 300 })),
-  repositionable: Bool(),
-  mriPlacement: Opt(Nullable(Bool())),
-  maxDwellDays: Opt(Nullable(Num({ min: 0, max: 3650 }))),
-  sameDayOnly: Opt(Bool()),
-  halfLifeDays: Opt(Num({ above: 0, max: 1e5 })),
-  assayRangeMBq: Opt(Tuple(Num({ min: 0, max: 1e4 }), 2)),
-  typical: Opt(Bool()),
-  source: Opt(Str(400)),
-}, 'a catalog localization device');
-
-export const Catalog = Obj({
-  about: Opt(Type.Unsafe<unknown>({})),
-  biopsyDevices: Opt(Arr(BiopsyDevice, 0, MAX_CATALOG_DEVICES)),
-  localizationDevices: Opt(Arr(LocalizationDevice, 0, MAX_CATALOG_DEVICES)),
-}, 'a device catalog; its entries replace shipped ones with the same id');
 
 // ---------------------------------------------------------------- the needle
 
@@ -109,7 +64,8 @@ export const PlanNeedle = Obj({
 
 // ---------------------------------------------------------------- localization
 
-const DateField = Str(10, 'a calendar date, YYYY-MM-DD', DATE_PATTERN);
+/** A calendar date (YYYY-MM-DD, a day that exists), parsed to days since 1970-01-01 by dates.ts. */
+const DateField = Custom(Str(10, 'a calendar date, YYYY-MM-DD', DATE_PATTERN), checkDate);
 export const PlacedDevice = Obj({
   device: Str(64, 'a localization device id in the catalog'),
   position: Tuple(Length(COORD), 3, '[x, y, z]; z within 0..thickness when thickness is given'),
