@@ -16,7 +16,6 @@ import { type SchemaDocument } from '../core/schema/export.js';
 import { arr, enumOf, ERROR_ELEMENT, FINDING, obj, oneOrMany, record, ref, type JsonSchema } from '../core/schema-kit.js';
 import { isArray, type Checker, type Path } from '../core/validate.js';
 import type { V3 } from './distance.js';
-import { DEFAULT_ORIENTATION } from './types.js';
 
 /**
  * The accepted input range (docs/guide/margins.md, "Accepted range"): every coordinate in
@@ -37,6 +36,10 @@ export const MAX_MARKERS = 100;
 export const MAX_TWO_VIEW_CALCIFICATIONS = 100_000;
 export const DIRECTIONS = ['+x', '-x', '+y', '-y', '+z', '-z'] as const;
 export const SHAPES = ['box', 'ellipsoid', 'sphere', 'points'] as const;
+/** Absent orientation: each direction names itself. */
+export const DEFAULT_ORIENTATION: Record<(typeof DIRECTIONS)[number], string> = {
+  '+x': '+x', '-x': '-x', '+y': '+y', '-y': '-y', '+z': '+z', '-z': '-z',
+};
 
 /** The schema with a `default`, applied by the parser when the field is absent (and published). */
 function withDefault<T extends TSchema>(s: T, value: unknown): T {
