@@ -5,7 +5,7 @@
 // ---- defs the schemas share ----
 /** a catalog biopsy device */
 export type SharedBiopsyDevice = {
-  /** letters, digits, ".", "_" or "-" */
+  /** an id of letters, digits, ".", "_" or "-" */
   id: string;
   kind: "vacuum-probe" | "spring-loaded-gun";
   name?: string;
@@ -474,19 +474,19 @@ export type MarginsRequest_Lesion = {
   /** default 0 (mm) [>= 0, <= 100] */
   radius?: number | string;
 };
-/** the margin name of each frame direction */
+/** the margin name of each frame direction, each used once */
 export type MarginsRequest_Orientation = {
-  /** a margin name, used once */
+  /** a margin name */
   "+x": string;
-  /** a margin name, used once */
+  /** a margin name */
   "-x": string;
-  /** a margin name, used once */
+  /** a margin name */
   "+y": string;
-  /** a margin name, used once */
+  /** a margin name */
   "-y": string;
-  /** a margin name, used once */
+  /** a margin name */
   "+z": string;
-  /** a margin name, used once */
+  /** a margin name */
   "-z": string;
 };
 export type MarginsRequest_TwoView = {
@@ -588,7 +588,7 @@ export type PlanRequest_Request = {
 };
 /** a biopsy device given in the request (without id: kind "vacuum-probe") */
 export type PlanRequest_InlineBiopsyDevice = {
-  /** letters, digits, ".", "_" or "-" */
+  /** an id of letters, digits, ".", "_" or "-" */
   id?: string;
   kind?: "vacuum-probe" | "spring-loaded-gun";
   name?: string;
@@ -607,7 +607,7 @@ export type PlanRequest_InlineBiopsyDevice = {
 };
 /** a catalog localization device */
 export type PlanRequest_LocalizationDevice = {
-  /** letters, digits, ".", "_" or "-" */
+  /** an id of letters, digits, ".", "_" or "-" */
   id: string;
   kind: "hook-wire" | "i125-seed" | "radar-reflector" | "magnetic-seed" | "rfid-tag";
   name?: string;

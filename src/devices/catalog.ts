@@ -3,7 +3,12 @@
  * examples with their source (catalog.json); a user's catalog is checked the same
  * way and its entries replace shipped ones with the same id.
  */
+import { OptionalKind, type TObject } from '@sinclair/typebox';
+import { parseValue, type TSchema } from '../core/schema/index.js';
 import { Checker, type Path } from '../core/validate.js';
+import { BiopsyDevice as BiopsyDeviceSchema, Catalog as CatalogSchema, Id, LocalizationDevice as LocalizationDeviceSchema } from './schema.js';
+
+const requiredOf = (s: TObject): string[] => Object.keys(s.properties).filter((k) => (s.properties[k] as TSchema)[OptionalKind] !== 'Optional');
 import shipped from './catalog.json' with { type: 'json' };
 
 /** Outer diameter (mm) by needle gauge (Stubs): the lateral approach needs the needle's radius. */
@@ -59,59 +64,63 @@ export interface Catalog {
 /** Probe-detected devices must carry a detection limit: their depth check depends on it. */
 export const NEEDS_DETECTION_LIMIT: ReadonlySet<LocalizationKind> = new Set(['radar-reflector', 'magnetic-seed', 'rfid-tag']);
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const B = BiopsyDeviceSchema.properties as Record<string, TSchema>;
+const L = LocalizationDeviceSchema.properties as Record<string, TSchema>;
+const K = CatalogSchema.properties as Record<string, TSchema>;
 
+// Each field is checked against the definition (devices/schema.ts); the order of the checks,
+// the defaults and the rules across fields are here.
 function checkId(c: Checker, v: unknown, path: Path): string | undefined {
-  const s = c.string(v, path, 64);
-  if (s !== undefined && !ID.test(s)) return c.add('invalid_value', path, 'an id of letters, digits, ".", "_" or "-"', v);
-  return s;
+  return parseValue(c, Id, v, path);
 }
 
 export function checkBiopsyDevice(c: Checker, value: unknown, path: Path): BiopsyDevice | undefined {
-  const fields = ['id', 'kind', 'name', 'gauge', 'throw', 'apertureLength', 'tipLength', 'outerDiameter', 'typical', 'source'];
-  const o = c.object(value, path, fields, ['id', 'kind', 'gauge', 'throw', 'apertureLength', 'tipLength']);
+  const o = c.object(value, path, Object.keys(B), requiredOf(BiopsyDeviceSchema));
   if (!o) return undefined;
   const id = checkId(c, o.id, [...path, 'id']);
-  const kind = c.oneOf(o.kind, [...path, 'kind'], ['vacuum-probe', 'spring-loaded-gun'] as const);
-  const name = o.name === undefined ? undefined : c.string(o.name, [...path, 'name']);
-  const gauge = c.integer(o.gauge, [...path, 'gauge'], { min: 5, max: 34 });
-  const thr = c.length(o.throw, [...path, 'throw'], { min: 0, max: 100 });
-  const apertureLength = c.length(o.apertureLength, [...path, 'apertureLength'], { above: 0, max: 100 });
-  const tipLength = c.length(o.tipLength, [...path, 'tipLength'], { min: 0, max: 50 });
-  let outerDiameter = o.outerDiameter === undefined ? undefined : c.length(o.outerDiameter, [...path, 'outerDiameter'], { above: 0, max: 15 });
+  const at = (k: string) => parseValue(c, B[k], o[k], [...path, k]);
+  const kind = at('kind') as BiopsyKind | undefined;
+  const name = o.name === undefined ? undefined : at('name') as string | undefined;
+  const gauge = at('gauge') as number | undefined;
+  const thr = at('throw') as number | undefined;
+  const apertureLength = at('apertureLength') as number | undefined;
+  const tipLength = at('tipLength') as number | undefined;
+  let outerDiameter = o.outerDiameter === undefined ? undefined : at('outerDiameter') as number | undefined;
   if (o.outerDiameter === undefined && gauge !== undefined) {
     outerDiameter = GAUGE_OUTER_DIAMETER[gauge];
     if (outerDiameter === undefined) {
       c.add('missing_field', [...path, 'outerDiameter'], `outerDiameter in mm (no table value for ${gauge}G)`, undefined);
     }
   }
-  const typical = o.typical === undefined ? false : c.boolean(o.typical, [...path, 'typical']);
-  const source = o.source === undefined ? 'user catalog' : c.string(o.source, [...path, 'source'], 400);
+  const typical = o.typical === undefined ? false : at('typical') as boolean | undefined;
+  const source = o.source === undefined ? 'user catalog' : at('source') as string | undefined;
   if (!id || !kind || gauge === undefined || thr === undefined || apertureLength === undefined || tipLength === undefined || outerDiameter === undefined || typical === undefined || source === undefined) return undefined;
   return { id, kind, name: name ?? id, gauge, throw: thr, apertureLength, tipLength, outerDiameter, typical, source };
 }
 
 export function checkLocalizationDevice(c: Checker, value: unknown, path: Path): LocalizationDevice | undefined {
-  const fields = ['id', 'kind', 'name', 'insertionGauge', 'detectionDepthLimit', 'minSpacing', 'repositionable', 'mriPlacement', 'maxDwellDays', 'sameDayOnly', 'halfLifeDays', 'assayRangeMBq', 'typical', 'source'];
-  const o = c.object(value, path, fields, ['id', 'kind', 'detectionDepthLimit', 'minSpacing', 'repositionable']);
+  const o = c.object(value, path, Object.keys(L), requiredOf(LocalizationDeviceSchema));
   if (!o) return undefined;
   const id = checkId(c, o.id, [...path, 'id']);
-  const kind = c.oneOf(o.kind, [...path, 'kind'], ['hook-wire', 'i125-seed', 'radar-reflector', 'magnetic-seed', 'rfid-tag'] as const);
-  const name = o.name === undefined ? undefined : c.string(o.name, [...path, 'name']);
   const at = (k: string): Path => [...path, k];
-  const insertionGauge = o.insertionGauge == null ? null : c.integer(o.insertionGauge, at('insertionGauge'), { min: 5, max: 34 });
-  const detectionDepthLimit = o.detectionDepthLimit === null ? null : c.length(o.detectionDepthLimit, at('detectionDepthLimit'), { above: 0, max: 300 });
-  const minSpacing = o.minSpacing === null ? null : c.length(o.minSpacing, at('minSpacing'), { min: 0, max: 300 });
-  const repositionable = c.boolean(o.repositionable, at('repositionable'));
-  const mriPlacement = o.mriPlacement == null ? null : c.boolean(o.mriPlacement, at('mriPlacement'));
-  const maxDwellDays = o.maxDwellDays == null ? null : c.number(o.maxDwellDays, at('maxDwellDays'), { min: 0, max: 3650 });
-  const sameDayOnly = o.sameDayOnly === undefined ? kind === 'hook-wire' : c.boolean(o.sameDayOnly, at('sameDayOnly'));
-  const halfLifeDays = o.halfLifeDays === undefined ? undefined : c.number(o.halfLifeDays, at('halfLifeDays'), { above: 0, max: 1e5 });
+  const field = <T>(k: string) => parseValue(c, L[k], o[k], at(k)) as T | undefined;
+  const kind = field<LocalizationKind>('kind');
+  const name = o.name === undefined ? undefined : field<string>('name');
+  // Absent or null: not known (null); detectionDepthLimit and minSpacing must be given, null allowed.
+  const insertionGauge = o.insertionGauge == null ? null : field<number>('insertionGauge');
+  const detectionDepthLimit = o.detectionDepthLimit === null ? null : field<number>('detectionDepthLimit');
+  const minSpacing = o.minSpacing === null ? null : field<number>('minSpacing');
+  const repositionable = field<boolean>('repositionable');
+  const mriPlacement = o.mriPlacement == null ? null : field<boolean>('mriPlacement');
+  const maxDwellDays = o.maxDwellDays == null ? null : field<number>('maxDwellDays');
+  const sameDayOnly = o.sameDayOnly === undefined ? kind === 'hook-wire' : field<boolean>('sameDayOnly');
+  const halfLifeDays = o.halfLifeDays === undefined ? undefined : field<number>('halfLifeDays');
   let assayRangeMBq: [number, number] | undefined;
   if (o.assayRangeMBq !== undefined) {
-    const a = c.array(o.assayRangeMBq, at('assayRangeMBq'), 2, 2);
-    const lo = a && c.number(a[0], [...path, 'assayRangeMBq', 0], { min: 0, max: 1e4 });
-    const hi = a && c.number(a[1], [...path, 'assayRangeMBq', 1], { min: 0, max: 1e4 });
+    const range = L.assayRangeMBq;
+    const a = c.array(o.assayRangeMBq, at('assayRangeMBq'), range.minItems, range.maxItems);
+    const lo = a && parseValue(c, range.items as TSchema, a[0], [...path, 'assayRangeMBq', 0]) as number | undefined;
+    const hi = a && parseValue(c, range.items as TSchema, a[1], [...path, 'assayRangeMBq', 1]) as number | undefined;
     if (lo !== undefined && hi !== undefined) {
       if (hi < lo) c.add('out_of_range', [...path, 'assayRangeMBq', 1], `at least the lower bound (${lo} MBq)`, hi);
       else assayRangeMBq = [lo, hi];
@@ -123,8 +132,8 @@ export function checkLocalizationDevice(c: Checker, value: unknown, path: Path):
   if (kind === 'i125-seed' && o.halfLifeDays === undefined) {
     c.add('missing_field', at('halfLifeDays'), 'the half-life in days (I-125: 59.4)', undefined);
   }
-  const typical = o.typical === undefined ? false : c.boolean(o.typical, at('typical'));
-  const source = o.source === undefined ? 'user catalog' : c.string(o.source, at('source'), 400);
+  const typical = o.typical === undefined ? false : field<boolean>('typical');
+  const source = o.source === undefined ? 'user catalog' : field<string>('source');
   if (!id || !kind || detectionDepthLimit === undefined || minSpacing === undefined || repositionable === undefined
     || insertionGauge === undefined || mriPlacement === undefined || maxDwellDays === undefined || sameDayOnly === undefined
     || typical === undefined || source === undefined || !c.ok) return undefined;
@@ -138,13 +147,13 @@ export function checkLocalizationDevice(c: Checker, value: unknown, path: Path):
 
 /** Checks a catalog object (a user's file, or the shipped one); duplicate ids are refused. */
 export function checkCatalog(c: Checker, value: unknown, path: Path): Catalog | undefined {
-  const o = c.object(value, path, ['about', 'biopsyDevices', 'localizationDevices'], []);
+  const o = c.object(value, path, Object.keys(K), []);
   if (!o) return undefined;
   const out: Catalog = { biopsyDevices: [], localizationDevices: [] };
   const seen = new Set<string>();
   const take = <T extends { id: string }>(key: 'biopsyDevices' | 'localizationDevices', check: (v: unknown, p: Path) => T | undefined, into: T[]) => {
     if (o[key] === undefined) return;
-    c.array(o[key], [...path, key], 0, 1000)?.forEach((d, i) => {
+    c.array(o[key], [...path, key], K[key].minItems, K[key].maxItems)?.forEach((d, i) => {
       const dev = check(d, [...path, key, i]);
       if (!dev) return;
       if (seen.has(dev.id)) c.add('duplicate_value', [...path, key, i, 'id'], 'an id used once in the catalog', dev.id);

@@ -6,6 +6,8 @@
  * the two along it. Coordinates are in the specimen frame, mm.
  */
 import type { Checker, Path } from '../core/validate.js';
+import { parseValue } from '../core/schema/index.js';
+import { TwoView, type TwoViewParsed } from './schema.js';
 import type { V3 } from './distance.js';
 import type { Direction } from './patches.js';
 import type { LesionShape, SpecimenShape } from './shapes.js';
@@ -42,62 +44,22 @@ export interface TwoViewEstimate {
 export const TWO_VIEW_CAVEAT =
   'a 2-D margin is an estimate: specimen-radiograph margins differ from pathology by about 5-6 mm on average (NPV about 32 %, PPV about 98 %: Graham, AJR 1994). Pathology decides.';
 
-function checkExtent(c: Checker, value: unknown, path: Path): { min: [number, number]; max: [number, number] } | undefined {
-  const o = c.object(value, path, ['min', 'max'], ['min', 'max']);
-  if (!o) return undefined;
-  const pair = (v: unknown, p: Path) => {
-    const a = c.array(v, p, 2, 2);
-    const xs = a?.map((x, i) => c.length(x, [...p, i], { min: -1000, max: 1000 }));
-    return xs && xs.every((x) => x !== undefined) ? (xs as [number, number]) : undefined;
-  };
-  const min = pair(o.min, [...path, 'min']);
-  const max = pair(o.max, [...path, 'max']);
-  if (!min || !max) return undefined;
-  for (let i = 0; i < 2; i++) {
-    if (!(max[i] > min[i])) {
-      c.add('out_of_range', [...path, 'max', i], `greater than min[${i}] (${min[i]} mm)`, max[i]);
-      return undefined;
-    }
-  }
-  return { min, max };
+/** The two-view block, checked against its definition (schema.ts): the views, their extents, orthogonal projections. */
+export function checkTwoView(c: Checker, value: unknown, path: Path): TwoViewInput | undefined {
+  const t = parseValue(c, TwoView, value, path);
+  return t && twoViewInput(t);
 }
 
-export function checkTwoView(c: Checker, value: unknown, path: Path): TwoViewInput | undefined {
-  const o = c.object(value, path, ['specimenShape', 'lesionShape', 'views'], ['views']);
-  if (!o) return undefined;
-  const specimenShape = o.specimenShape === undefined ? 'ellipsoid' : c.oneOf(o.specimenShape, [...path, 'specimenShape'], ['ellipsoid', 'box'] as const);
-  const lesionShape = o.lesionShape === undefined ? 'ellipsoid' : c.oneOf(o.lesionShape, [...path, 'lesionShape'], ['ellipsoid', 'box'] as const);
-  const list = c.array(o.views, [...path, 'views'], 2, 2);
-  if (!list) return undefined;
-  const views: TwoViewView[] = [];
-  list.forEach((item, k) => {
-    const p = [...path, 'views', k];
-    const v = c.object(item, p, ['projection', 'specimen', 'lesion', 'calcifications'], ['projection', 'specimen']);
-    if (!v) return;
-    const projection = c.oneOf(v.projection, [...p, 'projection'], AXES);
-    const specimen = checkExtent(c, v.specimen, [...p, 'specimen']);
-    let lesion, calcifications: [number, number][] | undefined;
-    if ((v.lesion === undefined) === (v.calcifications === undefined)) {
-      c.add('missing_field', [...p, 'lesion'], 'either lesion (extent) or calcifications (positions)', undefined,
-        `${'views'}[${k}]: give either lesion (its extent) or calcifications (their positions)`);
-    } else if (v.lesion !== undefined) lesion = checkExtent(c, v.lesion, [...p, 'lesion']);
-    else {
-      const pts = c.array(v.calcifications, [...p, 'calcifications'], 1, 100_000);
-      calcifications = [];
-      pts?.forEach((pt, i) => {
-        const a = c.array(pt, [...p, 'calcifications', i], 2, 2);
-        const xs = a?.map((x, j) => c.length(x, [...p, 'calcifications', i, j], { min: -1000, max: 1000 }));
-        if (xs && xs.every((x) => x !== undefined)) calcifications!.push(xs as [number, number]);
-      });
-    }
-    if (projection && specimen) views.push({ projection, specimen, ...(lesion ? { lesion } : {}), ...(calcifications ? { calcifications } : {}) });
-  });
-  if (views.length === 2 && views[0].projection === views[1].projection) {
-    c.add('duplicate_value', [...path, 'views', 1, 'projection'], `a projection orthogonal to views[0] (not ${views[0].projection})`, views[1].projection);
-    return undefined;
-  }
-  if (views.length !== 2 || !specimenShape || !lesionShape) return undefined;
-  return { specimenShape, lesionShape, views: views as [TwoViewView, TwoViewView] };
+/** The validated two-view block as the estimate's input. */
+export function twoViewInput(t: TwoViewParsed): TwoViewInput {
+  const extent = (e: { min: number[]; max: number[] }) => ({ min: [e.min[0], e.min[1]] as [number, number], max: [e.max[0], e.max[1]] as [number, number] });
+  const views = t.views.map((v): TwoViewView => ({
+    projection: v.projection,
+    specimen: extent(v.specimen),
+    ...(v.lesion ? { lesion: extent(v.lesion) } : {}),
+    ...(v.calcifications ? { calcifications: v.calcifications.map((p) => [p[0], p[1]] as [number, number]) } : {}),
+  }));
+  return { specimenShape: t.specimenShape!, lesionShape: t.lesionShape!, views: views as [TwoViewView, TwoViewView] };
 }
 
 function lesionExtent(v: TwoViewView, i: 0 | 1): [number, number] {

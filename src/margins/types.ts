@@ -8,9 +8,8 @@ import type { TwoViewEstimate } from './two-view.js';
 export type Histology = 'invasive' | 'dcis';
 /** Guideline thresholds: invasive "no ink on tumour" (SSO-ASTRO 2014); DCIS 2 mm (SSO-ASTRO-ASCO 2016). */
 export const HISTOLOGY_THRESHOLDS: Record<Histology, number> = { invasive: 0, dcis: 2 };
-export const DEFAULT_ORIENTATION: Record<Direction, string> = {
-  '+x': '+x', '-x': '-x', '+y': '+y', '-y': '-y', '+z': '+z', '-z': '-z',
-};
+/** Each direction names itself unless the request names them (defined with the request). */
+export { DEFAULT_ORIENTATION } from './schema.js';
 
 export interface Marker { name: string; point: V3 }
 

@@ -13,6 +13,14 @@ import { exceedsMax } from '../core/limits.js';
 import type { Vec3 } from '../targeting/geometry.js';
 import { toVec3, type Tuple3 } from '../core/vec3.js';
 import type { Checker, Path } from '../core/validate.js';
+import { parseValue, type TSchema } from '../core/schema/index.js';
+import { COORD, Localization, PlacedDevice as PlacedDeviceSchema } from './request-schema.js';
+
+// Each field against the definition (request-schema.ts); the catalog look-ups, the z range
+// within the thickness and the order of dates are the request's context, checked here.
+const F = Localization.properties;
+const D = PlacedDeviceSchema.properties;
+const A = (D.assay as unknown as { properties: Record<string, TSchema> }).properties;
 import { checkDate, decayedActivity, isoDate } from './dates.js';
 
 export type Guidance = 'stereotactic' | 'mammographic' | 'ultrasound' | 'mri' | 'tomosynthesis';
@@ -47,34 +55,35 @@ export interface LocalizationResult {
 }
 
 export function checkLocalization(c: Checker, value: unknown, path: Path, catalog: Catalog, thickness: number | undefined): LocalizationInput | undefined {
-  const o = c.object(value, path, ['guidance', 'placementDate', 'surgeryDate', 'devices', 'minSpacing'], ['placementDate', 'surgeryDate', 'devices']);
+  const o = c.object(value, path, Object.keys(F), ['placementDate', 'surgeryDate', 'devices']);
   if (!o) return undefined;
-  const guidance = o.guidance === undefined ? 'stereotactic' : c.oneOf(o.guidance, [...path, 'guidance'], ['stereotactic', 'mammographic', 'ultrasound', 'mri', 'tomosynthesis'] as const);
+  const guidance = o.guidance === undefined ? F.guidance.default as Guidance : parseValue(c, F.guidance, o.guidance, [...path, 'guidance']) as Guidance | undefined;
   const placementDay = checkDate(c, o.placementDate, [...path, 'placementDate']);
   const surgeryDay = checkDate(c, o.surgeryDate, [...path, 'surgeryDate']);
   if (placementDay !== undefined && surgeryDay !== undefined && surgeryDay < placementDay) {
     c.add('invalid_value', [...path, 'surgeryDate'], `a date on or after placementDate (${o.placementDate})`, o.surgeryDate,
       `${formatPath([...path, 'surgeryDate'])}: the dates are in the wrong order: surgery ${o.surgeryDate} is before placement ${o.placementDate}`);
   }
-  const minSpacing = o.minSpacing === undefined ? undefined : c.length(o.minSpacing, [...path, 'minSpacing'], { min: 0, max: 300 });
+  const minSpacing = o.minSpacing === undefined ? undefined : parseValue(c, F.minSpacing, o.minSpacing, [...path, 'minSpacing']) as number | undefined;
   const devices: PlacedDevice[] = [];
-  const list = c.array(o.devices, [...path, 'devices'], 1, 20);
+  const list = c.array(o.devices, [...path, 'devices'], F.devices.minItems, F.devices.maxItems);
   list?.forEach((item, i) => {
     const p = [...path, 'devices', i];
-    const d = c.object(item, p, ['device', 'position', 'label', 'assay'], ['device', 'position']);
+    const d = c.object(item, p, Object.keys(D), ['device', 'position']);
     if (!d) return;
-    const id = c.string(d.device, [...p, 'device'], 64);
+    const id = parseValue(c, D.device, d.device, [...p, 'device']) as string | undefined;
     const device = id === undefined ? undefined : catalog.localizationDevices.find((x) => x.id === id);
     if (id !== undefined && !device) {
       c.add('unknown_reference', [...p, 'device'], `a localization device id in the catalog (${catalog.localizationDevices.map((x) => x.id).join(', ')})`, id);
     }
+    // z within the compressed breast when its thickness is known (support at 0, paddle at thickness).
     const pos = c.array(d.position, [...p, 'position'], 3, 3);
-    const xyz = pos?.map((v, k) => c.length(v, [...p, 'position', k], k === 2 && thickness !== undefined ? { min: 0, max: thickness } : { min: -1000, max: 1000 }));
-    const label = d.label === undefined ? `${i}` : c.string(d.label, [...p, 'label'], 60);
+    const xyz = pos?.map((v, k) => c.length(v, [...p, 'position', k], k === 2 && thickness !== undefined ? { min: 0, max: thickness } : COORD));
+    const label = d.label === undefined ? `${i}` : parseValue(c, D.label, d.label, [...p, 'label']) as string | undefined;
     let assay: PlacedDevice['assay'];
     if (d.assay !== undefined) {
-      const a = c.object(d.assay, [...p, 'assay'], ['activityMBq', 'date'], ['activityMBq', 'date']);
-      const act = a && c.number(a.activityMBq, [...p, 'assay', 'activityMBq'], { above: 0, max: 1e4 });
+      const a = c.object(d.assay, [...p, 'assay'], Object.keys(A), ['activityMBq', 'date']);
+      const act = a && parseValue(c, A.activityMBq, a.activityMBq, [...p, 'assay', 'activityMBq']) as number | undefined;
       const day = a && checkDate(c, a.date, [...p, 'assay', 'date']);
       if (day !== undefined && placementDay !== undefined && day > placementDay) {
         c.add('invalid_value', [...p, 'assay', 'date'], `a date on or before placementDate (${o.placementDate})`, a!.date,

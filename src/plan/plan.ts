@@ -9,13 +9,14 @@ import { loadEngine, type LoadOptions } from '../engine/engine.js';
 import type { Finding } from '../core/findings.js';
 import type { Vec3 } from '../targeting/geometry.js';
 import { toVec3, type Tuple3 } from '../core/vec3.js';
-import { checkLateralSetup } from '../needle/vertical.js';
+import { parseValue } from '../core/schema/index.js';
+import { PlanNeedle, PlanPoint, PlanRequest } from './request-schema.js';
 import { computeTargeting, parseTargetingRequest, type TargetingResult } from '../targeting/targeting.js';
 import { Checker, guardParse, isArray, type Path } from '../core/validate.js';
 import { checkLocalization, planLocalization, type LocalizationInput, type LocalizationResult } from './localization.js';
 import { mitigate, runChecks, type Mitigation, type NeedleScenario } from './mitigations.js';
 import { DEFAULT_LIMITS, type LateralSetup, type NeedleBlock, type NeedleLimits } from '../needle/checks.js';
-import { checkPlacement, checkPostPlacement, checkStereoRequests, type PostPlacementInput, type PostPlacementResult } from './post-placement.js';
+import { checkPlacement, checkPostPlacement, type PostPlacementInput, type PostPlacementResult } from './post-placement.js';
 
 export interface PlanInput {
   id?: string;
@@ -42,21 +43,16 @@ export interface PlanResult {
   findings: Finding[];
 }
 
-const FIELDS = ['id', 'catalog', 'thickness', 'target', 'geometry', 'views', 'detector', 'imageSigma', 'maxRayGap', 'lesionRadius', 'needle', 'localization', 'postPlacement'];
-const NEEDLE_FIELDS = ['approach', 'device', 'minStrokeMargin', 'warnStrokeMargin', 'minClearance', 'minVerticalThickness', 'lateral', 'mitigations'];
+const FIELDS = Object.keys(PlanRequest.properties);
+const NEEDLE = PlanNeedle.properties;
+const NEEDLE_FIELDS = Object.keys(NEEDLE);
+const NEEDLE_REQUIRED = ['device'];
+const field = PlanRequest.properties;
 
 function checkTarget(c: Checker, v: unknown, path: Path): Vec3 | undefined {
-  if (isArray(v)) {
-    const a = c.array(v, path, 3, 3);
-    const xs = a?.map((x, i) => c.length(x, [...path, i], { min: -1000, max: 1000 }));
-    return xs && xs.every((x) => x !== undefined) ? toVec3(xs as Tuple3) : undefined;
-  }
-  const o = c.object(v, path, ['x', 'y', 'z'], ['x', 'y', 'z']);
-  if (!o) return undefined;
-  const x = c.length(o.x, [...path, 'x'], { min: -1000, max: 1000 });
-  const y = c.length(o.y, [...path, 'y'], { min: -1000, max: 1000 });
-  const z = c.length(o.z, [...path, 'z'], { min: -1000, max: 1000 });
-  return x !== undefined && y !== undefined && z !== undefined ? { x, y, z } : undefined;
+  const t = parseValue(c, PlanPoint, v, path);
+  if (t === undefined) return undefined;
+  return isArray(t) ? toVec3(t as Tuple3) : { x: t.x, y: t.y, z: t.z };
 }
 
 export function parsePlanRequest(request: unknown): PlanInput {
@@ -68,11 +64,11 @@ function checkPlanRequest(request: unknown): PlanInput {
   const r = c.object(request, [], FIELDS, []);
   if (!r) c.done();
   const req = r!;
-  const id = c.optional(req, 'id', (v) => c.string(v, ['id']));
+  const id = c.optional(req, 'id', (v) => parseValue(c, field.id, v, ['id']));
   const user = req.catalog === undefined ? undefined : checkCatalog(c, req.catalog, ['catalog']);
   const catalog = user ? mergeCatalogs(shippedCatalog(), user) : shippedCatalog();
-  const thickness = req.thickness === undefined ? undefined : c.length(req.thickness, ['thickness'], { above: 0, max: 300 });
-  const lesionRadius = req.lesionRadius === undefined ? undefined : c.length(req.lesionRadius, ['lesionRadius'], { min: 0, max: 100 });
+  const thickness = req.thickness === undefined ? undefined : parseValue(c, field.thickness, req.thickness, ['thickness']);
+  const lesionRadius = req.lesionRadius === undefined ? undefined : parseValue(c, field.lesionRadius, req.lesionRadius, ['lesionRadius']);
   if (req.needle === undefined && req.localization === undefined && req.postPlacement === undefined) {
     c.add('missing_field', ['needle'], 'at least one of needle, localization, postPlacement', undefined, 'needle: the plan needs at least one of needle, localization or postPlacement');
   }
@@ -92,9 +88,9 @@ function checkPlanRequest(request: unknown): PlanInput {
 
   let needle: PlanInput['needle'];
   if (req.needle !== undefined) {
-    const n = c.object(req.needle, ['needle'], NEEDLE_FIELDS, ['device']);
+    const n = c.object(req.needle, ['needle'], NEEDLE_FIELDS, NEEDLE_REQUIRED);
     if (n) {
-      const approach = n.approach === undefined ? 'vertical' : c.oneOf(n.approach, ['needle', 'approach'], ['vertical', 'lateral'] as const);
+      const approach = n.approach === undefined ? NEEDLE.approach.default as 'vertical' : parseValue(c, NEEDLE.approach, n.approach, ['needle', 'approach']);
       let device: BiopsyDevice | undefined;
       if (typeof n.device === 'string') {
         device = catalog.biopsyDevices.find((d) => d.id === n.device);
@@ -103,16 +99,15 @@ function checkPlanRequest(request: unknown): PlanInput {
         const inline = n.device !== null && typeof n.device === 'object' && !('id' in n.device) ? { id: 'inline', kind: 'vacuum-probe', ...(n.device as object) } : n.device;
         device = checkBiopsyDevice(c, inline, ['needle', 'device']);
       }
-      const lim = (key: keyof NeedleLimits, range: { min?: number; max?: number; above?: number }) =>
-        n[key] === undefined ? DEFAULT_LIMITS[key] : c.length(n[key], ['needle', key], range);
+      const lim = (key: keyof NeedleLimits) => (n[key] === undefined ? DEFAULT_LIMITS[key] : parseValue(c, NEEDLE[key], n[key], ['needle', key]));
       const limits = {
-        minStrokeMargin: lim('minStrokeMargin', { min: -50, max: 50 }),
-        warnStrokeMargin: lim('warnStrokeMargin', { min: -50, max: 50 }),
-        minClearance: lim('minClearance', { min: 0, max: 50 }),
-        minVerticalThickness: lim('minVerticalThickness', { min: 0, max: 300 }),
+        minStrokeMargin: lim('minStrokeMargin'),
+        warnStrokeMargin: lim('warnStrokeMargin'),
+        minClearance: lim('minClearance'),
+        minVerticalThickness: lim('minVerticalThickness'),
       };
-      const lateral = n.lateral === undefined ? undefined : checkLateralSetup(c, n.lateral, ['needle', 'lateral']);
-      const mit = n.mitigations === undefined ? true : c.boolean(n.mitigations, ['needle', 'mitigations']);
+      const lateral = n.lateral === undefined ? undefined : parseValue(c, NEEDLE.lateral, n.lateral, ['needle', 'lateral']) as LateralSetup | undefined;
+      const mit = n.mitigations === undefined ? NEEDLE.mitigations.default as boolean : parseValue(c, NEEDLE.mitigations, n.mitigations, ['needle', 'mitigations']);
       if (target === undefined && targeting === undefined && req.target === undefined) {
         c.add('missing_field', ['target'], 'the target: target { x, y, z }, or geometry and views to triangulate', undefined);
       }
@@ -127,7 +122,6 @@ function checkPlanRequest(request: unknown): PlanInput {
   if (req.needle !== undefined && needle === undefined && c.ok) c.add('invalid_value', ['needle'], 'a needle block the engine can check', req.needle);
   const localization = req.localization === undefined ? undefined : checkLocalization(c, req.localization, ['localization'], catalog, thickness);
   const postPlacement = req.postPlacement === undefined ? undefined : checkPostPlacement(c, req.postPlacement, ['postPlacement']);
-  if (postPlacement) checkStereoRequests(c, postPlacement, ['postPlacement', 'stereo']);
   c.done();
   const input: PlanInput = { catalog };
   if (id !== undefined) input.id = id;

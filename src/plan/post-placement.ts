@@ -9,10 +9,11 @@ import { mm, type Finding } from '../core/findings.js';
 import { withinMax } from '../core/limits.js';
 import type { Vec3 } from '../targeting/geometry.js';
 import { computeTargeting, parseTargetingRequest } from '../targeting/targeting.js';
-import { formatPath, type StereotaxError } from '../core/errors.js';
 import type { Checker, Path } from '../core/validate.js';
+import { parseValue } from '../core/schema/index.js';
+import { checkStereoPair, PostPlacement } from './request-schema.js';
 
-export const DEFAULT_SUCCESS_DISTANCE = 10;
+export { DEFAULT_SUCCESS_DISTANCE } from './request-schema.js';
 
 type Axis = 'x' | 'y' | 'z';
 const IMAGE_AXES: Record<Axis, [Axis, Axis]> = { x: ['y', 'z'], y: ['x', 'z'], z: ['x', 'y'] };
@@ -36,58 +37,21 @@ export interface PostPlacementResult {
   success: boolean;
 }
 
-function pair(c: Checker, v: unknown, p: Path): [number, number] | undefined {
-  const a = c.array(v, p, 2, 2);
-  const xs = a?.map((x, i) => c.length(x, [...p, i], { min: -1000, max: 1000 }));
-  return xs && xs.every((x) => x !== undefined) ? (xs as [number, number]) : undefined;
-}
-
+/** The post-placement block, checked against its definition (request-schema.ts). */
 export function checkPostPlacement(c: Checker, value: unknown, path: Path): PostPlacementInput | undefined {
-  const o = c.object(value, path, ['criterion', 'orthogonal', 'stereo'], []);
-  if (!o) return undefined;
-  const criterion = o.criterion === undefined ? DEFAULT_SUCCESS_DISTANCE : c.length(o.criterion, [...path, 'criterion'], { above: 0, max: 100 });
-  if ((o.orthogonal === undefined) === (o.stereo === undefined)) {
-    c.add('missing_field', [...path, 'orthogonal'], 'either orthogonal (two mammograms) or stereo (a stereo pair), one of them', undefined);
-    return undefined;
-  }
-  if (o.stereo !== undefined) {
-    const s = c.object(o.stereo, [...path, 'stereo'], ['target', 'device'], ['target', 'device']);
-    if (!s || criterion === undefined) return undefined;
-    return { method: 'stereo', criterion, targetRequest: s.target, deviceRequest: s.device };
-  }
-  const ortho = c.object(o.orthogonal, [...path, 'orthogonal'], ['views'], ['views']);
-  const list = ortho && c.array(ortho.views, [...path, 'orthogonal', 'views'], 2, 2);
-  const views: OrthogonalView[] = [];
-  list?.forEach((item, k) => {
-    const p = [...path, 'orthogonal', 'views', k];
-    const v = c.object(item, p, ['projection', 'label', 'target', 'device'], ['projection', 'target', 'device']);
-    if (!v) return;
-    const projection = c.oneOf(v.projection, [...p, 'projection'], ['x', 'y', 'z'] as const);
-    const label = v.label === undefined ? undefined : c.string(v.label, [...p, 'label'], 20);
-    const target = pair(c, v.target, [...p, 'target']);
-    const device = pair(c, v.device, [...p, 'device']);
-    if (projection && target && device) views.push({ projection, target, device, ...(label ? { label } : {}) });
-  });
-  if (views.length === 2 && views[0].projection === views[1].projection) {
-    c.add('duplicate_value', [...path, 'orthogonal', 'views', 1, 'projection'], `a projection orthogonal to views[0] (not ${views[0].projection})`, views[1].projection);
-  }
-  if (views.length !== 2 || criterion === undefined || views[0].projection === views[1].projection) return undefined;
+  const p = parseValue(c, PostPlacement, value, path);
+  if (!p) return undefined;
+  const criterion = p.criterion!;
+  if (p.stereo) return { method: 'stereo', criterion, targetRequest: p.stereo.target, deviceRequest: p.stereo.device };
+  const views = p.orthogonal!.views.map((v): OrthogonalView => ({
+    projection: v.projection, target: [v.target[0], v.target[1]], device: [v.device[0], v.device[1]], ...(v.label ? { label: v.label } : {}),
+  }));
   return { method: 'orthogonal', criterion, views: views as [OrthogonalView, OrthogonalView] };
 }
 
-/** Checks the two stereo requests up front, so that bad input is refused before any computation. */
+/** Checks the two stereo requests up front, so that bad input is refused before any computation (checkPostPlacement does it too). */
 export function checkStereoRequests(c: Checker, input: PostPlacementInput, path: Path): void {
-  if (input.method !== 'stereo') return;
-  for (const [who, req] of [['target', input.targetRequest], ['device', input.deviceRequest]] as const) {
-    try {
-      parseTargetingRequest(req);
-    } catch (e) {
-      for (const issue of (e as StereotaxError).issues ?? []) {
-        const where = formatPath([...path, who]) + (issue.path ? (issue.path.startsWith('[') ? '' : '.') + issue.path : '');
-        c.issues.push({ ...issue, path: where, message: `${where}: expected ${issue.expected}, received ${issue.received}` });
-      }
-    }
-  }
+  if (input.method === 'stereo') checkStereoPair(c, { target: input.targetRequest, device: input.deviceRequest }, path);
 }
 
 export function checkPlacement(engine: Engine, input: PostPlacementInput): { result: PostPlacementResult; findings: Finding[] } {

@@ -1,110 +1,31 @@
 /**
- * The plan request and result as JSON Schema, with the ranges of plan.ts,
- * devices/catalog.ts, localization.ts and post-placement.ts.
+ * The plan request and result as published JSON Schema: the request from its definition
+ * (request-schema.ts, the one the validators read), targeting's parts by name; the result
+ * (what the engine prints) still with the JSON builders.
  */
+import type { SchemaDocument } from '../core/schema/export.js';
+import type { TSchema } from '../core/schema/index.js';
+import { arr, enumOf, ERROR_ELEMENT, FINDING, obj, oneOrMany, ref, tuple, VEC3, type JsonSchema } from '../core/schema-kit.js';
 import {
-  arr, bool, enumOf, ERROR_ELEMENT, FINDING, int, length, num, obj, oneOf, oneOrMany, ref, str, tuple, VEC3,
-  type JsonSchema, type SchemaDocument,
-} from '../core/schema-kit.js';
+  BiopsyDevice, Catalog, InlineBiopsyDevice, Localization, LocalizationDevice, OrthogonalView, PlanNeedle, PlanPoint, PlanRequest, PostPlacement,
+} from './request-schema.js';
 import { TARGETING_DEFS, TARGETING_RESULT_DEFS } from '../targeting/schema.js';
 
 // Built on call, not at import: only the schema generator and its tests need it.
 /** The plan request and result schema documents. */
 export function planSchemas(): SchemaDocument[] {
-  const COORD = { min: -1000, max: 1000 };
-  const ID = str(64, 'letters, digits, ".", "_" or "-"', '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$');
-  const DATE = str(10, 'a calendar date, YYYY-MM-DD', '^\\d{4}-\\d{2}-\\d{2}$');
-  const nullOr = (s: JsonSchema): JsonSchema => ({ anyOf: [s, { type: 'null' }] });
-
-  const biopsyFields: Record<string, JsonSchema> = {
-    id: ID,
-    kind: enumOf(['vacuum-probe', 'spring-loaded-gun']),
-    name: str(),
-    gauge: int({ min: 5, max: 34 }),
-    throw: length({ min: 0, max: 100 }),
-    apertureLength: length({ above: 0, max: 100 }),
-    tipLength: length({ min: 0, max: 50 }),
-    outerDiameter: length({ above: 0, max: 15 }, 'from the gauge table when not given'),
-    typical: bool(),
-    source: str(400),
-  };
-
-  const PLAN_DEFS: Record<string, JsonSchema> = {
+  const PLAN_DEFS: Record<string, JsonSchema | TSchema> = {
     ...TARGETING_DEFS,
-    biopsyDevice: obj(biopsyFields, ['id', 'kind', 'gauge', 'throw', 'apertureLength', 'tipLength'], 'a catalog biopsy device'),
-    inlineBiopsyDevice: obj(biopsyFields, ['gauge', 'throw', 'apertureLength', 'tipLength'], 'a biopsy device given in the request (without id: kind "vacuum-probe")', { dependentRequired: { id: ['kind'] } }),
-    localizationDevice: obj({
-      id: ID,
-      kind: enumOf(['hook-wire', 'i125-seed', 'radar-reflector', 'magnetic-seed', 'rfid-tag']),
-      name: str(),
-      insertionGauge: nullOr(int({ min: 5, max: 34 })),
-      detectionDepthLimit: nullOr(length({ above: 0, max: 300 })),
-      minSpacing: nullOr(length({ min: 0, max: 300 })),
-      repositionable: bool(),
-      mriPlacement: nullOr(bool()),
-      maxDwellDays: nullOr(num({ min: 0, max: 3650 })),
-      sameDayOnly: bool(),
-      halfLifeDays: num({ above: 0, max: 1e5 }),
-      assayRangeMBq: tuple(num({ min: 0, max: 1e4 }), 2),
-      typical: bool(),
-      source: str(400),
-    }, ['id', 'kind', 'detectionDepthLimit', 'minSpacing', 'repositionable'], 'a catalog localization device'),
-    catalog: obj({
-      about: {},
-      biopsyDevices: arr(ref('biopsyDevice'), 0, 1000),
-      localizationDevices: arr(ref('localizationDevice'), 0, 1000),
-    }, [], 'a device catalog; its entries replace shipped ones with the same id'),
-    point: oneOf([tuple(length(COORD), 3), obj({ x: length(COORD), y: length(COORD), z: length(COORD) }, ['x', 'y', 'z'])]),
-    planNeedle: obj({
-      approach: enumOf(['vertical', 'lateral']),
-      device: oneOf([str(64, 'a catalog id'), ref('inlineBiopsyDevice')]),
-      minStrokeMargin: length({ min: -50, max: 50 }),
-      warnStrokeMargin: length({ min: -50, max: 50 }),
-      minClearance: length({ min: 0, max: 50 }),
-      minVerticalThickness: length({ min: 0, max: 300 }),
-      lateral: ref('lateralSetup'),
-      mitigations: bool('default true'),
-    }, ['device']),
-    localization: obj({
-      guidance: enumOf(['stereotactic', 'mammographic', 'ultrasound', 'mri', 'tomosynthesis']),
-      placementDate: DATE,
-      surgeryDate: DATE,
-      devices: arr(obj({
-        device: str(64, 'a localization device id in the catalog'),
-        position: tuple(length(COORD), 3, '[x, y, z]; z within 0..thickness when thickness is given'),
-        label: str(60),
-        assay: obj({ activityMBq: num({ above: 0, max: 1e4 }), date: DATE }, ['activityMBq', 'date']),
-      }, ['device', 'position']), 1, 20),
-      minSpacing: length({ min: 0, max: 300 }),
-    }, ['placementDate', 'surgeryDate', 'devices']),
-    orthogonalView: obj({
-      projection: enumOf(['x', 'y', 'z']), label: str(20),
-      target: tuple(length(COORD), 2), device: tuple(length(COORD), 2),
-    }, ['projection', 'target', 'device']),
-    postPlacement: obj({
-      criterion: length({ above: 0, max: 100 }, 'default 10'),
-      orthogonal: obj({ views: tuple(ref('orthogonalView'), 2) }, ['views']),
-      stereo: obj({ target: ref('stereoRequest'), device: ref('stereoRequest') }, ['target', 'device']),
-    }, [], undefined, { oneOf: [{ required: ['orthogonal'] }, { required: ['stereo'] }] }),
-    request: obj({
-      id: str(),
-      catalog: ref('catalog'),
-      thickness: length({ above: 0, max: 300 }),
-      target: ref('point'),
-      geometry: ref('geometry'),
-      views: arr(ref('view'), 2, 64),
-      detector: ref('detector'),
-      imageSigma: length({ min: 0, max: 10 }),
-      maxRayGap: length({ above: 0, max: 100 }),
-      lesionRadius: length({ min: 0, max: 100 }),
-      needle: ref('planNeedle'),
-      localization: ref('localization'),
-      postPlacement: ref('postPlacement'),
-    }, [], 'a plan request: needle, localization and/or postPlacement', {
-      anyOf: [{ required: ['needle'] }, { required: ['localization'] }, { required: ['postPlacement'] }],
-      dependentRequired: { geometry: ['views', 'thickness'], views: ['geometry', 'thickness'] },
-      not: { anyOf: [{ required: ['target', 'geometry'] }, { required: ['target', 'views'] }] },
-    }),
+    biopsyDevice: BiopsyDevice,
+    inlineBiopsyDevice: InlineBiopsyDevice,
+    localizationDevice: LocalizationDevice,
+    catalog: Catalog,
+    point: PlanPoint,
+    planNeedle: PlanNeedle,
+    localization: Localization,
+    orthogonalView: OrthogonalView,
+    postPlacement: PostPlacement,
+    request: PlanRequest,
   };
 
   const n = { type: 'number' };
@@ -115,7 +36,7 @@ export function planSchemas(): SchemaDocument[] {
     device: ref('biopsyDevice'),
   }, ['approach', 'deviceId'], 'a needle check (the plan result\'s carries its device)');
 
-  const PLAN_RESULT_DEFS: Record<string, JsonSchema> = {
+  const PLAN_RESULT_DEFS: Record<string, JsonSchema | TSchema> = {
     ...TARGETING_RESULT_DEFS,
     vec3: VEC3,
     finding: FINDING,
