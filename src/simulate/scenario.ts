@@ -9,6 +9,8 @@ import { shippedCatalog } from '../devices/catalog.js';
 import { checkDevice } from '../needle/vertical.js';
 import { checkGeometry } from '../targeting/targeting.js';
 import { sourcePosition, type UnitGeometry } from '../targeting/geometry.js';
+import { parseReplicates } from './replicates.js';
+import { parseSensitivity } from './sensitivity.js';
 
 /** A scenario scalar: a constant, or drawn per trial. */
 export type Dist = { constant: number } | { uniform: [number, number] } | { normal: [number, number]; within?: [number, number] };
@@ -86,7 +88,7 @@ export const MAX_VIEWS = 8;
 /** Sweeps larger than this are refused (each point is a whole run). */
 export const MAX_SWEEP_POINTS = 1000;
 
-const TOP = ['id', 'seed', 'trials', 'quantiles', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep'];
+const TOP = ['id', 'seed', 'trials', 'quantiles', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep', 'replicates', 'sensitivity'];
 export const MAX_QUANTILES = 20;
 
 interface DistRule {
@@ -205,9 +207,19 @@ const ZERO: Dist = { constant: 0 };
 /** Validates a scenario (without its sweep) and fills the defaults. Throws StereotaxError. */
 export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const c = new Checker();
-  const r = c.object(raw, [], allowSweep ? TOP : TOP.filter((k) => k !== 'sweep'), ['unit', 'breast', 'lesion']);
+  const r = c.object(raw, [], allowSweep ? TOP : TOP.filter((k) => k !== 'sweep' && k !== 'replicates' && k !== 'sensitivity'), ['unit', 'breast', 'lesion']);
   if (!r) c.done();
   const s = r!;
+  // The studies (version 1.2): their own fields checked here; their runs when the study is planned (src/simulate/run.ts).
+  for (const [key, check] of [['replicates', parseReplicates], ['sensitivity', parseSensitivity]] as const) {
+    if (s[key] === undefined) continue;
+    try {
+      check(s[key]);
+    } catch (err) {
+      if (!(err instanceof StereotaxError)) throw err;
+      c.issues.push(...err.issues);
+    }
+  }
   const id = c.optional(s, 'id', (v) => c.string(v, ['id'], 200), null as string | null);
   const seed = c.optional(s, 'seed', (v) => c.integer(v, ['seed'], { min: 0, max: Number.MAX_SAFE_INTEGER }), 0);
   const trials = c.optional(s, 'trials', (v) => c.integer(v, ['trials'], { min: 1, max: MAX_TRIALS }), DEFAULT_TRIALS);

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { StereotaxError } from '../../src/core/errors.js';
 import { mergeParts, simulate, simulatePart } from '../../src/simulate/run.js';
 import { MAX_EVALUATIONS, type SensitivityResult } from '../../src/simulate/sensitivity.js';
+import { parseScenario } from '../../src/simulate/scenario.js';
 
 const base = {
   seed: 4, trials: 2000,
@@ -84,6 +85,12 @@ describe('validation', () => {
     const e = await issue({ parameters: { 'needle.minStrokeMargin': [0, 50] }, samples: 8, output: 'hit.probability' }, { needle, breast: { thickness: 40 } });
     expect(e.path).toBe('sensitivity.output');
     expect(e.received).toMatch(/hit\.probability null at design row \d+/);
+  });
+
+  test('parseScenario checks the field too (a file validated without running)', () => {
+    expect(() => parseScenario({ ...base, sensitivity: { ...ok, samples: 4 } })).toThrow(expect.objectContaining({ path: 'sensitivity.samples' }));
+    expect(() => parseScenario({ ...base, replicates: 1 })).toThrow(expect.objectContaining({ path: 'replicates' }));
+    expect(() => parseScenario({ ...base, sensitivity: ok })).not.toThrow();
   });
 
   test('not beside a sweep or replicates', async () => {

@@ -5,7 +5,13 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { publishedSchema } from '../../src/schemas/index.js';
 import { runCli } from '../helpers/fake-io.js';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
+const summarySchema = ajv.compile(publishedSchema('simulation-summary'));
+const scenarioSchema = ajv.compile(publishedSchema('simulation-scenario'));
 
 const scenario = {
   seed: 9, trials: 1000,
@@ -22,6 +28,8 @@ describe('stereotax simulate with studies', () => {
     const json = await runCli(['simulate', '--workers', '0', '--plots', dir, '-'], JSON.stringify({ ...scenario, sensitivity }));
     expect(json.code).toBe(0);
     const r = JSON.parse(json.out);
+    expect(summarySchema(r), ajv.errorsText(summarySchema.errors)).toBe(true);
+    expect(scenarioSchema({ ...scenario, sensitivity }), ajv.errorsText(scenarioSchema.errors)).toBe(true);
     expect(r.sensitivity.outputs.map((o: { output: string }) => o.output)).toEqual(sensitivity.output);
     expect(readdirSync(dir)).toEqual(['sensitivity.svg']);
     expect(readFileSync(join(dir, 'sensitivity.svg'), 'utf8')).toContain('marking.sigma');
@@ -36,6 +44,8 @@ describe('stereotax simulate with studies', () => {
   test('replicates as CSV: a row per replicate, then mean and sd', async () => {
     const csv = await runCli(['simulate', '--workers', '0', '--format', 'csv', '-'], JSON.stringify({ ...scenario, replicates: 3 }));
     expect(csv.code).toBe(0);
+    const json = JSON.parse((await runCli(['simulate', '--workers', '0', '-'], JSON.stringify({ ...scenario, replicates: 3 }))).out);
+    expect(summarySchema(json), ajv.errorsText(summarySchema.errors)).toBe(true);
     const lines = csv.out.trim().split('\n');
     const head = lines[0].split(',');
     expect(head.slice(0, 2)).toEqual(['replicate', 'seed']);
