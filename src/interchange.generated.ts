@@ -923,6 +923,7 @@ export type SimulationScenario_Scenario = {
     /** systematic marking error (mm) added to every mark, or per view (one, or [u, v]) */
     bias?: number | string | readonly (number | string | readonly [number | string, number | string])[];
   };
+  /** the needle; lateral: the device needs outerDiameter or a gauge with a table value */
   needle?: {
     device: string | SharedDevice;
     deviation?: SimulationScenario_VectorError;
@@ -932,6 +933,11 @@ export type SimulationScenario_Scenario = {
     samplingRadius?: number | string;
     /** mm */
     minStrokeMargin?: number | string;
+    /** default "vertical"; lateral: the needle travels along x (docs/simulation.md, Lateral approach) */
+    approach?: "vertical" | "lateral";
+    lateral?: SharedLateralSetup;
+    /** lateral: least clearance of the needle from support and paddle (default 0) (mm) [>= 0, <= 50] */
+    minClearance?: number | string;
   };
   tissue?: {
     displacement?: SimulationScenario_VectorError;

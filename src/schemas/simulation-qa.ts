@@ -24,6 +24,7 @@ const sigma3 = tuple(sigma, 3, 'per axis x, y, z');
 export const SIMULATION_DEFS: Record<string, JsonSchema> = {
   geometry: TARGETING_DEFS.geometry,
   device: TARGETING_DEFS.device,
+  lateralSetup: TARGETING_DEFS.lateralSetup,
   length: distribution(length()),
   vectorError: obj({
     sigma: sigma3,
@@ -68,7 +69,14 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
       deflection: num({ min: 0, max: 0.2 }, 'lateral SD per mm of tissue crossed (mm/mm), from the top surface to the target'),
       samplingRadius: length({ min: 0 }),
       minStrokeMargin: length(),
-    }, ['device']),
+      approach: enumOf(['vertical', 'lateral'], 'default "vertical"; lateral: the needle travels along x (docs/simulation.md, Lateral approach)'),
+      lateral: ref('lateralSetup'),
+      minClearance: length({ min: 0, max: 50 }, 'lateral: least clearance of the needle from support and paddle (default 0)'),
+    }, ['device'], 'the needle; lateral: the device needs outerDiameter or a gauge with a table value', {
+      if: { properties: { approach: { const: 'lateral' } }, required: ['approach'] },
+      then: { required: ['lateral'] },
+      else: { not: { anyOf: [{ required: ['lateral'] }, { required: ['minClearance'] }] } },
+    }),
     tissue: obj({ displacement: ref('vectorError') }),
     sweep: record(arr({}, 1), 'dotted paths into the scenario, each with the values to sweep; the cartesian product is run, last key fastest'),
     replicates: int({ min: 2, max: 1000 }, 'independent runs with seeds derived from the seed (docs/simulation.md, Studies); not with sweep or sensitivity'),
