@@ -431,6 +431,19 @@ function widenGroup(group: i32, m: f64, distance: bool): void {
 }
 
 /**
+ * The distance from the moved lesion centre to the aperture segment (errors a, b across the
+ * needle, `along` the lesion's offset along it), binned, and a hit when at most `reach`.
+ */
+@inline function scoreHit(a: f64, b: f64, along: f64, half: f64, reach: f64, hist: usize, counters: usize): void {
+  if (along > half) along -= half;
+  else if (along < -half) along += half;
+  else along = 0.0;
+  const d = Math.sqrt(a * a + b * b + along * along);
+  bin(hist, 12, d);
+  if (d <= reach) bump(counters, K_HIT);
+}
+
+/**
  * Steps 4-5 of a trial with the lateral approach (docs/simulation.md): the needle travels along
  * x at the estimate's height. Refused when the console's predicted needle (from the estimate and
  * the read-out thickness) clears the support or the paddle by less than the minimum, puts the
@@ -467,13 +480,8 @@ function lateralTrial(base: usize, T: f64, Tread: f64, Px: f64, Py: f64, Pz: f64
   bump(counters, K_PLACED);
   const ex = Ax - Lx, ey = Ay - Ly, ez = Az - Lz;
   score(base, 2, ex, ey, ez, hist, counters);
-  let along = -ex;
-  if (along > half) along -= half;
-  else if (along < -half) along += half;
-  else along = 0.0;
-  const d = Math.sqrt(ey * ey + ez * ez + along * along);
-  bin(hist, 12, d);
-  if (d <= R + c(C_SAMPLING)) bump(counters, K_HIT);
+  // Distance from the lesion centre to the aperture segment along x.
+  scoreHit(ey, ez, -ex, half, R + c(C_SAMPLING), hist, counters);
   if (Az - r < 0.0 || Az + r > T || (farGiven && dir * (farX - (Ax + dir * (half + tip))) < 0.0)) bump(counters, K_STROKE);
 }
 
@@ -607,13 +615,7 @@ export function simulate(
       const ex = Ax - Lx, ey = Ay - Ly, ez = Az - Lz;
       score(base, 2, ex, ey, ez, hist, counters);
       // Distance from the lesion centre to the aperture segment along z.
-      let along = -ez;
-      if (along > halfAperture) along -= halfAperture;
-      else if (along < -halfAperture) along += halfAperture;
-      else along = 0.0;
-      const d = Math.sqrt(ex * ex + ey * ey + along * along);
-      bin(hist, 12, d);
-      if (d <= R + sampling) bump(counters, K_HIT);
+      scoreHit(ex, ey, -ez, halfAperture, R + sampling, hist, counters);
       if (Az - halfAperture - tip < 0.0) bump(counters, K_STROKE);
     }
     const out = sums + (<usize>(b * SUMS) << 3);
