@@ -5,21 +5,12 @@
  * and SD of every statistic. Each replicate is an ordinary run, so it is the same to the bit
  * whatever the workers, shards or kernel, and the derived seeds are too.
  */
-import { Checker } from '../core/validate.js';
 import { loadEngine } from '../engine/engine.js';
 import { philoxWords } from './sensitivity.js';
 import type { Summary } from './summary.js';
 
 export const REPLICATE_TAG = 0x5265706c;
-export const MIN_REPLICATES = 2;
-export const MAX_REPLICATES = 1000;
-
-export function parseReplicates(value: unknown): number {
-  const c = new Checker();
-  const r = c.integer(value, ['replicates'], { min: MIN_REPLICATES, max: MAX_REPLICATES });
-  c.done();
-  return r!;
-}
+export { MIN_REPLICATES, MAX_REPLICATES, parseReplicates } from './study-fields.js';
 
 /**
  * Seed of replicate r (0-based): the Philox block of counter (r, 0, 0, 0x5265706c) keyed by the

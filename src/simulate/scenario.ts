@@ -9,8 +9,8 @@ import { GAUGE_OUTER_DIAMETER, shippedCatalog } from '../devices/catalog.js';
 import { checkDevice, checkLateralSetup } from '../needle/vertical.js';
 import { checkGeometry } from '../targeting/targeting.js';
 import { sourcePosition, type UnitGeometry } from '../targeting/geometry.js';
-import { parseReplicates } from './replicates.js';
-import { parseSensitivity } from './sensitivity.js';
+import { normalCdf } from './normal.js';
+import { parseReplicates, parseSensitivity } from './study-fields.js';
 
 /** A scenario scalar: a constant, or drawn per trial. */
 export type Dist = { constant: number } | { uniform: [number, number] } | { normal: [number, number]; within?: [number, number] };
@@ -18,14 +18,7 @@ export type Dist = { constant: number } | { uniform: [number, number] } | { norm
 /** The least acceptance a truncated normal may have (draws are redrawn until inside `within`). */
 export const MIN_TRUNCATED_MASS = 0.01;
 
-/** The standard normal CDF (erfc by the Chebyshev fit of Numerical Recipes' erfcc, fractional error < 1.2e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * x);
-  const erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return z >= 0 ? 1 - erfc / 2 : erfc / 2;
-}
+export { normalCdf } from './normal.js';
 
 /** The lateral approach: the needle travels along x, entering from `side`, at the estimate's height. */
 export interface LateralScenario {
