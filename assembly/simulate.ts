@@ -70,7 +70,17 @@ export const C_DEFLECT: i32 = 752;
 // Tomosynthesis-guided depth: the estimate's z taken as the centre of its reconstructed slice
 // (slices of this spacing upward from the support, z = 0); 0 for stereo depth.
 export const C_SLICE: i32 = 753;
-export const CONFIG_SLOTS: i32 = 756;
+// The lateral approach (0 in every slot for the vertical one): the needle's direction of travel
+// along x (-1 entering from +x, +1 from -x), its outer radius, the skins' x (each with a flag:
+// given or not) and the least clearance from support and paddle.
+export const C_LATERAL: i32 = 754;
+export const C_OUTER_R: i32 = 755;
+export const C_NEAR_GIVEN: i32 = 756;
+export const C_NEAR_X: i32 = 757;
+export const C_FAR_GIVEN: i32 = 758;
+export const C_FAR_X: i32 = 759;
+export const C_MIN_CLEAR: i32 = 760;
+export const CONFIG_SLOTS: i32 = 764;
 /** Redraws a truncated normal may take (the host refuses truncations keeping < 1 %: 0.99^10000 ~ 2e-44). */
 const MAX_REDRAWS: i32 = 10000;
 /** Set when a truncated normal ran out of redraws: the host refuses the run (never reached in practice). */
@@ -743,6 +753,61 @@ function widenGroup(group: i32, m: f64, distance: bool): void {
 }
 
 /**
+ * The distance from the moved lesion centre to the aperture segment (errors a, b across the
+ * needle, `along` the lesion's offset along it), binned, and a hit when at most `reach`.
+ */
+@inline function scoreHit(a: f64, b: f64, along: f64, half: f64, reach: f64, hist: usize, counters: usize): void {
+  if (along > half) along -= half;
+  else if (along < -half) along += half;
+  else along = 0.0;
+  const d = Math.sqrt(a * a + b * b + along * along);
+  bin(hist, 12, d);
+  if (d <= reach) bump(counters, K_HIT);
+}
+
+/**
+ * Steps 4-5 of a trial with the lateral approach (docs/simulation.md): the needle travels along
+ * x at the estimate's height. Refused when the console's predicted needle (from the estimate and
+ * the read-out thickness) clears the support or the paddle by less than the minimum, puts the
+ * aperture's proximal edge outside the entry skin, or fires the tip past the far skin by more
+ * than the stroke margin allows. Placed: the aperture centre lands at Q + deviation, deflection
+ * grows with the tissue crossed from the entry skin (across the needle: y and z); hit by the
+ * distance to the aperture segment along x; a stroke failure when the actual needle touches the
+ * support or the paddle, or its fired tip passes the far skin.
+ */
+function lateralTrial(base: usize, T: f64, Tread: f64, Px: f64, Py: f64, Pz: f64, R: f64, hist: usize, counters: usize): void {
+  const dir = c(C_LATERAL);
+  const half = 0.5 * c(C_APERTURE), tip = c(C_TIP), r = c(C_OUTER_R), minClear = c(C_MIN_CLEAR);
+  const nearGiven = c(C_NEAR_GIVEN) != 0, farGiven = c(C_FAR_GIVEN) != 0;
+  const nearX = c(C_NEAR_X), farX = c(C_FAR_X);
+  // Signed distance along the direction of travel from a to b (b - a when travelling toward +x).
+  let refused = qz - r < minClear || Tread - qz - r < minClear;
+  if (nearGiven && dir * ((qx - dir * half) - nearX) < 0.0) refused = true;
+  if (farGiven && dir * (farX - (qx + dir * (half + tip))) < c(C_MIN_STROKE)) refused = true;
+  if (refused) {
+    bump(counters, K_REFUSED);
+    return;
+  }
+  vectorError(0, c(C_DEVIATION), c(C_DEVIATION + 1), c(C_DEVIATION + 2));
+  const Ax = qx + vx;
+  let Ay = qy + vy, Az = qz + vz;
+  const deflect = c(C_DEFLECT);
+  if (deflect != 0) {
+    const depth = max(dir * (qx - nearX), 0.0);
+    Ay += deflect * depth * normal();
+    Az += deflect * depth * normal();
+  }
+  vectorError(1, c(C_DISPLACEMENT), c(C_DISPLACEMENT + 1), c(C_DISPLACEMENT + 2));
+  const Lx = Px + vx, Ly = Py + vy, Lz = Pz + vz;
+  bump(counters, K_PLACED);
+  const ex = Ax - Lx, ey = Ay - Ly, ez = Az - Lz;
+  score(base, 2, ex, ey, ez, hist, counters);
+  // Distance from the lesion centre to the aperture segment along x.
+  scoreHit(ey, ez, -ex, half, R + c(C_SAMPLING), hist, counters);
+  if (Az - r < 0.0 || Az + r > T || (farGiven && dir * (farX - (Ax + dir * (half + tip))) < 0.0)) bump(counters, K_STROKE);
+}
+
+/**
  * Runs trials [first, first + count) of the scenario at `config`.
  * `first` is a multiple of blockSize (a whole number below 2^53, as f64); block b of
  * this run (trials first + b * blockSize ...) writes its SUMS at sums + b * SUMS * 8.
@@ -774,6 +839,7 @@ export function simulate(
   const deflect = c(C_DEFLECT);
   const slice = c(C_SLICE);
   const needle = c(C_NEEDLE) != 0;
+  const lateral = c(C_LATERAL);
   const plus = <i32>c(C_PLUS), minus = <i32>c(C_MINUS);
   const classicK = 0.5 / c(C_TANA);
   const gap = c(C_SID) - c(C_STS);
@@ -876,6 +942,10 @@ export function simulate(
       // 4. Thickness read-out and the console's refusal.
       let Tread = T + draw(C_READ_BIAS);
       if (readSigma != 0) Tread += readSigma * normal();
+      if (lateral != 0) {
+        lateralTrial(base, T, Tread, Px, Py, Pz, R, hist, counters);
+        continue;
+      }
       if (qz - halfAperture - tip < minStroke || qz + halfAperture > Tread) {
         bump(counters, K_REFUSED);
         continue;
@@ -896,13 +966,7 @@ export function simulate(
       const ex = Ax - Lx, ey = Ay - Ly, ez = Az - Lz;
       score(base, 2, ex, ey, ez, hist, counters);
       // Distance from the lesion centre to the aperture segment along z.
-      let along = -ez;
-      if (along > halfAperture) along -= halfAperture;
-      else if (along < -halfAperture) along += halfAperture;
-      else along = 0.0;
-      const d = Math.sqrt(ex * ex + ey * ey + along * along);
-      bin(hist, 12, d);
-      if (d <= R + sampling) bump(counters, K_HIT);
+      scoreHit(ex, ey, -ez, halfAperture, R + sampling, hist, counters);
       if (Az - halfAperture - tip < 0.0) bump(counters, K_STROKE);
     }
     const out = sums + (<usize>(b * SUMS) << 3);

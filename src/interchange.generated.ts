@@ -1398,6 +1398,7 @@ export type SimulationScenario_Scenario = {
     /** systematic marking error (mm) added to every mark, or per view (one, or [u, v]) */
     bias?: number | string | readonly (number | string | readonly [number | string, number | string])[];
   };
+  /** the needle; lateral: the device needs outerDiameter or a gauge with a table value */
   needle?: {
     device: string | SharedDevice;
     deviation?: SimulationScenario_VectorError;
@@ -1407,6 +1408,11 @@ export type SimulationScenario_Scenario = {
     samplingRadius?: number | string;
     /** mm */
     minStrokeMargin?: number | string;
+    /** default "vertical"; lateral: the needle travels along x (docs/simulation.md, Lateral approach) */
+    approach?: "vertical" | "lateral";
+    lateral?: SharedLateralSetup;
+    /** lateral: least clearance of the needle from support and paddle (default 0) (mm) [>= 0, <= 50] */
+    minClearance?: number | string;
   };
   tissue?: {
     displacement?: SimulationScenario_VectorError;
@@ -1414,6 +1420,29 @@ export type SimulationScenario_Scenario = {
   /** dotted paths into the scenario, each with the values to sweep; the cartesian product is run, last key fastest */
   sweep?: {
     [key: string]: readonly unknown[];
+  };
+  /** independent runs with seeds derived from the seed (docs/simulation.md, Studies); not with sweep or sensitivity [>= 2, <= 1000] */
+  replicates?: number;
+  /** Sobol first-order and total indices (docs/simulation.md, Studies); not with sweep or replicates */
+  sensitivity?: {
+    /** dotted paths to scalars of the scenario (1-20; a number segment indexes a list), each with its range */
+    parameters: {
+      [key: string]: readonly [number, number] | {
+        /** [low, high] */
+        uniform: readonly [number, number];
+      } | {
+        /** [mean, sd], sd > 0 */
+        normal: readonly [number, number];
+        /** [low, high]: truncated */
+        within?: readonly [number, number];
+      };
+    };
+    /** N, rows of each Saltelli matrix (default 256); N (parameters + 2) runs, at most 10000 [>= 8, <= 16384] */
+    samples?: number;
+    /** summary statistics such as "placementError.r.mean" or "hit.probability" */
+    output: string | readonly string[];
+    /** resamples for the 95 % intervals (default 500) [>= 0, <= 2000] */
+    bootstrap?: number;
   };
 };
 /** stereotax simulation scenario: A population of simulated procedures on one unit (simulation.md section 1). Checked by the engine only: distinct angles, unit strings converted; the ranges of lengths given as distributions. */
@@ -1494,8 +1523,56 @@ export type SimulationSummary_Sweep = {
     summary: SimulationSummary_Summary;
   })[];
 };
-/** stereotax simulation summary: What `stereotax simulate` prints (simulation.md section 4): one summary, or a sweep of them. classicError only for a symmetric pair; placementError, hit, strokeFailure and refused only with a needle. */
-export type SimulationSummaryDocument = SimulationSummary_Summary | SimulationSummary_Sweep;
+export type SimulationSummary_Replicates = {
+  replicates: {
+    /** [>= 2] */
+    count: number;
+    seedDerivation: string;
+    runs: readonly ({
+      /** [>= 1] */
+      replicate: number;
+      /** [>= 0] */
+      seed: number;
+      summary: SimulationSummary_Summary;
+    })[];
+    /** each statistic's mean and sample SD over the replicates, shaped as a summary */
+    between: {
+      mean: Record<string, unknown>;
+      sd: Record<string, unknown>;
+    };
+  };
+};
+export type SimulationSummary_Sensitivity = {
+  sensitivity: {
+    /** [>= 1] */
+    samples: number;
+    /** [>= 1] */
+    evaluations: number;
+    /** [>= 0] */
+    bootstrap: number;
+    design: string;
+    estimators: string;
+    intervals: string;
+    seed: number;
+    trialsPerRun: number;
+    outputs: readonly ({
+      output: string;
+      mean: number;
+      variance: number;
+      indices: readonly ({
+        parameter: string;
+        distribution: Record<string, unknown>;
+        firstOrder: number | null;
+        firstOrderCi95: readonly [number, number] | null;
+        total: number | null;
+        totalCi95: readonly [number, number] | null;
+      })[];
+    })[];
+    manifest: Record<string, unknown>;
+  };
+};
+/** stereotax simulation summary: What `stereotax simulate` prints (simulation.md section 4): one summary, a sweep of them, replicates or a sensitivity analysis (docs/simulation.md, Studies). classicError only for a symmetric pair; placementError, hit, strokeFailure and refused only with a needle. */
+export type SimulationSummaryDocument = SimulationSummary_Summary | SimulationSummary_Sweep | SimulationSummary_Replicates | SimulationSummary_Sensitivity;
 
 // ---- targeting-request.schema.json ----
 export type TargetingRequest_Request = SharedStereoRequest | SharedTomosynthesisRequest;

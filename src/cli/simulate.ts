@@ -128,7 +128,7 @@ async function emit(io: Io, result: SimulationResult | object, format: 'json' | 
 }
 
 async function writeFigures(dir: string, points: FigureData[], result: SimulationResult): Promise<string[]> {
-  const files = await figures(points, 'sweep' in result ? result.sweep : null);
+  const files = await figures(points, 'sweep' in result ? result.sweep : null, 'sensitivity' in result ? result : null);
   await mkdir(dir, { recursive: true });
   for (const [name, svg] of Object.entries(files)) await writeWhole(join(dir, name), svg);
   return Object.keys(files);
@@ -170,10 +170,15 @@ async function runMerge(argv: string[], io: Io): Promise<ExitCode> {
     return parseJson(text, file);
   }));
   const points: FigureData[] = [];
-  const result = await mergeParts(parts, { version: VERSION, onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc, params)) : undefined });
+  const result = await mergeParts(parts, { version: VERSION, onPoint: values.plots && !isSensitivity((parts[0] as { scenario?: unknown })?.scenario) ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc, params)) : undefined });
   if (values.plots) await writeFigures(values.plots, points, result);
   await emit(io, result, fmt, values.out);
   return EXIT.ok;
+}
+
+/** A sensitivity analysis: its figure is the indices, not each design run's histograms. */
+function isSensitivity(scenario: unknown): boolean {
+  return scenario !== null && typeof scenario === 'object' && (scenario as Record<string, unknown>).sensitivity !== undefined;
 }
 
 function pointLabel(params: Record<string, unknown> | null): string {
@@ -224,7 +229,7 @@ export const simulateCommand: ArgvCommand = {
       const options: SimulateOptions = {
         trials, workers, kernel, version: VERSION, signal,
         onProgress: (done, total) => bar.update(done, total),
-        onPoint: values.plots ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc, params)) : undefined,
+        onPoint: values.plots && !isSensitivity(scenario) ? (i, s, acc, params) => points.push(figureData(pointLabel(params), s, acc, params)) : undefined,
       };
       try {
         if (shard) {

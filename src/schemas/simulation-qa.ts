@@ -24,6 +24,7 @@ const sigma3 = tuple(sigma, 3, 'per axis x, y, z');
 export const SIMULATION_DEFS: Record<string, JsonSchema> = {
   geometry: TARGETING_DEFS.geometry,
   device: TARGETING_DEFS.device,
+  lateralSetup: TARGETING_DEFS.lateralSetup,
   length: distribution(length()),
   vectorError: obj({
     sigma: sigma3,
@@ -68,9 +69,27 @@ export const SIMULATION_DEFS: Record<string, JsonSchema> = {
       deflection: num({ min: 0, max: 0.2 }, 'lateral SD per mm of tissue crossed (mm/mm), from the top surface to the target'),
       samplingRadius: length({ min: 0 }),
       minStrokeMargin: length(),
-    }, ['device']),
+      approach: enumOf(['vertical', 'lateral'], 'default "vertical"; lateral: the needle travels along x (docs/simulation.md, Lateral approach)'),
+      lateral: ref('lateralSetup'),
+      minClearance: length({ min: 0, max: 50 }, 'lateral: least clearance of the needle from support and paddle (default 0)'),
+    }, ['device'], 'the needle; lateral: the device needs outerDiameter or a gauge with a table value', {
+      if: { properties: { approach: { const: 'lateral' } }, required: ['approach'] },
+      then: { required: ['lateral'] },
+      else: { not: { anyOf: [{ required: ['lateral'] }, { required: ['minClearance'] }] } },
+    }),
     tissue: obj({ displacement: ref('vectorError') }),
     sweep: record(arr({}, 1), 'dotted paths into the scenario, each with the values to sweep; the cartesian product is run, last key fastest'),
+    replicates: int({ min: 2, max: 1000 }, 'independent runs with seeds derived from the seed (docs/simulation.md, Studies); not with sweep or sensitivity'),
+    sensitivity: obj({
+      parameters: record(oneOf([
+        tuple(num(), 2, '[low, high]: uniform'),
+        obj({ uniform: tuple(num(), 2, '[low, high]') }, ['uniform']),
+        obj({ normal: tuple(num(), 2, '[mean, sd], sd > 0'), within: tuple(num(), 2, '[low, high]: truncated') }, ['normal']),
+      ], "the parameter's distribution over the analysis"), 'dotted paths to scalars of the scenario (1-20; a number segment indexes a list), each with its range'),
+      samples: int({ min: 8, max: 16384 }, 'N, rows of each Saltelli matrix (default 256); N (parameters + 2) runs, at most 10000'),
+      output: oneOf([str(64), arr(str(64), 1, 8)], 'summary statistics such as "placementError.r.mean" or "hit.probability"'),
+      bootstrap: int({ min: 0, max: 2000 }, 'resamples for the 95 % intervals (default 500)'),
+    }, ['parameters', 'output'], 'Sobol first-order and total indices (docs/simulation.md, Studies); not with sweep or replicates'),
   }, ['unit', 'breast', 'lesion']),
 };
 
@@ -100,6 +119,29 @@ export const SIMULATION_SUMMARY_DEFS: Record<string, JsonSchema> = {
     manifest: { type: 'object', description: 'stereotax version, scenario hash, seed, trials, kernel, workers, elapsed seconds, trials per second' },
   }, ['seed', 'trials', 'targetingError', 'manifest']),
   sweep: obj({ sweep: arr(obj({ params: { type: 'object' }, summary: ref('summary') }, ['params', 'summary'])) }, ['sweep']),
+  replicates: obj({
+    replicates: obj({
+      count: int({ min: 2 }), seedDerivation: { type: 'string' },
+      runs: arr(obj({ replicate: int({ min: 1 }), seed: int({ min: 0 }), summary: ref('summary') }, ['replicate', 'seed', 'summary'])),
+      between: obj({ mean: { type: 'object' }, sd: { type: 'object' } }, ['mean', 'sd'], "each statistic's mean and sample SD over the replicates, shaped as a summary"),
+    }, ['count', 'seedDerivation', 'runs', 'between']),
+  }, ['replicates']),
+  sensitivity: obj({
+    sensitivity: obj({
+      samples: int({ min: 1 }), evaluations: int({ min: 1 }), bootstrap: int({ min: 0 }),
+      design: { type: 'string' }, estimators: { type: 'string' }, intervals: { type: 'string' },
+      seed: n, trialsPerRun: n,
+      outputs: arr(obj({
+        output: { type: 'string' }, mean: n, variance: n,
+        indices: arr(obj({
+          parameter: { type: 'string' }, distribution: { type: 'object' },
+          firstOrder: { type: ['number', 'null'] }, firstOrderCi95: INTERVAL,
+          total: { type: ['number', 'null'] }, totalCi95: INTERVAL,
+        }, ['parameter', 'distribution', 'firstOrder', 'firstOrderCi95', 'total', 'totalCi95'])),
+      }, ['output', 'mean', 'variance', 'indices'])),
+      manifest: { type: 'object' },
+    }, ['samples', 'evaluations', 'bootstrap', 'design', 'estimators', 'intervals', 'seed', 'trialsPerRun', 'outputs', 'manifest']),
+  }, ['sensitivity']),
 };
 
 const tolerance = oneOf([length({ min: 0 }), obj({ x: length({ min: 0 }), y: length({ min: 0 }), z: length({ min: 0 }) }, ['x', 'y', 'z'])], 'mm: every axis, or per axis');
@@ -193,8 +235,8 @@ export const SIMULATION_QA_SCHEMAS: SchemaDocument[] = [
   {
     name: 'simulation-summary',
     title: 'stereotax simulation summary',
-    description: 'What `stereotax simulate` prints (simulation.md section 4): one summary, or a sweep of them. classicError only for a symmetric pair; placementError, hit, strokeFailure and refused only with a needle.',
-    root: oneOf([ref('summary'), ref('sweep')]),
+    description: 'What `stereotax simulate` prints (simulation.md section 4): one summary, a sweep of them, replicates or a sensitivity analysis (docs/simulation.md, Studies). classicError only for a symmetric pair; placementError, hit, strokeFailure and refused only with a needle.',
+    root: oneOf([ref('summary'), ref('sweep'), ref('replicates'), ref('sensitivity')]),
     defs: SIMULATION_SUMMARY_DEFS,
   },
   {

@@ -33,7 +33,20 @@ function cell(v: unknown): string {
 }
 
 export function toCsv(result: SimulationResult): string {
-  const rows = 'sweep' in result ? result.sweep : [{ params: {}, summary: result as Summary }];
+  if ('sensitivity' in result) {
+    // One row per (output, parameter): the indices and their intervals.
+    const head = ['output', 'parameter', 'firstOrder', 'firstOrder.ci95.low', 'firstOrder.ci95.high', 'total', 'total.ci95.low', 'total.ci95.high', 'output.mean', 'output.variance'];
+    const lines = result.sensitivity.outputs.flatMap((o) => o.indices.map((x) =>
+      [o.output, x.parameter, x.firstOrder, x.firstOrderCi95?.[0], x.firstOrderCi95?.[1], x.total, x.totalCi95?.[0], x.totalCi95?.[1], o.mean, o.variance].map(cell).join(',')));
+    return [head.map(cell).join(','), ...lines].join('\n') + '\n';
+  }
+  const rows = 'sweep' in result ? result.sweep
+    : 'replicates' in result
+      // One row per replicate, then the between-replicate mean and SD rows.
+      ? [...result.replicates.runs.map((r) => ({ params: { replicate: r.replicate, seed: r.seed } as Record<string, unknown>, summary: r.summary })),
+        { params: { replicate: 'mean' }, summary: { ...(result.replicates.between.mean as object), manifest: null } as unknown as Summary },
+        { params: { replicate: 'sd' }, summary: { ...(result.replicates.between.sd as object), manifest: null } as unknown as Summary }]
+      : [{ params: {}, summary: result as Summary }];
   const flat = rows.map(({ params, summary }) => {
     const m = new Map<string, unknown>();
     for (const [k, v] of Object.entries(params)) m.set(k, v);

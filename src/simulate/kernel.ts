@@ -27,7 +27,8 @@ export const S_PLACED = 25;
 /** Quantities scored per trial (group * 4 + x, y, z, r), each with a shift (C_SHIFT). */
 export const SHIFTS = 12;
 export const COUNTERS = 10;
-const CONFIG_SLOTS = 756;
+const CONFIG_SLOTS = 764;
+const C_LATERAL = 754;
 const C_DEFLECT = 752;
 const C_SLICE = 753;
 const C_MIS_SID = 748;
@@ -103,6 +104,10 @@ export function packConfig(s: Scenario, shifts?: ArrayLike<number>): Float64Arra
     cfg.set(s.needle.deviation.sigma, 14);
     putVector(cfg, 0, s.needle.deviation);
     cfg[C_DEFLECT] = s.needle.deflection;
+    const lat = s.needle.lateral;
+    if (lat) {
+      cfg.set([lat.side === '+x' ? -1 : 1, lat.outerRadius, lat.nearSkinX === undefined ? 0 : 1, lat.nearSkinX ?? 0, lat.farSkinX === undefined ? 0 : 1, lat.farSkinX ?? 0, lat.minClearance], C_LATERAL);
+    }
   }
   cfg.set(s.tissue.displacement.sigma, 17);
   putVector(cfg, 1, s.tissue.displacement);

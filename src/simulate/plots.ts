@@ -9,6 +9,7 @@ import { loadOptional } from '../core/optional.js';
 import { BIN_WIDTH, HIST_BINS, HIST_LEN, HIST_ZERO, K } from './kernel.js';
 import { hitCurve, type Accumulator, type Summary } from './summary.js';
 import type { Scenario } from './scenario.js';
+import type { SensitivityResult } from './sensitivity.js';
 
 /** What a figure needs from one run (or sweep point): small, kept after the accumulator is gone. */
 export interface FigureData {
@@ -225,6 +226,55 @@ export function sweepSpec(sweep: { params: Record<string, unknown>; summary: Sum
   };
 }
 
+/**
+ * Sobol indices of a sensitivity analysis: per output a panel, per parameter (in the declared
+ * order) a bar of the first-order index beside one of the total index, with their 95 %
+ * bootstrap intervals when computed. A total above its first order is the parameter's share
+ * through interactions.
+ */
+export function sensitivitySpec(result: SensitivityResult): VlSpec {
+  const s = result.sensitivity;
+  const rows = s.outputs.flatMap((o) => o.indices.flatMap((x) => [
+    { output: o.output, parameter: x.parameter, index: 'first order', value: x.firstOrder, lo: x.firstOrderCi95?.[0] ?? null, hi: x.firstOrderCi95?.[1] ?? null },
+    { output: o.output, parameter: x.parameter, index: 'total', value: x.total, lo: x.totalCi95?.[0] ?? null, hi: x.totalCi95?.[1] ?? null },
+  ])).filter((r) => r.value !== null);
+  const order = s.outputs[0]?.indices.map((x) => x.parameter) ?? [];
+  const withIntervals = rows.some((r) => r.lo !== null);
+  // 0 to 1, widened to show an estimate or interval end outside it (estimates are not clipped).
+  const ends = rows.flatMap((r) => [r.value as number, r.lo ?? 0, r.hi ?? 0]);
+  const domain = [Math.min(0, ...ends), Math.max(1, ...ends)];
+  const x = { field: 'parameter', type: 'nominal', sort: order, title: null, axis: { labelAngle: -30, labelLimit: 0 } };
+  const kinds = ['first order', 'total'];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'Sobol sensitivity indices',
+      subtitle: `Saltelli design, N = ${s.samples} (${s.evaluations} runs of ${s.trialsPerRun} trials); first order: Saltelli 2010, total: Jansen${withIntervals ? `; bars: 95 % bootstrap intervals (${s.bootstrap} resamples)` : ''}`,
+    },
+    data: { values: rows },
+    facet: { row: { field: 'output', type: 'nominal', title: null, sort: s.outputs.map((o) => o.output), header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
+    spec: {
+      width: Math.max(240, 70 * order.length), height: 160,
+      layer: [
+        {
+          mark: { type: 'bar' },
+          encoding: {
+            x, xOffset: { field: 'index', type: 'nominal', sort: kinds },
+            y: { field: 'value', type: 'quantitative', title: 'index', scale: { domain, nice: false } },
+            color: { field: 'index', type: 'nominal', sort: kinds, title: null, scale: { domain: kinds, range: PALETTE.slice(0, 2) }, legend: { orient: 'top' } },
+          },
+        },
+        ...(withIntervals ? [{
+          transform: [{ filter: 'datum.lo !== null' }],
+          mark: { type: 'errorbar', ticks: true, color: 'black' },
+          encoding: { x, xOffset: { field: 'index', type: 'nominal', sort: kinds }, y: { field: 'lo', type: 'quantitative', title: 'index' }, y2: { field: 'hi' } },
+        }] : []),
+      ],
+    },
+    resolve: { scale: { y: 'shared' } },
+  };
+}
+
 /** Compiles a Vega-Lite spec and renders it to SVG text, headless. */
 export async function renderSvg(spec: VlSpec): Promise<string> {
   const [vega, vl] = await loadOptional(['vega', 'vega-lite'], 'the simulation plots', () => Promise.all([import('vega'), import('vega-lite')]));
@@ -237,8 +287,10 @@ export async function renderSvg(spec: VlSpec): Promise<string> {
 }
 
 /** Every figure of a run, by file name. */
-export async function figures(points: FigureData[], sweep: { params: Record<string, unknown>; summary: Summary }[] | null): Promise<Record<string, string>> {
+export async function figures(points: FigureData[], sweep: { params: Record<string, unknown>; summary: Summary }[] | null, sensitivity: SensitivityResult | null = null): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
+  // A sensitivity analysis' runs are a design, not results to look at one by one.
+  if (sensitivity) return { 'sensitivity.svg': await renderSvg(sensitivitySpec(sensitivity)) };
   const first = points[0];
   if (!sweep && first) {
     for (const g of GROUPS) if (first.errors.some((e) => e.group === g)) out[`${g}-error.svg`] = await renderSvg(histogramSpec(first, g));

@@ -9,7 +9,9 @@ import { guardParse } from '../core/validate.js';
 import { loadEngine, type KernelChoice } from '../engine/engine.js';
 import type { KernelKind } from '../engine/kernels.js';
 import { BLOCK_SIZE, MAX_TASK_BLOCKS, SUMS, packConfig, runBlocks, shiftsOf, type BlocksPayload, type BlocksResult } from './kernel.js';
-import { expandScenario, scenarioHash, canonicalJson, symmetricPair, type Scenario } from './scenario.js';
+import { expandScenario, parseScenario, scenarioHash, canonicalJson, symmetricPair, type Scenario } from './scenario.js';
+import { parseReplicates, replicateSeeds, replicatesResult, type ReplicatesResult } from './replicates.js';
+import { designPoints, parseSensitivity, sensitivityResult, setScalar, type SensitivityResult, type SensitivitySpec } from './sensitivity.js';
 import { Accumulator, BATCHES, summarize, type AccumulatorJson, type Manifest, type Summary } from './summary.js';
 
 /** What runs the tasks: a WorkerPool from createPool(), or anything with the same run(). */
@@ -40,7 +42,7 @@ export interface SimulateOptions {
 export interface SweepResult {
   sweep: { params: Record<string, unknown>; summary: Summary }[];
 }
-export type SimulationResult = Summary | SweepResult;
+export type SimulationResult = Summary | SweepResult | ReplicatesResult | SensitivityResult;
 
 /** One shard of a run: `stereotax simulate --shard K/N` prints it, `merge` combines N of them. */
 export interface SimulationPart {
@@ -60,11 +62,74 @@ interface Plan {
   raw: unknown;
   points: { params: Record<string, unknown> | null; scenario: Scenario }[];
   sweep: boolean;
+  /** A study of many runs of one scenario (version 1.2): its result is built from the points' summaries. */
+  study?: { kind: 'sensitivity'; spec: SensitivitySpec; base: Scenario } | { kind: 'replicates'; seeds: number[]; base: Scenario };
 }
 
-function plan(raw: unknown, trials?: number): Plan {
-  const { base, points } = expandScenario(raw, { trials });
-  return points ? { raw, points, sweep: true } : { raw, points: [{ params: null, scenario: base }], sweep: false };
+async function plan(raw: unknown, trials?: number): Promise<Plan> {
+  const fields = guardParse(() => (raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+    ? { sensitivity: (raw as Record<string, unknown>).sensitivity, replicates: (raw as Record<string, unknown>).replicates, sweep: (raw as Record<string, unknown>).sweep }
+    : {}));
+  if (fields.sensitivity === undefined && fields.replicates === undefined) {
+    const { base, points } = expandScenario(raw, { trials });
+    return points ? { raw, points, sweep: true } : { raw, points: [{ params: null, scenario: base }], sweep: false };
+  }
+  return studyPlan(raw, fields, trials);
+}
+
+function studyError(path: string, expected: string, received: string): StereotaxError {
+  return new StereotaxError([{ code: 'invalid_value', path, expected, received, message: `${path}: expected ${expected}, received ${received}` }]);
+}
+
+/** A sensitivity analysis or replicates: every run validated before any is computed. */
+async function studyPlan(raw: unknown, fields: { sensitivity?: unknown; replicates?: unknown; sweep?: unknown }, trials?: number): Promise<Plan> {
+  const which = fields.sensitivity !== undefined ? 'sensitivity' : 'replicates';
+  if (fields.sensitivity !== undefined && fields.replicates !== undefined) throw studyError('replicates', 'no replicates beside a sensitivity analysis (its runs share the seed by design)', JSON.stringify(fields.replicates));
+  if (fields.sweep !== undefined) throw studyError('sweep', `no sweep beside ${which} (run each point as its own scenario)`, 'a sweep');
+  const data = guardParse(() => JSON.parse(JSON.stringify(raw)) as Record<string, unknown>);
+  delete data.sensitivity;
+  delete data.replicates;
+  if (trials !== undefined) data.trials = trials;
+  const { base } = expandScenario(data);
+  if (fields.replicates !== undefined) {
+    const count = parseReplicates(fields.replicates);
+    const seeds = await replicateSeeds(base.seed, count);
+    return { raw, sweep: false, study: { kind: 'replicates', seeds, base }, points: seeds.map((seed, r) => ({ params: { replicate: r + 1 }, scenario: { ...base, seed } })) };
+  }
+  const spec = parseSensitivity(fields.sensitivity);
+  const design = await designPoints(spec, base.seed);
+  const needsPair = spec.outputs.some((o) => o.startsWith('classicError.'));
+  const needsNeedle = spec.outputs.some((o) => !o.startsWith('targetingError.') && !o.startsWith('classicError.'));
+  const points = design.map((d, k) => {
+    const copy = structuredClone(data);
+    for (const [path, value] of Object.entries(d.params)) {
+      const bad = setScalar(copy, path, value, ['sensitivity', 'parameters', path]);
+      if (bad) throw studyError(`sensitivity.parameters["${path}"]`, 'a path to a scalar of the scenario', `${JSON.stringify(path)} (${bad})`);
+    }
+    let scenario: Scenario;
+    try {
+      scenario = parseScenario(copy, false);
+    } catch (err) {
+      if (!(err instanceof StereotaxError)) throw err;
+      const where = Object.entries(d.params).map(([p, v]) => `${p} = ${v}`).join(', ');
+      throw new StereotaxError(err.issues.map((i) => ({ ...i, message: `sensitivity design run ${k} (${where}): ${i.message}` })));
+    }
+    if (needsPair && !symmetricPair(scenario)) throw studyError('sensitivity.output', 'classicError only where every run has a symmetric pair of angles', `run ${k} without one`);
+    if (needsNeedle && !scenario.needle) throw studyError('sensitivity.output', 'placementError, hit, refused and strokeFailure only with a needle', 'a scenario without needle');
+    return { params: d.params as Record<string, unknown>, scenario };
+  });
+  return { raw, sweep: false, study: { kind: 'sensitivity', spec, base }, points };
+}
+
+/** The result of a plan from its points' summaries (in order). */
+async function resultOf(p: Plan, out: { params: Record<string, unknown>; summary: Summary }[], o: { kernel: string; workers: number; elapsed: number; version: string; shards?: number }): Promise<SimulationResult> {
+  if (p.study?.kind === 'replicates') return replicatesResult(p.study.seeds, out.map((x) => x.summary));
+  if (p.study?.kind === 'sensitivity') {
+    const base = p.study.base;
+    const manifest = manifestOf({ ...base, trials: base.trials * out.length }, await scenarioHash(base), o);
+    return sensitivityResult(p.study.spec, base.seed, base.trials, out.map((x) => x.summary), manifest);
+  }
+  return p.sweep ? { sweep: out } : out[0].summary;
 }
 
 /** A point's blocks in the whole run. */
@@ -205,20 +270,31 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
 
 /** Runs a scenario (every point of its sweep) and returns its summary, or { sweep: [...] }. */
 export async function simulate(scenario: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
-  const p = plan(scenario, options.trials);
+  const p = await plan(scenario, options.trials);
   const total = p.points.reduce((n, pt) => n + pt.scenario.trials, 0);
   const version = options.version ?? 'unknown';
   return withRunner(options, async (ctx, workers) => {
     const out: { params: Record<string, unknown>; summary: Summary }[] = [];
-    for (const pt of p.points) {
+    const t00 = now();
+    const one = async (i: number) => {
+      const pt = p.points[i];
       const t0 = now();
       const acc = await runPoint(pt.scenario, 0, blocksOf(pt.scenario), ctx);
       const elapsed = (now() - t0) / 1000;
-      options.onPoint?.(out.length, pt.scenario, acc, pt.params);
+      options.onPoint?.(i, pt.scenario, acc, pt.params);
       const manifest = manifestOf(pt.scenario, await scenarioHash(pt.scenario), { kernel: ctx.kernel, workers, elapsed, version });
-      out.push({ params: pt.params ?? {}, summary: summaryOf(pt.scenario, acc, manifest) });
+      out[i] = { params: pt.params ?? {}, summary: summaryOf(pt.scenario, acc, manifest) };
+    };
+    if (!p.study) {
+      for (let i = 0; i < p.points.length; i++) await one(i);
+    } else {
+      // A study's runs are many and often a block each: run as many at once as there are
+      // workers (each run's result is exact whatever the order, so this changes no bit).
+      let next = 0;
+      const lane = async () => { while (next < p.points.length) await one(next++); };
+      await Promise.all(Array.from({ length: Math.max(1, ctx.runner?.size ?? 1) }, lane));
     }
-    return p.sweep ? { sweep: out } : out[0].summary;
+    return resultOf(p, out, { kernel: ctx.kernel, workers, elapsed: (now() - t00) / 1000, version });
   }, total);
 }
 
@@ -233,7 +309,7 @@ export async function simulatePart(scenario: unknown, shard: { index: number; co
   if (!(Number.isInteger(shard.count) && shard.count >= 1 && shard.count <= 100000 && Number.isInteger(shard.index) && shard.index >= 1 && shard.index <= shard.count)) {
     throw new StereotaxError([{ code: 'out_of_range', path: 'shard', expected: 'K/N with whole numbers 1 <= K <= N <= 100000', received: `${shard.index}/${shard.count}`, message: `shard: expected K/N with 1 <= K <= N, received ${shard.index}/${shard.count}` }]);
   }
-  const p = plan(scenario, options.trials);
+  const p = await plan(scenario, options.trials);
   const ranges = shardPairs(p.points.map((pt) => blocksOf(pt.scenario)), shard.index, shard.count);
   const total = p.points.reduce((n, pt, i) => n + Math.max(0, Math.min(pt.scenario.trials, ranges[i][1] * BLOCK_SIZE) - ranges[i][0] * BLOCK_SIZE), 0);
   const runHash = await runHashOf(p);
@@ -283,11 +359,12 @@ export async function mergeParts(parts: unknown[], options: Pick<SimulateOptions
     const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
     throw partError('parts', `all ${count} shards`, `shards ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''} missing`);
   }
-  const p = plan(first.scenario);
+  const p = await plan(first.scenario);
   if ((await runHashOf(p)) !== first.runHash) throw partError('parts[0].scenario', 'the scenario the parts were run from', 'a scenario with another hash');
   const kernels = [...new Set(list.map((q) => q.kernel))].join('+');
   const workers = list.reduce((n, q) => n + q.workers, 0);
   const out: { params: Record<string, unknown>; summary: Summary }[] = [];
+  let total = 0;
   for (let i = 0; i < p.points.length; i++) {
     const s = p.points[i].scenario;
     const shifts = first.points?.[i]?.accumulator?.shifts;
@@ -304,6 +381,7 @@ export async function mergeParts(parts: unknown[], options: Pick<SimulateOptions
     if (acc.blocks !== blocksOf(s)) throw partError('parts', `${blocksOf(s)} blocks in all`, `${acc.blocks}`);
     const manifest = manifestOf(s, await scenarioHash(s), { kernel: kernels, workers, elapsed, version, shards: count });
     out.push({ params: p.points[i].params ?? {}, summary: summaryOf(s, acc, manifest) });
+    total += elapsed;
   }
-  return p.sweep ? { sweep: out } : out[0].summary;
+  return resultOf(p, out, { kernel: kernels, workers, elapsed: total, version, shards: count });
 }

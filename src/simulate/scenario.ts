@@ -5,10 +5,12 @@
  */
 import { StereotaxError } from '../core/errors.js';
 import { Checker, guardParse, type Path, type Plain, type Range } from '../core/validate.js';
-import { shippedCatalog } from '../devices/catalog.js';
-import { checkDevice } from '../needle/vertical.js';
+import { GAUGE_OUTER_DIAMETER, shippedCatalog } from '../devices/catalog.js';
+import { checkDevice, checkLateralSetup } from '../needle/vertical.js';
 import { checkGeometry } from '../targeting/targeting.js';
 import { sourcePosition, type UnitGeometry } from '../targeting/geometry.js';
+import { normalCdf } from './normal.js';
+import { parseReplicates, parseSensitivity } from './study-fields.js';
 
 /** A scenario scalar: a constant, or drawn per trial. */
 export type Dist = { constant: number } | { uniform: [number, number] } | { normal: [number, number]; within?: [number, number] };
@@ -16,13 +18,18 @@ export type Dist = { constant: number } | { uniform: [number, number] } | { norm
 /** The least acceptance a truncated normal may have (draws are redrawn until inside `within`). */
 export const MIN_TRUNCATED_MASS = 0.01;
 
-/** The standard normal CDF (erfc by the Chebyshev fit of Numerical Recipes' erfcc, fractional error < 1.2e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * x);
-  const erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return z >= 0 ? 1 - erfc / 2 : erfc / 2;
+export { normalCdf } from './normal.js';
+
+/** The lateral approach: the needle travels along x, entering from `side`, at the estimate's height. */
+export interface LateralScenario {
+  side: '+x' | '-x';
+  /** x of the entry and the far skin (mm), each optional. */
+  nearSkinX?: number;
+  farSkinX?: number;
+  /** Least clearance of the needle's outer surface from support and paddle (mm). */
+  minClearance: number;
+  /** Half the device's outer diameter (mm). */
+  outerRadius: number;
 }
 
 export interface ScenarioDevice {
@@ -58,8 +65,10 @@ export interface Scenario {
   needle: null | {
     device: ScenarioDevice;
     deviation: VectorError;
-    /** Lateral (x, y) deflection SD per mm of tissue crossed (top surface to the target); 0 none. */
+    /** Deflection SD per mm of tissue crossed, across the needle (vertical: x, y from the top surface; lateral: y, z from the entry skin); 0 none. */
     deflection: number;
+    /** The lateral approach (version 1.2; absent for the vertical one). */
+    lateral?: LateralScenario;
     samplingRadius: number;
     minStrokeMargin: number;
   };
@@ -86,7 +95,7 @@ export const MAX_VIEWS = 8;
 /** Sweeps larger than this are refused (each point is a whole run). */
 export const MAX_SWEEP_POINTS = 1000;
 
-const TOP = ['id', 'seed', 'trials', 'quantiles', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep'];
+const TOP = ['id', 'seed', 'trials', 'quantiles', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep', 'replicates', 'sensitivity'];
 export const MAX_QUANTILES = 20;
 
 interface DistRule {
@@ -205,9 +214,19 @@ const ZERO: Dist = { constant: 0 };
 /** Validates a scenario (without its sweep) and fills the defaults. Throws StereotaxError. */
 export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const c = new Checker();
-  const r = c.object(raw, [], allowSweep ? TOP : TOP.filter((k) => k !== 'sweep'), ['unit', 'breast', 'lesion']);
+  const r = c.object(raw, [], allowSweep ? TOP : TOP.filter((k) => k !== 'sweep' && k !== 'replicates' && k !== 'sensitivity'), ['unit', 'breast', 'lesion']);
   if (!r) c.done();
   const s = r!;
+  // The studies (version 1.2): their own fields checked here; their runs when the study is planned (src/simulate/run.ts).
+  for (const [key, check] of [['replicates', parseReplicates], ['sensitivity', parseSensitivity]] as const) {
+    if (s[key] === undefined) continue;
+    try {
+      check(s[key]);
+    } catch (err) {
+      if (!(err instanceof StereotaxError)) throw err;
+      c.issues.push(...err.issues);
+    }
+  }
   const id = c.optional(s, 'id', (v) => c.string(v, ['id'], 200), null as string | null);
   const seed = c.optional(s, 'seed', (v) => c.integer(v, ['seed'], { min: 0, max: Number.MAX_SAFE_INTEGER }), 0);
   const trials = c.optional(s, 'trials', (v) => c.integer(v, ['trials'], { min: 1, max: MAX_TRIALS }), DEFAULT_TRIALS);
@@ -299,14 +318,33 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   // needle
   let needle: Scenario['needle'] | undefined = null;
   if (s.needle !== undefined) {
-    const n = c.object(s.needle, ['needle'], ['device', 'deviation', 'deflection', 'samplingRadius', 'minStrokeMargin'], ['device']);
+    const n = c.object(s.needle, ['needle'], ['device', 'deviation', 'deflection', 'samplingRadius', 'minStrokeMargin', 'approach', 'lateral', 'minClearance'], ['device']);
     const deflection = c.optional(n, 'deflection', (v) => c.number(v, ['needle', 'deflection'], { min: 0, max: 0.2 }), 0);
     const device = n?.device === undefined ? undefined : checkScenarioDevice(c, n.device, ['needle', 'device']);
     const deviation = n?.deviation === undefined ? { sigma: [0, 0, 0] as [number, number, number] } : vectorError(c, n.deviation, ['needle', 'deviation']);
     const samplingRadius = c.optional(n, 'samplingRadius', (v) => c.length(v, ['needle', 'samplingRadius'], { min: 0, max: 20 }), 0);
     const minStrokeMargin = c.optional(n, 'minStrokeMargin', (v) => c.length(v, ['needle', 'minStrokeMargin'], { min: -50, max: 50 }), 0);
-    needle = device && deviation && deflection !== undefined && samplingRadius !== undefined && minStrokeMargin !== undefined
-      ? { device, deviation, deflection, samplingRadius, minStrokeMargin } : undefined;
+    const approach = c.optional(n, 'approach', (v) => c.oneOf(v, ['needle', 'approach'], ['vertical', 'lateral'] as const), 'vertical' as const);
+    let lateral: LateralScenario | undefined;
+    let lateralOk = true;
+    if (approach === 'lateral') {
+      lateralOk = false;
+      if (n!.lateral === undefined) c.add('missing_field', ['needle', 'lateral'], 'the lateral setup { "side": "+x" | "-x", "nearSkinX", "farSkinX" } with approach "lateral"', undefined);
+      const setup = n!.lateral === undefined ? undefined : checkLateralSetup(c, n!.lateral, ['needle', 'lateral']);
+      const minClearance = c.optional(n, 'minClearance', (v) => c.length(v, ['needle', 'minClearance'], { min: 0, max: 50 }), 0);
+      const outer = device?.outerDiameter;
+      if (device && outer === undefined) c.add('missing_field', ['needle', 'device', 'outerDiameter'], 'the outer diameter in mm (or a gauge with a table value): the lateral approach checks the needle against support and paddle', undefined);
+      if (setup && deflection && setup.nearSkinX === undefined) c.add('missing_field', ['needle', 'lateral', 'nearSkinX'], 'the entry skin x: lateral deflection grows with the tissue crossed from it', undefined);
+      if (setup && minClearance !== undefined && outer !== undefined) {
+        lateral = { side: setup.side, minClearance, outerRadius: outer / 2, ...(setup.nearSkinX !== undefined ? { nearSkinX: setup.nearSkinX } : {}), ...(setup.farSkinX !== undefined ? { farSkinX: setup.farSkinX } : {}) };
+        lateralOk = true;
+      }
+    } else {
+      if (n?.lateral !== undefined) c.add('invalid_value', ['needle', 'lateral'], 'no lateral setup without "approach": "lateral"', n.lateral);
+      if (n?.minClearance !== undefined) c.add('invalid_value', ['needle', 'minClearance'], 'minClearance only with "approach": "lateral"', n.minClearance);
+    }
+    needle = device && deviation && deflection !== undefined && samplingRadius !== undefined && minStrokeMargin !== undefined && approach && lateralOk
+      ? { device: lateralDevice(device, !!lateral), deviation, deflection, samplingRadius, minStrokeMargin, ...(lateral ? { lateral } : {}) } : undefined;
   }
 
   // tissue
@@ -344,16 +382,29 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   };
 }
 
-function checkScenarioDevice(c: Checker, value: unknown, path: Path): ScenarioDevice | undefined {
+/** The device with its outer diameter (mm, from the device or its gauge's table value) while parsing; kept only for the lateral approach. */
+type ParsedDevice = ScenarioDevice & { outerDiameter?: number };
+
+function checkScenarioDevice(c: Checker, value: unknown, path: Path): ParsedDevice | undefined {
   if (typeof value === 'string') {
     const d = shippedCatalog().biopsyDevices.find((x) => x.id === value);
     if (!d) {
       return c.add('unknown_reference', path, `a biopsy device id from the catalog (${shippedCatalog().biopsyDevices.map((x) => x.id).join(', ')}) or an inline device`, value);
     }
-    return { id: d.id, throw: d.throw, apertureLength: d.apertureLength, tipLength: d.tipLength };
+    return { id: d.id, throw: d.throw, apertureLength: d.apertureLength, tipLength: d.tipLength, outerDiameter: d.outerDiameter };
   }
   const d = checkDevice(c, value, path);
-  return d ? { id: 'inline', throw: d.throw, apertureLength: d.apertureLength, tipLength: d.tipLength } : undefined;
+  const outerDiameter = d?.outerDiameter ?? (d?.gauge !== undefined ? GAUGE_OUTER_DIAMETER[d.gauge] : undefined);
+  return d ? { id: 'inline', throw: d.throw, apertureLength: d.apertureLength, tipLength: d.tipLength, ...(outerDiameter !== undefined ? { outerDiameter } : {}) } : undefined;
+}
+
+/**
+ * The scenario's device: exactly the version-1 fields for the vertical approach (so its
+ * canonical form and hash are unchanged), the outer diameter only where the lateral one needs it.
+ */
+function lateralDevice(d: ParsedDevice, lateral: boolean): ScenarioDevice {
+  const { outerDiameter, ...base } = d;
+  return lateral ? { ...base, outerDiameter } as ScenarioDevice : base;
 }
 
 /** Symmetric pair +a/-a: the indexes of the + and - views, for the classic estimate. */
