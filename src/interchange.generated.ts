@@ -729,90 +729,111 @@ export type QaResult_Result = {
 export type QAResultDocument = QaResult_Result;
 
 // ---- qa-session.schema.json ----
+/** mm: [x, y, z] or { x, y, z } */
+export type QaSession_Point = readonly [number | string, number | string, number | string] | {
+  /** mm [>= -1000, <= 1000] */
+  x: number | string;
+  /** mm [>= -1000, <= 1000] */
+  y: number | string;
+  /** mm [>= -1000, <= 1000] */
+  z: number | string;
+};
 export type QaSession_Phantom = {
+  /** an id of letters, digits, ".", "_" or "-" */
   id: string;
+  /** default: the id */
   name?: string;
+  /** true for shipped examples (default false) */
   typical?: boolean;
   source?: string;
+  /** height of the phantom on the support: the "breast" thickness for the triangulation (mm) [> 0, <= 300] */
+  thickness?: number | string;
+  /** each label once */
   targets: readonly ({
     label: string;
+    /** in the phantom's own frame (mm), axes parallel to the unit's */
     position: readonly [number | string, number | string, number | string];
   })[];
 };
 export type QaSession_Session = {
   unit: {
+    /** a unit id of letters, digits, spaces, ".", "_" or "-" (at most 64) */
     id: string;
-    name?: string;
-    site?: string;
-    manufacturer?: string;
-    model?: string;
-    serial?: string;
-    geometry: SharedGeometry;
+    name?: string | null;
+    site?: string | null;
+    manufacturer?: string | null;
+    model?: string | null;
+    serial?: string | null;
+    geometry?: SharedGeometry;
   };
   /** a calendar date, YYYY-MM-DD */
   date: string;
-  tester?: string;
+  tester?: string | null;
+  /** default "physicist" */
   kind?: "physicist" | "technologist";
   phantom: string | QaSession_Phantom;
-  placement: {
-    origin: readonly [number | string, number | string, number | string];
+  /** where the phantom's origin is in the unit's frame: gives the truth of each target */
+  placement?: {
+    origin: QaSession_Point;
   };
   /** mm: every axis, or per axis */
   tolerance?: number | string | {
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     x: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     y: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     z: number | string;
   };
-  /** mm: every axis, or per axis */
   action?: number | string | {
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     x: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     y: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     z: number | string;
-  };
+  } | null;
   /** mm: every axis, or per axis */
   calculationTolerance?: number | string | {
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     x: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     y: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     z: number | string;
   };
-  /** how finely the marks were read (mm, default 0): the calculation limit adds the largest error this rounding can cause, per target and axis, through the triangulation (mm) [>= 0, <= 2] */
+  /** how finely the marks were read (default 0): the calculation limit adds the largest error this rounding can cause, per target and axis, through the triangulation (mm) [>= 0, <= 2] */
   markResolution?: number | string;
-  /** shown in the text, HTML and PDF reports */
-  notes?: string;
-  facility?: {
-    name: string;
-    accreditation?: readonly string[];
-  };
-  /** serial number of the physical phantom used */
-  phantomSerial?: string;
-  /** names printed under the report's signature lines */
-  team?: {
-    physicist?: string;
-    technologist?: string;
-    leadInterpretingPhysician?: string;
-  };
-  /** IANA time zone of the facility for the report's times (default UTC) */
-  timeZone?: string;
-  /** how many of the phantom's targets this session measures on purpose (default: all of them; fewer is refused) [>= 1] */
+  /** how many of the phantom's targets this session measures on purpose (default: all of them; at most as many as it has) [>= 1, <= 500] */
   minTargets?: number;
-  detector?: SharedDetector;
+  /** each phantom target once */
   measurements: readonly ({
     /** a label of the phantom */
     target: string;
-    console?: readonly [number | string, number | string, number | string];
+    console?: QaSession_Point;
+    /** the views as in a targeting request (checked by it, with the unit's geometry and the thickness) */
     targetMarks?: readonly SharedView[];
+    /** the views as in a targeting request (checked by it, with the unit's geometry and the thickness) */
     needleMarks?: readonly SharedView[];
-    detector?: SharedDetector;
   })[];
+  detector?: SharedDetector;
+  /** default 1 (mm) [> 0, <= 100] */
+  maxRayGap?: number | string;
+  /** the thickness the triangulations use (default: the phantom's, else the deepest target + 20 mm) (mm) [> 0, <= 300] */
+  thickness?: number | string;
+  notes?: string | null;
+  facility?: {
+    name: string;
+    /** as written on the certificates (e.g. "ACR SBB 12345-01", "MQSA 987654") */
+    accreditation?: readonly string[];
+  } | null;
+  phantomSerial?: string | null;
+  team?: {
+    physicist?: string | null;
+    technologist?: string | null;
+    leadInterpretingPhysician?: string | null;
+  } | null;
+  timeZone?: string | null;
 };
 /** stereotax phantom QA session: One localization-accuracy session (qa.md section 2). Checked by the engine only: action below tolerance; each measurement names a phantom target; unit strings converted. */
 export type QASessionRequest = QaSession_Session;

@@ -8,6 +8,7 @@ import {
   angle, arr, enumOf, FINDING, int, length, num, obj, oneOf, record, ref, str, tuple,
   type JsonSchema, type SchemaDocument,
 } from '../core/schema-kit.js';
+import { QA_DEFS, QA_RESULT_DEFS } from '../qa/schema.js';
 import { TARGETING_DEFS } from '../targeting/schema.js';
 
 const n = { type: 'number' };
@@ -100,86 +101,6 @@ export const SIMULATION_SUMMARY_DEFS: Record<string, JsonSchema> = {
     manifest: { type: 'object', description: 'stereotax version, scenario hash, seed, trials, kernel, workers, elapsed seconds, trials per second' },
   }, ['seed', 'trials', 'targetingError', 'manifest']),
   sweep: obj({ sweep: arr(obj({ params: { type: 'object' }, summary: ref('summary') }, ['params', 'summary'])) }, ['sweep']),
-};
-
-const tolerance = oneOf([length({ min: 0 }), obj({ x: length({ min: 0 }), y: length({ min: 0 }), z: length({ min: 0 }) }, ['x', 'y', 'z'])], 'mm: every axis, or per axis');
-const xyz = tuple(length({ min: -1000, max: 1000 }), 3);
-
-export const QA_DEFS: Record<string, JsonSchema> = {
-  geometry: TARGETING_DEFS.geometry,
-  view: TARGETING_DEFS.view,
-  pixelSpacing: TARGETING_DEFS.pixelSpacing,
-  pixel: TARGETING_DEFS.pixel,
-  detector: TARGETING_DEFS.detector,
-  phantom: obj({
-    id: str(64), name: str(), typical: { type: 'boolean' }, source: str(400),
-    targets: arr(obj({ label: str(60), position: xyz }, ['label', 'position']), 1),
-  }, ['id', 'targets']),
-  session: obj({
-    unit: obj({ id: str(64), name: str(), site: str(), manufacturer: str(100), model: str(100), serial: str(100), geometry: ref('geometry') }, ['id', 'geometry']),
-    date: DATE,
-    tester: str(),
-    kind: enumOf(['physicist', 'technologist']),
-    phantom: oneOf([str(64, 'a shipped phantom id'), ref('phantom')]),
-    placement: obj({ origin: xyz }, ['origin']),
-    tolerance,
-    action: tolerance,
-    calculationTolerance: tolerance,
-    markResolution: length({ min: 0, max: 2 }, 'how finely the marks were read (mm, default 0): the calculation limit adds the largest error this rounding can cause, per target and axis, through the triangulation'),
-    notes: str(2000, 'shown in the text, HTML and PDF reports'),
-    facility: obj({ name: str(200), accreditation: arr(str(100), 0, 10) }, ['name']),
-    phantomSerial: str(100, 'serial number of the physical phantom used'),
-    team: obj({ physicist: str(), technologist: str(), leadInterpretingPhysician: str() }, [], 'names printed under the report\'s signature lines'),
-    timeZone: str(64, 'IANA time zone of the facility for the report\'s times (default UTC)'),
-    minTargets: int({ min: 1 }, 'how many of the phantom\'s targets this session measures on purpose (default: all of them; fewer is refused)'),
-    detector: ref('detector'),
-    measurements: arr(obj({
-      target: str(60, 'a label of the phantom'),
-      console: xyz,
-      targetMarks: arr(ref('view'), 2),
-      needleMarks: arr(ref('view'), 2),
-      detector: ref('detector'),
-    }, ['target'], undefined, { anyOf: [{ required: ['console'] }, { required: ['targetMarks'] }, { required: ['needleMarks'] }] }), 1),
-  }, ['unit', 'date', 'phantom', 'placement', 'measurements']),
-};
-
-const axes = (s: JsonSchema) => obj({ x: s, y: s, z: s }, ['x', 'y', 'z']);
-const CHECK = obj({
-  error: axes(n), abs: axes(n), limit: axes(n), pass: axes({ type: 'boolean' }), passed: { type: 'boolean' },
-  roundingAllowance: { ...axes(n), description: 'calculation check with markResolution: the largest error rounding the marks can cause (mm), included in limit' },
-}, ['error', 'abs', 'limit', 'pass', 'passed']);
-
-export const QA_RESULT_DEFS: Record<string, JsonSchema> = {
-  finding: FINDING,
-  check: CHECK,
-  point: axes(n),
-  axisSummary: obj({ maxAbs: n, mean: n, rms: n }, ['maxAbs', 'mean', 'rms']),
-  result: obj({
-    unit: { type: 'object' },
-    date: { type: 'string' },
-    tester: { type: ['string', 'null'] },
-    kind: enumOf(['physicist', 'technologist']),
-    phantom: { type: 'string' },
-    limits: obj({ tolerance: ref('point'), action: ref('point'), calculationTolerance: ref('point'), markResolution: n }),
-    measurements: arr(obj({
-      target: { type: 'string' },
-      points: obj({ console: ref('point'), target: ref('point'), needle: ref('point'), truth: ref('point') }),
-      checks: obj({ calculation: ref('check'), localization: ref('check'), consoleVsTruth: ref('check'), targetVsTruth: ref('check') }),
-      localizationReference: enumOf(['target', 'truth']),
-      rayGaps: obj({ target: n, needle: n }),
-    }, ['target', 'points', 'checks'])),
-    summary: record(obj({
-      x: ref('axisSummary'), y: ref('axisSummary'), z: ref('axisSummary'), count: int({ min: 0 }, 'measurements the check had numbers for'),
-    }, ['x', 'y', 'z', 'count']), 'per check name'),
-    passed: { type: 'boolean' },
-    findings: arr(ref('finding')),
-    notes: { type: ['string', 'null'] },
-    facility: { type: ['object', 'null'] },
-    phantomSerial: { type: ['string', 'null'] },
-    team: { type: ['object', 'null'] },
-    timeZone: { type: 'string' },
-    meta: obj({ stereotaxVersion: { type: 'string' }, analysedAt: { type: 'string' } }, ['stereotaxVersion', 'analysedAt']),
-  }, ['unit', 'date', 'phantom', 'measurements', 'summary', 'passed', 'findings', 'meta']),
 };
 
 export const SIMULATION_QA_SCHEMAS: SchemaDocument[] = [
