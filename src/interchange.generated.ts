@@ -1041,6 +1041,19 @@ export type TargetingRequest = TargetingRequest_Request;
 export type TargetingResultDocument = SharedResult | readonly SharedElement[];
 
 // ---- unit-profile.schema.json ----
+export type UnitProfile_PixelSpacing = number | string | {
+  /** mm [> 0, <= 10] */
+  col: number | string;
+  /** mm [> 0, <= 10] */
+  row: number | string;
+} | readonly [number | string, number | string];
+/** a pixel position: column and row, 0\0 the top-left corner of the top-left pixel */
+export type UnitProfile_Pixel = {
+  /** [>= -1000000, <= 1000000] */
+  col: number;
+  /** [>= -1000000, <= 1000000] */
+  row: number;
+} | readonly [number, number];
 export type UnitProfile_Profile = {
   id?: string;
   /** z of the tube's rotation axis (targeting.md section 2) (mm) [>= -2000, <= 2000] */
@@ -1049,7 +1062,7 @@ export type UnitProfile_Profile = {
   angleSign: 1 | -1;
   /** origin: the Localizing Cursor Position (column, row) under the frame's origin */
   detector: {
-    origin: SharedPixel;
+    origin: UnitProfile_Pixel;
     /** default "+x" */
     colAxis?: "+x" | "-x";
     /** default "+y" */
@@ -1059,7 +1072,7 @@ export type UnitProfile_Profile = {
   sourceToDetector?: number | string;
   /** overrides (0018,1111) (mm) [>= 50, <= 2000] */
   sourceToSupport?: number | string;
-  pixelSpacing?: SharedPixelSpacing;
+  pixelSpacing?: UnitProfile_PixelSpacing;
   /** passed to every targeting request (mm) [>= 0, <= 10] */
   imageSigma?: number | string;
   /** passed to every targeting request (mm) [> 0, <= 100] */
