@@ -839,16 +839,6 @@ export type QaSession_Session = {
 export type QASessionRequest = QaSession_Session;
 
 // ---- simulation-scenario.schema.json ----
-/** a value, or a distribution drawn per trial */
-export type SimulationScenario_Length = number | string | {
-  /** [min, max] */
-  uniform: readonly [number | string, number | string];
-} | {
-  /** [mean, sd] */
-  normal: readonly [number | string, number | string];
-  /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
-  within?: readonly [number | string, number | string];
-};
 /** per axis (sigma, optionally studentT), or isotropic (length) */
 export type SimulationScenario_VectorError = {
   /** per axis x, y, z */
@@ -857,7 +847,7 @@ export type SimulationScenario_VectorError = {
   studentT?: number;
   /** an isotropic error: its length from this distribution, its direction uniform */
   length?: {
-    /** [median mm, SD of the log] */
+    /** [median mm in (0, 50], SD of the log in [0, 1.5]] */
     lognormal: readonly [number, number];
   } | {
     /** lengths drawn uniformly from the list */
@@ -866,7 +856,7 @@ export type SimulationScenario_VectorError = {
 };
 export type SimulationScenario_Scenario = {
   id?: string;
-  /** default 0 [>= 0] */
+  /** default 0 [>= 0, <= 9007199254740991] */
   seed?: number;
   /** default 100000 [>= 1, <= 10000000000] */
   trials?: number;
@@ -876,55 +866,115 @@ export type SimulationScenario_Scenario = {
     geometry: SharedGeometry;
     /** at least two distinct angles */
     angles: readonly (number | string)[];
-    /** tomosynthesis-guided depth: the estimate's z taken as its slice's centre */
-    tomosynthesis?: {
-      /** mm between reconstructed slices (mm) [>= 0.1, <= 10] */
-      sliceSpacing: number | string;
-    };
     miscalibration?: {
       /** per view, added to the nominal angle for the true source: a value or a distribution */
       angle?: readonly (number | string | {
         /** [min, max] */
         uniform: readonly [number | string, number | string];
       } | {
-        /** [mean, sd] */
+        /** [mean, sd]: the mean held to the value's range, sd in [0, 5] */
         normal: readonly [number | string, number | string];
         /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
         within?: readonly [number | string, number | string];
       })[];
-      /** mm */
-      sourceToSupport?: number | string;
-      /** mm */
-      rotationAxisHeight?: number | string;
+      /** a value, or a distribution drawn per trial */
+      sourceToSupport?: number | string | {
+        /** [min, max] */
+        uniform: readonly [number | string, number | string];
+      } | {
+        /** [mean, sd]: the mean held to the value's range, sd in [0, 10] */
+        normal: readonly [number | string, number | string];
+        /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+        within?: readonly [number | string, number | string];
+      };
+      /** a value, or a distribution drawn per trial */
+      rotationAxisHeight?: number | string | {
+        /** [min, max] */
+        uniform: readonly [number | string, number | string];
+      } | {
+        /** [mean, sd]: the mean held to the value's range, sd in [0, 10] */
+        normal: readonly [number | string, number | string];
+        /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+        within?: readonly [number | string, number | string];
+      };
       /** true SID minus the believed (mm) (mm) [>= -50, <= 50] */
       sourceToDetector?: number | string;
       /** [x, y] shift of the detector coordinates (mm) */
       detectorShift?: readonly [number | string, number | string];
     };
+    /** tomosynthesis-guided depth: the estimate's z taken as its slice's centre */
+    tomosynthesis?: {
+      /** mm between reconstructed slices (mm) [>= 0.1, <= 10] */
+      sliceSpacing: number | string;
+    };
   };
   breast: {
-    thickness: SimulationScenario_Length;
+    /** a value, or a distribution drawn per trial */
+    thickness: number | string | {
+      /** [min, max] */
+      uniform: readonly [number | string, number | string];
+    } | {
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 100] */
+      normal: readonly [number | string, number | string];
+      /** [min, max]: truncated, redrawn until inside (default: the value's range) */
+      within?: readonly [number | string, number | string];
+    };
     thicknessReadout?: {
-      /** mm */
-      bias?: number | string;
-      /** a standard deviation (mm) [>= 0] */
+      /** a value, or a distribution drawn per trial */
+      bias?: number | string | {
+        /** [min, max] */
+        uniform: readonly [number | string, number | string];
+      } | {
+        /** [mean, sd]: the mean held to the value's range, sd in [0, 10] */
+        normal: readonly [number | string, number | string];
+        /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+        within?: readonly [number | string, number | string];
+      };
+      /** a standard deviation (mm) [>= 0, <= 10] */
       sigma?: number | string;
     };
   };
   lesion: {
-    x: SimulationScenario_Length;
-    y: SimulationScenario_Length;
+    /** a value, or a distribution drawn per trial */
+    x: number | string | {
+      /** [min, max] */
+      uniform: readonly [number | string, number | string];
+    } | {
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 100] */
+      normal: readonly [number | string, number | string];
+      /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+      within?: readonly [number | string, number | string];
+    };
+    /** a value, or a distribution drawn per trial */
+    y: number | string | {
+      /** [min, max] */
+      uniform: readonly [number | string, number | string];
+    } | {
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 100] */
+      normal: readonly [number | string, number | string];
+      /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+      within?: readonly [number | string, number | string];
+    };
     /** a value, or a distribution drawn per trial */
     zFraction: number | {
       /** [min, max] */
       uniform: readonly [number, number];
     } | {
-      /** [mean, sd] */
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 1] */
       normal: readonly [number, number];
-      /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+      /** [min, max]: truncated, redrawn until inside (default: the value's range) */
       within?: readonly [number, number];
     };
-    radius?: SimulationScenario_Length;
+    /** a value, or a distribution drawn per trial */
+    radius?: number | string | {
+      /** [min, max] */
+      uniform: readonly [number | string, number | string];
+    } | {
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 50] */
+      normal: readonly [number | string, number | string];
+      /** [min, max]: truncated, redrawn until inside (default: the value's range) */
+      within?: readonly [number | string, number | string];
+    };
   };
   marking?: {
     /** one SD for every view and axis, or per view (one, or [u, v]) */
@@ -937,9 +987,9 @@ export type SimulationScenario_Scenario = {
     deviation?: SimulationScenario_VectorError;
     /** lateral SD per mm of tissue crossed (mm/mm), from the top surface to the target [>= 0, <= 0.2] */
     deflection?: number;
-    /** mm [>= 0] */
+    /** mm [>= 0, <= 20] */
     samplingRadius?: number | string;
-    /** mm */
+    /** mm [>= -50, <= 50] */
     minStrokeMargin?: number | string;
   };
   tissue?: {

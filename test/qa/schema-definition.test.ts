@@ -33,7 +33,7 @@ function refusal(req: unknown): { code: string; path: string }[] {
 }
 
 /** The number branch of a published length (number or unit string). */
-const numberOf = (s: { anyOf?: { type: string }[]; oneOf?: unknown[] }) => (s.anyOf ?? []).find((b) => b.type === 'number') as Record<string, number>;
+const numberOf = (s: { anyOf?: { type: string }[]; oneOf?: unknown[] }) => (s.anyOf ?? []).find((b) => b.type === 'number') as unknown as Record<string, number>;
 
 // Each numeric leaf: how to set it, where the issue lands, its published range, and the spec's range (qa.md section 2).
 const LEAVES: { name: string; set: (r: Req, v: number) => void; path: string; published: Record<string, number>; spec: Record<string, number> }[] = [
