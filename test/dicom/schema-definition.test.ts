@@ -4,10 +4,10 @@
  * (codes, paths, order) are those parseUnitProfile always gave.
  */
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { StereotaxError } from '../../src/core/errors.js';
 import { parseUnitProfile } from '../../src/dicom/profile.js';
+import { boundsHeld, publishedAsSpec, randomAgree, type Leaf } from '../helpers/published-range.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/unit-profile.schema.json', import.meta.url), 'utf8'));
 const P = schema.$defs.profile.properties;
@@ -23,11 +23,9 @@ function refusal(v: unknown): { code: string; path: string }[] {
   return [];
 }
 const numberOf = (s: { anyOf?: { type: string }[]; type?: string }) => ((s.anyOf ?? [s]).find((b) => b.type === 'number') ?? {}) as Record<string, number>;
-const accepts = (r: Record<string, number>, v: number) =>
-  !(v < (r.minimum ?? -Infinity) || v > (r.maximum ?? Infinity) || v <= (r.exclusiveMinimum ?? -Infinity) || v >= (r.exclusiveMaximum ?? Infinity));
 
 // The spec's ranges (dicom.md section 2, the targeting geometry of targeting.md section 2).
-const LEAVES: { key: string; set: (p: Record<string, unknown>, v: number) => void; path: string; published: Record<string, number>; spec: Record<string, number> }[] = [
+const LEAVES: Leaf<Record<string, unknown>>[] = [
   { key: 'rotationAxisHeight', set: (p, v) => (p.rotationAxisHeight = v), path: 'profile.rotationAxisHeight', published: numberOf(P.rotationAxisHeight), spec: { minimum: -2000, maximum: 2000 } },
   { key: 'sourceToDetector', set: (p, v) => (p.sourceToDetector = v), path: 'profile.sourceToDetector', published: numberOf(P.sourceToDetector), spec: { minimum: 100, maximum: 2000 } },
   { key: 'sourceToSupport', set: (p, v) => (p.sourceToSupport = v), path: 'profile.sourceToSupport', published: numberOf(P.sourceToSupport), spec: { minimum: 50, maximum: 2000 } },
@@ -39,36 +37,9 @@ const LEAVES: { key: string; set: (p: Record<string, unknown>, v: number) => voi
 ];
 
 describe('the unit profile, defined once', () => {
-  it('publishes the spec\'s ranges', () => {
-    for (const l of LEAVES) {
-      const { description: _d, type: _t, ...r } = l.published;
-      expect(r, l.key).toEqual(l.spec);
-    }
-  });
-
-  it('holds each bound as published, one step beyond refused', () => {
-    for (const l of LEAVES) {
-      for (const b of [l.published.minimum, l.published.maximum, l.published.exclusiveMinimum].filter((x) => x !== undefined)) {
-        const step = Math.max(1e-3, Math.abs(b) * 1e-9);
-        for (const v of [b, b - step, b + step]) {
-          const p = base();
-          l.set(p, v);
-          const issues = refusal(p).filter((i) => i.path === l.path);
-          expect(issues.length === 0, `${l.key} = ${v}`).toBe(accepts(l.published, v));
-          if (issues.length) expect(issues[0].code).toBe('out_of_range');
-        }
-      }
-    }
-  });
-
-  it('accepts a random value exactly when the published range does (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: LEAVES.length - 1 }), fc.integer({ min: -2_500_000, max: 2_500_000 }).map((i) => i / 1000), (k, v) => {
-      const l = LEAVES[k];
-      const p = base();
-      l.set(p, v);
-      expect(refusal(p).filter((i) => i.path === l.path).length === 0).toBe(accepts(l.published, v));
-    }), { numRuns: 300 });
-  });
+  it('publishes the spec\'s ranges', () => publishedAsSpec(LEAVES));
+  it('holds each bound as published, one step beyond refused', () => boundsHeld(LEAVES, base, refusal));
+  it('accepts a random value exactly when the published range does (property)', () => randomAgree(LEAVES, base, refusal, 2_500_000));
 
   it('keeps the old refusals and defaults', () => {
     expect(refusal(null)).toEqual([{ code: 'invalid_type', path: 'profile' }]);

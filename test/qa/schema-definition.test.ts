@@ -4,10 +4,10 @@
  * (at the bound as declared, one step beyond refused), for random values too.
  */
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { StereotaxError } from '../../src/core/errors.js';
 import { parseSession } from '../../src/qa/session.js';
+import { boundsHeld, publishedAsSpec, randomAgree, type Leaf } from '../helpers/published-range.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/qa-session.schema.json', import.meta.url), 'utf8'));
 const session = schema.$defs.session.properties;
@@ -36,51 +36,21 @@ function refusal(req: unknown): { code: string; path: string }[] {
 const numberOf = (s: { anyOf?: { type: string }[]; oneOf?: unknown[] }) => (s.anyOf ?? []).find((b) => b.type === 'number') as unknown as Record<string, number>;
 
 // Each numeric leaf: how to set it, where the issue lands, its published range, and the spec's range (qa.md section 2).
-const LEAVES: { name: string; set: (r: Req, v: number) => void; path: string; published: Record<string, number>; spec: Record<string, number> }[] = [
-  { name: 'tolerance', set: (r, v) => (r.tolerance = v), path: 'tolerance', published: numberOf(session.tolerance.oneOf[0]), spec: { exclusiveMinimum: 0, maximum: 100 } },
-  { name: 'calculationTolerance', set: (r, v) => (r.calculationTolerance = { x: v, y: v, z: v }), path: 'calculationTolerance.x', published: numberOf(session.calculationTolerance.oneOf[1].properties.x), spec: { exclusiveMinimum: 0, maximum: 100 } },
-  { name: 'markResolution', set: (r, v) => (r.markResolution = v), path: 'markResolution', published: numberOf(session.markResolution), spec: { minimum: 0, maximum: 2 } },
-  { name: 'thickness', set: (r, v) => (r.thickness = v), path: 'thickness', published: numberOf(session.thickness), spec: { exclusiveMinimum: 0, maximum: 300 } },
-  { name: 'phantom thickness', set: (r, v) => (r.phantom.thickness = v), path: 'phantom.thickness', published: numberOf(phantomDef.thickness), spec: { exclusiveMinimum: 0, maximum: 300 } },
-  { name: 'placement origin', set: (r, v) => (r.placement.origin = [v, 0, 0]), path: 'placement.origin[0]', published: numberOf(schema.$defs.point.oneOf[0].items), spec: { minimum: -1000, maximum: 1000 } },
-  { name: 'target position', set: (r, v) => (r.phantom.targets[0].position = [0, v, 10]), path: 'phantom.targets[0].position[1]', published: numberOf(phantomDef.targets.items.properties.position.items), spec: { minimum: -1000, maximum: 1000 } },
+const LEAVES: Leaf<Req>[] = [
+  { key: 'tolerance', set: (r, v) => (r.tolerance = v), path: 'tolerance', published: numberOf(session.tolerance.oneOf[0]), spec: { exclusiveMinimum: 0, maximum: 100 } },
+  { key: 'calculationTolerance', set: (r, v) => (r.calculationTolerance = { x: v, y: v, z: v }), path: 'calculationTolerance.x', published: numberOf(session.calculationTolerance.oneOf[1].properties.x), spec: { exclusiveMinimum: 0, maximum: 100 } },
+  { key: 'markResolution', set: (r, v) => (r.markResolution = v), path: 'markResolution', published: numberOf(session.markResolution), spec: { minimum: 0, maximum: 2 } },
+  { key: 'thickness', set: (r, v) => (r.thickness = v), path: 'thickness', published: numberOf(session.thickness), spec: { exclusiveMinimum: 0, maximum: 300 } },
+  { key: 'phantom thickness', set: (r, v) => (r.phantom.thickness = v), path: 'phantom.thickness', published: numberOf(phantomDef.thickness), spec: { exclusiveMinimum: 0, maximum: 300 } },
+  { key: 'placement origin', set: (r, v) => (r.placement.origin = [v, 0, 0]), path: 'placement.origin[0]', published: numberOf(schema.$defs.point.oneOf[0].items), spec: { minimum: -1000, maximum: 1000 } },
+  { key: 'target position', set: (r, v) => (r.phantom.targets[0].position = [0, v, 10]), path: 'phantom.targets[0].position[1]', published: numberOf(phantomDef.targets.items.properties.position.items), spec: { minimum: -1000, maximum: 1000 } },
 ];
 
-const accepts = (range: Record<string, number>, v: number) =>
-  !(v < (range.minimum ?? -Infinity) || v > (range.maximum ?? Infinity) || v <= (range.exclusiveMinimum ?? -Infinity) || v >= (range.exclusiveMaximum ?? Infinity));
 
 describe('the QA session, defined once', () => {
-  it('publishes the ranges the spec gives', () => {
-    for (const leaf of LEAVES) {
-      const { description: _d, type: _t, ...range } = leaf.published;
-      expect(range, leaf.name).toEqual(leaf.spec);
-    }
-  });
-
-  it('holds every bound as published: at the bound as declared, one step beyond refused', () => {
-    for (const leaf of LEAVES) {
-      const bounds = [leaf.published.minimum, leaf.published.maximum, leaf.published.exclusiveMinimum, leaf.published.exclusiveMaximum].filter((b) => b !== undefined);
-      for (const b of bounds) {
-        for (const v of [b, b - 0.001, b + 0.001]) {
-          const r = base() as Req;
-          leaf.set(r, v);
-          const issues = refusal(r).filter((i) => i.path === leaf.path);
-          expect(issues.length === 0, `${leaf.name} = ${v}`).toBe(accepts(leaf.published, v));
-          if (issues.length) expect(issues[0].code).toBe('out_of_range');
-        }
-      }
-    }
-  });
-
-  it('accepts a random value exactly when the published range does (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: LEAVES.length - 1 }), fc.integer({ min: -1_200_000, max: 1_200_000 }).map((i) => i / 1000), (k, v) => {
-      const leaf = LEAVES[k];
-      const r = base() as Req;
-      leaf.set(r, v);
-      const issues = refusal(r).filter((i) => i.path === leaf.path);
-      expect(issues.length === 0).toBe(accepts(leaf.published, v));
-    }), { numRuns: 300 });
-  });
+  it('publishes the ranges the spec gives', () => publishedAsSpec(LEAVES));
+  it('holds every bound as published: at the bound as declared, one step beyond refused', () => boundsHeld(LEAVES, () => base() as Req, refusal));
+  it('accepts a random value exactly when the published range does (property)', () => randomAgree(LEAVES, () => base() as Req, refusal, 1_200_000));
 
   it('keeps the old refusals: codes, paths and their order', () => {
     expect(refusal({ ...base(), tolerance: 0, action: 2, markResolution: 3 })).toEqual([{ code: 'out_of_range', path: 'tolerance' }, { code: 'out_of_range', path: 'markResolution' }]);

@@ -4,10 +4,10 @@
  * (one step beyond refused), the spec's figures (simulation.md section 1) pinned here.
  */
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { StereotaxError } from '../../src/core/errors.js';
 import { parseScenario } from '../../src/simulate/scenario.js';
+import { boundsHeld, publishedAsSpec, randomAgree, type Leaf } from '../helpers/published-range.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/simulation-scenario.schema.json', import.meta.url), 'utf8'));
 const S = schema.$defs.scenario.properties;
@@ -34,12 +34,10 @@ function numberOf(s: Any): Any {
   for (const k of ['anyOf', 'oneOf']) if (Array.isArray(s[k])) return numberOf(s[k][0]);
   throw new Error('no number branch');
 }
-const accepts = (r: Any, v: number) =>
-  !(v < (r.minimum ?? -Infinity) || v > (r.maximum ?? Infinity) || v <= (r.exclusiveMinimum ?? -Infinity) || v >= (r.exclusiveMaximum ?? Infinity));
 const unitP = S.unit.properties;
 const mis = unitP.miscalibration.properties;
 
-const LEAVES: { key: string; set: (s: Any, v: number) => void; path: string; published: Any; spec: Any }[] = [
+const LEAVES: Leaf<Any>[] = [
   { key: 'angles', set: (s, v) => (s.unit.angles = [v, v === 0 ? 1 : 0]), path: 'unit.angles[0]', published: numberOf(unitP.angles.items), spec: { minimum: -60, maximum: 60 } },
   { key: 'sliceSpacing', set: (s, v) => (s.unit.tomosynthesis = { sliceSpacing: v }), path: 'unit.tomosynthesis.sliceSpacing', published: numberOf(unitP.tomosynthesis.properties.sliceSpacing), spec: { minimum: 0.1, maximum: 10 } },
   { key: 'miscalibration.sourceToDetector', set: (s, v) => {
@@ -67,37 +65,10 @@ const LEAVES: { key: string; set: (s: Any, v: number) => void; path: string; pub
 ];
 
 describe('the simulation scenario, defined once', () => {
-  it('publishes the spec\'s ranges', () => {
-    for (const l of LEAVES) {
-      const { description: _d, type: _t, ...r } = l.published;
-      expect(r, l.key).toEqual(l.spec);
-    }
-  });
-
-  it('holds each bound as published, one step beyond refused (the validator and the schema agree)', () => {
-    for (const l of LEAVES) {
-      const integer = l.published.type === 'integer';
-      for (const b of [l.published.minimum, l.published.maximum, l.published.exclusiveMinimum].filter((x) => x !== undefined)) {
-        const step = integer ? 1 : 0.001;
-        for (const v of [b, b - step, b + step]) {
-          if (l.key === 'trials' && v > 1e6) continue; // a valid huge count is still only parsed, but keep it cheap
-          const s = base();
-          l.set(s, v);
-          const issues = paths(s).filter((i) => i.path === l.path);
-          expect(issues.length === 0, `${l.key} = ${v}`).toBe(accepts(l.published, v));
-          if (issues.length) expect(issues[0].code).toBe('out_of_range');
-        }
-      }
-    }
-  });
-
-  it('accepts a random value exactly when the published range does (property)', () => {
-    const leaves = LEAVES.filter((l) => l.published.type === 'number');
-    fc.assert(fc.property(fc.integer({ min: 0, max: leaves.length - 1 }), fc.integer({ min: -400_000, max: 400_000 }).map((i) => i / 1000), (k, v) => {
-      const l = leaves[k];
-      const s = base();
-      l.set(s, v);
-      expect(paths(s).filter((i) => i.path === l.path).length === 0, `${l.key} = ${v}`).toBe(accepts(l.published, v));
-    }), { numRuns: 300 });
-  });
+  it('publishes the spec\'s ranges', () => publishedAsSpec(LEAVES));
+  // A valid huge trial count is only parsed, never run; kept cheap all the same.
+  it('holds each bound as published, one step beyond refused (the validator and the schema agree)', () =>
+    boundsHeld(LEAVES, base, paths, (l, v) => l.key === 'trials' && v > 1e6));
+  it('accepts a random value exactly when the published range does (property)', () =>
+    randomAgree(LEAVES.filter((l) => l.published.type === 'number'), base, paths, 400_000));
 });
