@@ -867,90 +867,111 @@ export type QaResult_Result = {
 export type QAResultDocument = QaResult_Result;
 
 // ---- qa-session.schema.json ----
+/** mm: [x, y, z] or { x, y, z } */
+export type QaSession_Point = readonly [number | string, number | string, number | string] | {
+  /** mm [>= -1000, <= 1000] */
+  x: number | string;
+  /** mm [>= -1000, <= 1000] */
+  y: number | string;
+  /** mm [>= -1000, <= 1000] */
+  z: number | string;
+};
 export type QaSession_Phantom = {
+  /** an id of letters, digits, ".", "_" or "-" */
   id: string;
+  /** default: the id */
   name?: string;
+  /** true for shipped examples (default false) */
   typical?: boolean;
   source?: string;
+  /** height of the phantom on the support: the "breast" thickness for the triangulation (mm) [> 0, <= 300] */
+  thickness?: number | string;
+  /** each label once */
   targets: readonly ({
     label: string;
+    /** in the phantom's own frame (mm), axes parallel to the unit's */
     position: readonly [number | string, number | string, number | string];
   })[];
 };
 export type QaSession_Session = {
   unit: {
+    /** a unit id of letters, digits, spaces, ".", "_" or "-" (at most 64) */
     id: string;
-    name?: string;
-    site?: string;
-    manufacturer?: string;
-    model?: string;
-    serial?: string;
-    geometry: SharedGeometry;
+    name?: string | null;
+    site?: string | null;
+    manufacturer?: string | null;
+    model?: string | null;
+    serial?: string | null;
+    geometry?: SharedGeometry;
   };
   /** a calendar date, YYYY-MM-DD */
   date: string;
-  tester?: string;
+  tester?: string | null;
+  /** default "physicist" */
   kind?: "physicist" | "technologist";
   phantom: string | QaSession_Phantom;
-  placement: {
-    origin: readonly [number | string, number | string, number | string];
+  /** where the phantom's origin is in the unit's frame: gives the truth of each target */
+  placement?: {
+    origin: QaSession_Point;
   };
   /** mm: every axis, or per axis */
   tolerance?: number | string | {
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     x: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     y: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     z: number | string;
   };
-  /** mm: every axis, or per axis */
   action?: number | string | {
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     x: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     y: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     z: number | string;
-  };
+  } | null;
   /** mm: every axis, or per axis */
   calculationTolerance?: number | string | {
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     x: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     y: number | string;
-    /** mm [>= 0] */
+    /** mm [> 0, <= 100] */
     z: number | string;
   };
-  /** how finely the marks were read (mm, default 0): the calculation limit adds the largest error this rounding can cause, per target and axis, through the triangulation (mm) [>= 0, <= 2] */
+  /** how finely the marks were read (default 0): the calculation limit adds the largest error this rounding can cause, per target and axis, through the triangulation (mm) [>= 0, <= 2] */
   markResolution?: number | string;
-  /** shown in the text, HTML and PDF reports */
-  notes?: string;
-  facility?: {
-    name: string;
-    accreditation?: readonly string[];
-  };
-  /** serial number of the physical phantom used */
-  phantomSerial?: string;
-  /** names printed under the report's signature lines */
-  team?: {
-    physicist?: string;
-    technologist?: string;
-    leadInterpretingPhysician?: string;
-  };
-  /** IANA time zone of the facility for the report's times (default UTC) */
-  timeZone?: string;
-  /** how many of the phantom's targets this session measures on purpose (default: all of them; fewer is refused) [>= 1] */
+  /** how many of the phantom's targets this session measures on purpose (default: all of them; at most as many as it has) [>= 1, <= 500] */
   minTargets?: number;
-  detector?: SharedDetector;
+  /** each phantom target once */
   measurements: readonly ({
     /** a label of the phantom */
     target: string;
-    console?: readonly [number | string, number | string, number | string];
+    console?: QaSession_Point;
+    /** the views as in a targeting request (checked by it, with the unit's geometry and the thickness) */
     targetMarks?: readonly SharedView[];
+    /** the views as in a targeting request (checked by it, with the unit's geometry and the thickness) */
     needleMarks?: readonly SharedView[];
-    detector?: SharedDetector;
   })[];
+  detector?: SharedDetector;
+  /** default 1 (mm) [> 0, <= 100] */
+  maxRayGap?: number | string;
+  /** the thickness the triangulations use (default: the phantom's, else the deepest target + 20 mm) (mm) [> 0, <= 300] */
+  thickness?: number | string;
+  notes?: string | null;
+  facility?: {
+    name: string;
+    /** as written on the certificates (e.g. "ACR SBB 12345-01", "MQSA 987654") */
+    accreditation?: readonly string[];
+  } | null;
+  phantomSerial?: string | null;
+  team?: {
+    physicist?: string | null;
+    technologist?: string | null;
+    leadInterpretingPhysician?: string | null;
+  } | null;
+  timeZone?: string | null;
 };
 /** stereotax phantom QA session: One localization-accuracy session (qa.md section 2). Checked by the engine only: action below tolerance; each measurement names a phantom target; unit strings converted. */
 export type QASessionRequest = QaSession_Session;
@@ -1305,16 +1326,6 @@ export type RecordsUltrasoundResult_LocateResult = {
 export type UltrasoundResultDocument = RecordsUltrasoundResult_AnnotateResult | RecordsUltrasoundResult_LocateResult | readonly (RecordsUltrasoundResult_AnnotateResult | RecordsUltrasoundResult_LocateResult | SharedRecordsErrorElement)[];
 
 // ---- simulation-scenario.schema.json ----
-/** a value, or a distribution drawn per trial */
-export type SimulationScenario_Length = number | string | {
-  /** [min, max] */
-  uniform: readonly [number | string, number | string];
-} | {
-  /** [mean, sd] */
-  normal: readonly [number | string, number | string];
-  /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
-  within?: readonly [number | string, number | string];
-};
 /** per axis (sigma, optionally studentT), or isotropic (length) */
 export type SimulationScenario_VectorError = {
   /** per axis x, y, z */
@@ -1323,7 +1334,7 @@ export type SimulationScenario_VectorError = {
   studentT?: number;
   /** an isotropic error: its length from this distribution, its direction uniform */
   length?: {
-    /** [median mm, SD of the log] */
+    /** [median mm in (0, 50], SD of the log in [0, 1.5]] */
     lognormal: readonly [number, number];
   } | {
     /** lengths drawn uniformly from the list */
@@ -1332,7 +1343,7 @@ export type SimulationScenario_VectorError = {
 };
 export type SimulationScenario_Scenario = {
   id?: string;
-  /** default 0 [>= 0] */
+  /** default 0 [>= 0, <= 9007199254740991] */
   seed?: number;
   /** default 100000 [>= 1, <= 10000000000] */
   trials?: number;
@@ -1342,55 +1353,115 @@ export type SimulationScenario_Scenario = {
     geometry: SharedGeometry;
     /** at least two distinct angles */
     angles: readonly (number | string)[];
-    /** tomosynthesis-guided depth: the estimate's z taken as its slice's centre */
-    tomosynthesis?: {
-      /** mm between reconstructed slices (mm) [>= 0.1, <= 10] */
-      sliceSpacing: number | string;
-    };
     miscalibration?: {
       /** per view, added to the nominal angle for the true source: a value or a distribution */
       angle?: readonly (number | string | {
         /** [min, max] */
         uniform: readonly [number | string, number | string];
       } | {
-        /** [mean, sd] */
+        /** [mean, sd]: the mean held to the value's range, sd in [0, 5] */
         normal: readonly [number | string, number | string];
         /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
         within?: readonly [number | string, number | string];
       })[];
-      /** mm */
-      sourceToSupport?: number | string;
-      /** mm */
-      rotationAxisHeight?: number | string;
+      /** a value, or a distribution drawn per trial */
+      sourceToSupport?: number | string | {
+        /** [min, max] */
+        uniform: readonly [number | string, number | string];
+      } | {
+        /** [mean, sd]: the mean held to the value's range, sd in [0, 10] */
+        normal: readonly [number | string, number | string];
+        /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+        within?: readonly [number | string, number | string];
+      };
+      /** a value, or a distribution drawn per trial */
+      rotationAxisHeight?: number | string | {
+        /** [min, max] */
+        uniform: readonly [number | string, number | string];
+      } | {
+        /** [mean, sd]: the mean held to the value's range, sd in [0, 10] */
+        normal: readonly [number | string, number | string];
+        /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+        within?: readonly [number | string, number | string];
+      };
       /** true SID minus the believed (mm) (mm) [>= -50, <= 50] */
       sourceToDetector?: number | string;
       /** [x, y] shift of the detector coordinates (mm) */
       detectorShift?: readonly [number | string, number | string];
     };
+    /** tomosynthesis-guided depth: the estimate's z taken as its slice's centre */
+    tomosynthesis?: {
+      /** mm between reconstructed slices (mm) [>= 0.1, <= 10] */
+      sliceSpacing: number | string;
+    };
   };
   breast: {
-    thickness: SimulationScenario_Length;
+    /** a value, or a distribution drawn per trial */
+    thickness: number | string | {
+      /** [min, max] */
+      uniform: readonly [number | string, number | string];
+    } | {
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 100] */
+      normal: readonly [number | string, number | string];
+      /** [min, max]: truncated, redrawn until inside (default: the value's range) */
+      within?: readonly [number | string, number | string];
+    };
     thicknessReadout?: {
-      /** mm */
-      bias?: number | string;
-      /** a standard deviation (mm) [>= 0] */
+      /** a value, or a distribution drawn per trial */
+      bias?: number | string | {
+        /** [min, max] */
+        uniform: readonly [number | string, number | string];
+      } | {
+        /** [mean, sd]: the mean held to the value's range, sd in [0, 10] */
+        normal: readonly [number | string, number | string];
+        /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+        within?: readonly [number | string, number | string];
+      };
+      /** a standard deviation (mm) [>= 0, <= 10] */
       sigma?: number | string;
     };
   };
   lesion: {
-    x: SimulationScenario_Length;
-    y: SimulationScenario_Length;
+    /** a value, or a distribution drawn per trial */
+    x: number | string | {
+      /** [min, max] */
+      uniform: readonly [number | string, number | string];
+    } | {
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 100] */
+      normal: readonly [number | string, number | string];
+      /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+      within?: readonly [number | string, number | string];
+    };
+    /** a value, or a distribution drawn per trial */
+    y: number | string | {
+      /** [min, max] */
+      uniform: readonly [number | string, number | string];
+    } | {
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 100] */
+      normal: readonly [number | string, number | string];
+      /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+      within?: readonly [number | string, number | string];
+    };
     /** a value, or a distribution drawn per trial */
     zFraction: number | {
       /** [min, max] */
       uniform: readonly [number, number];
     } | {
-      /** [mean, sd] */
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 1] */
       normal: readonly [number, number];
-      /** [min, max]: truncated, redrawn until inside (docs/simulation.md) */
+      /** [min, max]: truncated, redrawn until inside (default: the value's range) */
       within?: readonly [number, number];
     };
-    radius?: SimulationScenario_Length;
+    /** a value, or a distribution drawn per trial */
+    radius?: number | string | {
+      /** [min, max] */
+      uniform: readonly [number | string, number | string];
+    } | {
+      /** [mean, sd]: the mean held to the value's range, sd in [0, 50] */
+      normal: readonly [number | string, number | string];
+      /** [min, max]: truncated, redrawn until inside (default: the value's range) */
+      within?: readonly [number | string, number | string];
+    };
   };
   marking?: {
     /** one SD for every view and axis, or per view (one, or [u, v]) */
@@ -1404,9 +1475,9 @@ export type SimulationScenario_Scenario = {
     deviation?: SimulationScenario_VectorError;
     /** lateral SD per mm of tissue crossed (mm/mm), from the top surface to the target [>= 0, <= 0.2] */
     deflection?: number;
-    /** mm [>= 0] */
+    /** mm [>= 0, <= 20] */
     samplingRadius?: number | string;
-    /** mm */
+    /** mm [>= -50, <= 50] */
     minStrokeMargin?: number | string;
     /** default "vertical"; lateral: the needle travels along x (docs/simulation.md, Lateral approach) */
     approach?: "vertical" | "lateral";
@@ -1584,6 +1655,19 @@ export type TargetingRequest = TargetingRequest_Request;
 export type TargetingResultDocument = SharedResult | readonly SharedElement[];
 
 // ---- unit-profile.schema.json ----
+export type UnitProfile_PixelSpacing = number | string | {
+  /** mm [> 0, <= 10] */
+  col: number | string;
+  /** mm [> 0, <= 10] */
+  row: number | string;
+} | readonly [number | string, number | string];
+/** a pixel position: column and row, 0\0 the top-left corner of the top-left pixel */
+export type UnitProfile_Pixel = {
+  /** [>= -1000000, <= 1000000] */
+  col: number;
+  /** [>= -1000000, <= 1000000] */
+  row: number;
+} | readonly [number, number];
 export type UnitProfile_Profile = {
   id?: string;
   /** z of the tube's rotation axis (targeting.md section 2) (mm) [>= -2000, <= 2000] */
@@ -1592,7 +1676,7 @@ export type UnitProfile_Profile = {
   angleSign: 1 | -1;
   /** origin: the Localizing Cursor Position (column, row) under the frame's origin */
   detector: {
-    origin: SharedPixel;
+    origin: UnitProfile_Pixel;
     /** default "+x" */
     colAxis?: "+x" | "-x";
     /** default "+y" */
@@ -1602,7 +1686,7 @@ export type UnitProfile_Profile = {
   sourceToDetector?: number | string;
   /** overrides (0018,1111) (mm) [>= 50, <= 2000] */
   sourceToSupport?: number | string;
-  pixelSpacing?: SharedPixelSpacing;
+  pixelSpacing?: UnitProfile_PixelSpacing;
   /** passed to every targeting request (mm) [>= 0, <= 10] */
   imageSigma?: number | string;
   /** passed to every targeting request (mm) [> 0, <= 100] */

@@ -4,9 +4,10 @@
  * origin and the axis directions), plus optional overrides of the headers.
  */
 import { StereotaxError, type Issue } from '../core/errors.js';
-import { Checker, type Path, type Plain } from '../core/validate.js';
+import { parseValue } from '../core/schema/parse.js';
+import { Checker, type Plain } from '../core/validate.js';
+import { passedOn, UnitProfile as UnitProfileSchema } from './schema.js';
 import { parseTargetingRequest } from '../targeting/targeting.js';
-import { checkPixelOrigin, checkPixelSpacing } from '../targeting/tomosynthesis.js';
 
 export interface UnitProfile {
   id?: string;
@@ -31,11 +32,10 @@ export interface UnitProfile {
   consoleTolerance: number;
 }
 
-/** The default consoleTolerance: the QA spec's default calculation tolerance (qa.md section 2). */
-export const DEFAULT_CONSOLE_TOLERANCE = 0.1;
+export { DEFAULT_CONSOLE_TOLERANCE } from './schema.js';
 
-export const PROFILE_FIELDS = ['id', 'rotationAxisHeight', 'angleSign', 'detector', 'sourceToDetector', 'sourceToSupport', 'pixelSpacing',
-  'imageSigma', 'maxRayGap', 'needle', 'consoleTolerance'] as const;
+/** The fields of a profile, in the order of its definition. */
+export const PROFILE_FIELDS = Object.keys(UnitProfileSchema.properties) as readonly (keyof typeof UnitProfileSchema.properties)[];
 const PASSED_ON = ['imageSigma', 'maxRayGap', 'needle'] as const;
 
 /**
@@ -62,40 +62,23 @@ export function prefixIssue(i: Issue, prefix: string): Issue {
   return { ...i, path, message: i.message.startsWith(i.path) && i.path ? `${path}${i.message.slice(i.path.length)}` : `${prefix}: ${i.message}` };
 }
 
+type Pair = { col: number; row: number };
+const pixelOf = (v: Pair | number[]): Pair => (Array.isArray(v) ? { col: v[0], row: v[1] } : { col: v.col, row: v.row });
+/** DICOM's order in the array form: between rows, then between columns. */
+const spacingOf = (v: number | Pair | number[]): Pair =>
+  (typeof v === 'number' ? { col: v, row: v } : Array.isArray(v) ? { col: v[1], row: v[0] } : { col: v.col, row: v.row });
+
 /** Checks a unit profile completely; throws a StereotaxError (paths under `profile`) listing every issue. */
 export function parseUnitProfile(value: unknown): UnitProfile {
   const c = new Checker();
-  const P: Path = ['profile'];
-  const p = c.object(value, P, PROFILE_FIELDS, ['rotationAxisHeight', 'angleSign', 'detector']);
-  if (!p) c.done();
-  const id = c.optional(p, 'id', (v) => c.string(v, [...P, 'id']));
-  const rotationAxisHeight = p!.rotationAxisHeight === undefined ? undefined : c.length(p!.rotationAxisHeight, [...P, 'rotationAxisHeight'], { min: -2000, max: 2000 });
-  let angleSign: 1 | -1 | undefined;
-  if (p!.angleSign !== undefined) {
-    const s = c.number(p!.angleSign, [...P, 'angleSign']);
-    if (s === 1 || s === -1) angleSign = s;
-    else if (s !== undefined) c.add('invalid_value', [...P, 'angleSign'], '1 or -1', p!.angleSign);
-  }
-  let detector: UnitProfile['detector'] | undefined;
-  if (p!.detector !== undefined) {
-    const DP: Path = [...P, 'detector'];
-    const d = c.object(p!.detector, DP, ['origin', 'colAxis', 'rowAxis'], ['origin']);
-    const o = d && d.origin !== undefined ? checkPixelOrigin(c, d.origin, [...DP, 'origin']) : undefined;
-    const colAxis = c.optional(d, 'colAxis', (v) => c.oneOf(v, [...DP, 'colAxis'], ['+x', '-x'] as const), '+x');
-    const rowAxis = c.optional(d, 'rowAxis', (v) => c.oneOf(v, [...DP, 'rowAxis'], ['+y', '-y'] as const), '+y');
-    if (o && colAxis && rowAxis) detector = { origin: o, colAxis, rowAxis };
-  }
-  const sourceToDetector = c.optional(p, 'sourceToDetector', (v) => c.length(v, [...P, 'sourceToDetector'], { min: 100, max: 2000 }));
-  const sourceToSupport = c.optional(p, 'sourceToSupport', (v) => c.length(v, [...P, 'sourceToSupport'], { min: 50, max: 2000 }));
-  const pixelSpacing = c.optional(p, 'pixelSpacing', (v) => checkPixelSpacing(c, v, [...P, 'pixelSpacing']));
-  const consoleTolerance = c.optional(p, 'consoleTolerance', (v) => c.length(v, [...P, 'consoleTolerance'], { min: 0, max: 100 }), DEFAULT_CONSOLE_TOLERANCE);
-  checkPassedOn(c, p!);
+  const p = parseValue(c, UnitProfileSchema, value, ['profile']);
+  checkPassedOn(c, passedOn(c));
   c.done();
-  const out: UnitProfile = { rotationAxisHeight: rotationAxisHeight!, angleSign: angleSign!, detector: detector!, consoleTolerance: consoleTolerance! };
-  if (id !== undefined) out.id = id;
-  if (sourceToDetector !== undefined) out.sourceToDetector = sourceToDetector;
-  if (sourceToSupport !== undefined) out.sourceToSupport = sourceToSupport;
-  if (pixelSpacing) out.pixelSpacing = pixelSpacing;
+  const out: UnitProfile = { rotationAxisHeight: p!.rotationAxisHeight, angleSign: p!.angleSign, detector: { ...p!.detector, origin: pixelOf(p!.detector.origin) } as UnitProfile['detector'], consoleTolerance: p!.consoleTolerance! };
+  if (p!.id !== undefined) out.id = p!.id;
+  if (p!.sourceToDetector !== undefined) out.sourceToDetector = p!.sourceToDetector;
+  if (p!.sourceToSupport !== undefined) out.sourceToSupport = p!.sourceToSupport;
+  if (p!.pixelSpacing !== undefined) out.pixelSpacing = spacingOf(p!.pixelSpacing);
   for (const k of PASSED_ON) if (p![k] !== undefined) out[k] = p![k] as never;
   return out;
 }

@@ -5,7 +5,8 @@
  * merged into a session's measurements by target label.
  */
 import { StereotaxError, makeIssue, type Issue } from '../core/errors.js';
-import { Checker, parseJson, type Plain } from '../core/validate.js';
+import { Checker, describeRange, parseJson, type Plain } from '../core/validate.js';
+import { POSITION_RANGE as POSITION } from './schema.js';
 import { checkPoint } from './session.js';
 import type { Vec3 } from '../targeting/geometry.js';
 import { toTuple3, toVec3, type Tuple3 } from '../core/vec3.js';
@@ -70,7 +71,7 @@ export function parseConsoleCsv(text: string, source = 'console.csv'): ConsoleRo
       const s = rec[a] ?? '';
       const v = s === '' ? NaN : Number(s);
       if (!Number.isFinite(v)) issues.push(makeIssue(s === '' ? 'missing_field' : 'not_finite', [source, lineNo, a], 'a finite number in mm', s));
-      else if (Math.abs(v) > 1000) issues.push(makeIssue('out_of_range', [source, lineNo, a], '>= -1000 and <= 1000 mm', v));
+      else if (v < POSITION.min! || v > POSITION.max!) issues.push(makeIssue('out_of_range', [source, lineNo, a], describeRange(POSITION, 'mm'), v));
       xyz.push(v);
     }
     if (label && seen.has(label)) issues.push(makeIssue('duplicate_value', [source, lineNo, 'label'], `a label not already given (line ${seen.get(label)})`, label));

@@ -4,6 +4,8 @@
  * way and replaces a shipped one with the same id.
  */
 import { Checker, type Path } from '../core/validate.js';
+import { field, objectOf } from './fields.js';
+import { Phantom as PhantomSchema, PhantomTarget as PhantomTargetSchema } from './schema.js';
 import shipped from './phantoms.json' with { type: 'json' };
 
 export interface PhantomTarget {
@@ -23,31 +25,31 @@ export interface Phantom {
   targets: PhantomTarget[];
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const PHANTOM_FIELDS = ['id', 'name', 'typical', 'source', 'thickness', 'targets'];
-
+/**
+ * A phantom, checked against its definition (schema.ts) field by field in the order of
+ * its fields, each target's label checked for a repeat before its position.
+ */
 export function checkPhantom(c: Checker, value: unknown, path: Path): Phantom | undefined {
-  const o = c.object(value, path, PHANTOM_FIELDS, ['id', 'targets']);
+  const o = objectOf(c, PhantomSchema, value, path);
   if (!o) return undefined;
   const before = c.issues.length;
-  const id = c.string(o.id, [...path, 'id'], 64);
-  if (id !== undefined && !ID.test(id)) c.add('invalid_value', [...path, 'id'], 'an id of letters, digits, ".", "_" or "-"', o.id);
-  const name = o.name === undefined ? id : c.string(o.name, [...path, 'name']);
-  const typical = o.typical === undefined ? false : c.boolean(o.typical, [...path, 'typical']);
-  const source = o.source === undefined ? 'user phantom' : c.string(o.source, [...path, 'source'], 600);
-  const thickness = o.thickness === undefined ? undefined : c.length(o.thickness, [...path, 'thickness'], { above: 0, max: 300 });
+  const id = field(c, PhantomSchema, o, 'id', path) as string | undefined;
+  const name = o.name === undefined ? id : (field(c, PhantomSchema, o, 'name', path) as string | undefined);
+  const typical = field(c, PhantomSchema, o, 'typical', path) as boolean | undefined;
+  const source = field(c, PhantomSchema, o, 'source', path) as string | undefined;
+  const thickness = field(c, PhantomSchema, o, 'thickness', path) as number | undefined;
   const targets: PhantomTarget[] = [];
   const labels = new Set<string>();
-  c.array(o.targets, [...path, 'targets'], 1, 500)?.forEach((t, i) => {
+  const list = PhantomSchema.properties.targets;
+  c.array(o.targets, [...path, 'targets'], list.minItems, list.maxItems)?.forEach((t, i) => {
     const p = [...path, 'targets', i];
-    const to = c.object(t, p, ['label', 'position'], ['label', 'position']);
+    const to = objectOf(c, PhantomTargetSchema, t, p);
     if (!to) return;
-    const label = c.string(to.label, [...p, 'label'], 64);
+    const label = field(c, PhantomTargetSchema, to, 'label', p) as string | undefined;
     if (label !== undefined && labels.has(label)) c.add('duplicate_value', [...p, 'label'], 'a label used once in the phantom', label);
     if (label !== undefined) labels.add(label);
-    const pos = c.array(to.position, [...p, 'position'], 3, 3);
-    const xyz = pos?.map((v, k) => c.length(v, [...p, 'position', k], { min: -1000, max: 1000 }));
-    if (label !== undefined && xyz && xyz.every((v) => v !== undefined)) targets.push({ label, position: xyz as [number, number, number] });
+    const xyz = field(c, PhantomTargetSchema, to, 'position', p) as [number, number, number] | undefined;
+    if (label !== undefined && xyz) targets.push({ label, position: xyz });
   });
   if (c.issues.length > before || id === undefined || name === undefined || typical === undefined || source === undefined) return undefined;
   const phantom: Phantom = { id, name, typical, source, targets };

@@ -5,11 +5,14 @@
  * issue paths moved to where they are in the session.
  */
 import { StereotaxError, type Issue } from '../core/errors.js';
+import { parseValue } from '../core/schema/parse.js';
 import { Checker, type Path, type Plain, type Range } from '../core/validate.js';
-import { checkDate } from '../plan/dates.js';
 import type { UnitGeometry, Vec3 } from '../targeting/geometry.js';
 import { parseTargetingRequest, type TargetingInput } from '../targeting/targeting.js';
 import { checkPhantom, phantomLibrary, type Phantom } from './phantoms.js';
+import * as Schema from './schema.js';
+import { field, objectOf, propertiesOf } from './fields.js';
+import { rangeOf } from '../core/schema/build.js';
 
 export type Axis = 'x' | 'y' | 'z';
 export const AXES: readonly Axis[] = ['x', 'y', 'z'];
@@ -86,92 +89,68 @@ export interface QASessionInput {
   request: unknown;
 }
 
-export const DEFAULT_TOLERANCE = 1;
-export const DEFAULT_CALCULATION_TOLERANCE = 0.1;
+export { DEFAULT_TOLERANCE, DEFAULT_CALCULATION_TOLERANCE, MAX_MARK_RESOLUTION, UNIT_ID } from './schema.js';
 /** With no thickness anywhere, the triangulations assume the deepest truth + this (mm); an info finding says so. */
 export const ASSUMED_THICKNESS_MARGIN = 20;
 
-const SESSION_FIELDS = ['unit', 'date', 'tester', 'kind', 'phantom', 'placement', 'tolerance', 'action', 'calculationTolerance', 'markResolution', 'minTargets',
-  'measurements', 'detector', 'maxRayGap', 'thickness', 'notes', 'facility', 'phantomSerial', 'team', 'timeZone'];
-const UNIT_FIELDS = ['id', 'name', 'site', 'manufacturer', 'model', 'serial', 'geometry'];
-const MEASUREMENT_FIELDS = ['target', 'console', 'targetMarks', 'needleMarks'];
-export const UNIT_ID = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$/;
-const LIMIT_RANGE = { above: 0, max: 100 };
-/** Marks read more coarsely than 2 mm cannot check a calculation tolerance of tenths. */
-export const MAX_MARK_RESOLUTION = 2;
+const S = Schema.Session;
+const sessionField = (c: Checker, o: Plain, key: string): unknown => field(c, S, o, key, []);
+const UNIT_ID_SCHEMA = Schema.Unit.properties.id;
 
 export function checkUnitId(c: Checker, v: unknown, path: Path): string | undefined {
-  const s = c.string(v, path, 64);
-  if (s !== undefined && !UNIT_ID.test(s)) return c.add('invalid_value', path, 'a unit id of letters, digits, spaces, ".", "_" or "-" (at most 64)', v);
-  return s;
+  return parseValue(c, UNIT_ID_SCHEMA, v, path);
 }
 
 function checkUnit(c: Checker, value: unknown): QAUnit | undefined {
-  const o = c.object(value, ['unit'], UNIT_FIELDS, ['id']);
-  if (!o) return undefined;
-  const id = checkUnitId(c, o.id, ['unit', 'id']);
-  const name = o.name == null ? null : c.string(o.name, ['unit', 'name']);
-  const site = o.site == null ? null : c.string(o.site, ['unit', 'site']);
-  const out: QAUnit = { id: id ?? '', name: name ?? null, site: site ?? null };
+  const u = parseValue(c, Schema.Unit, value, ['unit']);
+  if (!u) return undefined;
+  const out: QAUnit = { id: u.id, name: u.name ?? null, site: u.site ?? null };
   for (const k of ['manufacturer', 'model', 'serial'] as const) {
-    if (o[k] == null) continue;
-    const v = c.string(o[k], ['unit', k], 100);
-    if (v !== undefined) out[k] = v;
+    const v = u[k];
+    if (typeof v === 'string') out[k] = v;
   }
-  if (id === undefined || name === undefined || site === undefined) return undefined;
   return out;
 }
 
-/** { x, y, z } lengths within `range`. */
-function xyzObject(c: Checker, value: unknown, path: Path, range: Range): Vec3 | undefined {
-  const o = c.object(value, path, ['x', 'y', 'z'], ['x', 'y', 'z']);
-  if (!o) return undefined;
-  const x = c.length(o.x, [...path, 'x'], range);
-  const y = c.length(o.y, [...path, 'y'], range);
-  const z = c.length(o.z, [...path, 'z'], range);
-  return x === undefined || y === undefined || z === undefined ? undefined : { x, y, z };
-}
+const toPoint = (p: readonly number[] | Vec3): Vec3 => (Array.isArray(p) ? { x: p[0], y: p[1], z: p[2] } : (p as Vec3));
 
 /** A limit: one number for every axis, or { x, y, z }. */
-export function checkPerAxis(c: Checker, value: unknown, path: Path, range = LIMIT_RANGE): PerAxis | undefined {
-  if (typeof value === 'number' || typeof value === 'string') {
-    const n = c.length(value, path, range);
-    return n === undefined ? undefined : { x: n, y: n, z: n };
-  }
-  return xyzObject(c, value, path, range);
+export function checkPerAxis(c: Checker, value: unknown, path: Path, range?: Range): PerAxis | undefined {
+  const v = parseValue(c, range ? Schema.perAxis(range) : Schema.Limit, value, path) as number | PerAxis | undefined;
+  return v === undefined ? undefined : typeof v === 'number' ? { x: v, y: v, z: v } : { x: v.x, y: v.y, z: v.z };
 }
 
 /** Checks tolerance, action and calculationTolerance together (action must be below tolerance). */
 export function checkLimits(c: Checker, o: Plain): QALimits | undefined {
-  const tolerance = o.tolerance === undefined ? { x: DEFAULT_TOLERANCE, y: DEFAULT_TOLERANCE, z: DEFAULT_TOLERANCE } : checkPerAxis(c, o.tolerance, ['tolerance']);
+  const limit = (key: 'tolerance' | 'calculationTolerance'): PerAxis | undefined => {
+    const v = o[key] === undefined ? (propertiesOf(S)[key].default as number) : o[key];
+    return checkPerAxis(c, v, [key]);
+  };
+  const tolerance = limit('tolerance');
   const action = o.action == null ? null : checkPerAxis(c, o.action, ['action']);
-  const calculationTolerance = o.calculationTolerance === undefined
-    ? { x: DEFAULT_CALCULATION_TOLERANCE, y: DEFAULT_CALCULATION_TOLERANCE, z: DEFAULT_CALCULATION_TOLERANCE }
-    : checkPerAxis(c, o.calculationTolerance, ['calculationTolerance']);
-  if (tolerance && action) {
-    for (const a of AXES) {
-      if (action[a] >= tolerance[a]) {
-        const path = typeof o.action === 'object' ? ['action', a] : ['action'];
-        c.add('out_of_range', path, `below the tolerance (${tolerance[a]} mm in ${a})`, typeof o.action === 'object' ? (o.action as Plain)[a] : o.action);
-        return undefined;
-      }
-    }
-  }
-  const markResolution = o.markResolution === undefined ? 0 : c.length(o.markResolution, ['markResolution'], { min: 0, max: MAX_MARK_RESOLUTION });
+  const calculationTolerance = limit('calculationTolerance');
+  if (tolerance && action && actionNotBelowTolerance(c, o.action, tolerance, action)) return undefined;
+  const markResolution = sessionField(c, o, 'markResolution') as number | undefined;
   if (!tolerance || action === undefined || !calculationTolerance || markResolution === undefined) return undefined;
   return { tolerance, action, calculationTolerance, markResolution };
 }
 
+/** The cross-field rule of the limits: the action level below the tolerance on every axis. True when refused. */
+function actionNotBelowTolerance(c: Checker, raw: unknown, tolerance: PerAxis, action: PerAxis): boolean {
+  for (const a of AXES) {
+    if (action[a] >= tolerance[a]) {
+      const path = typeof raw === 'object' ? ['action', a] : ['action'];
+      c.add('out_of_range', path, `below the tolerance (${tolerance[a]} mm in ${a})`, typeof raw === 'object' ? (raw as Plain)[a] : raw);
+      return true;
+    }
+  }
+  return false;
+}
+
 /** A point as [x, y, z] or { x, y, z } in mm. */
 export function checkPoint(c: Checker, value: unknown, path: Path): Vec3 | undefined {
-  const range = { min: -1000, max: 1000 };
-  if (Array.isArray(value)) {
-    const a = c.array(value, path, 3, 3);
-    if (!a) return undefined;
-    const [x, y, z] = a.map((v, k) => c.length(v, [...path, k], range));
-    return x === undefined || y === undefined || z === undefined ? undefined : { x, y, z };
-  }
-  return xyzObject(c, value, path, range);
+  const p = parseValue(c, Schema.Point, value, path) as number[] | Vec3 | undefined;
+  return p && toPoint(p);
 }
 
 /** Moves a targeting issue (paths `views[..]`, `geometry.*`, ...) to where its field is in the session. */
@@ -205,35 +184,6 @@ function checkGeometryOnly(geometry: unknown): UnitGeometry {
   }
 }
 
-function checkFacility(c: Checker, value: unknown): QAFacility | undefined {
-  const o = c.object(value, ['facility'], ['name', 'accreditation'], ['name']);
-  if (!o) return undefined;
-  const name = c.string(o.name, ['facility', 'name'], 200);
-  const list = o.accreditation === undefined ? [] : c.array(o.accreditation, ['facility', 'accreditation'], 0, 10);
-  const accreditation = (list ?? []).map((v, i) => c.string(v, ['facility', 'accreditation', i], 100));
-  if (name === undefined || !list || accreditation.some((a) => a === undefined)) return undefined;
-  return { name, accreditation: accreditation as string[] };
-}
-
-function checkTeam(c: Checker, value: unknown): QATeam | undefined {
-  const o = c.object(value, ['team'], ['physicist', 'technologist', 'leadInterpretingPhysician'], []);
-  if (!o) return undefined;
-  const one = (k: keyof QATeam) => (o[k] == null ? null : c.string(o[k], ['team', k], 200));
-  const t = { physicist: one('physicist'), technologist: one('technologist'), leadInterpretingPhysician: one('leadInterpretingPhysician') };
-  return Object.values(t).some((v) => v === undefined) ? undefined : (t as QATeam);
-}
-
-/** An IANA time zone name that this runtime knows (Europe/Paris, America/New_York, UTC). */
-function checkTimeZone(c: Checker, value: unknown): string | undefined {
-  const s = c.string(value, ['timeZone'], 64);
-  if (s === undefined) return undefined;
-  try {
-    return new Intl.DateTimeFormat('en-GB', { timeZone: s }).resolvedOptions().timeZone;
-  } catch {
-    return c.add('invalid_value', ['timeZone'], 'an IANA time zone name (e.g. "Europe/Paris", "America/Chicago", "UTC")', value);
-  }
-}
-
 export interface ParseOptions {
   /** User phantoms: they replace shipped ones with the same id. */
   phantoms?: readonly Phantom[];
@@ -252,28 +202,28 @@ export function utcToday(now = new Date()): string {
  */
 export function parseSession(request: unknown, options: ParseOptions = {}): QASessionInput {
   const c = new Checker();
-  const r = c.object(request, [], SESSION_FIELDS, ['unit', 'date', 'phantom', 'measurements']);
+  // Field by field, in the order the issues have always come: the rules that need the
+  // options (today, the phantom library) or the phantom's targets sit after their field.
+  const r = objectOf(c, S, request, []);
   if (!r) c.done();
   const req = r!;
   const unit = req.unit === undefined ? undefined : checkUnit(c, req.unit);
-  const date = req.date === undefined ? undefined : checkDate(c, req.date, ['date']);
+  const date = sessionField(c, req, 'date') as string | undefined;
   const today = options.today ?? utcToday();
-  if (date !== undefined && (req.date as string) > today) {
+  if (date !== undefined && date > today) {
     c.add('out_of_range', ['date'], `a session date on or before today (${today}, UTC): a session cannot be recorded before it took place`, req.date);
   }
-  const tester = req.tester == null ? null : c.string(req.tester, ['tester']);
-  if (typeof tester === 'string' && tester.trim() === '') {
-    c.add('invalid_value', ['tester'], "the tester's name (not empty): the record says who made the measurements", req.tester);
-  }
-  const kind = req.kind === undefined ? 'physicist' : c.oneOf(req.kind, ['kind'], ['physicist', 'technologist'] as const);
-  const notes = req.notes == null ? null : c.string(req.notes, ['notes'], 2000);
-  const facility = req.facility == null ? null : checkFacility(c, req.facility);
-  const phantomSerial = req.phantomSerial == null ? null : c.string(req.phantomSerial, ['phantomSerial'], 100);
-  const team = req.team == null ? null : checkTeam(c, req.team);
-  const timeZone = req.timeZone == null ? 'UTC' : checkTimeZone(c, req.timeZone);
+  const tester = sessionField(c, req, 'tester') as string | null | undefined;
+  const kind = sessionField(c, req, 'kind') as SessionKind | undefined;
+  const notes = sessionField(c, req, 'notes') as string | null | undefined;
+  const facility = req.facility == null ? null : (sessionField(c, req, 'facility') as QAFacility | undefined);
+  const phantomSerial = sessionField(c, req, 'phantomSerial') as string | null | undefined;
+  const team = req.team == null ? null : (sessionField(c, req, 'team') as QATeam | undefined);
+  const timeZone = sessionField(c, req, 'timeZone') as string | undefined;
 
   let phantom: Phantom | undefined;
   if (typeof req.phantom === 'string') {
+    // An id is looked up, not held to a length: an unknown one is an unknown reference.
     const lib = phantomLibrary(options.phantoms);
     phantom = lib.get(req.phantom);
     if (!phantom) c.add('unknown_reference', ['phantom'], `a known phantom id (${[...lib.keys()].join(', ')}) or an inline phantom`, req.phantom);
@@ -282,21 +232,20 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
   }
 
   let placement: { origin: Vec3 } | null = null;
-  if (req.placement !== undefined) {
-    const p = c.object(req.placement, ['placement'], ['origin'], ['origin']);
-    const origin = p && p.origin !== undefined ? checkPoint(c, p.origin, ['placement', 'origin']) : undefined;
-    if (origin) placement = { origin };
-  }
+  const placed = sessionField(c, req, 'placement') as { origin: number[] | Vec3 } | undefined;
+  if (placed) placement = { origin: toPoint(placed.origin) };
   const limits = checkLimits(c, req);
-  const sessionThickness = req.thickness === undefined ? undefined : c.length(req.thickness, ['thickness'], { above: 0, max: 300 });
+  const sessionThickness = sessionField(c, req, 'thickness') as number | undefined;
 
   const raw: { target?: string; console?: Vec3; targetMarks?: unknown; needleMarks?: unknown }[] = [];
-  const list = req.measurements === undefined ? undefined : c.array(req.measurements, ['measurements'], 1, 500);
+  const M = Schema.Measurement;
+  const listSchema = propertiesOf(S).measurements;
+  const list = req.measurements === undefined ? undefined : c.array(req.measurements, ['measurements'], listSchema.minItems as number, listSchema.maxItems as number);
   list?.forEach((item, i) => {
     const p: Path = ['measurements', i];
-    const o = c.object(item, p, MEASUREMENT_FIELDS, ['target']);
+    const o = objectOf(c, M, item, p);
     if (!o) return raw.push({});
-    const label = o.target === undefined ? undefined : c.string(o.target, [...p, 'target'], 64);
+    const label = field(c, M, o, 'target', p) as string | undefined;
     if (label !== undefined && phantom && !phantom.targets.some((t) => t.label === label)) {
       c.add('unknown_reference', [...p, 'target'], `a target of phantom ${phantom.id} (${phantom.targets.map((t) => t.label).join(', ')})`, o.target);
     }
@@ -305,9 +254,7 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
       c.add('missing_field', p, 'at least one of console, targetMarks, needleMarks', item,
         `measurements[${i}]: give at least one of console, targetMarks, needleMarks`);
     }
-    for (const k of ['targetMarks', 'needleMarks'] as const) {
-      if (o[k] !== undefined) c.array(o[k], [...p, k], 2, 64);
-    }
+    for (const k of ['targetMarks', 'needleMarks'] as const) field(c, M, o, k, p);
     raw.push({ target: label, console: consolePoint, targetMarks: o.targetMarks, needleMarks: o.needleMarks });
   });
   // A target measured twice would count twice in the summary and hide a missed one.
@@ -319,10 +266,11 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
       c.add('duplicate_value', ['measurements', i, 'target'], `each phantom target measured once (target ${m.target} is already measurements[${first}])`, m.target);
     } else seen.set(m.target, i);
   });
-  // Every target of the phantom, unless minTargets says how many this session needs.
+  // Every target of the phantom, unless minTargets says how many this session needs (at most as many as it has).
   let minTargets: number | undefined;
   if (req.minTargets !== undefined) {
-    minTargets = c.integer(req.minTargets, ['minTargets'], { min: 1, max: phantom ? phantom.targets.length : 500 });
+    const range = rangeOf(propertiesOf(S).minTargets);
+    minTargets = c.integer(req.minTargets, ['minTargets'], phantom ? { ...range, max: phantom.targets.length } : range);
   }
   if (phantom && list && seen.size === raw.length) {
     const need = minTargets ?? phantom.targets.length;
@@ -396,7 +344,7 @@ export function parseSession(request: unknown, options: ParseOptions = {}): QASe
   const u = unit!;
   if (unitObj!.geometry !== undefined) u.geometry = checkGeometryOnly(unitObj!.geometry);
   return {
-    unit: u, date: req.date as string, tester: tester ?? null, kind: kind!, phantom: ph, placement, limits: limits!, thickness, measurements,
+    unit: u, date: date!, tester: tester ?? null, kind: kind!, phantom: ph, placement, limits: limits!, thickness, measurements,
     notes: notes ?? null, facility: facility ?? null, phantomSerial: phantomSerial ?? null, team: team ?? null, timeZone: timeZone ?? 'UTC', request,
   };
 }

@@ -4,6 +4,7 @@
  * whose SHA-256 is the scenario hash in every manifest.
  */
 import { StereotaxError } from '../core/errors.js';
+import { parseValue } from '../core/schema/parse.js';
 import { Checker, guardParse, type Path, type Plain, type Range } from '../core/validate.js';
 import { GAUGE_OUTER_DIAMETER, shippedCatalog } from '../devices/catalog.js';
 import { checkDevice, checkLateralSetup } from '../needle/vertical.js';
@@ -11,6 +12,8 @@ import { checkGeometry } from '../targeting/targeting.js';
 import { sourcePosition, type UnitGeometry } from '../targeting/geometry.js';
 import { normalCdf } from './normal.js';
 import { parseReplicates, parseSensitivity } from './study-fields.js';
+import * as D from './scenario-schema.js';
+import type { DistRule } from './scenario-schema.js';
 
 /** A scenario scalar: a constant, or drawn per trial. */
 export type Dist = { constant: number } | { uniform: [number, number] } | { normal: [number, number]; within?: [number, number] };
@@ -87,28 +90,11 @@ export interface VectorError {
   length?: { lognormal: [number, number] } | { values: number[] };
 }
 
-export const MAX_EMPIRICAL_VALUES = 256;
-
-export const MAX_TRIALS = 1e10;
-export const DEFAULT_TRIALS = 1e5;
-export const MAX_VIEWS = 8;
+export { DEFAULT_TRIALS, MAX_EMPIRICAL_VALUES, MAX_QUANTILES, MAX_TRIALS, MAX_VIEWS, type DistRule } from './scenario-schema.js';
 /** Sweeps larger than this are refused (each point is a whole run). */
 export const MAX_SWEEP_POINTS = 1000;
 
 const TOP = ['id', 'seed', 'trials', 'quantiles', 'unit', 'breast', 'lesion', 'marking', 'needle', 'tissue', 'sweep', 'replicates', 'sensitivity'];
-export const MAX_QUANTILES = 20;
-
-interface DistRule {
-  range: Range;
-  /** Largest standard deviation a normal may have. */
-  maxSd: number;
-  /**
-   * A bounded quantity (thickness, zFraction, radius): a plain normal is truncated to the
-   * range (redrawn until inside), as if `within` were the range.
-   */
-  truncate?: boolean;
-  quantity: 'length' | 'angle' | 'fraction';
-}
 
 function checkDist(c: Checker, value: unknown, path: Path, rule: DistRule): Dist | undefined {
   const num = (v: unknown, p: Path, r: Range) =>
@@ -175,8 +161,6 @@ export function distBounds(d: Dist): [number, number] {
   return [d.normal[0] - 10 * d.normal[1], d.normal[0] + 10 * d.normal[1]];
 }
 
-const SIGMA = { min: 0, max: 10 };
-
 function vectorError(c: Checker, value: unknown, path: Path): VectorError | undefined {
   const o = c.object(value, path, ['sigma', 'studentT', 'length']);
   if (!o) return undefined;
@@ -188,24 +172,24 @@ function vectorError(c: Checker, value: unknown, path: Path): VectorError | unde
     if (keys.length !== 1) return c.add('invalid_value', [...path, 'length'], '{ "lognormal": [median, sd of log] } or { "values": [...] }', o.length);
     if (l.lognormal !== undefined) {
       const a = c.array(l.lognormal, [...path, 'length', 'lognormal'], 2, 2);
-      const median = a ? c.length(a[0], [...path, 'length', 'lognormal', 0], { above: 0, max: 50 }) : undefined;
-      const sdLog = a ? c.number(a[1], [...path, 'length', 'lognormal', 1], { min: 0, max: 1.5 }) : undefined;
+      const median = a ? c.length(a[0], [...path, 'length', 'lognormal', 0], D.LOGNORMAL_MEDIAN) : undefined;
+      const sdLog = a ? c.number(a[1], [...path, 'length', 'lognormal', 1], D.LOGNORMAL_SD_LOG) : undefined;
       return median === undefined || sdLog === undefined ? undefined : { sigma: [0, 0, 0], length: { lognormal: [median, sdLog] } };
     }
-    const list = c.array(l.values, [...path, 'length', 'values'], 1, MAX_EMPIRICAL_VALUES);
-    const values = list?.map((v, i) => c.length(v, [...path, 'length', 'values', i], { min: 0, max: 50 }));
+    const list = c.array(l.values, [...path, 'length', 'values'], 1, D.MAX_EMPIRICAL_VALUES);
+    const values = list?.map((v, i) => c.length(v, [...path, 'length', 'values', i], D.EMPIRICAL_LENGTH));
     return values && values.every((v) => v !== undefined) ? { sigma: [0, 0, 0], length: { values: values as number[] } } : undefined;
   }
   let sigma: [number, number, number] = [0, 0, 0];
   if (o.sigma !== undefined) {
     const a = c.array(o.sigma, [...path, 'sigma'], 3, 3);
     if (!a) return undefined;
-    const sv = a.map((v, i) => c.length(v, [...path, 'sigma', i], SIGMA));
+    const sv = a.map((v, i) => c.length(v, [...path, 'sigma', i], D.SIGMA));
     if (!sv.every((x) => x !== undefined)) return undefined;
     sigma = sv as [number, number, number];
   }
   if (o.studentT === undefined) return { sigma };
-  const nu = c.integer(o.studentT, [...path, 'studentT'], { min: 3, max: 100 });
+  const nu = c.integer(o.studentT, [...path, 'studentT'], D.STUDENT_T);
   return nu === undefined ? undefined : { sigma, studentT: nu };
 }
 
@@ -227,12 +211,12 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
       c.issues.push(...err.issues);
     }
   }
-  const id = c.optional(s, 'id', (v) => c.string(v, ['id'], 200), null as string | null);
-  const seed = c.optional(s, 'seed', (v) => c.integer(v, ['seed'], { min: 0, max: Number.MAX_SAFE_INTEGER }), 0);
-  const trials = c.optional(s, 'trials', (v) => c.integer(v, ['trials'], { min: 1, max: MAX_TRIALS }), DEFAULT_TRIALS);
+  const id = c.optional(s, 'id', (v) => parseValue(c, D.Id, v, ['id']), null as string | null);
+  const seed = c.optional(s, 'seed', (v) => parseValue(c, D.Seed, v, ['seed']), 0);
+  const trials = c.optional(s, 'trials', (v) => parseValue(c, D.Trials, v, ['trials']), D.DEFAULT_TRIALS);
   const quantiles = c.optional(s, 'quantiles', (v) => {
-    const list = c.array(v, ['quantiles'], 1, MAX_QUANTILES);
-    const qs = list?.map((q, i) => c.number(q, ['quantiles', i], { above: 0, below: 1 }));
+    const list = c.array(v, ['quantiles'], 1, D.MAX_QUANTILES);
+    const qs = list?.map((q, i) => c.number(q, ['quantiles', i], D.QUANTILE));
     if (!qs || qs.some((q) => q === undefined)) return undefined;
     const dup = qs.findIndex((q, i) => qs.indexOf(q) !== i);
     if (dup >= 0) return c.add('duplicate_value', ['quantiles', dup], 'each quantile once', list![dup]);
@@ -242,13 +226,12 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   // unit
   const u = s.unit === undefined ? undefined : c.object(s.unit, ['unit'], ['geometry', 'angles', 'miscalibration', 'tomosynthesis'], ['geometry', 'angles']);
   const tomo = u?.tomosynthesis === undefined ? null : (() => {
-    const o = c.object(u.tomosynthesis, ['unit', 'tomosynthesis'], ['sliceSpacing'], ['sliceSpacing']);
-    const spacing = o?.sliceSpacing === undefined ? undefined : c.length(o.sliceSpacing, ['unit', 'tomosynthesis', 'sliceSpacing'], { min: 0.1, max: 10 });
-    return spacing === undefined ? undefined : { sliceSpacing: spacing };
+    const t = parseValue(c, D.Tomosynthesis, u.tomosynthesis, ['unit', 'tomosynthesis']) as { sliceSpacing: number } | undefined;
+    return t && { sliceSpacing: t.sliceSpacing };
   })();
   const geometry = u?.geometry === undefined ? undefined : checkGeometry(c, u.geometry, ['unit', 'geometry']);
-  const angleList = u?.angles === undefined ? undefined : c.array(u.angles, ['unit', 'angles'], 2, MAX_VIEWS);
-  const angles = angleList?.map((a, k) => c.angle(a, ['unit', 'angles', k], { min: -60, max: 60 }));
+  const angleList = u?.angles === undefined ? undefined : c.array(u.angles, ['unit', 'angles'], 2, D.MAX_VIEWS);
+  const angles = angleList?.map((a, k) => c.angle(a, ['unit', 'angles', k], D.ANGLE));
   angles?.forEach((a, k) => {
     if (a === undefined) return;
     const j = angles.findIndex((b) => b === a);
@@ -257,36 +240,33 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   const mis = u?.miscalibration === undefined ? undefined : c.object(u.miscalibration, ['unit', 'miscalibration'], ['angle', 'sourceToSupport', 'rotationAxisHeight', 'sourceToDetector', 'detectorShift']);
   let misAngle: (Dist | undefined)[] | undefined = angleList?.map(() => ZERO);
   if (mis?.angle !== undefined) {
-    const list = c.array(mis.angle, ['unit', 'miscalibration', 'angle'], 0, MAX_VIEWS);
+    const list = c.array(mis.angle, ['unit', 'miscalibration', 'angle'], 0, D.MAX_VIEWS);
     if (list && angleList && list.length !== angleList.length) {
       c.add('invalid_value', ['unit', 'miscalibration', 'angle'], `one angle error per view (${angleList.length})`, mis.angle);
     }
-    misAngle = list?.map((a, k) => checkDist(c, a, ['unit', 'miscalibration', 'angle', k], { range: { min: -10, max: 10 }, maxSd: 5, quantity: 'angle' }));
+    misAngle = list?.map((a, k) => checkDist(c, a, ['unit', 'miscalibration', 'angle', k], D.MIS_ANGLE));
   }
-  const offset = { range: { min: -100, max: 100 }, maxSd: 10, quantity: 'length' } as const;
+  const offset = D.MIS_OFFSET;
   const misSts = c.optional(mis, 'sourceToSupport', (v) => checkDist(c, v, ['unit', 'miscalibration', 'sourceToSupport'], offset), ZERO);
   const misRah = c.optional(mis, 'rotationAxisHeight', (v) => checkDist(c, v, ['unit', 'miscalibration', 'rotationAxisHeight'], offset), ZERO);
-  const misSid = c.optional(mis, 'sourceToDetector', (v) => c.length(v, ['unit', 'miscalibration', 'sourceToDetector'], { min: -50, max: 50 }), 0);
-  const detShift = c.optional(mis, 'detectorShift', (v) => {
-    const a = c.array(v, ['unit', 'miscalibration', 'detectorShift'], 2, 2);
-    const xy = a?.map((x, i) => c.length(x, ['unit', 'miscalibration', 'detectorShift', i], { min: -20, max: 20 }));
-    return xy && xy.every((x) => x !== undefined) ? (xy as [number, number]) : undefined;
-  }, [0, 0] as [number, number]);
+  const misSid = c.optional(mis, 'sourceToDetector', (v) => parseValue(c, D.MisSourceToDetector, v, ['unit', 'miscalibration', 'sourceToDetector']), 0);
+  const detShift = c.optional(mis, 'detectorShift', (v) => parseValue(c, D.DetectorShift, v, ['unit', 'miscalibration', 'detectorShift']) as [number, number] | undefined,
+    [0, 0] as [number, number]);
 
   // breast
   const b = s.breast === undefined ? undefined : c.object(s.breast, ['breast'], ['thickness', 'thicknessReadout'], ['thickness']);
-  const thickness = b?.thickness === undefined ? undefined : checkDist(c, b.thickness, ['breast', 'thickness'], { range: { above: 0, max: 200 }, maxSd: 100, truncate: true, quantity: 'length' });
+  const thickness = b?.thickness === undefined ? undefined : checkDist(c, b.thickness, ['breast', 'thickness'], D.THICKNESS);
   const ro = b?.thicknessReadout === undefined ? undefined : c.object(b.thicknessReadout, ['breast', 'thicknessReadout'], ['bias', 'sigma']);
-  const bias = c.optional(ro, 'bias', (v) => checkDist(c, v, ['breast', 'thicknessReadout', 'bias'], { range: { min: -50, max: 50 }, maxSd: 10, quantity: 'length' }), ZERO);
-  const readSigma = c.optional(ro, 'sigma', (v) => c.length(v, ['breast', 'thicknessReadout', 'sigma'], SIGMA), 0);
+  const bias = c.optional(ro, 'bias', (v) => checkDist(c, v, ['breast', 'thicknessReadout', 'bias'], D.READOUT_BIAS), ZERO);
+  const readSigma = c.optional(ro, 'sigma', (v) => parseValue(c, D.ReadoutSigma, v, ['breast', 'thicknessReadout', 'sigma']), 0);
 
   // lesion
   const l = s.lesion === undefined ? undefined : c.object(s.lesion, ['lesion'], ['x', 'y', 'zFraction', 'radius'], ['x', 'y', 'zFraction']);
-  const xy = { range: { min: -300, max: 300 }, maxSd: 100, quantity: 'length' } as const;
+  const xy = D.LESION_XY;
   const lx = l?.x === undefined ? undefined : checkDist(c, l.x, ['lesion', 'x'], xy);
   const ly = l?.y === undefined ? undefined : checkDist(c, l.y, ['lesion', 'y'], xy);
-  const lz = l?.zFraction === undefined ? undefined : checkDist(c, l.zFraction, ['lesion', 'zFraction'], { range: { min: 0, max: 1 }, maxSd: 1, truncate: true, quantity: 'fraction' });
-  const radius = c.optional(l, 'radius', (v) => checkDist(c, v, ['lesion', 'radius'], { range: { min: 0, max: 50 }, maxSd: 50, truncate: true, quantity: 'length' }), ZERO);
+  const lz = l?.zFraction === undefined ? undefined : checkDist(c, l.zFraction, ['lesion', 'zFraction'], D.Z_FRACTION);
+  const radius = c.optional(l, 'radius', (v) => checkDist(c, v, ['lesion', 'radius'], D.RADIUS), ZERO);
 
   // marking
   const m = s.marking === undefined ? undefined : c.object(s.marking, ['marking'], ['sigma', 'bias']);
@@ -310,8 +290,8 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
     return out && out.every((x) => x !== undefined) ? (out as [number, number][]) : undefined;
   };
   const zeros = () => Array.from({ length: views }, () => [0, 0] as [number, number]);
-  const sigmaByView = c.optional(m, 'sigma', (v) => perView(v, ['marking', 'sigma'], SIGMA, 'one sigma or [sigma u, sigma v]'), zeros());
-  const markBias = c.optional(m, 'bias', (v) => perView(v, ['marking', 'bias'], { min: -20, max: 20 }, 'one bias or [bias u, bias v]'), zeros());
+  const sigmaByView = c.optional(m, 'sigma', (v) => perView(v, ['marking', 'sigma'], D.MARK_SIGMA, 'one sigma or [sigma u, sigma v]'), zeros());
+  const markBias = c.optional(m, 'bias', (v) => perView(v, ['marking', 'bias'], D.MARK_BIAS, 'one bias or [bias u, bias v]'), zeros());
   const flat = sigmaByView?.flat() ?? [];
   const markSigma = flat.length && flat.every((x) => x === flat[0]) ? flat[0] : flat.length ? null : 0;
 
@@ -319,19 +299,19 @@ export function parseScenario(raw: unknown, allowSweep = true): Scenario {
   let needle: Scenario['needle'] | undefined = null;
   if (s.needle !== undefined) {
     const n = c.object(s.needle, ['needle'], ['device', 'deviation', 'deflection', 'samplingRadius', 'minStrokeMargin', 'approach', 'lateral', 'minClearance'], ['device']);
-    const deflection = c.optional(n, 'deflection', (v) => c.number(v, ['needle', 'deflection'], { min: 0, max: 0.2 }), 0);
+    const deflection = c.optional(n, 'deflection', (v) => parseValue(c, D.Deflection, v, ['needle', 'deflection']), 0);
     const device = n?.device === undefined ? undefined : checkScenarioDevice(c, n.device, ['needle', 'device']);
     const deviation = n?.deviation === undefined ? { sigma: [0, 0, 0] as [number, number, number] } : vectorError(c, n.deviation, ['needle', 'deviation']);
-    const samplingRadius = c.optional(n, 'samplingRadius', (v) => c.length(v, ['needle', 'samplingRadius'], { min: 0, max: 20 }), 0);
-    const minStrokeMargin = c.optional(n, 'minStrokeMargin', (v) => c.length(v, ['needle', 'minStrokeMargin'], { min: -50, max: 50 }), 0);
-    const approach = c.optional(n, 'approach', (v) => c.oneOf(v, ['needle', 'approach'], ['vertical', 'lateral'] as const), 'vertical' as const);
+    const samplingRadius = c.optional(n, 'samplingRadius', (v) => parseValue(c, D.SamplingRadius, v, ['needle', 'samplingRadius']), 0);
+    const minStrokeMargin = c.optional(n, 'minStrokeMargin', (v) => parseValue(c, D.MinStrokeMargin, v, ['needle', 'minStrokeMargin']), 0);
+    const approach = c.optional(n, 'approach', (v) => parseValue(c, D.Approach, v, ['needle', 'approach']), 'vertical' as const);
     let lateral: LateralScenario | undefined;
     let lateralOk = true;
     if (approach === 'lateral') {
       lateralOk = false;
       if (n!.lateral === undefined) c.add('missing_field', ['needle', 'lateral'], 'the lateral setup { "side": "+x" | "-x", "nearSkinX", "farSkinX" } with approach "lateral"', undefined);
       const setup = n!.lateral === undefined ? undefined : checkLateralSetup(c, n!.lateral, ['needle', 'lateral']);
-      const minClearance = c.optional(n, 'minClearance', (v) => c.length(v, ['needle', 'minClearance'], { min: 0, max: 50 }), 0);
+      const minClearance = c.optional(n, 'minClearance', (v) => parseValue(c, D.MinClearance, v, ['needle', 'minClearance']), 0);
       const outer = device?.outerDiameter;
       if (device && outer === undefined) c.add('missing_field', ['needle', 'device', 'outerDiameter'], 'the outer diameter in mm (or a gauge with a table value): the lateral approach checks the needle against support and paddle', undefined);
       if (setup && deflection && setup.nearSkinX === undefined) c.add('missing_field', ['needle', 'lateral', 'nearSkinX'], 'the entry skin x: lateral deflection grows with the tissue crossed from it', undefined);

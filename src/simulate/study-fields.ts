@@ -6,14 +6,13 @@
 import { Checker, type Path } from '../core/validate.js';
 import { normalCdf } from './normal.js';
 
-export const MAX_SENSITIVITY_PARAMETERS = 20;
-export const MIN_SAMPLES = 8;
-export const MAX_SAMPLES = 16384;
-/** Largest design, in runs of the scenario: N (d + 2). */
-export const MAX_EVALUATIONS = 10000;
-export const MAX_OUTPUTS = 8;
-export const DEFAULT_BOOTSTRAP = 500;
-export const MAX_BOOTSTRAP = 2000;
+import {
+  DEFAULT_BOOTSTRAP, MAX_BOOTSTRAP, MAX_EVALUATIONS, MAX_OUTPUTS, MAX_REPLICATES, MAX_SAMPLES, MAX_SENSITIVITY_PARAMETERS, MIN_REPLICATES, MIN_SAMPLES,
+} from './scenario-schema.js';
+
+export {
+  DEFAULT_BOOTSTRAP, MAX_BOOTSTRAP, MAX_EVALUATIONS, MAX_OUTPUTS, MAX_REPLICATES, MAX_SAMPLES, MAX_SENSITIVITY_PARAMETERS, MIN_REPLICATES, MIN_SAMPLES,
+};
 
 /** A parameter's distribution over the analysis: uniform on [low, high], or a normal (optionally truncated). */
 export type ParameterDist = { uniform: [number, number] } | { normal: [number, number]; within?: [number, number] };
@@ -32,8 +31,6 @@ export interface SensitivitySpec {
   bootstrap: number;
 }
 
-export const MIN_REPLICATES = 2;
-export const MAX_REPLICATES = 1000;
 
 export function parseReplicates(value: unknown): number {
   const c = new Checker();
