@@ -1479,7 +1479,7 @@ export type SimulationScenario_Scenario = {
     samplingRadius?: number | string;
     /** mm [>= -50, <= 50] */
     minStrokeMargin?: number | string;
-    /** default "vertical"; lateral: the needle travels along x (docs/simulation.md, Lateral approach) */
+    /** default "vertical"; lateral: the needle travels along x (docs/simulation.md, The lateral approach) */
     approach?: "vertical" | "lateral";
     lateral?: SharedLateralSetup;
     /** lateral: least clearance of the needle from support and paddle (default 0) (mm) [>= 0, <= 50] */
@@ -1499,7 +1499,6 @@ export type SimulationScenario_Scenario = {
     /** dotted paths to scalars of the scenario (1-20; a number segment indexes a list), each with its range */
     parameters: {
       [key: string]: readonly [number, number] | {
-        /** [low, high] */
         uniform: readonly [number, number];
       } | {
         /** [mean, sd], sd > 0 */
@@ -1655,19 +1654,6 @@ export type TargetingRequest = TargetingRequest_Request;
 export type TargetingResultDocument = SharedResult | readonly SharedElement[];
 
 // ---- unit-profile.schema.json ----
-export type UnitProfile_PixelSpacing = number | string | {
-  /** mm [> 0, <= 10] */
-  col: number | string;
-  /** mm [> 0, <= 10] */
-  row: number | string;
-} | readonly [number | string, number | string];
-/** a pixel position: column and row, 0\0 the top-left corner of the top-left pixel */
-export type UnitProfile_Pixel = {
-  /** [>= -1000000, <= 1000000] */
-  col: number;
-  /** [>= -1000000, <= 1000000] */
-  row: number;
-} | readonly [number, number];
 export type UnitProfile_Profile = {
   id?: string;
   /** z of the tube's rotation axis (targeting.md section 2) (mm) [>= -2000, <= 2000] */
@@ -1676,7 +1662,7 @@ export type UnitProfile_Profile = {
   angleSign: 1 | -1;
   /** origin: the Localizing Cursor Position (column, row) under the frame's origin */
   detector: {
-    origin: UnitProfile_Pixel;
+    origin: SharedPixel;
     /** default "+x" */
     colAxis?: "+x" | "-x";
     /** default "+y" */
@@ -1686,7 +1672,7 @@ export type UnitProfile_Profile = {
   sourceToDetector?: number | string;
   /** overrides (0018,1111) (mm) [>= 50, <= 2000] */
   sourceToSupport?: number | string;
-  pixelSpacing?: UnitProfile_PixelSpacing;
+  pixelSpacing?: SharedPixelSpacing;
   /** passed to every targeting request (mm) [>= 0, <= 10] */
   imageSigma?: number | string;
   /** passed to every targeting request (mm) [> 0, <= 100] */

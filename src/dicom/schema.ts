@@ -48,8 +48,10 @@ const AngleSign = Custom(
 // The pixel position and spacing as the targeting request takes them (its ranges, read from
 // its definition), written with the builders so that the schema walk checks them.
 const numberBranch = (def: JsonSchema): TSchema => (Array.isArray(def.anyOf) ? (def.anyOf as TSchema[])[0] : (def as TSchema));
-const PIXEL = rangeOf(numberBranch(props((TARGETING_DEFS.pixel.oneOf as JsonSchema[])[0]).col));
-const SPACING = rangeOf(numberBranch((TARGETING_DEFS.pixelSpacing.oneOf as JsonSchema[])[0]));
+// A OneOf is a TypeBox union (anyOf) until it is published as oneOf.
+const branches = (def: JsonSchema): JsonSchema[] => (def.oneOf ?? def.anyOf) as JsonSchema[];
+const PIXEL = rangeOf(numberBranch(props(branches(TARGETING_DEFS.pixel)[0]).col));
+const SPACING = rangeOf(numberBranch(branches(TARGETING_DEFS.pixelSpacing)[0]));
 /** A pixel position: { col, row } or [col, row]. */
 export const Pixel = OneOf([Obj({ col: Num(PIXEL), row: Num(PIXEL) }), Tuple(Num(PIXEL), 2, '[col, row]')], (raw) => (Array.isArray(raw) ? 1 : 0),
   'a pixel position: column and row, 0\\0 the top-left corner of the top-left pixel');
