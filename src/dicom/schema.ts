@@ -27,7 +27,9 @@ export function passedOn(c: Checker): Plain {
   return passedOnValues.get(c) ?? {};
 }
 function passOn(key: string, def: JsonSchema): TSchema {
-  return Custom(Type.Unsafe<unknown>({ ...def }), (c, raw) => {
+  // Without its default: absent stays absent, and the targeting request applies its own.
+  const { default: _default, ...published } = def;
+  return Custom(Type.Unsafe<unknown>(published), (c, raw) => {
     let m = passedOnValues.get(c);
     if (!m) passedOnValues.set(c, (m = {}));
     m[key] = raw;

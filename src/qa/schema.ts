@@ -16,7 +16,9 @@ import { TARGETING_DEFS } from '../targeting/schema.js';
 
 /** A definition published as written and checked elsewhere (the targeting request's own validation). */
 export function checkedByTargeting(def: JsonSchema): TSchema {
-  return Custom(Type.Unsafe<unknown>({ ...def }), (_c, raw) => raw);
+  // Without its default: absent stays absent, and the targeting request applies its own.
+  const { default: _default, ...published } = def;
+  return Custom(Type.Unsafe<unknown>(published), (_c, raw) => raw);
 }
 
 /** A position in mm, either axis: the phantom frame, the console, the placement origin. */
