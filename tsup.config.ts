@@ -35,6 +35,9 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
+    // The maps point into src/, shipped beside dist/, instead of carrying every source a second
+    // time in each of the five bundles' maps (about 6 MB of the installed footprint).
+    esbuildOptions(options) { options.sourcesContent = false; },
     clean: true,
     // 'neutral' keeps the inlined wasm free of Node's Buffer, so browsers and bundlers load it too.
     platform: 'neutral',
@@ -52,12 +55,19 @@ export default defineConfig([
     // One file: the worker stand-in's dynamic import is inlined, nothing for a bundler to split.
     splitting: false,
     sourcemap: true,
+    // The maps point into src/, shipped beside dist/, instead of carrying every source a second
+    // time in each of the five bundles' maps (about 6 MB of the installed footprint).
+    esbuildOptions(options) { options.sourcesContent = false; },
     platform: 'browser',
     target: 'es2022',
     removeNodeProtocol: false,
     // Self-contained: fflate is bundled in, so the file has no imports left for a consumer's bundler to resolve.
     // dicom-parser (the pixels of QA from the images) has a `browser` field that maps its require("zlib") to nothing.
     noExternal: ['fflate', 'dicom-parser', '@sinclair/typebox'],
+    // Whitespace and syntax minified, names kept (stack traces stay readable): a page's bundler
+    // minifies it anyway, and the package stays within its installed footprint.
+    minifyWhitespace: true,
+    minifySyntax: true,
     esbuildPlugins: [browserParts],
   },
   {

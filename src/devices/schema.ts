@@ -4,7 +4,8 @@
  * schema publishes them. The rules across fields (outer diameter from the gauge table, a
  * detection limit for probe-detected devices, an I-125 half-life, ids used once) are catalog.ts's.
  */
-import { Type } from '@sinclair/typebox';
+// Named builders, not the `Type` namespace object, so a bundle keeps only those used.
+import { Unsafe as TUnsafeOf } from '@sinclair/typebox';
 import { Arr, Bool, Enum, Int, Length, Nullable, Num, Obj, Opt, Str, Tuple, type TProperties } from '../core/schema/index.js';
 
 export const GAUGE = { min: 5, max: 34 };
@@ -50,7 +51,7 @@ export const LocalizationDevice = Obj({
 }, 'a catalog localization device');
 
 export const Catalog = Obj({
-  about: Opt(Type.Unsafe<unknown>({})),
+  about: Opt(TUnsafeOf<unknown>({})),
   biopsyDevices: Opt(Arr(BiopsyDevice, 0, MAX_CATALOG_DEVICES)),
   localizationDevices: Opt(Arr(LocalizationDevice, 0, MAX_CATALOG_DEVICES)),
 }, 'a device catalog; its entries replace shipped ones with the same id');

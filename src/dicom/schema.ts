@@ -5,7 +5,8 @@
  * repeated); imageSigma, maxRayGap and needle are checked by the targeting validator
  * itself (profile.ts), so they are published here as the targeting request has them.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+// Named builders, not the `Type` namespace object, so a bundle keeps only those used.
+import { Unsafe as TUnsafeOf, type TSchema } from '@sinclair/typebox';
 import { Custom, Enum, Length, Num, Obj, OneOf, Opt, rangeOf, Str, Tuple, type StaticDecode } from '../core/schema/build.js';
 import type { JsonSchema, SchemaDocument } from '../core/schema/export.js';
 import type { Checker, Plain, Range } from '../core/validate.js';
@@ -29,7 +30,7 @@ export function passedOn(c: Checker): Plain {
 function passOn(key: string, def: JsonSchema): TSchema {
   // Without its default: absent stays absent, and the targeting request applies its own.
   const { default: _default, ...published } = def;
-  return Custom(Type.Unsafe<unknown>(published), (c, raw) => {
+  return Custom(TUnsafeOf<unknown>(published), (c, raw) => {
     let m = passedOnValues.get(c);
     if (!m) passedOnValues.set(c, (m = {}));
     m[key] = raw;
@@ -39,7 +40,7 @@ function passOn(key: string, def: JsonSchema): TSchema {
 
 /** Turns Positioner Primary Angle into the frame's angle: a number, 1 or -1. */
 const AngleSign = Custom(
-  Type.Unsafe<1 | -1>({ enum: [1, -1], description: 'turns Positioner Primary Angle (0018,1510) into the frame\'s angle (positive: source on the +x side)' }),
+  TUnsafeOf<1 | -1>({ enum: [1, -1], description: 'turns Positioner Primary Angle (0018,1510) into the frame\'s angle (positive: source on the +x side)' }),
   (c, raw, path): 1 | -1 | undefined => {
     const s = c.number(raw, path);
     if (s === 1 || s === -1) return s;

@@ -11,7 +11,8 @@ import { itemsOf, validField, withPresence } from '../core/schema/presence.js';
 import { formatPath, type StereotaxError } from '../core/errors.js';
 import { Checker, isArray, type Path } from '../core/validate.js';
 import { parseTargetingRequest } from '../targeting/targeting.js';
-import { Type } from '@sinclair/typebox';
+// Named builders, not the `Type` namespace object, so a bundle keeps only those used.
+import { Unsafe as TUnsafeOf } from '@sinclair/typebox';
 import { checkLateralSetup } from '../needle/vertical.js';
 import { checkDate } from './dates.js';
 
@@ -40,7 +41,7 @@ function withDefault<T extends TSchema>(s: T, value: unknown): T {
 
 /** A definition of targeting's (or the needle's), referred to by name; its own parser checks it. */
 function Named(name: string, parse?: (c: Checker, raw: unknown, path: Path) => unknown) {
-  const ref = Type.Unsafe<unknown>({ $ref: `#/$defs/${name}` });
+  const ref = TUnsafeOf<unknown>({ $ref: `#/$defs/${name}` });
   return parse ? Custom(ref, parse) : ref;
 }
 

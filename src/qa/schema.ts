@@ -5,7 +5,8 @@
  * request (today's date, the phantom library, the phantom's targets) are in session.ts,
  * which runs them at the place of the field they concern, as the issues have always come.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+// Named builders, not the `Type` namespace object, so a bundle keeps only those used.
+import { Array as TArrayOf, Object as TObjectOf, String as TStringOf, Unsafe as TUnsafeOf, type TSchema } from '@sinclair/typebox';
 import {
   Arr, Bool, Custom, Enum, Int, Length, Nullable, Num, Obj, OneOf, Opt, Str, Tuple, type StaticDecode, type TObject,
 } from '../core/schema/build.js';
@@ -18,7 +19,7 @@ import { TARGETING_DEFS } from '../targeting/schema.js';
 export function checkedByTargeting(def: JsonSchema): TSchema {
   // Without its default: absent stays absent, and the targeting request applies its own.
   const { default: _default, ...published } = def;
-  return Custom(Type.Unsafe<unknown>(published), (_c, raw) => raw);
+  return Custom(TUnsafeOf<unknown>(published), (_c, raw) => raw);
 }
 
 /** A position in mm, either axis: the phantom frame, the console, the placement origin. */
@@ -162,10 +163,10 @@ const Check = Obj({
   roundingAllowance: Opt(Obj({ x: n, y: n, z: n }, 'calculation check with markResolution: the largest error rounding the marks can cause (mm), included in limit')),
 });
 const AxisSummary = Obj({ maxAbs: n, mean: n, rms: n });
-const Finding = Type.Unsafe<unknown>(FINDING);
-const AnyObject = Type.Unsafe<Record<string, unknown>>({ type: 'object' });
-const Text = Type.String();
-const TextOrNull = Type.Unsafe<string | null>({ type: ['string', 'null'] });
+const Finding = TUnsafeOf<unknown>(FINDING);
+const AnyObject = TUnsafeOf<Record<string, unknown>>({ type: 'object' });
+const Text = TStringOf();
+const TextOrNull = TUnsafeOf<string | null>({ type: ['string', 'null'] });
 
 export const QAResult = Obj({
   unit: AnyObject,
@@ -174,23 +175,23 @@ export const QAResult = Obj({
   kind: Opt(Enum(['physicist', 'technologist'] as const)),
   phantom: Text,
   limits: Opt(Obj({ tolerance: Opt(QAPoint), action: Opt(QAPoint), calculationTolerance: Opt(QAPoint), markResolution: Opt(n) })),
-  measurements: Type.Array(Obj({
+  measurements: TArrayOf(Obj({
     target: Text,
     points: Obj({ console: Opt(QAPoint), target: Opt(QAPoint), needle: Opt(QAPoint), truth: Opt(QAPoint) }),
     checks: Obj({ calculation: Opt(Check), localization: Opt(Check), consoleVsTruth: Opt(Check), targetVsTruth: Opt(Check) }),
     localizationReference: Opt(Enum(['target', 'truth'] as const)),
     rayGaps: Opt(Obj({ target: Opt(n), needle: Opt(n) })),
   })),
-  summary: Type.Object({}, {
+  summary: TObjectOf({}, {
     description: 'per check name',
     additionalProperties: Obj({ x: AxisSummary, y: AxisSummary, z: AxisSummary, count: Int({ min: 0 }, 'measurements the check had numbers for') }),
   }),
   passed: Bool(),
-  findings: Type.Array(Finding),
+  findings: TArrayOf(Finding),
   notes: Opt(TextOrNull),
-  facility: Opt(Type.Unsafe<unknown>({ type: ['object', 'null'] })),
+  facility: Opt(TUnsafeOf<unknown>({ type: ['object', 'null'] })),
   phantomSerial: Opt(TextOrNull),
-  team: Opt(Type.Unsafe<unknown>({ type: ['object', 'null'] })),
+  team: Opt(TUnsafeOf<unknown>({ type: ['object', 'null'] })),
   timeZone: Opt(Text),
   meta: Obj({ stereotaxVersion: Text, analysedAt: Text }),
 });

@@ -6,7 +6,8 @@
  * Rules a schema cannot say (distinct angles, the source above the thickest breast, a
  * truncated normal keeping 1 % of its mass) are parseScenario's.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+// Named builders, not the `Type` namespace object, so a bundle keeps only those used.
+import { Unsafe as TUnsafeOf, type TSchema } from '@sinclair/typebox';
 import {
   Angle, Arr, Enum, Int, Length, Num, Obj, OneOf, Opt, Str, Tuple,
 } from '../core/schema/build.js';
@@ -95,7 +96,7 @@ export const EMPIRICAL_LENGTH: Range = { min: 0, max: 50 };
 // ---- the published definition, from the ranges above ----
 
 /** A reference to one of SIMULATION_DEFS (published only). */
-const refTo = (name: string): TSchema => Type.Unsafe<unknown>({ $ref: `#/$defs/${name}` });
+const refTo = (name: string): TSchema => TUnsafeOf<unknown>({ $ref: `#/$defs/${name}` });
 
 const scalar = (rule: DistRule, description?: string): TSchema =>
   (rule.quantity === 'fraction' ? Num(rule.range, description) : rule.quantity === 'angle' ? Angle(rule.range, description) : Length(rule.range, description));
@@ -128,7 +129,7 @@ export const VectorErrorSchema = Obj({
 
 /** Sobol indices over declared parameters (published; study-fields.ts checks it with these limits). */
 export const SensitivitySchema = Obj({
-  parameters: Type.Unsafe<Record<string, unknown>>({
+  parameters: TUnsafeOf<Record<string, unknown>>({
     type: 'object', minProperties: 1, maxProperties: MAX_SENSITIVITY_PARAMETERS,
     additionalProperties: {
       oneOf: [
@@ -196,7 +197,7 @@ export const ScenarioSchema = Obj({
     else: { not: { anyOf: [{ required: ['lateral'] }, { required: ['minClearance'] }] } },
   })),
   tissue: Opt(Obj({ displacement: Opt(refTo('vectorError')) })),
-  sweep: Opt(Type.Unsafe<Record<string, unknown[]>>({
+  sweep: Opt(TUnsafeOf<Record<string, unknown[]>>({
     type: 'object', additionalProperties: { type: 'array', minItems: 1 },
     description: 'dotted paths into the scenario, each with the values to sweep; the cartesian product is run, last key fastest',
   })),
