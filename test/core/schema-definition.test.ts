@@ -5,6 +5,7 @@ import {
   type Static, type StaticDecode,
 } from '../../src/core/schema/index.js';
 import { StereotaxError } from '../../src/core/errors.js';
+import { refusal as refusalOf } from '../helpers/refusal.js';
 
 const Spacing = OneOf([Length({ above: 0, max: 10 }), Obj({ col: Length({ above: 0, max: 10 }), row: Length({ above: 0, max: 10 }) })],
   (raw) => (typeof raw === 'number' || typeof raw === 'string' ? 0 : 1));
@@ -27,15 +28,8 @@ const Probe = withRules(Obj({
 type ProbeIn = Static<typeof Probe>;
 type ProbeOut = StaticDecode<typeof Probe>;
 
-function refusal(value: unknown): { code: string; path: string }[] {
-  try {
-    parseWith(Probe, value);
-  } catch (e) {
-    expect(e).toBeInstanceOf(StereotaxError);
-    return (e as StereotaxError).issues.map((i) => ({ code: i.code, path: i.path }));
-  }
-  throw new Error('accepted');
-}
+// Every probe here must be refused: refusalOf fails the test on a result.
+const refusal = (value: unknown) => refusalOf(() => parseWith(Probe, value)).issues.map(({ code, path }) => ({ code, path }));
 
 describe('a request defined once', () => {
   it('parses, converting units and keeping the types', () => {

@@ -5,23 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { StereotaxError } from '../../src/core/errors.js';
 import { parseUnitProfile } from '../../src/dicom/profile.js';
 import { boundsHeld, publishedAsSpec, randomAgree, type Leaf } from '../helpers/published-range.js';
+import { issuePaths } from '../helpers/refusal.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/unit-profile.schema.json', import.meta.url), 'utf8'));
 const P = schema.$defs.profile.properties;
 const base = (): Record<string, unknown> => ({ rotationAxisHeight: -20, angleSign: 1, detector: { origin: [0, 0] } });
 
-function refusal(v: unknown): { code: string; path: string }[] {
-  try {
-    parseUnitProfile(v);
-  } catch (e) {
-    expect(e).toBeInstanceOf(StereotaxError);
-    return (e as StereotaxError).issues.map((i) => ({ code: i.code, path: i.path }));
-  }
-  return [];
-}
+const refusal = (v: unknown) => issuePaths(() => parseUnitProfile(v));
 const numberOf = (s: { anyOf?: { type: string }[]; type?: string }) => ((s.anyOf ?? [s]).find((b) => b.type === 'number') ?? {}) as Record<string, number>;
 
 // The spec's ranges (dicom.md section 2, the targeting geometry of targeting.md section 2).

@@ -38,3 +38,20 @@ export function refusalIssues(fn: () => unknown): IssueBrief[] {
 
 /** Issues as [code, path] pairs, for tests that compare only those two. */
 export const codePaths = (issues: readonly Issue[]): [string, string][] => issues.map((i) => [i.code, i.path]);
+
+/**
+ * The issues fn's input is refused with, [] when it is accepted: for tests that probe both
+ * sides of a bound. Any throw other than a StereotaxError fails the test.
+ */
+export function issuesOf(fn: () => unknown): readonly Issue[] {
+  try {
+    fn();
+    return [];
+  } catch (e) {
+    expect(e, 'expected a StereotaxError').toBeInstanceOf(StereotaxError);
+    return (e as StereotaxError).issues;
+  }
+}
+
+/** issuesOf as { code, path } pairs, the form the schema-definition tests compare whole. */
+export const issuePaths = (fn: () => unknown): { code: string; path: string }[] => issuesOf(fn).map(({ code, path }) => ({ code, path }));

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { StereotaxError } from '../../src/core/errors.js';
 import { parseMarginsRequest } from '../../src/margins/margins.js';
 import { publishedSchema } from '../../src/schemas/index.js';
+import { issuePaths } from '../helpers/refusal.js';
 
 type Json = Record<string, unknown>;
 const mm = (lo: number, hi: number) => fc.integer({ min: lo * 1000, max: hi * 1000 }).map((i) => i / 1000);
@@ -13,15 +14,7 @@ const mm = (lo: number, hi: number) => fc.integer({ min: lo * 1000, max: hi * 10
 const sphere = (radius: unknown = 25, center: unknown = [0, 0, 0]) => ({ shape: 'sphere', center, radius });
 const base = (over: Json = {}): Json => ({ specimen: sphere(), lesion: sphere(5), histology: 'dcis', ...over });
 
-function refusal(req: unknown): { code: string; path: string }[] {
-  try {
-    parseMarginsRequest(req);
-  } catch (e) {
-    expect(e).toBeInstanceOf(StereotaxError);
-    return (e as StereotaxError).issues.map((i) => ({ code: i.code, path: i.path }));
-  }
-  return [];
-}
+const refusal = (req: unknown) => issuePaths(() => parseMarginsRequest(req));
 
 /** Each numeric leaf: how to place a value there, the path reported, and the accepted range (docs). */
 const LEAVES: { name: string; at: (x: number) => Json; path: string; min: number; max: number }[] = [

@@ -3,9 +3,9 @@
 // same ranges. The bounds below are written from docs/guide (plan and devices), not read from src/.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StereotaxError } from '../../src/core/errors.js';
 import { parsePlanRequest } from '../../src/plan/plan.js';
 import { publishedSchema } from '../../src/schemas/index.js';
+import { issuePaths } from '../helpers/refusal.js';
 
 type Json = Record<string, unknown>;
 const mm = (lo: number, hi: number) => fc.integer({ min: Math.round(lo * 1000), max: Math.round(hi * 1000) }).map((i) => i / 1000);
@@ -17,15 +17,7 @@ const local = (over: Json = {}, device: Json = {}) => ({
 });
 const userSeed = (over: Json) => ({ ...local({}, { device: 'mine' }), catalog: { localizationDevices: [{ id: 'mine', kind: 'magnetic-seed', detectionDepthLimit: 40, minSpacing: 10, repositionable: false, ...over }] } });
 
-function refusal(req: unknown): { code: string; path: string }[] {
-  try {
-    parsePlanRequest(req);
-  } catch (e) {
-    expect(e).toBeInstanceOf(StereotaxError);
-    return (e as StereotaxError).issues.map((i) => ({ code: i.code, path: i.path }));
-  }
-  return [];
-}
+const refusal = (req: unknown) => issuePaths(() => parsePlanRequest(req));
 
 /** [what, request with x at the leaf, path reported, min, max, exclusive min, JSON-Schema location] */
 type Leaf = { name: string; at: (x: number) => unknown; path: string; lo: number; hi: number; above?: boolean; schema: string[] };

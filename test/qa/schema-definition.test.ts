@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { StereotaxError } from '../../src/core/errors.js';
 import { parseSession } from '../../src/qa/session.js';
 import { boundsHeld, publishedAsSpec, randomAgree, type Leaf } from '../helpers/published-range.js';
+import { issuePaths } from '../helpers/refusal.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/qa-session.schema.json', import.meta.url), 'utf8'));
 const session = schema.$defs.session.properties;
@@ -22,15 +22,7 @@ const base = () => ({
 });
 type Req = ReturnType<typeof base> & Record<string, unknown>;
 
-function refusal(req: unknown): { code: string; path: string }[] {
-  try {
-    parseSession(req, { today: '2026-06-01' });
-  } catch (e) {
-    expect(e).toBeInstanceOf(StereotaxError);
-    return (e as StereotaxError).issues.map((i) => ({ code: i.code, path: i.path }));
-  }
-  return [];
-}
+const refusal = (req: unknown) => issuePaths(() => parseSession(req, { today: '2026-06-01' }));
 
 /** The number branch of a published length (number or unit string). */
 const numberOf = (s: { anyOf?: { type: string }[]; oneOf?: unknown[] }) => (s.anyOf ?? []).find((b) => b.type === 'number') as unknown as Record<string, number>;

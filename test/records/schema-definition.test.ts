@@ -9,13 +9,13 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StereotaxError } from '../../src/core/errors.js';
 import { publishedSchema, type SchemaName } from '../../src/schemas/index.js';
 import { axillary } from '../../src/records/axillary.js';
 import { mriGrid } from '../../src/records/mri-grid.js';
 import { ultrasound } from '../../src/records/ultrasound.js';
 import { runCli } from '../helpers/fake-io.js';
 import { BASES, corpus, PARSERS, type Kind } from './refusal-corpus.js';
+import { issuesOf } from '../helpers/refusal.js';
 
 type Json = Record<string, unknown>;
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
@@ -36,13 +36,7 @@ const schemaAccepts = (name: SchemaName, doc: unknown): boolean => {
 
 /** The engine's issues for a request ([] when accepted). */
 function issues(kind: Kind, request: unknown): readonly { code: string; path: string; expected: string }[] {
-  try {
-    PARSERS[kind](request);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(StereotaxError);
-    return (e as StereotaxError).issues;
-  }
+  return issuesOf(() => PARSERS[kind](request));
 }
 
 /** Refusals a JSON Schema states by itself (the others are the engine's rules: units, references, rules between fields). */

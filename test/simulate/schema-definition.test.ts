@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { StereotaxError } from '../../src/core/errors.js';
 import { parseScenario } from '../../src/simulate/scenario.js';
 import { boundsHeld, publishedAsSpec, randomAgree, type Leaf } from '../helpers/published-range.js';
+import { issuePaths } from '../helpers/refusal.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/simulation-scenario.schema.json', import.meta.url), 'utf8'));
 const S = schema.$defs.scenario.properties;
@@ -19,15 +19,7 @@ const base = (): Any => ({
   lesion: { x: 0, y: 0, zFraction: 0.5 },
 });
 
-function paths(sc: unknown): { code: string; path: string }[] {
-  try {
-    parseScenario(sc);
-  } catch (e) {
-    expect(e).toBeInstanceOf(StereotaxError);
-    return (e as StereotaxError).issues.map((i) => ({ code: i.code, path: i.path }));
-  }
-  return [];
-}
+const paths = (sc: unknown) => issuePaths(() => parseScenario(sc));
 /** The number branch of a published value (a number, a unit string, or a distribution's constant). */
 function numberOf(s: Any): Any {
   if (s.type === 'number' || s.type === 'integer') return s;
